@@ -1,0 +1,7 @@
+from timeline.settings import *  # noqa: F403
+
+# Password hashing is deliberately slow in production; tests create many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Each test run gets its own cache, so no state leaks between tests or runs.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

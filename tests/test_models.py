@@ -1,0 +1,245 @@
+import datetime
+import io
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+
+from tests.factories import (
+    DraftEventFactory,
+    EventFactory,
+    ParticipantFactory,
+    RoleFactory,
+    SourceFactory,
+    StatementFactory,
+    TopicFactory,
+)
+from timeline.models import Event, Participant, Role, Source, Statement
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+# Database constraints: bad rows are refused by the database itself, not only by forms.
+
+
+def test_event_end_before_start_is_refused_by_the_database():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EventFactory(start_date=D(2025, 5, 6), end_date=D(2025, 5, 5))
+
+
+@pytest.mark.parametrize("importance", [0, 4])
+def test_event_importance_outside_1_to_3_is_refused(importance):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EventFactory(importance=importance)
+
+
+def test_role_end_before_start_is_refused():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleFactory(start=D(2025, 3, 14), end=D(2025, 3, 1))
+
+
+def test_role_without_any_date_is_refused():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleFactory(start=None)
+
+
+def test_event_slug_is_unique():
+    EventFactory(slug="same")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EventFactory(slug="same")
+
+
+def test_source_url_is_unique_after_normalisation():
+    SourceFactory(url="https://www.cbc.ca/news/story/?utm_source=rss")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SourceFactory(url="HTTPS://WWW.CBC.CA/news/story#top")
+
+
+def test_sources_without_url_may_be_many():
+    SourceFactory(url="")
+    SourceFactory(url="")
+    assert Source.objects.filter(normalized_url__isnull=True).count() == 2
+
+
+def test_duplicate_source_url_names_the_existing_source():
+    existing = SourceFactory(url="https://www.cbc.ca/news/story", title="Carney meets Trump")
+    duplicate = Source(slug="other", title="Copy", url="https://www.cbc.ca/news/story/")
+    with pytest.raises(ValidationError) as error:
+        duplicate.full_clean()
+    assert existing.slug in str(error.value) and "Carney meets Trump" in str(error.value)
+
+
+def test_deleting_a_participant_with_statements_is_refused():
+    statement = StatementFactory()
+    with pytest.raises(ProtectedError):
+        statement.speaker.delete()
+    assert Participant.objects.filter(pk=statement.speaker.pk).exists()
+
+
+def test_deleting_a_participant_without_statements_deletes_their_roles():
+    role = RoleFactory()
+    role.participant.delete()
+    assert not Role.objects.exists()
+
+
+def test_statement_with_empty_text_is_refused():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StatementFactory(text="")
+
+
+# Validation that names the field and says how to fix it.
+
+
+def test_end_date_error_names_the_start_date():
+    event = EventFactory.build(start_date=D(2025, 5, 6), end_date=D(2025, 5, 1))
+    with pytest.raises(ValidationError) as error:
+        event.full_clean(exclude=["slug"])
+    assert error.value.message_dict["end_date"] == [
+        "End date must be on or after the start date (6 May 2025)."
+    ]
+
+
+def test_month_precision_date_must_be_first_of_month():
+    event = EventFactory.build(start_date=D(2025, 5, 6), date_precision="month")
+    with pytest.raises(ValidationError) as error:
+        event.full_clean()
+    assert "start_date" in error.value.message_dict
+
+
+@pytest.mark.parametrize("value", ["42", "q42", "Q0", "Q12a"])
+def test_wikidata_id_must_be_a_q_number(value):
+    participant = ParticipantFactory.build(wikidata_id=value)
+    with pytest.raises(ValidationError) as error:
+        participant.full_clean()
+    assert "wikidata_id" in error.value.message_dict
+
+
+def test_valid_wikidata_id_and_country_pass():
+    ParticipantFactory.build(wikidata_id="Q42", country="US").full_clean()
+
+
+@pytest.mark.parametrize("value", ["ca", "CAN", "C1"])
+def test_country_must_be_iso_alpha_2(value):
+    with pytest.raises(ValidationError):
+        ParticipantFactory.build(country=value).full_clean()
+
+
+# Dates shown with their precision.
+
+
+@pytest.mark.parametrize(
+    ("start", "precision", "end", "end_precision", "approximate", "expected"),
+    [
+        (D(2025, 5, 6), "day", None, "day", False, "6 May 2025"),
+        (D(2025, 5, 1), "month", None, "day", False, "May 2025"),
+        (D(2025, 1, 1), "year", None, "day", False, "2025"),
+        (D(2019, 1, 1), "year", None, "day", True, "c. 2019"),
+        (D(2025, 6, 16), "day", D(2025, 6, 17), "day", False, "16–17 June 2025"),
+    ],
+)
+def test_event_date_display(start, precision, end, end_precision, approximate, expected):
+    event = EventFactory.build(
+        start_date=start, date_precision=precision, end_date=end, end_precision=end_precision, approximate=approximate
+    )
+    assert event.date_display == expected
+
+
+def test_statement_without_date_shows_its_events_date():
+    statement = StatementFactory(said_on=None, event=EventFactory(start_date=D(2025, 5, 6)))
+    assert statement.date == D(2025, 5, 6)
+    assert statement.date_display == "6 May 2025"
+
+
+# Roles over time.
+
+
+def test_role_on_a_date():
+    carney = ParticipantFactory(slug="mark-carney")
+    governor = RoleFactory(participant=carney, title="Governor of the Bank of England", start=D(2013, 7, 1), end=D(2020, 3, 15))
+    pm = RoleFactory(participant=carney, title="Prime Minister of Canada", start=D(2025, 3, 14), end=None)
+    assert carney.role_on(D(2025, 5, 6)) == pm
+    assert carney.role_on(D(2015, 1, 1)) == governor
+    assert carney.role_on(D(2022, 1, 1)) is None
+    assert carney.role_on(D(2020, 3, 15)) == governor
+
+
+def test_role_with_year_precision_end_covers_the_whole_year():
+    role = RoleFactory(start=D(1984, 1, 1), start_precision="year", end=D(1993, 1, 1), end_precision="year")
+    assert role.held_on(D(1993, 11, 30))
+    assert not role.held_on(D(1994, 1, 1))
+
+
+def test_role_known_only_on_a_date_is_not_extended_beyond_it():
+    role = RoleFactory(start=None, attested_on=D(2025, 3, 10))
+    assert role.held_on(D(2025, 3, 10))
+    assert not role.held_on(D(2025, 10, 16))
+
+
+# Visibility.
+
+
+def test_published_excludes_drafts_and_their_statements():
+    published = EventFactory()
+    draft = DraftEventFactory()
+    StatementFactory(event=published)
+    StatementFactory(event=draft)
+    assert list(Event.objects.published()) == [published]
+    assert [s.event for s in Statement.objects.published()] == [published]
+
+
+def test_new_events_start_as_drafts():
+    event = Event.objects.create(title="t", slug="t", summary="s", start_date=D(2025, 1, 1))
+    assert event.status == Event.Status.DRAFT
+    assert event.published_at is None
+
+
+def test_publishing_stamps_published_at_and_saving_bumps_version():
+    event = DraftEventFactory()
+    assert event.version == 1
+    event.status = Event.Status.PUBLISHED
+    event.save()
+    assert event.published_at is not None
+    assert event.version == 2
+
+
+def test_between_includes_ranges_overlapping_the_window():
+    g7 = EventFactory(start_date=D(2025, 6, 16), end_date=D(2025, 6, 17))
+    EventFactory(start_date=D(2025, 5, 6))
+    assert list(Event.objects.between(D(2025, 6, 17), D(2025, 6, 30))) == [g7]
+
+
+# Natural keys: fixtures name rows by slug and survive a dump and reload.
+
+
+def test_natural_keys_round_trip_through_dumpdata_and_loaddata(tmp_path):
+    speaker = ParticipantFactory(slug="mark-carney", name="Mark Carney")
+    RoleFactory(participant=speaker, title="Prime Minister of Canada", start=D(2025, 3, 14))
+    source = SourceFactory(slug="cbc-story")
+    event = EventFactory(slug="meeting", topics=[TopicFactory(slug="trade")], sources=[source])
+    event.involvements.create(participant=speaker, part="guest")
+    StatementFactory(speaker=speaker, event=event, sources=[source], text="Canada is not for sale.")
+
+    out = io.StringIO()
+    call_command("dumpdata", "timeline", natural_foreign=True, natural_primary=True, stdout=out)
+    dumped = json.loads(out.getvalue())
+    assert all("pk" not in row for row in dumped if not row["model"].startswith(("timeline.historical", "timeline.correction")))
+    path = tmp_path / "dump.json"
+    path.write_text(out.getvalue())
+
+    Statement.objects.all().delete()
+    Event.objects.all().delete()
+    Role.objects.all().delete()
+    Participant.objects.all().delete()
+    Source.objects.all().delete()
+    call_command("loaddata", str(path), verbosity=0)
+
+    statement = Statement.objects.get()
+    assert statement.speaker.slug == "mark-carney"
+    assert statement.event.slug == "meeting"
+    assert [s.slug for s in statement.sources.all()] == ["cbc-story"]
+    assert statement.speaker.role_on(D(2025, 5, 6)).title == "Prime Minister of Canada"
+    assert list(Event.objects.get().topics.values_list("slug", flat=True)) == ["trade"]

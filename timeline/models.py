@@ -1,0 +1,486 @@
+"""The timeline's data: events, the participants in them and their dated roles, statements, and sources."""
+
+import datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+from timeline.dates import Precision, format_date, format_range, is_truncated, period_end
+from timeline.querysets import EventQuerySet, ParticipantQuerySet, StatementQuerySet
+
+country_validator = RegexValidator(r"^[A-Z]{2}$", "Use a two-letter ISO 3166 country code in capitals, e.g. CA or US.")
+wikidata_validator = RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata ID is a Q followed by digits, e.g. Q42.")
+
+
+def validate_precision(value: datetime.date | None, precision: str, label: str) -> None:
+    if value is not None and not is_truncated(value, precision):
+        kind = "the first of the month" if precision == Precision.MONTH else "1 January"
+        raise ValidationError(
+            f"{label} is known only to the {precision}: enter {kind} ({format_date(value, precision)}), "
+            f"or choose day precision."
+        )
+
+
+def normalize_url(url: str) -> str:
+    """The form two citations of the same page share: no fragment, no tracking parameters, no trailing slash."""
+    parts = urlsplit(url.strip())
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.startswith("utm_")])
+    path = parts.path.rstrip("/") or ""
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
+
+
+# Natural keys, so that fixtures name rows by slug and load into any database.
+
+
+class SlugManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Participant(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation"
+        GOVERNMENT = "government", "Government"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    country = models.CharField(
+        max_length=2, blank=True, validators=[country_validator],
+        help_text="ISO 3166 alpha-2 code (CA, US, MX, ...); blank for international bodies.",
+    )
+    description = models.CharField(max_length=300, blank=True)
+    wikidata_id = models.CharField(
+        "Wikidata ID", max_length=20, blank=True, validators=[wikidata_validator], help_text="e.g. Q42"
+    )
+
+    objects = SlugManager.from_queryset(ParticipantQuerySet)()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("participant_detail", args=[self.slug])
+
+    def role_on(self, day: datetime.date | None):
+        """The role this participant held on `day`, from prefetched roles when available."""
+        if day is None:
+            return None
+        held = [role for role in self.roles.all() if role.held_on(day)]
+        held.sort(key=lambda role: role.start or role.attested_on or datetime.date.min, reverse=True)
+        return held[0] if held else None
+
+
+class RoleManager(models.Manager):
+    def get_by_natural_key(self, participant_slug, title, start):
+        return self.get(participant__slug=participant_slug, title=title, start=start)
+
+
+class Role(models.Model):
+    """A title held over a period. Sources sometimes give only a date on which it was held (`attested_on`)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="roles")
+    title = models.CharField(max_length=300)
+    organisation = models.CharField(max_length=200, blank=True)
+    start = models.DateField(null=True, blank=True)
+    start_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
+    end = models.DateField(null=True, blank=True, help_text="Blank while the role is held.")
+    end_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
+    attested_on = models.DateField(
+        null=True, blank=True, help_text="When start and end are unknown: a date on which a source shows the role held."
+    )
+    attested_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
+    note = models.TextField(blank=True)
+    source = models.ForeignKey("Source", null=True, blank=True, on_delete=models.PROTECT, related_name="roles")
+
+    objects = RoleManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["participant", F("start").asc(nulls_first=True), F("attested_on").asc(nulls_first=True)]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(start__isnull=True) | Q(end__gte=F("start")),
+                name="role_end_after_start",
+                violation_error_message="A role's end date must be on or after its start date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(start__isnull=False) | Q(end__isnull=False) | Q(attested_on__isnull=False),
+                name="role_has_a_date",
+                violation_error_message="A role needs a start, an end, or a date on which it was held.",
+            ),
+            models.UniqueConstraint(fields=["participant", "title", "start"], name="role_unique_per_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.period})"
+
+    def natural_key(self):
+        return (self.participant.slug, self.title, self.start)
+
+    natural_key.dependencies = ["timeline.participant", "timeline.source"]
+
+    @property
+    def period(self) -> str:
+        if self.start is None and self.end is None:
+            return f"as of {format_date(self.attested_on, self.attested_precision)}"
+        start = format_date(self.start, self.start_precision) if self.start else "?"
+        end = format_date(self.end, self.end_precision) if self.end else "present"
+        return f"{start} \u2013 {end}"
+
+    def held_on(self, day: datetime.date) -> bool:
+        """Whether the sources show this role held on `day`; an unknown bound is not guessed."""
+        if self.start is None and self.end is None:
+            return self.attested_on <= day <= period_end(self.attested_on, self.attested_precision)
+        lower = self.start or self.attested_on
+        if lower is None or day < lower:
+            return False
+        return self.end is None or day <= period_end(self.end, self.end_precision)
+
+    def clean(self):
+        validate_precision(self.start, self.start_precision, "The start")
+        validate_precision(self.end, self.end_precision, "The end")
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError(
+                {"end": f"The end must be on or after the start ({format_date(self.start, self.start_precision)})."}
+            )
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("topic_detail", args=[self.slug])
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        NEWS = "news", "News"
+        GOVERNMENT = "government", "Government"
+        TRANSCRIPT = "transcript", "Transcript"
+        SOCIAL = "social", "Social media"
+        OTHER = "other", "Other"
+
+    slug = models.SlugField(max_length=200, unique=True)
+    title = models.CharField(max_length=500)
+    publisher = models.CharField(max_length=200, blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    url = models.URLField(
+        "URL", max_length=1000, blank=True, help_text="Blank for a broadcast or print article with no web address."
+    )
+    normalized_url = models.CharField(max_length=1000, null=True, blank=True, unique=True, editable=False)
+    published_on = models.DateField(null=True, blank=True)
+    published_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
+    accessed_on = models.DateField(null=True, blank=True)
+    archive_url = models.URLField("archive URL", max_length=1000, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NEWS)
+
+    objects = SlugManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return f"{self.title} ({self.publisher})" if self.publisher else self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def published_display(self) -> str:
+        return format_date(self.published_on, self.published_precision)
+
+    def clean(self):
+        validate_precision(self.published_on, self.published_precision, "The publication date")
+        if self.url:
+            duplicate = Source.objects.filter(normalized_url=normalize_url(self.url)).exclude(pk=self.pk).first()
+            if duplicate:
+                raise ValidationError(
+                    {"url": f"This URL is already cited as \u201c{duplicate}\u201d ({duplicate.slug}); use that source."}
+                )
+
+    def save(self, *args, **kwargs):
+        self.normalized_url = normalize_url(self.url) if self.url else None
+        super().save(*args, **kwargs)
+
+
+class Event(models.Model):
+    class Type(models.TextChoices):
+        MEETING = "meeting", "Meeting"
+        SUMMIT = "summit", "Summit"
+        TARIFF_ACTION = "tariff_action", "Tariff action"
+        RETALIATION = "retaliation", "Retaliation"
+        AGREEMENT = "agreement", "Agreement"
+        LEGISLATION = "legislation", "Legislation"
+        ELECTION = "election", "Election"
+        APPOINTMENT = "appointment", "Appointment"
+        STATEMENT = "statement", "Statement"
+        DISPUTE = "dispute", "Dispute"
+        NEGOTIATION = "negotiation", "Negotiation"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField(help_text="Two or three sentences in our own words.")
+    body = models.TextField(blank=True)
+    start_date = models.DateField(help_text="For a month or year, enter its first day and set the precision.")
+    date_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
+    approximate = models.BooleanField(default=False, help_text='Shown as "c. 2019".')
+    end_date = models.DateField(null=True, blank=True, help_text="Only for events that span a period.")
+    end_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
+    event_type = models.CharField(max_length=20, choices=Type.choices, default=Type.OTHER)
+    location = models.CharField(max_length=200, blank=True)
+    importance = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(3)], help_text="1 minor, 2 notable, 3 major."
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="events")
+    participants = models.ManyToManyField(
+        Participant, through="Involvement", blank=True, related_name="events"
+    )
+    sources = models.ManyToManyField(Source, blank=True, related_name="events")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Bumped on every save, so that a stale edit can be refused instead of silently overwriting another.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = SlugManager.from_queryset(EventQuerySet)()
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        ordering = ["start_date", "-importance", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="event_end_after_start",
+                violation_error_message="An event's end date must be on or after its start date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(importance__gte=1, importance__lte=3),
+                name="event_importance_1_to_3",
+                violation_error_message="Importance is 1, 2 or 3.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]), name="event_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(date_precision__in=["day", "month", "year"])
+                & Q(end_precision__in=["day", "month", "year"]),
+                name="event_precision_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "start_date"], name="event_status_start_idx")]
+        permissions = [("publish_event", "Can publish and unpublish events")]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("event_detail", args=[self.slug])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def date_display(self) -> str:
+        return format_range(self.start_date, self.date_precision, self.end_date, self.end_precision, self.approximate)
+
+    def clean(self):
+        errors = {}
+        for field, value, precision, label in [
+            ("start_date", self.start_date, self.date_precision, "The start date"),
+            ("end_date", self.end_date, self.end_precision, "The end date"),
+        ]:
+            try:
+                validate_precision(value, precision, label)
+            except ValidationError as error:
+                errors[field] = error
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = (
+                f"End date must be on or after the start date ({format_date(self.start_date, self.date_precision)})."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            self.version = (self.version or 0) + 1
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+
+class InvolvementManager(models.Manager):
+    def get_by_natural_key(self, event_slug, participant_slug, part):
+        return self.get(event__slug=event_slug, participant__slug=participant_slug, part=part)
+
+
+class Involvement(models.Model):
+    """A participant's part in an event: host, guest, subject, speaker, signatory, attendee."""
+
+    class Part(models.TextChoices):
+        HOST = "host", "Host"
+        GUEST = "guest", "Guest"
+        SUBJECT = "subject", "Subject"
+        SPEAKER = "speaker", "Speaker"
+        SIGNATORY = "signatory", "Signatory"
+        ATTENDEE = "attendee", "Attendee"
+        OTHER = "other", "Other"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="involvements")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="involvements")
+    part = models.CharField(max_length=20, choices=Part.choices, default=Part.ATTENDEE)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = InvolvementManager()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "participant", "part"], name="involvement_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} ({self.get_part_display().lower()})"
+
+    def natural_key(self):
+        return (self.event.slug, self.participant.slug, self.part)
+
+    natural_key.dependencies = ["timeline.event", "timeline.participant"]
+
+
+class Statement(models.Model):
+    class Kind(models.TextChoices):
+        QUOTE = "quote", "Verbatim quote"
+        PARAPHRASE = "paraphrase", "Paraphrase"
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        FRENCH = "fr", "French"
+
+    slug = models.SlugField(max_length=200, unique=True, blank=True)
+    speaker = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="statements")
+    speaker_label = models.CharField(
+        max_length=300, blank=True,
+        help_text='The speaker as the source printed it, e.g. "International Trade Minister Dominic LeBlanc".',
+    )
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.PROTECT, related_name="statements")
+    text = models.TextField(help_text="A quote exactly as printed, or a paraphrase.")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.QUOTE)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    said_on = models.DateField(null=True, blank=True, help_text="Blank when the source gives no date.")
+    said_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
+    context = models.TextField(blank=True, help_text="Where and how it was said, or why its date is uncertain.")
+    importance = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(3)],
+        help_text="The most important quote of an event is shown on the timeline.",
+    )
+    sources = models.ManyToManyField(Source, blank=True, related_name="statements")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SlugManager.from_queryset(StatementQuerySet)()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = [F("said_on").asc(nulls_last=True), "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(importance__gte=1, importance__lte=3),
+                name="statement_importance_1_to_3",
+                violation_error_message="Importance is 1, 2 or 3.",
+            ),
+            models.CheckConstraint(condition=Q(language__in=["en", "fr"]), name="statement_language_valid"),
+            models.CheckConstraint(condition=~Q(text=""), name="statement_text_not_empty"),
+        ]
+        indexes = [models.Index(fields=["speaker", "said_on"], name="statement_speaker_date_idx")]
+
+    def __str__(self):
+        short = self.text if len(self.text) <= 60 else self.text[:57] + "..."
+        return f"{self.speaker}: \u201c{short}\u201d" if self.speaker_id else short
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["timeline.participant", "timeline.event", "timeline.source"]
+
+    @property
+    def date(self) -> datetime.date | None:
+        """When it was said, or else the event's date (sources sometimes give none)."""
+        if self.said_on:
+            return self.said_on
+        return self.event.start_date if self.event_id else None
+
+    @property
+    def date_display(self) -> str:
+        if self.said_on:
+            return format_date(self.said_on, self.said_precision)
+        return self.event.date_display if self.event_id else ""
+
+    def clean(self):
+        validate_precision(self.said_on, self.said_precision, "The date said")
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            base = slugify(f"{self.speaker.slug} {self.said_on or ''} {' '.join(self.text.split()[:6])}")[:180]
+            slug, n = base, 2
+            while Statement.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+                slug, n = f"{base}-{n}", n + 1
+            self.slug = slug
+        super().save(*args, **kwargs)
+
+
+class Correction(models.Model):
+    """A public note that a published event or statement was materially changed, shown to readers."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="corrections")
+    statement = models.ForeignKey(
+        Statement, null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections"
+    )
+    published_on = models.DateField(default=datetime.date.today)
+    note = models.TextField(help_text="What was wrong and what was changed, for readers.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_on", "-pk"]
+
+    def __str__(self):
+        return f"Correction of {format_date(self.published_on)}: {self.note[:60]}"

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import path
+
+from timeline import views
+
+urlpatterns = [
+    path("", views.event_list, name="event_list"),
+    path("events/<slug:slug>/", views.event_detail, name="event_detail"),
+    path("participants/<slug:slug>/", views.participant_detail, name="participant_detail"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
+    path("admin/", admin.site.urls),
+]
