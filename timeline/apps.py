@@ -1,7 +1,20 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+
+def register_sqlite_functions(sender, connection, **kwargs):
+    """SQLite has no text-search headline: give it the same highlighting as a function, as Django does for
+    its own date functions, so that EventQuerySet.search() has one interface on every database."""
+    if connection.vendor == "sqlite":
+        from timeline.querysets import highlight_words
+
+        connection.connection.create_function("timeline_highlight", 2, highlight_words, deterministic=True)
 
 
 class TimelineConfig(AppConfig):
     name = "timeline"
     verbose_name = "Timeline"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        connection_created.connect(register_sqlite_functions)

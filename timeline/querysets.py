@@ -1,9 +1,53 @@
 """Every reader-facing query starts here: `published()` is the one definition of what the public may see."""
 
 import datetime
+import re
 
-from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db import connections, models
+from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+# Matches in search results are wrapped in these two private-use characters by the database (ts_headline on
+# PostgreSQL, timeline_highlight on SQLite); templates escape the text first and only then turn them into <mark>.
+HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
+SEARCH_CONFIG = "english"
+SEARCH_MAX_WORDS = 12
+
+
+def search_words(q: str) -> list[str]:
+    """The words of a free-text query as the SQLite search sees them (PostgreSQL parses the query itself)."""
+    words = [word.strip('"') for word in q.split()]
+    return [word for word in words if word and word.lower() != "or" and not word.startswith("-")][:SEARCH_MAX_WORDS]
+
+
+def search_vector():
+    """What full-text search looks at, weighted: the title first, then the summary, then the rest."""
+    from django.contrib.postgres.search import SearchVector
+
+    return (
+        SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("body", "location", weight="C", config=SEARCH_CONFIG)
+    )
+
+
+def highlight_words(text: str | None, words: str) -> str | None:
+    """`text` with each case-insensitive occurrence of the newline-separated `words` between HIGHLIGHT marks."""
+    if text is None:
+        return None
+    text = text.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_STOP, "")
+    needles = sorted({word for word in words.split("\n") if word}, key=len, reverse=True)
+    if not needles:
+        return text
+    pattern = re.compile("|".join(re.escape(word) for word in needles), re.IGNORECASE)
+    return pattern.sub(lambda match: f"{HIGHLIGHT_START}{match.group(0)}{HIGHLIGHT_STOP}", text)
+
+
+class Highlight(Func):
+    """SQLite: wrap each occurrence of the query's words in HIGHLIGHT marks (a Python function, see apps.py)."""
+
+    function = "timeline_highlight"
+    output_field = models.TextField()
 
 
 class EventQuerySet(models.QuerySet):
@@ -19,25 +63,88 @@ class EventQuerySet(models.QuerySet):
             qs = qs.filter(start_date__lte=end)
         return qs
 
+    def search(self, q: str):
+        """Events matching the free text `q`, annotated with `search_rank` (higher is better) and
+        `search_title` / `search_summary` (the text with matches between HIGHLIGHT_START and HIGHLIGHT_STOP).
+
+        PostgreSQL: full-text search in websearch syntax ("quoted phrases", or, -not), ranked, stemmed.
+        Other databases: each word must appear (case-insensitively) in the title, summary, body or location;
+        the rank only says whether the title matched.
+        """
+        q = q.strip()
+        if not q:
+            return self
+        if connections[self.db].vendor == "postgresql":
+            return self._search_postgresql(q)
+        return self._search_simple(q)
+
+    def _search_postgresql(self, q: str):
+        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+
+        query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+        marks = {"start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP, "highlight_all": True}
+        return (
+            self.annotate(search_document=search_vector())
+            .filter(search_document=query)
+            .annotate(
+                search_rank=SearchRank(F("search_document"), query),
+                search_title=SearchHeadline("title", query, config=SEARCH_CONFIG, **marks),
+                search_summary=SearchHeadline("summary", query, config=SEARCH_CONFIG, **marks),
+            )
+        )
+
+    def _search_simple(self, q: str):
+        words = search_words(q)
+        if not words:
+            return self.none()
+        matches = Q()
+        title_matches = Q()
+        for word in words:
+            matches &= (
+                Q(title__icontains=word) | Q(summary__icontains=word)
+                | Q(body__icontains=word) | Q(location__icontains=word)
+            )
+            title_matches &= Q(title__icontains=word)
+        needle = Value("\n".join(words))
+        return self.filter(matches).annotate(
+            search_rank=Case(When(title_matches, then=Value(1.0)), default=Value(0.5)),
+            search_title=Highlight("title", needle),
+            search_summary=Highlight("summary", needle),
+        )
+
     def chronological(self, newest_first: bool = False):
         if newest_first:
             return self.order_by("-start_date", "-importance", "-pk")
         return self.order_by("start_date", "-importance", "pk")
 
     def for_list(self):
-        """What a timeline card shows, in a fixed number of queries however many events there are."""
-        from timeline.models import Involvement, Statement
+        """What a timeline card shows, in a fixed number of queries however many events there are.
+
+        Counts are correlated subqueries rather than JOIN + GROUP BY, so that they combine with any filter or
+        search annotation without multiplying rows. The statements of a published event are published, so
+        counting them needs no further condition; `top_statements` holds the most important one.
+        """
+        from timeline.models import Event, Involvement, Statement
+
+        def count(queryset, field):
+            counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field)
+            return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0, output_field=IntegerField())
 
         return self.annotate(
-            statement_count=Count(
-                "statements", filter=Q(statements__in=Statement.objects.published()), distinct=True
-            ),
-            source_count=Count("sources", distinct=True),
+            statement_count=count(Statement.objects.all(), "event"),
+            source_count=count(Event.sources.through.objects.all(), "event"),
         ).prefetch_related(
             "topics",
             Prefetch(
                 "involvements",
                 queryset=Involvement.objects.select_related("participant").order_by("order", "pk"),
+            ),
+            Prefetch(
+                "statements",
+                queryset=Statement.objects.select_related("speaker").order_by(
+                    "-importance", F("said_on").asc(nulls_last=True), "pk"
+                )[:1],
+                to_attr="top_statements",
             ),
         )
 

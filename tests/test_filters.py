@@ -1,0 +1,256 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+
+from tests.factories import (
+    DraftEventFactory,
+    EventFactory,
+    InvolvementFactory,
+    ParticipantFactory,
+    StatementFactory,
+    TopicFactory,
+)
+from timeline.filters import EventFilter
+from timeline.models import Event
+from timeline.querysets import HIGHLIGHT_START, HIGHLIGHT_STOP
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+def titles(query: str) -> list[str]:
+    return [event.title for event in EventFilter(QueryDict(query)).qs]
+
+
+def facet(query: str, name: str) -> dict[str, int]:
+    return {choice.value: choice.count for choice in EventFilter(QueryDict(query)).facets()[name]}
+
+
+@pytest.fixture
+def story():
+    """Four published events and a draft, with participants, topics and statements to filter on."""
+    carney = ParticipantFactory(slug="mark-carney", name="Mark Carney", country="CA")
+    trump = ParticipantFactory(slug="donald-trump", name="Donald Trump", country="US")
+    leblanc = ParticipantFactory(slug="dominic-leblanc", name="Dominic LeBlanc", country="CA")
+    tariffs = TopicFactory(slug="tariffs", name="Tariffs")
+    defence = TopicFactory(slug="defence", name="Defence")
+    meeting = EventFactory(
+        title="White House meeting", summary="Carney and Trump met about steel tariffs.",
+        start_date=D(2025, 5, 6), event_type=Event.Type.MEETING, topics=[tariffs],
+    )
+    InvolvementFactory(event=meeting, participant=carney)
+    InvolvementFactory(event=meeting, participant=trump)
+    StatementFactory(event=meeting, speaker=carney, text="Canada is not for sale.")
+    levy = EventFactory(
+        title="Steel levy announced", summary="Washington announced a levy.", body="Aluminum too.",
+        start_date=D(2025, 3, 12), event_type=Event.Type.TARIFF_ACTION, topics=[tariffs],
+    )
+    InvolvementFactory(event=levy, participant=trump)
+    talks = EventFactory(
+        title="Trade talks", summary="Officials kept talking.", start_date=D(2025, 6, 1),
+        end_date=D(2025, 7, 15), event_type=Event.Type.NEGOTIATION, topics=[tariffs, defence],
+    )
+    InvolvementFactory(event=talks, participant=leblanc)
+    EventFactory(
+        title="Defence review", summary="A review of NORAD.", start_date=D(2024, 11, 1),
+        date_precision="month", event_type=Event.Type.OTHER, topics=[defence],
+    )
+    draft = DraftEventFactory(
+        title="Secret steel draft", summary="Not yet public steel tariffs.", start_date=D(2025, 5, 7),
+        event_type=Event.Type.MEETING, topics=[tariffs],
+    )
+    InvolvementFactory(event=draft, participant=carney)
+    StatementFactory(event=draft, speaker=carney, text="A draft statement.")
+
+
+# Each filter on its own
+
+
+def test_no_filter_lists_every_published_event_oldest_first(story):
+    assert titles("") == ["Defence review", "Steel levy announced", "White House meeting", "Trade talks"]
+
+
+def test_newest_first(story):
+    assert titles("sort=newest") == ["Trade talks", "White House meeting", "Steel levy announced", "Defence review"]
+
+
+@pytest.mark.parametrize("q", ["steel", "STEEL", "Steel"])
+def test_search_matches_title_and_summary_case_insensitively_and_never_a_draft(story, q):
+    assert titles(f"q={q}") == ["Steel levy announced", "White House meeting"]
+
+
+def test_search_looks_in_body_and_needs_every_word(story):
+    assert titles("q=aluminum") == ["Steel levy announced"]
+    assert titles("q=steel+aluminum") == ["Steel levy announced"]
+    assert titles("q=steel+norad") == []
+
+
+def test_search_ranks_a_title_match_first_when_sorted_by_relevance(story):
+    assert titles("q=steel&sort=relevance") == ["Steel levy announced", "White House meeting"]
+
+
+def test_search_marks_the_matches(story):
+    event = EventFilter(QueryDict("q=steel")).qs.get(title="White House meeting")
+    assert f"{HIGHLIGHT_START}steel{HIGHLIGHT_STOP} tariffs" in event.search_summary
+    assert HIGHLIGHT_START not in event.search_title
+
+
+def test_search_understands_websearch_syntax_on_postgresql_and_degrades_simply_elsewhere(story):
+    assert titles("q=tariff") == ["White House meeting"]  # "tariffs" in the summary: stemmed, or a substring
+    assert titles('q="steel levy"') == ["Steel levy announced"]
+    if connection.vendor == "postgresql":
+        assert titles("q=steel+-aluminum") == ["White House meeting"]
+        assert titles("q=steel+or+norad") == ["Defence review", "Steel levy announced", "White House meeting"]
+    else:  # no operators: "-word" and "or" are left out, every other word must match
+        assert titles("q=steel+-aluminum") == ["Steel levy announced", "White House meeting"]
+        assert titles("q=steel+or+norad") == []
+
+
+def test_date_range_includes_events_overlapping_it(story):
+    assert titles("start=2025-05-01&end=2025-06-30") == ["White House meeting", "Trade talks"]
+    assert titles("start=2025-07-01") == ["Trade talks"]  # runs until 15 July
+    assert titles("end=2025-03-12") == ["Defence review", "Steel levy announced"]
+
+
+def test_partial_dates_stand_for_the_whole_month_or_year(story):
+    assert titles("start=2025-03&end=2025-05") == ["Steel levy announced", "White House meeting"]
+    assert titles("start=2024&end=2024") == ["Defence review"]
+
+
+def test_a_backwards_range_is_swapped_and_said_so(story):
+    filterset = EventFilter(QueryDict("start=2025-06-30&end=2025-05-01"))
+    assert [e.title for e in filterset.qs] == ["White House meeting", "Trade talks"]
+    assert filterset.notes == ["The From date was after the To date, so the two were swapped."]
+
+
+def test_several_participants_widen_the_selection(story):
+    assert titles("participant=mark-carney") == ["White House meeting"]
+    assert titles("participant=mark-carney&participant=dominic-leblanc") == ["White House meeting", "Trade talks"]
+
+
+def test_several_topics_widen_the_selection(story):
+    assert titles("topic=defence") == ["Defence review", "Trade talks"]
+    assert titles("topic=defence&topic=tariffs") == [
+        "Defence review", "Steel levy announced", "White House meeting", "Trade talks",
+    ]
+
+
+def test_event_type(story):
+    assert titles("type=meeting") == ["White House meeting"]
+    assert titles("type=meeting&type=negotiation") == ["White House meeting", "Trade talks"]
+
+
+def test_country_of_a_participant(story):
+    assert titles("country=US") == ["Steel levy announced", "White House meeting"]
+    assert titles("country=ca") == ["White House meeting", "Trade talks"]
+
+
+def test_has_statements(story):
+    assert titles("has_statements=yes") == ["White House meeting"]
+    assert titles("has_statements=no") == ["Defence review", "Steel levy announced", "Trade talks"]
+
+
+def test_an_event_matching_several_values_is_listed_once(story):
+    assert titles("participant=mark-carney&participant=donald-trump") == ["Steel levy announced", "White House meeting"]
+    assert titles("country=CA&country=US") == ["Steel levy announced", "White House meeting", "Trade talks"]
+
+
+# Combinations narrow
+
+
+def test_filters_of_different_kinds_narrow_each_other(story):
+    assert titles("participant=donald-trump&topic=tariffs&start=2025-04-01") == ["White House meeting"]
+    assert titles("q=steel&type=tariff_action") == ["Steel levy announced"]
+    assert titles("topic=defence&has_statements=no&sort=newest") == ["Trade talks", "Defence review"]
+    assert titles("participant=dominic-leblanc&country=US") == []
+
+
+# Facets: counts with every other filter applied
+
+
+def test_facet_counts_without_filters_count_published_events_only(story):
+    assert facet("", "participant") == {"donald-trump": 2, "dominic-leblanc": 1, "mark-carney": 1}
+    assert facet("", "topic") == {"tariffs": 3, "defence": 2}
+    assert facet("", "type") == {"meeting": 1, "tariff_action": 1, "negotiation": 1, "other": 1}
+    assert facet("", "country") == {"US": 2, "CA": 2}
+    assert facet("", "has_statements") == {"yes": 1, "no": 3}
+
+
+def test_facet_counts_reflect_the_other_filters(story):
+    query = "topic=defence"
+    assert facet(query, "participant") == {"dominic-leblanc": 1}
+    assert facet(query, "type") == {"negotiation": 1, "other": 1}
+    assert facet(query, "has_statements") == {"yes": 0, "no": 2}
+    # A facet's own selection does not shrink its counts: the other topics stay choosable.
+    assert facet(query, "topic") == {"tariffs": 3, "defence": 2}
+
+
+def test_selected_choices_stay_listed_even_when_nothing_matches_them(story):
+    filterset = EventFilter(QueryDict("participant=mark-carney&type=negotiation"))
+    participants = {c.value: (c.count, c.selected) for c in filterset.facets()["participant"]}
+    assert participants == {"mark-carney": (0, True), "dominic-leblanc": (1, False)}
+
+
+def test_facets_take_one_query_each(story, django_assert_num_queries):
+    """Facet counts are aggregated in the database: one query per facet, however many events and choices."""
+    filterset = EventFilter(QueryDict("q=steel&start=2025"))
+    with django_assert_num_queries(5):
+        filterset.facets()
+
+
+# Bad input is ignored, visibly, and the rest still applies
+
+
+@pytest.mark.parametrize(
+    "query, note",
+    [
+        ("start=2025-13-45", "Ignored the From date \u201c2025-13-45\u201d: no such date."),
+        ("end=yesterday", "Ignored the To date \u201cyesterday\u201d: not a date (use YYYY-MM-DD, YYYY-MM or YYYY)."),
+        ("participant=nobody", "Ignored participant \u201cnobody\u201d: no published event has this participant."),
+        ("topic=../../etc", "Ignored topic \u201c../../etc\u201d: there is no such topic."),
+        ("type=war", "Ignored event type \u201cwar\u201d: there is no such event type."),
+        ("country=Canada", "Ignored country \u201cCanada\u201d: not a two-letter country code."),
+        ("has_statements=maybe", "Ignored the statements choice \u201cmaybe\u201d: use yes or no."),
+        ("q=" + "a" * 10_240, "Ignored the search: it is longer than 200 characters."),
+        ("q=%00", "Ignored the search \u201c\x00\u201d: Null characters are not allowed."),
+        ("sort=relevance", "Best match needs a search; the events are shown oldest first."),
+    ],
+)
+def test_a_bad_value_is_ignored_with_a_note(story, query, note):
+    filterset = EventFilter(QueryDict(query))
+    assert filterset.notes == [note]
+    assert len(filterset.qs) == 4
+
+
+def test_only_the_bad_values_are_dropped(story):
+    filterset = EventFilter(QueryDict("participant=nobody&participant=mark-carney&start=2025-02-30&type=meeting"))
+    assert [e.title for e in filterset.qs] == ["White House meeting"]
+    assert len(filterset.notes) == 2
+
+
+def test_a_participant_known_only_from_a_draft_is_unknown(story):
+    ParticipantFactory(slug="secret-source")
+    InvolvementFactory(event=DraftEventFactory(), participant__slug="secret-source")
+    filterset = EventFilter(QueryDict("participant=secret-source"))
+    assert filterset.notes == ["Ignored participant \u201csecret-source\u201d: no published event has this participant."]
+
+
+def test_too_many_values_are_cut_with_a_note(story):
+    query = "&".join(f"topic=t{n}" for n in range(25))
+    notes = EventFilter(QueryDict(query)).notes
+    assert "Ignored 5 topic values beyond the first 20." in notes
+
+
+def test_hostile_search_text_is_only_text(story):
+    for q in ["<script>alert(1)</script>", "'; DROP TABLE timeline_event; --", "%_\\", "!!! ((( :*", "\u202e\ufeff"]:
+        assert EventFilter(QueryDict(mutable=True) | {"q": q}).qs.count() == 0
+    assert Event.objects.count() == 5
+
+
+def test_canonical_params_hold_the_valid_filters_in_a_fixed_order(story):
+    filterset = EventFilter(QueryDict("type=meeting&q=steel&participant=nobody&end=2025-06&sort=&start=2025"))
+    assert filterset.canonical_params() == [
+        ("q", "steel"), ("start", "2025-01-01"), ("end", "2025-06-30"), ("type", "meeting"),
+    ]
