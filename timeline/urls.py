@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import path
 
@@ -8,5 +9,7 @@ urlpatterns = [
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
     path("participants/<slug:slug>/", views.participant_detail, name="participant_detail"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+handler500 = "timeline.errors.server_error"

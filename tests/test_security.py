@@ -1,0 +1,322 @@
+"""Security headers, the Content-Security-Policy, framing, error pages, the 503 page and login lockout."""
+
+from html.parser import HTMLParser
+from unittest import mock
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import include, path
+
+from tests.factories import EventFactory, InvolvementFactory, StatementFactory, TopicFactory
+from timeline.errors import server_error
+from timeline.security import embeddable
+
+pytestmark = pytest.mark.django_db
+
+
+# A URLconf for the tests that need views the site does not have: the real one plus a few probes.
+
+
+@embeddable
+def framed_view(request):
+    return HttpResponse("<p>embedded</p>")
+
+
+def failing_view(request):
+    raise RuntimeError("boom")
+
+
+def database_down_view(request):
+    raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
+
+
+def forbidden_view(request):
+    raise PermissionDenied
+
+
+urlpatterns = [
+    path("probe/framed/", framed_view),
+    path("probe/fail/", failing_view),
+    path("probe/db-down/", database_down_view),
+    path("probe/forbidden/", forbidden_view),
+    path("", include("timeline.urls")),
+]
+handler500 = "timeline.errors.server_error"
+probe_urls = pytest.mark.urls(__name__)
+
+
+def parse_csp(header: str) -> dict[str, list[str]]:
+    directives = {}
+    for part in header.split(";"):
+        name, *sources = part.split()
+        directives[name] = sources
+    return directives
+
+
+# Headers
+
+
+def test_timeline_page_sends_the_security_headers(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_csp_is_strict_on_every_reader_page(client):
+    event = EventFactory()
+    statement = StatementFactory(event=event)
+    InvolvementFactory(event=event, participant=statement.speaker)
+    topic = TopicFactory()
+    event.topics.add(topic)
+    for url in ["/", event.get_absolute_url(), statement.speaker.get_absolute_url(), topic.get_absolute_url()]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        csp = parse_csp(response["Content-Security-Policy"])
+        assert csp["default-src"] == ["'none'"]
+        assert csp["script-src"] == ["'self'"]
+        assert csp["style-src"] == ["'self'"]
+        assert csp["frame-ancestors"] == ["'none'"]
+        assert csp["base-uri"] == ["'none'"]
+        assert csp["object-src"] == ["'none'"]
+        assert csp["form-action"] == ["'self'"]
+        for sources in csp.values():
+            assert not {"'unsafe-inline'", "'unsafe-eval'", "*", "http:", "https:", "data:"} & set(sources), url
+
+
+class InlineCodeFinder(HTMLParser):
+    """Collects what a strict CSP would block: inline scripts, <style> elements, style and on* attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.found = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script" and "src" not in attrs and attrs.get("type") not in ("application/ld+json", "application/json"):
+            self._in_script = True
+        if tag == "style":
+            self.found.append("<style>")
+        for name in attrs:
+            if name == "style" or name.startswith("on"):
+                self.found.append(f"<{tag} {name}=...>")
+
+    def handle_data(self, data):
+        if self._in_script and data.strip():
+            self.found.append(f"<script>{data.strip()[:40]}")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+
+def inline_code(html: str) -> list[str]:
+    finder = InlineCodeFinder()
+    finder.feed(html)
+    return finder.found
+
+
+def test_reader_pages_have_no_inline_scripts_or_styles(client):
+    statement = StatementFactory()
+    topic = TopicFactory()
+    statement.event.topics.add(topic)
+    urls = ["/", statement.event.get_absolute_url(), statement.speaker.get_absolute_url(), topic.get_absolute_url()]
+    for url in urls:
+        assert inline_code(client.get(url).text) == [], url
+
+
+def test_inline_code_finder_finds_what_the_csp_blocks():
+    page = '<p style="color:red" onclick="x()">a</p><style>p{}</style><script>alert(1)</script><script src="/a.js"></script>'
+    assert inline_code(page) == ["<p style=...>", "<p onclick=...>", "<style>", "<script>alert(1)"]
+
+
+def test_htmx_is_told_not_to_inject_styles_or_eval(client):
+    html = client.get("/").text
+    assert "<meta name=\"htmx-config\" content='{\"includeIndicatorStyles\": false, \"allowEval\": false}'>" in html
+
+
+# Framing
+
+
+@probe_urls
+def test_pages_refuse_frames(client):
+    response = client.get("/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+@probe_urls
+def test_an_embeddable_view_may_be_framed_by_any_site_by_default(client):
+    response = client.get("/probe/framed/")
+    assert "X-Frame-Options" not in response
+    csp = parse_csp(response["Content-Security-Policy"])
+    assert csp["frame-ancestors"] == ["*"]
+    # Everything else stays as strict as on any page.
+    assert csp["script-src"] == ["'self'"] and csp["default-src"] == ["'none'"]
+
+
+@probe_urls
+def test_an_embeddable_view_honours_an_allow_list(client, settings):
+    settings.EMBED_FRAME_ANCESTORS = ["https://news.example.com", "https://*.example.org"]
+    response = client.get("/probe/framed/")
+    assert parse_csp(response["Content-Security-Policy"])["frame-ancestors"] == [
+        "https://news.example.com",
+        "https://*.example.org",
+    ]
+
+
+# Error pages
+
+
+def test_404_page_is_ours(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "<h1>Page not found</h1>" in response.text
+    assert "Content-Security-Policy" in response
+
+
+def test_404_for_an_unknown_event(client):
+    response = client.get("/events/no-such-event/")
+    assert response.status_code == 404
+    assert "<h1>Page not found</h1>" in response.text
+
+
+def test_400_page_for_a_foreign_host(client):
+    response = client.get("/", HTTP_HOST="attacker.example")
+    assert response.status_code == 400
+    assert "<h1>Bad request</h1>" in response.text
+
+
+@probe_urls
+def test_403_page_is_ours(client):
+    response = client.get("/probe/forbidden/")
+    assert response.status_code == 403
+    assert "<h1>Not allowed</h1>" in response.text
+
+
+def test_403_page_for_a_form_without_csrf_token():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/admin/login/", {"username": "someone", "password": "x"})
+    assert response.status_code == 403
+    assert "<h1>This form has expired</h1>" in response.text
+
+
+@probe_urls
+def test_500_page_is_ours():
+    client = Client(raise_request_exception=False)
+    response = client.get("/probe/fail/")
+    assert response.status_code == 500
+    assert "<h1>Something went wrong</h1>" in response.text
+    assert "Retry-After" not in response
+
+
+# The database unreachable
+
+
+@probe_urls
+def test_503_with_retry_after_when_a_view_cannot_reach_the_database(client, settings):
+    settings.DATABASE_UNAVAILABLE_RETRY_AFTER = 7
+    response = client.get("/probe/db-down/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "7"
+    assert "no-store" in response["Cache-Control"]
+    assert "<h1>Briefly unavailable</h1>" in response.text
+    assert "Content-Security-Policy" in response
+
+
+def test_503_when_every_query_fails(client):
+    """The real views, with the database connection refusing every query."""
+    EventFactory()
+    refused = OperationalError("server closed the connection unexpectedly")
+    with mock.patch("django.db.backends.utils.CursorWrapper.execute", side_effect=refused):
+        response = client.get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+
+
+def test_503_from_the_500_handler_for_a_database_error_outside_a_view(rf):
+    """Middleware (sessions, say) runs outside the view: Django sends its errors to handler500."""
+    try:
+        raise OperationalError("connection refused")
+    except OperationalError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    try:
+        raise RuntimeError("a bug")
+    except RuntimeError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500
+
+
+# Login lockout (django-axes)
+
+
+@pytest.fixture
+def editor(django_user_model, settings):
+    settings.AXES_ENABLED = True  # off in tests/settings.py for client.login(); these tests go through the form
+    return django_user_model.objects.create_user("editor", password="correct horse battery", is_staff=True)
+
+
+def log_in(client, username, password, address="203.0.113.10", **headers):
+    return client.post(
+        "/admin/login/?next=/admin/",
+        {"username": username, "password": password},
+        REMOTE_ADDR=address,
+        **headers,
+    )
+
+
+def test_correct_login_works_with_axes_on(client, editor):
+    response = log_in(client, "editor", "correct horse battery")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+
+
+def test_repeated_failures_lock_out_that_user_from_that_address(client, editor, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = log_in(client, "editor", "wrong")
+        assert response.status_code == 200
+        assert "Please enter the correct username and password" in response.text
+    response = log_in(client, "editor", "wrong")
+    assert response.status_code == 429
+    assert "<h1>Sign-in temporarily locked</h1>" in response.text
+    # Now even the right password is refused from that address...
+    response = log_in(client, "editor", "correct horse battery")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # ...while the editor can still sign in from their own address, and other accounts from the attacker's.
+    assert log_in(Client(), "editor", "correct horse battery", address="198.51.100.7").status_code == 302
+    django_user_model = editor.__class__
+    django_user_model.objects.create_user("publisher", password="another long secret", is_staff=True)
+    assert log_in(Client(), "publisher", "another long secret").status_code == 302
+
+
+def test_behind_a_proxy_lockout_follows_the_forwarded_client_address(client, editor, settings):
+    # What TRUSTED_PROXY_COUNT=1 sets: nginx appends the client's address to X-Forwarded-For.
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, "editor", "wrong", address="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66")
+    assert log_in(client, "editor", "wrong", address="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66").status_code == 429
+    # Another reader behind the same proxy is not locked out with the attacker.
+    response = log_in(
+        Client(), "editor", "correct horse battery", address="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7"
+    )
+    assert response.status_code == 302
+
+
+def test_the_admin_history_page_alone_allows_style_attributes(admin_client):
+    """django-simple-history's template carries a style attribute; the exception is that narrow."""
+    event = EventFactory()
+    history = parse_csp(admin_client.get(f"/admin/timeline/event/{event.pk}/history/")["Content-Security-Policy"])
+    assert history["style-src-attr"] == ["'unsafe-inline'"]
+    assert history["style-src"] == ["'self'"] and history["script-src"] == ["'self'"]
+    for url in ["/", f"/admin/timeline/event/{event.pk}/change/", "/admin/timeline/event/"]:
+        assert "style-src-attr" not in parse_csp(admin_client.get(url)["Content-Security-Policy"]), url
