@@ -1,64 +1,313 @@
-from django.contrib import admin
+"""The editors' workspace: one declarative ModelAdmin per model, with history on everything editors change.
+
+Every changelist runs a fixed number of queries however many rows it shows (tests/test_admin.py pins them):
+foreign keys come through list_select_related and counts through correlated subqueries.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from timeline import publishing
+from timeline.forms import CorrectionForm, EventAdminForm, SourceAdminForm, StatementAdminForm
 from timeline.models import Correction, Event, Involvement, Participant, Role, Source, Statement, Topic
 
 
-class RoleInline(admin.TabularInline):
-    model = Role
-    extra = 0
-    autocomplete_fields = ["source"]
+def count_of(queryset, link: str):
+    """A correlated COUNT subquery: `link` is the lookup from the counted rows to the outer row's pk."""
+    counted = queryset.filter(**{link: OuterRef("pk")}).order_by().values(link).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def changelist_link(model: str, query: str, count: int, noun: str):
+    url = reverse(f"admin:timeline_{model}_changelist")
+    return format_html('<a href="{}?{}">{} {}</a>', url, query, count, noun if count == 1 else noun + "s")
+
+
+# Inlines
 
 
 class InvolvementInline(admin.TabularInline):
     model = Involvement
     extra = 0
     autocomplete_fields = ["participant"]
+    verbose_name = "participant"
+    verbose_name_plural = "participants and their part in the event"
 
 
-@admin.register(Participant)
-class ParticipantAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "kind", "country"]
-    list_filter = ["kind", "country"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-    inlines = [RoleInline]
+class StatementInline(admin.StackedInline):
+    model = Statement
+    form = StatementAdminForm
+    extra = 0
+    autocomplete_fields = ["speaker", "sources"]
+    fields = [("speaker", "speaker_label"), "text", ("kind", "language", "importance"), ("said_on", "said_precision"),
+              "sources", "context"]
+    show_change_link = True
 
 
-@admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
+class CorrectionInline(admin.StackedInline):
+    """Public corrections; editors see them, publishers add them (the group permissions decide)."""
+
+    model = Correction
+    form = CorrectionForm
+    extra = 0
+    fields = ["published_on", "statement", "note"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        statement_field = formset.form.base_fields.get("statement")
+        if statement_field is not None:
+            # Only this event's statements can be corrected here.
+            statement_field.queryset = Statement.objects.filter(event=obj).select_related("speaker") if obj else (
+                Statement.objects.none()
+            )
+        return formset
 
 
-@admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "publisher", "published_on", "kind"]
-    search_fields = ["title", "publisher", "url"]
+class RoleInline(admin.TabularInline):
+    model = Role
+    extra = 0
+    autocomplete_fields = ["source"]
+    fields = ["title", "organisation", "start", "start_precision", "end", "end_precision", "attested_on",
+              "attested_precision", "source", "note"]
+
+
+# Events
 
 
 @admin.register(Event)
 class EventAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "start_date", "event_type", "status"]
-    list_filter = ["status", "event_type", "topics"]
-    search_fields = ["title", "summary"]
+    form = EventAdminForm
+    list_display = ["title", "start_date", "event_type", "status", "statement_count", "source_count"]
+    list_filter = ["status", "event_type", ("topics", admin.RelatedOnlyFieldListFilter),
+                   ("participants", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["title", "summary", "participants__name"]
+    date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["topics", "sources"]
-    date_hierarchy = "start_date"
-    inlines = [InvolvementInline]
+    readonly_fields = ["status", "published_at"]
+    inlines = [InvolvementInline, StatementInline, CorrectionInline]
+    actions = ["publish_selected", "unpublish_selected"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "body"]}),
+        ("When and where", {"fields": [("start_date", "date_precision", "approximate"),
+                                       ("end_date", "end_precision"), "location"]}),
+        ("Classification", {"fields": [("event_type", "importance"), "topics"]}),
+        ("Sources", {"fields": ["sources"]}),
+        ("Publication", {"fields": [("status", "published_at"), "loaded_version"],
+                         "description": "Events start as drafts; a publisher publishes them with the button below."}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            statement_count=count_of(Statement.objects.all(), "event"),
+            source_count=count_of(Event.sources.through.objects.all(), "event"),
+        )
+
+    @admin.display(description="statements", ordering="statement_count")
+    def statement_count(self, event):
+        return changelist_link("statement", f"event__id__exact={event.pk}", event.statement_count, "statement")
+
+    @admin.display(description="sources", ordering="source_count")
+    def source_count(self, event):
+        return event.source_count
+
+    def view_on_site(self, event):
+        # Drafts have no public page: a link to one would be a 404 for the editor.
+        return event.get_absolute_url() if event.is_published else None
+
+    # Publishing: the change-form buttons and the changelist actions both go through timeline.publishing.
+
+    def has_publish_permission(self, request):
+        return publishing.can_publish(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a published event takes it away from readers, which is a publisher's decision.
+        if obj is not None and obj.is_published and not publishing.can_publish(request.user):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_publish"] = publishing.can_publish(request.user) and self.has_change_permission(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_publish" in request.POST:
+            self.publish_from_form(request, obj)
+            return HttpResponseRedirect(reverse("admin:timeline_event_change", args=[obj.pk]))
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if "_publish" in request.POST or "_unpublish" in request.POST:
+            self.publish_from_form(request, obj)
+            return HttpResponseRedirect(reverse("admin:timeline_event_change", args=[obj.pk]))
+        return super().response_change(request, obj)
+
+    def publish_from_form(self, request, event):
+        """Runs after the form, its sources and its inlines are saved, so the rule sees what the editor sees."""
+        try:
+            if "_unpublish" in request.POST:
+                publishing.unpublish(event, request.user)
+                self.message_user(request, f"\u201c{event}\u201d is now a draft: readers no longer see it.")
+            else:
+                publishing.publish(event, request.user)
+                self.message_user(
+                    request,
+                    format_html("\u201c{}\u201d is published: <a href=\"{}\">see it as readers do</a>.",
+                                event, event.get_absolute_url()),
+                    messages.SUCCESS,
+                )
+        except PermissionDenied as refusal:
+            self.message_user(request, f"Your changes were saved, but {refusal}", messages.ERROR)
+        except publishing.PublishingRefused as refusal:
+            self.message_user(
+                request, f"Your changes were saved as a draft, but {refusal}", messages.ERROR
+            )
+
+    @admin.action(description="Publish selected events", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        published, refused = [], []
+        for event in queryset:
+            try:
+                publishing.publish(event, request.user)
+                published.append(event)
+            except publishing.PublishingRefused as refusal:
+                refused.append(refusal)
+        if published:
+            self.message_user(request, f"Published {len(published)} event{'s' if len(published) != 1 else ''}.")
+        for refusal in refused:
+            self.message_user(request, str(refusal), messages.ERROR)
+
+    @admin.action(description="Unpublish selected events (back to draft)", permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        for event in queryset:
+            publishing.unpublish(event, request.user)
+        count = len(queryset)
+        self.message_user(request, f"Unpublished {count} event{'s' if count != 1 else ''}: readers no longer see them.")
+
+
+# Participants
+
+
+@admin.register(Participant)
+class ParticipantAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "country", "statements", "event_count"]
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["statements"]
+    fields = ["name", "slug", "kind", "country", "description", "wikidata_id", "statements"]
+    inlines = [RoleInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            statement_count=count_of(Statement.objects.all(), "speaker"),
+            event_count=count_of(Involvement.objects.all(), "participant"),
+        )
+
+    @admin.display(description="statements", ordering="statement_count")
+    def statements(self, participant):
+        if participant.pk is None:
+            return "-"
+        return changelist_link("statement", f"speaker__id__exact={participant.pk}", participant.statement_count,
+                               "statement")
+
+    @admin.display(description="events", ordering="event_count")
+    def event_count(self, participant):
+        return changelist_link("event", f"participants__id__exact={participant.pk}", participant.event_count, "event")
+
+
+# Statements
 
 
 @admin.register(Statement)
 class StatementAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "said_on", "language", "kind"]
-    list_select_related = ["speaker"]
-    search_fields = ["text", "speaker__name"]
+    form = StatementAdminForm
+    list_display = ["short_text", "speaker", "event", "said_on", "language", "kind", "source_count"]
+    list_select_related = ["speaker", "event"]
+    list_filter = ["language", "kind", "event__status"]
+    search_fields = ["text", "speaker__name", "speaker_label"]
     autocomplete_fields = ["speaker", "event", "sources"]
+    date_hierarchy = "said_on"
+    fields = [("speaker", "speaker_label"), "event", "text", ("kind", "language", "importance"),
+              ("said_on", "said_precision"), "context", "sources", "slug"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            source_count=count_of(Statement.sources.through.objects.all(), "statement")
+        )
+
+    @admin.display(description="text", ordering="text")
+    def short_text(self, statement):
+        return statement.text if len(statement.text) <= 80 else statement.text[:77] + "..."
+
+    @admin.display(description="sources", ordering="source_count")
+    def source_count(self, statement):
+        return statement.source_count
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.event_id and obj.event.is_published and not publishing.can_publish(request.user):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+# Sources
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    form = SourceAdminForm
+    list_display = ["title", "publisher", "published_on", "kind", "url", "citation_count"]
+    list_filter = ["kind", "publisher"]
+    search_fields = ["title", "publisher", "url", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "published_on"
+    # An editor pasting "cbc.ca/news/..." means the secure page.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            event_count=count_of(Event.sources.through.objects.all(), "source"),
+            statement_count=count_of(Statement.sources.through.objects.all(), "source"),
+        )
+
+    @admin.display(description="cited by")
+    def citation_count(self, source):
+        return format_html(
+            "{}, {}",
+            changelist_link("event", f"sources__id__exact={source.pk}", source.event_count, "event"),
+            changelist_link("statement", f"sources__id__exact={source.pk}", source.statement_count, "statement"),
+        )
+
+
+# Topics and corrections
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "event_count"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(event_count=count_of(Event.topics.through.objects.all(), "topic"))
+
+    @admin.display(description="events", ordering="event_count")
+    def event_count(self, topic):
+        return changelist_link("event", f"topics__id__exact={topic.pk}", topic.event_count, "event")
 
 
 @admin.register(Correction)
 class CorrectionAdmin(admin.ModelAdmin):
-    list_display = ["published_on", "event", "note"]
-    list_select_related = ["event"]
+    form = CorrectionForm
+    list_display = ["published_on", "event", "statement", "note"]
+    list_select_related = ["event", "statement__speaker"]
+    search_fields = ["note", "event__title"]
     autocomplete_fields = ["event", "statement"]
+    date_hierarchy = "published_on"

@@ -1,0 +1,139 @@
+"""The admin's forms: what an editor may change, checked before anything is saved."""
+
+from django import forms
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+
+from timeline import publishing
+from timeline.models import Correction, Event, Source, Statement, normalize_url
+
+
+def describe_change(event: Event) -> str:
+    """Who last saved `event`, and when, from its history: "Ana Lopez (ana) on 6 May 2025 at 14:05"."""
+    record = event.history.select_related("history_user").order_by("-history_date", "-history_id").first()
+    if record is None:
+        return "someone"
+    user = record.history_user
+    who = "someone" if user is None else (f"{user.get_full_name()} ({user.get_username()})" if user.get_full_name() else user.get_username())
+    when = date_format(timezone.localtime(record.history_date), "j F Y \\a\\t H:i")
+    return f"{who} on {when}"
+
+
+class EventAdminForm(forms.ModelForm):
+    """Carries the event's version, so that a save based on an outdated page is refused instead of overwriting.
+
+    The status is not a field here: only the publishing service changes it, so no POST, history revert or
+    crafted form can publish or unpublish an event.
+    """
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Event
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if instance.pk and not self.is_bound:
+            if getattr(instance, "_history", None) is not None:
+                # A past version opened for restoring: the page is based on the event as it is now.
+                instance.version = Event.objects.filter(pk=instance.pk).values_list("version", flat=True).get()
+            self.fields["loaded_version"].initial = instance.version
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not self.instance.pk:
+            self.instance.status = Event.Status.DRAFT
+            self.instance.published_at = None
+            return cleaned_data
+        rows = Event.objects.filter(pk=self.instance.pk)
+        if transaction.get_connection().in_atomic_block:
+            # Held until the admin's transaction commits, so two saves cannot both pass this check.
+            rows = rows.select_for_update()
+        current = rows.values("version", "status", "published_at").get()
+        submitted = cleaned_data.get("loaded_version")
+        if submitted != current["version"]:
+            raise forms.ValidationError(
+                "This event was changed by %(who)s, after you opened it. Your changes were not saved, so "
+                "nothing was overwritten: open the event again to see the latest version, then redo your changes.",
+                code="stale",
+                params={"who": describe_change(self.instance)},
+            )
+        # Publication state comes from the database, never from the page (or from a restored old version).
+        self.instance.version = current["version"]
+        self.instance.status = current["status"]
+        self.instance.published_at = current["published_at"]
+        if self.instance.is_published and "sources" in cleaned_data and not cleaned_data["sources"]:
+            self.add_error(
+                "sources", "A published event needs at least one source: add one, or ask a publisher to unpublish it."
+            )
+        return cleaned_data
+
+
+def https_by_default(db_field, **kwargs):
+    # An editor pasting "cbc.ca/news/..." means the secure page.
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+class SourceAdminForm(forms.ModelForm):
+    class Meta:
+        model = Source
+        fields = "__all__"
+        formfield_callback = https_by_default
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        if url:
+            duplicate = Source.objects.filter(normalized_url=normalize_url(url)).exclude(pk=self.instance.pk).first()
+            if duplicate:
+                raise forms.ValidationError(
+                    format_html(
+                        "This URL is already cited as <a href=\"{}\">\u201c{}\u201d</a> ({}): "
+                        "use that source instead of adding it again.",
+                        reverse("admin:timeline_source_change", args=[duplicate.pk]),
+                        duplicate,
+                        duplicate.slug,
+                    ),
+                    code="duplicate",
+                )
+        return url
+
+
+class StatementAdminForm(forms.ModelForm):
+    """Keeps the publishing rule true after publication: a statement in a published event cites a source."""
+
+    class Meta:
+        model = Statement
+        fields = "__all__"
+
+    def clean(self):
+        cleaned_data = super().clean()
+        event = cleaned_data.get("event", getattr(self.instance, "event", None))
+        if event is not None and event.is_published and "sources" in cleaned_data and not cleaned_data["sources"]:
+            self.add_error("sources", publishing.STATEMENT_NEEDS_SOURCE)
+        return cleaned_data
+
+
+class CorrectionForm(forms.ModelForm):
+    class Meta:
+        model = Correction
+        fields = "__all__"
+
+    def clean(self):
+        cleaned_data = super().clean()
+        event = cleaned_data.get("event") or (self.instance.event if self.instance.event_id else None)
+        if event is not None and not event.is_published and not self.instance.pk:
+            raise forms.ValidationError(
+                "Corrections are for events readers have seen: this event is a draft, so just edit it.",
+                code="draft",
+            )
+        statement = cleaned_data.get("statement")
+        if event is not None and statement is not None and statement.event_id != event.pk:
+            self.add_error("statement", "Choose a statement of this event, or leave it blank for the whole event.")
+        return cleaned_data
