@@ -146,6 +146,8 @@ STORAGES = {
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+# JSON fixtures and backups keep datetimes to the microsecond, so that a restore is exact (timeline/serializers.py).
+SERIALIZATION_MODULES = {"json": "timeline.serializers"}
 
 LOGIN_URL = "admin:login"
 
