@@ -4,9 +4,11 @@ from html.parser import HTMLParser
 
 
 class _FormParser(HTMLParser):
-    def __init__(self, form_id: str | None):
+    def __init__(self, form_id: str | None, index: int):
         super().__init__(convert_charrefs=True)
         self.form_id = form_id
+        self.index = index
+        self.forms_seen = 0
         self.in_form = False
         self.data: dict[str, list[str]] = {}
         self.select: str | None = None
@@ -16,8 +18,12 @@ class _FormParser(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form" and (self.form_id is None or attrs.get("id") == self.form_id):
-            self.in_form = True
+        if tag == "form":
+            if self.form_id is None:
+                self.in_form = self.forms_seen == self.index
+            else:
+                self.in_form = attrs.get("id") == self.form_id
+            self.forms_seen += 1
         if not self.in_form:
             return
         name = attrs.get("name")
@@ -51,9 +57,9 @@ class _FormParser(HTMLParser):
             self.textarea = None
 
 
-def form_data(response, form_id: str | None = None) -> dict[str, list[str]]:
-    """The fields of the form (the first, or the one with `form_id`) with the values the page filled in."""
-    parser = _FormParser(form_id)
+def form_data(response, form_id: str | None = None, index: int = 0) -> dict[str, list[str]]:
+    """The fields of the form with the id `form_id` (or else the index-th form), as the page filled them in."""
+    parser = _FormParser(form_id, index)
     parser.feed(response.content.decode())
     return {name: values for name, values in parser.data.items() if "__prefix__" not in name}
 

@@ -12,11 +12,21 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import JSON, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from timeline import publishing
 from timeline.forms import CorrectionForm, EventAdminForm, SourceAdminForm, StatementAdminForm
 from timeline.models import Correction, Event, Involvement, Participant, Role, Source, Statement, Topic
+from timeline.resources import (
+    EventResource,
+    ParticipantResource,
+    SourceResource,
+    StatementResource,
+    StrictCSV,
+    TopicResource,
+)
 
 
 def count_of(queryset, link: str):
@@ -28,6 +38,31 @@ def count_of(queryset, link: str):
 def changelist_link(model: str, query: str, count: int, noun: str):
     url = reverse(f"admin:timeline_{model}_changelist")
     return format_html('<a href="{}?{}">{} {}</a>', url, query, count, noun if count == 1 else noun + "s")
+
+
+class ImportExportAdmin(ImportExportModelAdmin):
+    """Import and export in CSV, JSON and XLSX; an import always shows its dry run before anything is written."""
+
+    formats = [StrictCSV, JSON, XLSX]
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def add_data_read_fail_error_to_form(self, form, error):
+        if isinstance(error, UnicodeDecodeError):
+            message = (
+                "This file is not UTF-8 text, so it cannot be read safely: save it again as \u201cCSV UTF-8\u201d "
+                "(or export it as XLSX) and import that file. Nothing was imported."
+            )
+        else:
+            message = (
+                f"This file could not be read as the chosen format: {error}. Check that the format matches "
+                "the file. Nothing was imported."
+            )
+        form.add_error("import_file", message)
 
 
 # Inlines
@@ -82,8 +117,9 @@ class RoleInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(ImportExportAdmin, SimpleHistoryAdmin):
     form = EventAdminForm
+    resource_classes = [EventResource]
     list_display = ["title", "start_date", "event_type", "status", "statement_count", "source_count"]
     list_filter = ["status", "event_type", ("topics", admin.RelatedOnlyFieldListFilter),
                    ("participants", admin.RelatedOnlyFieldListFilter)]
@@ -196,7 +232,8 @@ class EventAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(SimpleHistoryAdmin):
+class ParticipantAdmin(ImportExportAdmin, SimpleHistoryAdmin):
+    resource_classes = [ParticipantResource]
     list_display = ["name", "kind", "country", "statements", "event_count"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "slug", "description"]
@@ -227,8 +264,9 @@ class ParticipantAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Statement)
-class StatementAdmin(SimpleHistoryAdmin):
+class StatementAdmin(ImportExportAdmin, SimpleHistoryAdmin):
     form = StatementAdminForm
+    resource_classes = [StatementResource]
     list_display = ["short_text", "speaker", "event", "said_on", "language", "kind", "source_count"]
     list_select_related = ["speaker", "event"]
     list_filter = ["language", "kind", "event__status"]
@@ -261,8 +299,9 @@ class StatementAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(ImportExportAdmin, SimpleHistoryAdmin):
     form = SourceAdminForm
+    resource_classes = [SourceResource]
     list_display = ["title", "publisher", "published_on", "kind", "url", "citation_count"]
     list_filter = ["kind", "publisher"]
     search_fields = ["title", "publisher", "url", "slug"]
@@ -290,7 +329,8 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ImportExportAdmin):
+    resource_classes = [TopicResource]
     list_display = ["name", "slug", "event_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

@@ -1,0 +1,370 @@
+"""Import and export: natural keys, a dry run first, all or nothing, clear errors, and a faithful round trip."""
+
+import datetime
+import io
+
+import pytest
+import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.factories import (
+    DraftEventFactory,
+    EventFactory,
+    InvolvementFactory,
+    ParticipantFactory,
+    SourceFactory,
+    StatementFactory,
+    TopicFactory,
+)
+from tests.html_forms import form_data
+from timeline.models import Correction, Event, Involvement, Participant, Role, Source, Statement, Topic
+from timeline.resources import (
+    IMPORT_ORDER,
+    EventResource,
+    ParticipantResource,
+    SourceResource,
+    StatementResource,
+    import_all,
+)
+
+pytestmark = pytest.mark.django_db
+
+CSV, JSON, XLSX = "0", "1", "2"  # the admin's format choices, in the order the admin lists them
+EVENT_HEADER = "slug,title,summary,start_date,end_date,event_type,participants,sources,topics,status"
+
+
+def csv_dataset(text: str) -> tablib.Dataset:
+    return tablib.Dataset().load(text.strip() + "\n", format="csv")
+
+
+@pytest.fixture
+def people_and_sources():
+    ParticipantFactory(slug="mark-carney", name="Mark Carney")
+    ParticipantFactory(slug="donald-trump", name="Donald Trump")
+    SourceFactory(slug="cbc-meeting", url="https://www.cbc.ca/news/meeting")
+    TopicFactory(slug="trade", name="Trade")
+
+
+def upload(client, model: str, content: bytes, name: str = "events.csv", file_format: str = CSV):
+    """Step one of an admin import: upload a file and get the dry-run preview."""
+    return client.post(
+        reverse(f"admin:timeline_{model}_import"),
+        {"resource": "0", "format": file_format, "import_file": SimpleUploadedFile(name, content)},
+    )
+
+
+def invalid_rows(response) -> dict[int, dict[str, list[str]]]:
+    """What the preview reports, by row number and field."""
+    result = response.context["result"]
+    return {row.number: {field: list(messages) for field, messages in row.error_dict.items()}
+            for row in result.invalid_rows}
+
+
+# The dry run and the confirmation
+
+
+def test_import_shows_a_dry_run_preview_and_writes_only_after_confirmation(admin_client, people_and_sources):
+    content = (
+        f"{EVENT_HEADER}\n"
+        "carney-meets-trump,Carney meets Trump,They met.,2025-05-06,,meeting,"
+        '"mark-carney:guest, donald-trump:host",cbc-meeting,trade,draft\n'
+    ).encode()
+    response = upload(admin_client, "event", content)
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert result.totals["new"] == 1
+    assert "Carney meets Trump" in response.content.decode()
+    assert not Event.objects.exists()  # the preview wrote nothing
+
+    confirm = response.context["confirm_form"].initial
+    response = admin_client.post(reverse("admin:timeline_event_process_import"), confirm)
+    assert response.status_code == 302
+    event = Event.objects.get(slug="carney-meets-trump")
+    assert event.status == Event.Status.DRAFT
+    assert [(i.participant.slug, i.part) for i in event.involvements.all()] == [
+        ("mark-carney", "guest"), ("donald-trump", "host")
+    ]
+    assert [s.slug for s in event.sources.all()] == ["cbc-meeting"]
+    assert [t.slug for t in event.topics.all()] == ["trade"]
+    assert event.history.first().history_user.is_superuser
+
+
+def test_a_file_mixing_good_and_bad_rows_reports_each_bad_row_and_field_and_writes_nothing(
+    admin_client, people_and_sources
+):
+    content = (
+        f"{EVENT_HEADER}\n"
+        "good-one,A good event,Fine.,2025-05-06,,meeting,mark-carney:guest,cbc-meeting,trade,draft\n"
+        "unknown-person,Bad participant,S.,2025-05-06,,meeting,justin-nobody:guest,cbc-meeting,,draft\n"
+        "bad-date,Bad date,S.,6 May 2025,,meeting,,,,draft\n"
+        "backwards,End before start,S.,2025-05-06,2025-05-01,meeting,,,,draft\n"
+        "twice,First of two,S.,2025-05-06,,meeting,,,,draft\n"
+        "twice,Second of two,S.,2025-05-07,,meeting,,,,draft\n"
+        "good-two,Another good event,Fine.,2025-05-07,,meeting,,cbc-meeting,,draft\n"
+    ).encode()
+    response = upload(admin_client, "event", content)
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context  # no way to go on with a bad file
+    assert invalid_rows(response) == {
+        2: {"participants": [
+            "No participant has the slug \u201cjustin-nobody\u201d: import participants first, or fix the slug."
+        ]},
+        3: {"start_date": ["\u201c6 May 2025\u201d is not a date: write it as YYYY-MM-DD, e.g. 2025-05-06."]},
+        4: {"end_date": ["End date must be on or after the start date (6 May 2025)."]},
+        5: {"slug": ["The slug \u201ctwice\u201d is used by rows 5 and 6: give each row its own slug."]},
+        6: {"slug": ["The slug \u201ctwice\u201d is used by rows 5 and 6: give each row its own slug."]},
+    }
+    content = response.content.decode()
+    assert "justin-nobody" in content and "YYYY-MM-DD" in content
+    assert not Event.objects.exists()
+
+
+def test_the_confirmation_step_also_writes_nothing_when_a_row_is_invalid(people_and_sources):
+    """Even without the admin's preview, a bad row means no row at all is written."""
+    dataset = csv_dataset(
+        f"{EVENT_HEADER}\n"
+        "good-one,A good event,Fine.,2025-05-06,,meeting,mark-carney:guest,cbc-meeting,trade,draft\n"
+        "bad-date,Bad date,S.,2025-13-45,,meeting,,,,draft\n"
+    )
+    result = EventResource().import_data(dataset, dry_run=False)
+    assert result.has_validation_errors()
+    assert not Event.objects.exists() and not Involvement.objects.exists()
+
+
+def test_unknown_speaker_and_unknown_source_are_named_for_statements(people_and_sources):
+    dataset = csv_dataset(
+        "slug,speaker,event,text,sources\n"
+        "ok,mark-carney,,We said it.,cbc-meeting\n"
+        "who,nobody-at-all,,Who said it?,cbc-meeting\n"
+        "where,mark-carney,,Where from?,missing-source\n"
+        "which,mark-carney,no-such-event,Which event?,\n"
+    )
+    result = StatementResource().import_data(dataset, dry_run=False)
+    errors = {row.number: dict(row.error_dict) for row in result.invalid_rows}
+    assert errors == {
+        2: {"speaker": [
+            "No participant has the slug \u201cnobody-at-all\u201d: check the spelling, or import that participant first."
+        ]},
+        3: {"sources": ["No source has the slug \u201cmissing-source\u201d: check the spelling, or import it first."]},
+        4: {"event": ["No event has the slug \u201cno-such-event\u201d: check the spelling, or import that event first."]},
+    }
+    assert not Statement.objects.exists()
+
+
+def test_a_duplicate_source_url_names_the_existing_source(people_and_sources):
+    dataset = csv_dataset("slug,title,url\nagain,Same story,https://WWW.cbc.ca/news/meeting/\n")
+    result = SourceResource().import_data(dataset, dry_run=False)
+    [row] = result.invalid_rows
+    assert "cbc-meeting" in row.error_dict["url"][0]
+    assert Source.objects.count() == 1
+
+
+def test_a_malformed_csv_is_refused_with_a_clear_message(admin_client, people_and_sources):
+    content = f"{EVENT_HEADER}\nshort-row,Only three,columns\n".encode()
+    response = upload(admin_client, "event", content)
+    [error] = response.context["form"].errors["import_file"]
+    assert error == (
+        "This file could not be read as the chosen format: row 1 has 3 columns but the header has 10; "
+        "quote any value that contains a comma. Check that the format matches the file. Nothing was imported."
+    )
+    assert not Event.objects.exists()
+
+
+def test_a_csv_with_a_stray_quote_is_refused(admin_client, people_and_sources):
+    content = f'{EVENT_HEADER}\nx,"Unclosed,S.,2025-05-06,,meeting,,,,draft\n'.encode()
+    response = upload(admin_client, "event", content)
+    [error] = response.context["form"].errors["import_file"]
+    assert "the CSV is malformed" in error
+    assert not Event.objects.exists()
+
+
+def test_a_file_in_the_wrong_encoding_is_refused_with_a_clear_message(admin_client, people_and_sources):
+    content = f"{EVENT_HEADER}\nmontreal,Rencontre à Montréal,Été.,2025-05-06,,meeting,,,,draft\n".encode("latin-1")
+    response = upload(admin_client, "event", content)
+    [error] = response.context["form"].errors["import_file"]
+    assert "not UTF-8" in error and "CSV UTF-8" in error
+    assert not Event.objects.exists()
+
+
+def test_a_file_with_a_bad_value_for_a_choice_names_the_field(people_and_sources):
+    dataset = csv_dataset(f"{EVENT_HEADER}\nx,X,S.,2025-05-06,,picnic,mark-carney:chef,,,live\n")
+    result = EventResource().import_data(dataset, dry_run=True)
+    [row] = result.invalid_rows
+    assert set(row.error_dict) == {"event_type", "participants", "status"}
+    assert "\u201cchef\u201d is not a part" in row.error_dict["participants"][0]
+    assert row.error_dict["status"] == ["\u201clive\u201d is not a status: use draft or published."]
+
+
+def test_statement_import_keeps_the_published_event_rule(people_and_sources):
+    EventFactory(slug="live-event", sources=[Source.objects.get()])
+    dataset = csv_dataset("slug,speaker,event,text,sources\nno-source,mark-carney,live-event,Unsourced words.,\n")
+    result = StatementResource().import_data(dataset, dry_run=False)
+    [row] = result.invalid_rows
+    assert row.error_dict == {"sources": [
+        "A statement in a published event needs a source: add one, or ask a publisher to unpublish it."
+    ]}
+    assert not Statement.objects.exists()
+
+
+# Who may publish through an import
+
+
+PUBLISHED_ROW = f"{EVENT_HEADER}\nlive,Live,S.,2025-05-06,,meeting,mark-carney:guest,cbc-meeting,,published\n"
+
+
+def test_an_editors_import_never_publishes(people_and_sources, editor):
+    result = EventResource().import_data(csv_dataset(PUBLISHED_ROW), user=editor)
+    assert not result.has_validation_errors()
+    assert Event.objects.get(slug="live").status == Event.Status.DRAFT
+
+
+def test_an_editors_import_keeps_a_published_event_published_and_a_draft_a_draft(people_and_sources, editor):
+    EventFactory(slug="live", sources=[Source.objects.get()])
+    DraftEventFactory(slug="draft")
+    dataset = csv_dataset(
+        f"{EVENT_HEADER}\n"
+        "live,New title,S.,2025-05-06,,meeting,,cbc-meeting,,draft\n"
+        "draft,Other title,S.,2025-05-06,,meeting,,cbc-meeting,,published\n"
+    )
+    EventResource().import_data(dataset, user=editor)
+    assert dict(Event.objects.values_list("slug", "status")) == {"live": "published", "draft": "draft"}
+    assert Event.objects.get(slug="live").title == "New title"
+
+
+def test_an_import_without_a_user_never_publishes(people_and_sources):
+    EventResource().import_data(csv_dataset(PUBLISHED_ROW))
+    assert Event.objects.get(slug="live").status == Event.Status.DRAFT
+
+
+def test_a_publishers_import_publishes_through_the_publishing_rule(people_and_sources, publisher):
+    EventResource().import_data(csv_dataset(PUBLISHED_ROW), user=publisher)
+    event = Event.objects.get(slug="live")
+    assert event.status == Event.Status.PUBLISHED and event.published_at is not None
+    assert event.history.first().history_change_reason == "Published"
+
+
+def test_a_publishers_import_of_an_unsourced_published_event_is_refused_whole(people_and_sources, publisher):
+    dataset = csv_dataset(
+        f"{EVENT_HEADER}\n"
+        "fine,Fine,S.,2025-05-06,,meeting,,cbc-meeting,,published\n"
+        "unsourced,Unsourced,S.,2025-05-06,,meeting,,,,published\n"
+    )
+    result = EventResource().import_data(dataset, user=publisher)
+    [row] = result.invalid_rows
+    assert row.number == 2
+    assert row.error_dict == {"status": [
+        "\u201cUnsourced\u201d was not published: It has no source: add at least one under Sources."
+    ]}
+    assert not Event.objects.exists()
+
+
+def test_an_editor_may_import_through_the_admin(client, editor, people_and_sources):
+    client.force_login(editor)
+    assert client.get(reverse("admin:timeline_event_import")).status_code == 200
+    response = upload(client, "event", PUBLISHED_ROW.encode())
+    assert response.context["result"].totals["new"] == 1
+    client.post(reverse("admin:timeline_event_process_import"), response.context["confirm_form"].initial)
+    assert Event.objects.get(slug="live").status == Event.Status.DRAFT
+
+
+# Export
+
+
+def test_export_names_related_rows_by_slug_not_id(people_and_sources):
+    event = DraftEventFactory(slug="meeting", sources=[Source.objects.get()], topics=[Topic.objects.get()])
+    InvolvementFactory(event=event, participant=Participant.objects.get(slug="mark-carney"), part="guest")
+    StatementFactory(slug="quote", event=event, speaker=Participant.objects.get(slug="mark-carney"),
+                     sources=[Source.objects.get()])
+    [event_row] = EventResource().export().dict
+    assert (event_row["participants"], event_row["sources"], event_row["topics"]) == (
+        "mark-carney:guest", "cbc-meeting", "trade"
+    )
+    assert "id" not in event_row
+    [statement_row] = StatementResource().export().dict
+    assert (statement_row["speaker"], statement_row["event"], statement_row["sources"]) == (
+        "mark-carney", "meeting", "cbc-meeting"
+    )
+
+
+@pytest.mark.parametrize(("file_format", "content_type"), [
+    (CSV, "text/csv"),
+    (JSON, "application/json"),
+    (XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+])
+def test_admin_exports_csv_json_and_xlsx(admin_client, people_and_sources, file_format, content_type):
+    url = reverse("admin:timeline_participant_export")
+    data = form_data(admin_client.get(url), index=1)  # the page's forms: log out, then export
+    assert data["participantresource_slug"] == ["on"]
+    data.update({"format": [file_format], "resource": ["0"]})
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(content_type)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    dataset = tablib.Dataset().load(io.BytesIO(body) if file_format == XLSX else body.decode("utf-8-sig"),
+                                    format={CSV: "csv", JSON: "json", XLSX: "xlsx"}[file_format])
+    assert sorted(dataset["slug"]) == ["donald-trump", "mark-carney"]
+
+
+# The round trip
+
+
+def build_a_small_database():
+    topic = TopicFactory(slug="trade", name="Trade", description="Tariffs and agreements.")
+    carney = ParticipantFactory(slug="mark-carney", name="Mark Carney", kind="person", country="CA",
+                                wikidata_id="Q42", description="Prime Minister")
+    trump = ParticipantFactory(slug="donald-trump", name="Donald Trump", country="US")
+    cbc = SourceFactory(slug="cbc", title="Carney, Trump meet", url="https://www.cbc.ca/news/a",
+                        published_on=datetime.date(2025, 5, 6), accessed_on=datetime.date(2025, 5, 7))
+    print_source = SourceFactory(slug="print", title="A print story", url="", published_on=datetime.date(2025, 5, 1),
+                                 published_precision="month", kind="other")
+    meeting = EventFactory(slug="meeting", title="Carney meets Trump", summary="They met, with commas, and \"quotes\".",
+                           body="Line one.\nLine two.", start_date=datetime.date(2025, 5, 6), approximate=False,
+                           location="Washington", importance=3, sources=[cbc], topics=[topic])
+    InvolvementFactory(event=meeting, participant=trump, part="host", order=0)
+    InvolvementFactory(event=meeting, participant=carney, part="guest", order=1)
+    DraftEventFactory(slug="draft-range", title="A range", start_date=datetime.date(2025, 1, 1), date_precision="year",
+                      end_date=datetime.date(2025, 6, 1), end_precision="month", approximate=True,
+                      sources=[print_source])
+    StatementFactory(slug="quote", speaker=carney, event=meeting, text="« Le Canada n'est pas à vendre. »",
+                     language="fr", said_on=datetime.date(2025, 5, 6), context="In the Oval Office.",
+                     sources=[cbc, print_source])
+    StatementFactory(slug="undated", speaker=trump, event=None, text="A paraphrase.", kind="paraphrase",
+                     said_on=None, sources=[])
+
+
+def export_everything() -> dict[str, tablib.Dataset]:
+    return {r._meta.model._meta.model_name: r().export() for r in IMPORT_ORDER}
+
+
+@pytest.mark.parametrize("file_format", ["csv", "json", "xlsx"])
+def test_an_export_reimported_into_an_empty_database_gives_the_same_data(publisher, file_format):
+    build_a_small_database()
+    before = export_everything()
+    files = {name: dataset.export(file_format) for name, dataset in before.items()}
+
+    for model in [Correction, Statement, Involvement, Event, Role, Source, Participant, Topic]:
+        model.objects.all().delete()
+    assert not Event.objects.exists()
+
+    datasets = {name: tablib.Dataset().load(content, format=file_format) for name, content in files.items()}
+    results = import_all(datasets, user=publisher)
+    assert not any(r.has_errors() or r.has_validation_errors() for r in results.values())
+
+    after = export_everything()
+    for name in before:
+        assert after[name].dict == before[name].dict, name
+    assert Event.objects.get(slug="meeting").status == Event.Status.PUBLISHED
+    assert Event.objects.get(slug="draft-range").status == Event.Status.DRAFT
+
+
+def test_import_all_writes_nothing_when_a_later_file_has_a_bad_row(publisher):
+    datasets = {
+        "participant": csv_dataset("slug,name\nmark-carney,Mark Carney\n"),
+        "statement": csv_dataset("slug,speaker,text\nbad,nobody,Who?\n"),
+    }
+    results = import_all(datasets, user=publisher)
+    assert results[StatementResource].has_validation_errors()
+    assert not Participant.objects.exists()
+    assert ParticipantResource in results
