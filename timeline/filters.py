@@ -24,8 +24,10 @@ import re
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.db.models import Count, Exists, OuterRef
 
+from timeline.dates import MONTHS
 from timeline.models import Event, Involvement, Participant, Statement, Topic
 
 SEARCH_MAX_LENGTH = 200
@@ -143,7 +145,20 @@ class CountryField(LenientMultipleMixin, forms.MultipleChoiceField):
 
 
 class EventFilterForm(forms.Form):
+    """Invalid values are moved out of the form into `ignored` once validated: the form then shows, and
+    submits again, only what is in force, and the page's notes say what was dropped."""
+
     dates_swapped = False
+
+    def full_clean(self):
+        super().full_clean()
+        self.ignored = {name: (self.data.get(name, ""), list(errors)) for name, errors in self._errors.items()}
+        if self.ignored:
+            data = self.data.copy()
+            for name in self.ignored:
+                data.pop(name, None)
+            self.data = data
+            self._errors = ErrorDict()
 
     def clean(self):
         data = super().clean()
@@ -282,9 +297,7 @@ class EventFilter(django_filters.FilterSet):
         """One sentence per ignored value, for the page to show."""
         self.errors  # noqa: B018
         notes = []
-        for name, errors in self.form.errors.items():
-            field = self.form.fields[name]
-            raw = self.data.get(name, "")
+        for name, (raw, errors) in self.form.ignored.items():
             if name == "q" and len(raw) > SEARCH_MAX_LENGTH:
                 notes.append(f"Ignored the search: it is longer than {SEARCH_MAX_LENGTH} characters.")
             else:
@@ -394,3 +407,30 @@ class EventFilter(django_filters.FilterSet):
             FacetChoice("yes", "With statements", counts["yes"], selected == "yes"),
             FacetChoice("no", "Without statements", counts["no"], selected == "no"),
         ]
+
+
+def describe_date(day: datetime.date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def active_filters(filterset: EventFilter) -> list[tuple[str, str, str]]:
+    """The filters in force as (parameter, value, what a reader calls it), for the list above the results."""
+    labels = {
+        "q": lambda v: f"\u201c{v}\u201d",
+        "start": lambda v: f"from {describe_date(v)}",
+        "end": lambda v: f"to {describe_date(v)}",
+        "participant": lambda v: v.name,
+        "topic": lambda v: v.name,
+        "type": lambda v: dict(Event.Type.choices)[v],
+        "country": country_name,
+        "has_statements": lambda v: "with statements" if v == "yes" else "without statements",
+    }
+    filterset.errors  # noqa: B018
+    active = []
+    for name, label in labels.items():
+        value = filterset.form.cleaned_data.get(name)
+        for item in value if isinstance(value, list) else [value]:
+            if item not in (None, ""):
+                raw = item.isoformat() if isinstance(item, datetime.date) else getattr(item, "slug", item)
+                active.append((name, raw, label(item)))
+    return active

@@ -50,6 +50,14 @@ class Highlight(Func):
     output_field = models.TextField()
 
 
+def count_of(queryset, field: str, distinct: str = "pk"):
+    """How many distinct `distinct` values the rows of `queryset` pointing at the outer row through `field` have:
+    a correlated subquery, 0 when there are none."""
+    counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field)
+    n = Count(distinct, distinct=True)
+    return Coalesce(Subquery(counted.annotate(n=n).values("n")), 0, output_field=IntegerField())
+
+
 class EventQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status="published")
@@ -126,13 +134,9 @@ class EventQuerySet(models.QuerySet):
         """
         from timeline.models import Event, Involvement, Statement
 
-        def count(queryset, field):
-            counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field)
-            return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0, output_field=IntegerField())
-
         return self.annotate(
-            statement_count=count(Statement.objects.all(), "event"),
-            source_count=count(Event.sources.through.objects.all(), "event"),
+            statement_count=count_of(Statement.objects.all(), "event"),
+            source_count=count_of(Event.sources.through.objects.all(), "event"),
         ).prefetch_related(
             "topics",
             Prefetch(

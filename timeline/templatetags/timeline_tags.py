@@ -1,8 +1,15 @@
-from django import template
+import re
 
-from timeline.dates import format_date
+from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+from timeline.dates import Precision, format_date
+from timeline.querysets import HIGHLIGHT_START, HIGHLIGHT_STOP
 
 register = template.Library()
+
+MARKED = re.compile(f"{HIGHLIGHT_START}([^{HIGHLIGHT_START}{HIGHLIGHT_STOP}]*){HIGHLIGHT_STOP}")
 
 
 @register.filter
@@ -12,6 +19,55 @@ def precise_date(value, precision="day"):
 
 
 @register.filter
+def iso_date(value, precision="day"):
+    """A <time datetime> value no more precise than the date is known: "2025-05-06", "2025-05" or "2025"."""
+    if value is None:
+        return ""
+    if precision == Precision.YEAR:
+        return f"{value.year:04d}"
+    if precision == Precision.MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
+@register.filter
 def role_on(participant, day):
     """The participant's role on a day, e.g. {{ participant|role_on:event.start_date }}."""
     return participant.role_on(day)
+
+
+@register.filter
+def marked(value):
+    """Text whose search matches the database wrapped in HIGHLIGHT marks, as escaped HTML with <mark> elements.
+
+    The text is escaped first, so only the marks themselves can become markup; stray marks are dropped.
+    """
+    if value is None:
+        return ""
+    escaped = str(conditional_escape(value))
+    html = MARKED.sub(r"<mark>\1</mark>", escaped)
+    return mark_safe(html.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_STOP, ""))
+
+
+@register.filter
+def plural(count, words):
+    """{{ n|plural:"statement,statements" }} -> "1 statement", "3 statements"."""
+    one, many = words.split(",")
+    return f"{count:,} {one if count == 1 else many}"
+
+
+@register.filter
+def participants(event):
+    """An event's participants once each, in the order given, from its prefetched involvements."""
+    seen = {}
+    for involvement in event.involvements.all():
+        seen.setdefault(involvement.participant_id, involvement.participant)
+    return list(seen.values())
+
+
+@register.filter
+def country(code):
+    """"CA" -> "Canada"."""
+    from timeline.filters import country_name
+
+    return country_name(code)

@@ -1,0 +1,558 @@
+import datetime
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    DraftEventFactory,
+    EventFactory,
+    InvolvementFactory,
+    ParticipantFactory,
+    RoleFactory,
+    SourceFactory,
+    StatementFactory,
+    TopicFactory,
+)
+from timeline.models import Correction, Event, Statement
+from timeline.views import PAGE_SIZE
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+HTMX_RESULTS = {"HX-Request": "true", "HX-Target": "results"}
+
+
+class Page(HTMLParser):
+    """The parts of an HTML page the tests look at: elements with their attributes, and the visible text."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.elements: list[tuple[str, dict]] = []
+        self.text_parts: list[str] = []
+        self.inline_scripts = 0
+        self._in_script = False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.elements.append((tag, attributes))
+        if tag == "script":
+            self._in_script = "src" not in attributes
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script and data.strip():
+            self.inline_scripts += 1
+        self.text_parts.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join("".join(self.text_parts).split())
+
+    def find(self, tag: str, **attrs) -> list[dict]:
+        return [a for t, a in self.elements if t == tag and all(a.get(k.rstrip("_")) == v for k, v in attrs.items())]
+
+
+def page(response) -> Page:
+    assert response.status_code == 200, response.status_code
+    return Page(response.content.decode())
+
+
+@pytest.fixture
+def story():
+    """Published events across months and years, with roles, statements, sources and a draft beside them."""
+    carney = ParticipantFactory(slug="mark-carney", name="Mark Carney", country="CA")
+    RoleFactory(participant=carney, title="Governor of the Bank of England", start=D(2013, 7, 1), end=D(2020, 3, 15))
+    RoleFactory(participant=carney, title="Prime Minister of Canada", start=D(2025, 3, 14))
+    trump = ParticipantFactory(slug="donald-trump", name="Donald Trump", country="US")
+    tariffs = TopicFactory(slug="tariffs", name="Tariffs")
+    cbc = SourceFactory(slug="cbc", title="Carney meets Trump", publisher="CBC News")
+    meeting = EventFactory(
+        slug="white-house-meeting", title="White House meeting", summary="Carney and Trump met about steel tariffs.",
+        start_date=D(2025, 5, 6), topics=[tariffs], sources=[cbc], importance=3,
+    )
+    InvolvementFactory(event=meeting, participant=trump, part="host")
+    InvolvementFactory(event=meeting, participant=carney, part="guest")
+    StatementFactory(event=meeting, speaker=trump, text="It takes two to tango.", importance=2, sources=[cbc])
+    StatementFactory(
+        event=meeting, speaker=carney, text="It's not for sale and it won't be for sale ever.", importance=3,
+        speaker_label="Prime Minister Mark Carney", sources=[cbc],
+    )
+    levy = EventFactory(
+        slug="steel-levy", title="Steel levy", summary="A levy on steel.", start_date=D(2025, 3, 12),
+        event_type=Event.Type.TARIFF_ACTION, topics=[tariffs],
+    )
+    InvolvementFactory(event=levy, participant=trump)
+    EventFactory(
+        slug="defence-review", title="Defence review", summary="A review of NORAD.", start_date=D(2024, 11, 1),
+        date_precision="month",
+    )
+    draft = DraftEventFactory(
+        slug="secret-draft", title="Secret draft event", summary="Unpublished steel news.", start_date=D(2025, 5, 7),
+        topics=[tariffs], sources=[SourceFactory(slug="draft-only", title="Draft-only source")],
+    )
+    InvolvementFactory(event=draft, participant=ParticipantFactory(slug="draft-only-person", name="Draft Person"))
+    InvolvementFactory(event=draft, participant=carney)
+    StatementFactory(event=draft, speaker=carney, text="A secret draft statement.", importance=3)
+    return {"carney": carney, "trump": trump, "tariffs": tariffs, "meeting": meeting, "levy": levy, "draft": draft}
+
+
+# The timeline page
+
+
+def test_timeline_groups_events_under_year_and_month_headings(client, story):
+    html = page(client.get("/"))
+    headings = [(t, a.get("class")) for t, a in html.elements if a.get("class") in ("year-heading", "month-heading")]
+    assert headings == [
+        ("h3", "year-heading"), ("h4", "month-heading"),  # 2024, November 2024
+        ("h3", "year-heading"), ("h4", "month-heading"), ("h4", "month-heading"),  # 2025, March, May
+    ]
+    assert re.search(r"2024 November 2024 .*Defence review.* 2025 March 2025 .*Steel levy.* May 2025 .*White House", html.text)
+
+
+def test_an_event_card_shows_everything_a_reader_needs(client, story):
+    html = page(client.get("/"))
+    text = html.text
+    assert html.find("time", datetime="2024-11")  # known to the month: no day invented
+    assert "November 2024" in text and "6 May 2025" in text
+    assert "Tariff action" in text and "Meeting" in text
+    assert "Carney and Trump met about steel tariffs." in text
+    assert "With Donald Trump, Mark Carney" in text
+    assert "Topics Tariffs" in text
+    assert "2 statements · 1 source" in text
+    # The most important quote, with the speaker as printed.
+    assert "It's not for sale and it won't be for sale ever. Prime Minister Mark Carney, 6 May 2025" in text
+    assert "two to tango" not in text
+
+
+def event_ids(html: Page) -> list[str]:
+    return [a["id"].removeprefix("event-") for a in html.find("article")]
+
+
+def test_oldest_first_by_default_and_newest_first_on_request(client, story):
+    assert event_ids(page(client.get("/"))) == ["defence-review", "steel-levy", "white-house-meeting"]
+    assert event_ids(page(client.get("/?sort=newest"))) == ["white-house-meeting", "steel-levy", "defence-review"]
+
+
+@pytest.mark.parametrize(
+    "query, shown, hidden",
+    [
+        ("?q=steel", ["Steel levy", "White House meeting"], ["Defence review"]),
+        ("?start=2025-04-01&end=2025-05-31", ["White House meeting"], ["Steel levy", "Defence review"]),
+        ("?participant=mark-carney", ["White House meeting"], ["Steel levy", "Defence review"]),
+        ("?participant=mark-carney&participant=donald-trump", ["White House meeting", "Steel levy"], ["Defence review"]),
+        ("?topic=tariffs", ["White House meeting", "Steel levy"], ["Defence review"]),
+        ("?type=tariff_action", ["Steel levy"], ["White House meeting", "Defence review"]),
+        ("?country=CA", ["White House meeting"], ["Steel levy", "Defence review"]),
+        ("?has_statements=yes", ["White House meeting"], ["Steel levy", "Defence review"]),
+        ("?has_statements=no", ["Steel levy", "Defence review"], ["White House meeting"]),
+        ("?participant=donald-trump&start=2025-04&q=steel", ["White House meeting"], ["Steel levy", "Defence review"]),
+        ("?topic=tariffs&type=meeting&country=US", ["White House meeting"], ["Steel levy", "Defence review"]),
+    ],
+)
+def test_each_filter_and_combinations_narrow_the_page(client, story, query, shown, hidden):
+    html = page(client.get("/" + query))
+    slugs = {"White House meeting": "white-house-meeting", "Steel levy": "steel-levy", "Defence review": "defence-review"}
+    assert event_ids(html) == sorted((slugs[title] for title in shown), key=list(slugs.values())[::-1].index)
+    assert not {slugs[title] for title in hidden} & set(event_ids(html))
+    assert f"{len(shown)} event" in html.text
+    assert "Secret draft" not in html.text
+
+
+def test_facet_counts_are_shown_beside_each_choice_and_follow_the_other_filters(client, story):
+    def counts(query):
+        html = client.get("/" + query).content.decode()
+        found = re.findall(r'<label for="participant-([\w-]+)">[^<]*<span class="count">(\d+)<', html)
+        return dict((slug, int(n)) for slug, n in found)
+
+    assert counts("") == {"donald-trump": 2, "mark-carney": 1}  # the draft adds nothing
+    assert counts("?type=tariff_action") == {"donald-trump": 1}
+    assert counts("?participant=mark-carney") == {"donald-trump": 2, "mark-carney": 1}  # own facet: unchanged
+
+
+def test_selected_choices_are_checked_and_the_facets_open(client, story):
+    html = page(client.get("/?participant=mark-carney&has_statements=yes"))
+    assert "checked" in html.find("input", id="participant-mark-carney")[0]
+    assert "checked" not in html.find("input", id="participant-donald-trump")[0]
+    assert "checked" in html.find("input", id="has_statements-yes")[0]
+    assert "open" in html.find("details", class_="more-filters")[0]
+
+
+def test_active_filters_are_listed_with_links_that_remove_each(client, story):
+    html = page(client.get("/?participant=mark-carney&q=steel&start=2025-04"))
+    links = {a["href"] for a in html.find("a", **{"hx-target": "#timeline"})}
+    assert "?start=2025-04-01&participant=mark-carney" in links  # without the search
+    assert "?q=steel&participant=mark-carney" in links  # without the date
+    assert "?q=steel&start=2025-04-01" in links  # without the participant
+    assert "Remove filter: \u201csteel\u201d" in html.text and "from 1 April 2025" in html.text
+
+
+# HTMX: one view, the page or a partial, chosen by HX-Target
+
+
+def test_the_full_page_varies_on_the_htmx_headers_and_may_be_cached(client, story):
+    response = client.get("/?q=steel")
+    assert response["Vary"] == "HX-Request, HX-Target" or {"HX-Request", "HX-Target"} <= {
+        h.strip() for h in response["Vary"].split(",")
+    }
+    assert "no-store" not in response.get("Cache-Control", "")
+    html = page(response)
+    assert html.find("html") and html.find("form", id="filters")
+
+
+def test_the_results_partial_has_results_facets_out_of_band_title_and_no_page_around_it(client, story):
+    response = client.get("/?q=steel", headers=HTMX_RESULTS)
+    assert {"HX-Request", "HX-Target"} <= {h.strip() for h in response["Vary"].split(",")}
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    html = page(response)
+    assert not html.find("html") and not html.find("form")
+    assert html.elements[0] == ("title", {})
+    assert "Events: \u201csteel\u201d" in html.text
+    assert html.find("div", id="facets", **{"hx-swap-oob": "true"})
+    assert html.find("p", id="live-status", **{"hx-swap-oob": "innerHTML"})
+    assert html.find("h2", id="results-heading")
+    assert "title-steel-levy" in {a.get("id") for a in html.find("h5")}
+
+
+def test_links_that_change_the_filters_get_the_whole_timeline_with_the_form(client, story):
+    response = client.get("/?participant=mark-carney", headers={"HX-Request": "true", "HX-Target": "timeline"})
+    assert "no-store" in response["Cache-Control"]
+    html = page(response)
+    assert not html.find("html")
+    assert html.find("div", id="timeline") and html.find("form", id="filters")
+    assert not html.find("div", id="facets", **{"hx-swap-oob": "true"})  # inside the form, swapped with it
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HX-Request": "true", "HX-History-Restore-Request": "true"},  # htmx 2 restoring after a cache miss
+        {"HX-Request": "true", "HX-Boosted": "true"},
+        {"HX-Request": "true", "HX-Target": "main"},  # any other target
+    ],
+)
+def test_other_htmx_requests_get_the_full_page(client, story, headers):
+    response = client.get("/?q=steel", headers=headers)
+    html = page(response)
+    assert html.find("html") and html.find("form", id="filters")
+    assert "no-store" not in response.get("Cache-Control", "")
+
+
+def test_the_form_works_without_javascript_and_says_how_htmx_enhances_it(client, story):
+    form = page(client.get("/")).find("form", id="filters")[0]
+    assert form["method"] == "get" and form["action"] == "/"
+    assert form["hx-get"] == "/" and form["hx-target"] == "#results" and form["hx-push-url"] == "true"
+    assert form["hx-indicator"] == "#loading"
+
+
+def test_every_htmx_link_is_also_a_plain_link(client, story):
+    html = page(client.get("/?participant=donald-trump"))
+    for attributes in html.find("a"):
+        if "hx-get" in attributes:
+            assert attributes.get("href", "").split("#")[0] == attributes["hx-get"]
+
+
+# Paging: "load more"
+
+
+@pytest.fixture
+def many_events():
+    """PAGE_SIZE + 5 published events, one a day from 1 May 2025: the second page continues May."""
+    return [
+        EventFactory(slug=f"day-{n:03d}", title=f"Day {n}", start_date=D(2025, 5, 1) + datetime.timedelta(days=n))
+        for n in range(PAGE_SIZE + 5)
+    ]
+
+
+def test_the_first_page_links_to_more(client, many_events):
+    html = page(client.get("/"))
+    assert len(html.find("article")) == PAGE_SIZE
+    more = html.find("a", id="load-more")[0]
+    assert more["href"] == "?page=2#page-2" and more["hx-get"] == "?page=2"
+    assert more["hx-target"] == "this" and more["hx-swap"] == "outerHTML" and more["hx-replace-url"] == "true"
+
+
+def test_load_more_returns_only_the_next_events_without_repeating_a_heading(client, many_events):
+    response = client.get("/?page=2", headers={"HX-Request": "true", "HX-Target": "load-more"})
+    assert "no-store" in response["Cache-Control"]
+    html = page(response)
+    assert [a["id"] for a in html.find("article")] == [f"event-day-{n:03d}" for n in range(PAGE_SIZE, PAGE_SIZE + 5)]
+    assert html.find("span", id="page-2")
+    # Day 50 is 20 June 2025 and June began on the first page: no heading repeats "2025" or "June 2025".
+    assert [a.get("class") for t, a in html.elements if t in ("h3", "h4")] == []
+    assert not html.find("a", id="load-more")
+
+
+def test_a_page_url_shows_every_event_up_to_that_page(client, many_events):
+    """Reloading after "load more" shows what the reader had; without JavaScript the link does the same."""
+    html = page(client.get("/?page=2"))
+    assert len(html.find("article")) == PAGE_SIZE + 5
+    assert html.find("span", id="page-2")
+    assert html.find("link", rel="canonical")[0]["href"] == "http://testserver/?page=2"
+
+
+# The density chart
+
+
+def test_the_chart_has_a_bar_per_month_linking_to_that_month_and_a_text_equivalent(client, story):
+    html = page(client.get("/?topic=tariffs"))
+    svg = html.find("svg")[0]
+    assert svg["role"] == "group" and svg["aria-labelledby"] == "density-title"
+    bars = {a["aria-label"]: a["href"] for a in html.find("a") if "aria-label" in a and "hx-get" in a}
+    assert bars == {
+        "March 2025: 1 event": "?topic=tariffs&start=2025-03-01&end=2025-03-31",
+        "May 2025: 1 event": "?topic=tariffs&start=2025-05-01&end=2025-05-31",
+    }
+    assert "Events per month, March 2025 to May 2025" in html.text
+    # The table lists every month, the empty one too.
+    assert re.search(r"March 2025\s*1\s*April 2025\s*0\s*May 2025\s*1", html.text)
+
+
+def test_the_chart_counts_years_over_long_spans(client, story):
+    EventFactory(title="Old treaty", start_date=D(1987, 10, 3))
+    html = page(client.get("/"))
+    assert "Events per year, 1987 to 2025" in html.text
+    assert html.find("a", **{"aria-label": "2025: 2 events", "href": "?start=2025-01-01&end=2025-12-31"})
+
+
+# Drafts never appear
+
+
+def test_no_reader_page_shows_a_draft_or_what_only_a_draft_cites(client, story):
+    paths = [
+        "/", "/?q=secret", "/?q=steel", "/?participant=mark-carney", "/?topic=tariffs&sort=newest",
+        "/?start=2025-05-07&end=2025-05-07", story["meeting"].get_absolute_url(), story["levy"].get_absolute_url(),
+        story["carney"].get_absolute_url(), story["tariffs"].get_absolute_url(), reverse("participant_list"),
+        reverse("topic_list"), reverse("source_list"),
+    ]
+    for path in paths:
+        for headers in [{}, HTMX_RESULTS]:
+            text = client.get(path, headers=headers).content.decode()
+            for secret in ["Secret draft", "secret-draft", "draft statement", "Draft Person", "Draft-only source"]:
+                assert secret not in text, (path, secret)
+
+
+def test_draft_detail_pages_are_not_found(client, story):
+    assert client.get(story["draft"].get_absolute_url()).status_code == 404
+    assert client.get(reverse("participant_detail", args=["draft-only-person"])).status_code == 404
+
+
+def test_draft_statements_and_events_are_not_counted(client, story):
+    html = page(client.get("/?start=2025-05-01&end=2025-05-31"))
+    assert event_ids(html) == ["white-house-meeting"] and "1 event" in html.text
+    assert html.find("a", **{"aria-label": "May 2025: 1 event"})
+    participant_page = page(client.get(story["carney"].get_absolute_url())).text
+    assert "Statements (1)" in participant_page and "Events (1)" in participant_page
+
+
+# Bad input: a normal page with a note, never a 500
+
+
+@pytest.mark.parametrize(
+    "query, note",
+    [
+        ("?start=2025-13-45", "Ignored the From date \u201c2025-13-45\u201d: no such date."),
+        ("?participant=nobody", "Ignored participant \u201cnobody\u201d: no published event has this participant."),
+        ("?page=999", "There is no page 999: showing the last page, 1."),
+        ("?page=abc", "Ignored the page \u201cabc\u201d: not a page number."),
+        ("?page=-1", "Ignored the page \u201c-1\u201d: not a page number."),
+        ("?q=" + "x" * 10_240, "Ignored the search: it is longer than 200 characters."),
+        ("?has_statements=%00", "Ignored the statements choice"),
+        ("?start=99999-01-01", "Ignored the From date \u201c99999-01-01\u201d"),
+        ("?type=%3Cscript%3E", "Ignored event type \u201c<script>\u201d: there is no such event type."),
+    ],
+)
+def test_bad_input_gives_the_page_with_a_note(client, story, query, note):
+    html = page(client.get("/" + query))
+    assert note in html.text
+    assert "3 events on the timeline" in html.text
+    assert html.find("div", class_="notes")
+
+
+def test_an_ignored_value_is_not_put_back_in_the_form(client, story):
+    html = page(client.get("/?start=2025-13-45&end=2025-06"))
+    assert "value" not in html.find("input", id="id_start")[0]
+    assert html.find("input", id="id_end")[0]["value"] == "2025-06-30"
+    assert "aria-invalid" not in html.find("input", id="id_start")[0]
+
+
+def test_bad_input_in_the_partial_gives_the_note_too(client, story):
+    html = page(client.get("/?start=2025-02-30", headers=HTMX_RESULTS))
+    assert "Ignored the From date \u201c2025-02-30\u201d: no such date." in html.text
+
+
+@pytest.mark.parametrize("path", ["/participants/mark-carney/?page=x", "/topics/tariffs/?page=50", "/sources/?page=0"])
+def test_bad_pages_on_other_lists_are_noted(client, story, path):
+    html = page(client.get(path))
+    assert html.find("div", class_="notes")
+
+
+def test_every_user_string_is_escaped(client, story):
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    event = EventFactory(slug="hostile", title=hostile, summary=f"steel {hostile}", body=hostile, location=hostile)
+    speaker = ParticipantFactory(slug="hostile-person", name=hostile, description=hostile)
+    InvolvementFactory(event=event, participant=speaker)
+    StatementFactory(event=event, speaker=speaker, text=hostile, speaker_label=hostile, context=hostile)
+    topic = TopicFactory(slug="hostile-topic", name=hostile, description=hostile)
+    event.topics.add(topic)
+    for path in [
+        "/", "/?q=" + "steel", "/?q=" + hostile, "/?participant=hostile-person", event.get_absolute_url(),
+        speaker.get_absolute_url(), topic.get_absolute_url(), reverse("participant_list"), reverse("topic_list"),
+    ]:
+        html = page(client.get(path, {"x": hostile} if "?" not in path else {}))
+        assert not html.find("img", src="x"), path
+        assert html.inline_scripts == 0, path
+        assert all(not name.startswith("on") for _, attrs in html.elements for name in attrs), path
+
+
+# Every page: canonical URL, a meaningful title, and nothing inline for the Content-Security-Policy to refuse
+
+
+def test_every_reader_page_has_a_canonical_url_a_title_and_no_inline_script_or_style(client, story):
+    Correction.objects.create(event=story["meeting"], note="The date of a quote was corrected.")
+    expectations = {
+        "/": ("Canada–U.S. relations · Timeline", "http://testserver/"),
+        "/?topic=tariffs&participant=nobody&sort=newest": (
+            "Events: Tariffs · Timeline", "http://testserver/?topic=tariffs&sort=newest"
+        ),
+        story["meeting"].get_absolute_url(): (
+            "White House meeting, 6 May 2025 · Timeline", "http://testserver/events/white-house-meeting/"
+        ),
+        story["carney"].get_absolute_url(): ("Mark Carney · Timeline", "http://testserver/participants/mark-carney/"),
+        story["tariffs"].get_absolute_url(): ("Tariffs · Timeline", "http://testserver/topics/tariffs/"),
+        reverse("participant_list"): ("Participants · Timeline", "http://testserver/participants/"),
+        reverse("topic_list"): ("Topics · Timeline", "http://testserver/topics/"),
+        reverse("source_list"): ("Sources · Timeline", "http://testserver/sources/"),
+    }
+    for path, (title, canonical) in expectations.items():
+        response = client.get(path)
+        html = page(response)
+        assert re.search(r"<title>(.*?)</title>", response.content.decode()).group(1) == title, path
+        assert [link["href"] for link in html.find("link", rel="canonical")] == [canonical], path
+        assert len(html.find("h1")) == 1, path
+        assert html.inline_scripts == 0, path
+        assert not html.find("style"), path
+        assert not [a for _, a in html.elements if "style" in a], path
+        assert not [name for _, a in html.elements for name in a if name.startswith("on")], path
+        assert html.find("script", src="/static/django_htmx/htmx-2.min.js") or path != "/", path
+
+
+# Event, participant, topic and source pages
+
+
+def test_event_page_shows_full_text_roles_at_the_time_statements_sources_corrections(client, story):
+    meeting = story["meeting"]
+    meeting.body = "The leaders talked over lunch."
+    meeting.save()
+    Correction.objects.create(event=meeting, published_on=D(2025, 5, 8), note="An earlier version misdated a quote.")
+    text = page(client.get(meeting.get_absolute_url())).text
+    assert "The leaders talked over lunch." in text
+    assert "Mark Carney, Prime Minister of Canada Guest" in text  # the role held on 6 May 2025, not the earlier one
+    assert "Governor of the Bank of England" not in text
+    assert "It takes two to tango. Donald Trump, 6 May 2025" in text
+    assert "(as printed: Prime Minister Mark Carney)" in text
+    assert "Source: Carney meets Trump, CBC News" in text
+    assert "Sources Carney meets Trump , CBC News" in text or "Sources Carney meets Trump, CBC News" in text
+    assert "Corrections 8 May 2025: An earlier version misdated a quote." in text
+
+
+def test_event_page_links_to_the_previous_and_next_published_events(client, story):
+    html = page(client.get(story["levy"].get_absolute_url()))
+    assert html.find("a", rel="prev", href="/events/defence-review/")
+    assert html.find("a", rel="next", href="/events/white-house-meeting/")
+    last = page(client.get(story["meeting"].get_absolute_url()))
+    assert not last.find("a", rel="next")  # the draft the day after is skipped
+
+
+def test_events_on_the_same_day_have_a_stable_previous_and_next(client, story):
+    other = EventFactory(slug="same-day", title="Same day", start_date=D(2025, 5, 6), importance=1)
+    assert page(client.get(story["meeting"].get_absolute_url())).find("a", rel="next", href=other.get_absolute_url())
+    assert page(client.get(other.get_absolute_url())).find("a", rel="prev", href=story["meeting"].get_absolute_url())
+
+
+def test_participant_page_shows_roles_over_time_statements_in_date_order_and_events(client, story):
+    carney = story["carney"]
+    StatementFactory(event=story["levy"], speaker=carney, text="An earlier remark.", said_on=D(2025, 3, 12))
+    text = page(client.get(carney.get_absolute_url())).text
+    assert re.search(r"Governor of the Bank of England .*1 July 2013 – 15 March 2020.* Prime Minister of Canada", text)
+    assert text.index("An earlier remark.") < text.index("not for sale")
+    assert "A secret draft statement." not in text
+    assert "White House meeting" in text and "with Mark Carney on the timeline" in text
+
+
+def test_topic_page_lists_its_published_events(client, story):
+    html = page(client.get(story["tariffs"].get_absolute_url()))
+    assert "2 events" in html.text and "Steel levy" in html.text and "White House meeting" in html.text
+    assert html.find("a", href="/?topic=tariffs")
+
+
+def test_source_index_lists_cited_sources_with_the_events_citing_them(client, story):
+    text = page(client.get(reverse("source_list"))).text
+    assert "Carney meets Trump , CBC News" in text or "Carney meets Trump, CBC News" in text
+    assert "Cited by White House meeting" in text
+
+
+def test_unknown_pages_are_not_found(client, story):
+    for path in ["/events/nope/", "/participants/nope/", "/topics/nope/"]:
+        assert client.get(path).status_code == 404
+
+
+# A constant number of queries, however many events a page shows
+
+
+def build_events(count: int):
+    carney = ParticipantFactory(slug="mark-carney", name="Mark Carney")
+    RoleFactory(participant=carney, title="Prime Minister of Canada", start=D(2025, 3, 14))
+    tariffs = TopicFactory(slug="tariffs", name="Tariffs")
+    events = []
+    for n in range(count):
+        source = SourceFactory()
+        event = EventFactory(
+            topics=[tariffs, TopicFactory()], sources=[source], start_date=D(2025, 1, 1) + datetime.timedelta(days=n)
+        )
+        InvolvementFactory(event=event, participant=carney)
+        InvolvementFactory(event=event, participant=ParticipantFactory())
+        StatementFactory(event=event, speaker=carney, sources=[source])
+        StatementFactory(event=event, sources=[SourceFactory()])
+        events.append(event)
+    return carney, tariffs, events
+
+
+QUERY_COUNTS = [
+    # path (the event's slug for {event}), queries, headers
+    ("/", 11, {}),
+    ("/?participant=mark-carney&topic=tariffs&q=event", 13, {}),
+    ("/?q=event", 11, HTMX_RESULTS),
+    ("/?page=2", 5, {"HX-Request": "true", "HX-Target": "load-more"}),
+    ("/events/{event}/", 10, {}),
+    ("/participants/mark-carney/", 7, {}),
+    ("/topics/tariffs/", 6, {}),
+    ("/sources/", 3, {}),
+    ("/participants/", 1, {}),
+    ("/topics/", 1, {}),
+]
+
+
+@pytest.mark.parametrize("count", [2, 12])
+@pytest.mark.parametrize("path, queries, headers", QUERY_COUNTS)
+def test_query_counts_do_not_grow_with_the_number_of_events(client, django_assert_num_queries, monkeypatch, count,
+                                                            path, queries, headers):
+    """Guards against N+1 queries on every reader page: a card's topics, participants, top quote and counts; an
+    event's participants with their roles, statements with their sources, corrections; a participant's roles and
+    statements' sources; a source's citing events. Timeline: count, events, 3 prefetches, 5 facets, chart (and one
+    lookup each for participant and topic slugs given); load more: count, events, 3 prefetches."""
+    monkeypatch.setattr("timeline.views.PAGE_SIZE", 5)  # so that 12 events fill more than one page
+    carney, tariffs, events = build_events(count)
+    with django_assert_num_queries(queries):
+        response = client.get(path.format(event=events[1].slug), headers=headers)
+    assert response.status_code == 200
+
+
+def test_a_statement_without_a_source_date_takes_its_events_date_on_the_participant_page(client, story):
+    Statement.objects.filter(text__startswith="It's not").update(said_on=None)
+    text = page(client.get(story["carney"].get_absolute_url())).text
+    assert "Prime Minister Mark Carney, at White House meeting (6 May 2025)" in text

@@ -1,0 +1,57 @@
+// Progressive enhancement for the timeline page; everything works without it (and without htmx).
+(function () {
+  "use strict";
+
+  // Pushed URLs stay as short as the links the server writes: no "q=&start=&end=" from empty fields.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var data = event.detail.formData;
+    if (!data || event.detail.verb !== "get") return;
+    Array.from(new Set(data.keys())).forEach(function (name) {
+      var kept = data.getAll(name).filter(function (value) { return value !== ""; });
+      data.delete(name);
+      kept.forEach(function (value) { data.append(name, value); });
+    });
+  });
+
+  // htmx keeps a copy of the page's HTML for Back and Forward. What the reader typed or ticked lives in
+  // properties, not attributes, so copy it into the attributes first, or Back would show stale fields.
+  document.addEventListener("htmx:beforeHistorySave", function () {
+    document.querySelectorAll("#filters input, #filters select").forEach(function (field) {
+      if (field.type === "checkbox" || field.type === "radio") {
+        field.toggleAttribute("checked", field.checked);
+      } else if (field.tagName === "SELECT") {
+        Array.from(field.options).forEach(function (option) { option.toggleAttribute("selected", option.selected); });
+      } else {
+        field.setAttribute("value", field.value);
+      }
+    });
+  });
+
+  // A link that replaced the whole timeline took the focus with it: give it to the results heading.
+  // After "load more", focus the first new event, so that keyboard users continue where they were.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.requestConfig && event.detail.requestConfig.target;
+    if (!target || !target.id) return;
+    if (target.id === "timeline") {
+      var heading = document.getElementById("results-heading");
+      if (heading) heading.focus({ preventScroll: false });
+    } else if (target.id === "load-more") {
+      var starts = document.querySelectorAll(".page-start");
+      var start = starts[starts.length - 1];
+      var node = start && start.nextElementSibling;
+      while (node && node.tagName !== "ARTICLE") node = node.nextElementSibling;
+      var link = node && node.querySelector(".event-title a");
+      if (link) link.focus();
+    }
+  });
+
+  // The results are busy while a request is in flight, for assistive technology as for the eye.
+  document.addEventListener("htmx:beforeRequest", function () {
+    var results = document.getElementById("results");
+    if (results) results.setAttribute("aria-busy", "true");
+  });
+  document.addEventListener("htmx:afterRequest", function () {
+    var results = document.getElementById("results");
+    if (results) results.removeAttribute("aria-busy");
+  });
+})();
