@@ -7,14 +7,13 @@ import shutil
 import subprocess
 
 import pytest
-from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from tests.dbstate import snapshot
 from tests.factories import (
     DraftEventFactory,
     EventFactory,
@@ -29,28 +28,6 @@ from timeline import backups
 from timeline.models import Correction, Event, Participant, Role, Source, Statement
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-KEYED_BY_NATURAL_KEY = {ContentType: lambda ct: (ct.app_label, ct.model), Permission: lambda p: p.codename}
-
-
-def snapshot() -> dict[str, list[dict]]:
-    """Every row of every table a backup covers, with content types and permissions named rather than numbered."""
-    names = {model: {obj.pk: key(obj) for obj in model.objects.all()} for model, key in KEYED_BY_NATURAL_KEY.items()}
-    tables = {}
-    for model in apps.get_models(include_auto_created=True):
-        if model in KEYED_BY_NATURAL_KEY or model._meta.app_label in {"sessions", "axes"}:
-            continue
-        rows = []
-        for row in model._default_manager.order_by("pk").values():
-            for field in model._meta.concrete_fields:
-                if field.is_relation and field.related_model in names and row[field.attname] is not None:
-                    row[field.attname] = names[field.related_model][row[field.attname]]
-            if model._meta.auto_created:
-                del row["id"]  # an automatic many-to-many row's id is not data; the pair it holds is
-            rows.append(row)
-        tables[model._meta.label] = sorted(rows, key=repr) if model._meta.auto_created else rows
-    return tables
-
 
 @pytest.fixture
 def newsroom(django_user_model):

@@ -41,7 +41,8 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DATABASE_UNAVAILABLE):
-            logger.error("Database unavailable: %s %s", request.method, request.path, exc_info=exception)
+            # One line, not a traceback: during an outage every request lands here.
+            logger.error("Database unavailable, answered 503 to %s %s: %s", request.method, request.path, exception)
             return database_unavailable(request)
         return None
 

@@ -1,0 +1,69 @@
+"""Faults survived: a load that fails half way leaves the database exactly as it was.
+
+PostgreSQL restarted under load is tests/faults/pg_restart.py (it stops a real server; CI runs it separately).
+"""
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from tests.dbstate import snapshot
+from tests.factories import EventFactory, ParticipantFactory, StatementFactory
+
+pytestmark = pytest.mark.django_db
+
+GOOD_ROWS = [
+    {"model": "timeline.participant", "fields": {"name": "New Person", "slug": "new-person", "kind": "person"}},
+    {"model": "timeline.event", "fields": {
+        "title": "A new event", "slug": "a-new-event", "summary": "Written first.", "start_date": "2025-05-06",
+        "status": "published", "created_at": "2025-05-06T12:00:00Z", "updated_at": "2025-05-06T12:00:00Z"}},
+]
+
+BAD_LAST_ROWS = {
+    "a database constraint (end before start)": {"model": "timeline.event", "fields": {
+        "title": "Broken", "slug": "broken", "summary": "x", "start_date": "2025-05-06", "end_date": "2025-01-01",
+        "created_at": "2025-05-06T12:00:00Z", "updated_at": "2025-05-06T12:00:00Z"}},
+    "an unknown speaker": {"model": "timeline.statement", "fields": {
+        "slug": "who", "speaker": ["nobody-by-that-name"], "event": ["a-new-event"], "text": "Hello."}},
+    "a malformed date": {"model": "timeline.event", "fields": {
+        "title": "Bad date", "slug": "bad-date", "summary": "x", "start_date": "2025-13-45",
+        "created_at": "2025-05-06T12:00:00Z", "updated_at": "2025-05-06T12:00:00Z"}},
+    "an empty quote (a check constraint)": {"model": "timeline.statement", "fields": {
+        "slug": "empty", "speaker": ["new-person"], "event": ["a-new-event"], "text": ""}},
+    "an unknown model": {"model": "timeline.nosuchthing", "fields": {"name": "x"}},
+}
+
+
+# One case with real commits (loaddata's own transaction, not a savepoint in the test's), the rest fast.
+CASES = [
+    pytest.param(row, id=name, marks=[pytest.mark.django_db(transaction=True)] if i == 0 else [])
+    for i, (name, row) in enumerate(BAD_LAST_ROWS.items())
+]
+
+
+@pytest.mark.parametrize("bad_row", CASES)
+def test_a_fixture_that_fails_half_way_changes_nothing(tmp_path, bad_row):
+    existing = EventFactory(slug="existing", title="Before")
+    StatementFactory(event=existing, speaker=ParticipantFactory(slug="speaker"))
+    before = snapshot()
+    # Good rows first, one of them rewriting an existing event, then the bad row last.
+    rewrite = {"model": "timeline.event", "pk": existing.pk, "fields": {
+        "title": "Overwritten", "slug": "existing", "summary": "Changed by the fixture", "start_date": "2020-01-01",
+        "created_at": "2025-05-06T12:00:00Z", "updated_at": "2025-05-06T12:00:00Z"}}
+    fixture = tmp_path / "broken.json"
+    fixture.write_text(json.dumps([*GOOD_ROWS, rewrite, bad_row]))
+
+    with pytest.raises(Exception):
+        call_command("loaddata", str(fixture), verbosity=0)
+
+    assert snapshot() == before
+
+
+def test_the_same_fixture_without_its_bad_row_loads(tmp_path):
+    """The control for the test above: the good rows alone do load, so it is the bad row that stopped them."""
+    fixture = tmp_path / "good.json"
+    fixture.write_text(json.dumps(GOOD_ROWS))
+    before = snapshot()
+    call_command("loaddata", str(fixture), verbosity=0)
+    assert snapshot() != before
