@@ -1,6 +1,7 @@
 """Browser tests drive Debian's Chromium through pytest-playwright; without it they skip, saying why."""
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -28,3 +29,13 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+# Screenshots and accessibility reports are kept for people to look at (test-artifacts/ is not committed).
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

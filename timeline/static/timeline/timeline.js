@@ -13,20 +13,6 @@
     });
   });
 
-  // htmx keeps a copy of the page's HTML for Back and Forward. What the reader typed or ticked lives in
-  // properties, not attributes, so copy it into the attributes first, or Back would show stale fields.
-  document.addEventListener("htmx:beforeHistorySave", function () {
-    document.querySelectorAll("#filters input, #filters select").forEach(function (field) {
-      if (field.type === "checkbox" || field.type === "radio") {
-        field.toggleAttribute("checked", field.checked);
-      } else if (field.tagName === "SELECT") {
-        Array.from(field.options).forEach(function (option) { option.toggleAttribute("selected", option.selected); });
-      } else {
-        field.setAttribute("value", field.value);
-      }
-    });
-  });
-
   // A link that replaced the whole timeline took the focus with it: give it to the results heading.
   // After "load more", focus the first new event, so that keyboard users continue where they were.
   document.addEventListener("htmx:afterSettle", function (event) {
