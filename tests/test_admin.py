@@ -330,3 +330,50 @@ def test_correction_statement_choices_are_the_events_own(admin_client):
     assert formset.prefix == "corrections"
     assert list(formset.forms[0].fields["statement"].queryset) == [objects["statement"]]
 
+
+
+# Corrections
+
+
+def correction_post(client, event, **fields):
+    url = reverse("admin:timeline_event_change", args=[event.pk])
+    data = form_data(client.get(url), "event_form")
+    add_inline_row(data, "corrections", **fields)
+    return client.post(url, data)
+
+
+def test_publisher_attaches_a_public_correction_to_a_published_event(client, publisher):
+    event = EventFactory(sources=[SourceFactory()])
+    statement = StatementFactory(event=event, sources=[SourceFactory()])
+    client.force_login(publisher)
+    response = correction_post(client, event, published_on="2025-05-08", statement=statement.pk,
+                               note="The quote was attributed to the wrong minister.")
+    assert response.status_code == 302
+    correction = Correction.objects.get()
+    assert (correction.event, correction.statement, correction.published_on) == (
+        event, statement, datetime.date(2025, 5, 8)
+    )
+
+
+def test_editor_sees_corrections_but_cannot_add_them(client, editor):
+    event = EventFactory(sources=[SourceFactory()])
+    Correction.objects.create(event=event, note="An earlier correction.")
+    client.force_login(editor)
+    response = client.get(reverse("admin:timeline_event_change", args=[event.pk]))
+    assert "An earlier correction." in response.content.decode()
+    [corrections] = [f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "corrections"]
+    assert (corrections.has_add_permission, corrections.has_change_permission) == (False, False)
+    correction_post(client, event, published_on="2025-05-08", note="Sneaked in.")
+    assert list(Correction.objects.values_list("note", flat=True)) == ["An earlier correction."]
+
+
+def test_a_correction_on_a_draft_is_refused_with_a_reason(client, publisher):
+    event = DraftEventFactory()
+    client.force_login(publisher)
+    response = correction_post(client, event, published_on="2025-05-08", note="Not needed.")
+    assert response.status_code == 200
+    [formset] = [f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "corrections"]
+    assert formset.formset.forms[0].non_field_errors() == [
+        "Corrections are for events readers have seen: this event is a draft, so just edit it."
+    ]
+    assert not Correction.objects.exists()

@@ -1,8 +1,10 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from timeline import publishing
 from timeline.models import Event, Statement
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +14,9 @@ def test_demo_command_loads_the_seed_story_and_creates_accounts(client, capsys, 
     settings.DEBUG = True  # pytest-django turns DEBUG off; the demo accounts exist only with it on
     call_command("demo", "--no-server")
     output = capsys.readouterr().out
-    assert "Demo account: admin / timeline-admin" in output
+    assert "Demo account: admin / timeline-admin (superuser)" in output
+    assert "Demo account: editor / timeline-editor (editor)" in output
+    assert "Demo account: publisher / timeline-publisher (publisher)" in output
 
     meeting = Event.objects.published().get(slug="carney-trump-white-house-meeting-2025-05-06")
     assert meeting.start_date == datetime.date(2025, 5, 6)
@@ -23,6 +27,19 @@ def test_demo_command_loads_the_seed_story_and_creates_accounts(client, capsys, 
     assert "Carney" in response.text
 
     assert client.login(username="admin", password="timeline-admin")
+    assert client.get("/admin/timeline/event/").status_code == 200
+
+
+def test_demo_editor_and_publisher_accounts_are_in_their_groups(client, settings):
+    settings.DEBUG = True
+    call_command("demo", "--no-server")
+    call_command("demo", "--no-server")  # twice: accounts are updated, not duplicated
+    editor, publisher = User.objects.get(username="editor"), User.objects.get(username="publisher")
+    assert [g.name for g in editor.groups.all()] == ["Editors"]
+    assert [g.name for g in publisher.groups.all()] == ["Publishers"]
+    assert (editor.is_staff, editor.is_superuser, publishing.can_publish(editor)) == (True, False, False)
+    assert (publisher.is_staff, publisher.is_superuser, publishing.can_publish(publisher)) == (True, False, True)
+    assert client.login(username="editor", password="timeline-editor")
     assert client.get("/admin/timeline/event/").status_code == 200
 
 
@@ -37,6 +54,4 @@ def test_demo_accounts_only_in_debug(settings, capsys):
     settings.DEBUG = False
     call_command("demo", "--no-server")
     assert "no demo accounts" in capsys.readouterr().out
-    from django.contrib.auth.models import User
-
     assert not User.objects.exists()

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -10,8 +11,10 @@ DEMO_FIXTURES = ["demo"]
 
 # Demo accounts exist only in development: their passwords are printed for anyone to read.
 DEMO_ACCOUNTS = [
-    # username, password, superuser
-    ("admin", "timeline-admin", True),
+    # username, password, superuser, group (the groups and their permissions come from a migration)
+    ("admin", "timeline-admin", True, None),
+    ("editor", "timeline-editor", False, "Editors"),
+    ("publisher", "timeline-publisher", False, "Publishers"),
 ]
 
 
@@ -41,10 +44,13 @@ class Command(BaseCommand):
 
     def create_demo_accounts(self):
         User = get_user_model()
-        for username, password, superuser in DEMO_ACCOUNTS:
+        for username, password, superuser, group in DEMO_ACCOUNTS:
             user, _ = User.objects.get_or_create(username=username)
             user.is_staff = True
             user.is_superuser = superuser
             user.set_password(password)
             user.save()
-            self.stdout.write(f"Demo account: {username} / {password}")
+            if group:
+                user.groups.set([Group.objects.get(name=group)])
+            role = "superuser" if superuser else group.lower().rstrip("s")
+            self.stdout.write(f"Demo account: {username} / {password} ({role})")
