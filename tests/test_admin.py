@@ -367,13 +367,42 @@ def test_editor_sees_corrections_but_cannot_add_them(client, editor):
     assert list(Correction.objects.values_list("note", flat=True)) == ["An earlier correction."]
 
 
-def test_a_correction_on_a_draft_is_refused_with_a_reason(client, publisher):
+def test_a_draft_has_no_corrections_section_and_a_crafted_one_is_ignored(client, publisher):
     event = DraftEventFactory()
     client.force_login(publisher)
-    response = correction_post(client, event, published_on="2025-05-08", note="Not needed.")
+    response = client.get(reverse("admin:timeline_event_change", args=[event.pk]))
+    assert "corrections" not in [f.formset.prefix for f in response.context["inline_admin_formsets"]]
+    data = form_data(response, "event_form")
+    data.update({"corrections-TOTAL_FORMS": ["1"], "corrections-INITIAL_FORMS": ["0"],
+                 "corrections-0-published_on": ["2025-05-08"], "corrections-0-note": ["Not needed."]})
+    assert client.post(reverse("admin:timeline_event_change", args=[event.pk]), data).status_code == 302
+    assert not Correction.objects.exists()
+
+
+def test_a_correction_of_a_draft_is_refused_with_a_reason(client, publisher):
+    event = DraftEventFactory()
+    client.force_login(publisher)
+    url = reverse("admin:timeline_correction_add")
+    data = form_data(client.get(url), "correction_form")
+    data.update({"event": [str(event.pk)], "published_on": ["2025-05-08"], "note": ["Not needed."]})
+    response = client.post(url, data)
     assert response.status_code == 200
-    [formset] = [f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "corrections"]
-    assert formset.formset.forms[0].non_field_errors() == [
+    assert response.context["adminform"].form.non_field_errors() == [
         "Corrections are for events readers have seen: this event is a draft, so just edit it."
+    ]
+    assert not Correction.objects.exists()
+
+
+def test_a_correction_must_be_about_a_statement_of_its_event(client, publisher):
+    event = EventFactory(sources=[SourceFactory()])
+    other = StatementFactory(text="Another event's statement.")
+    client.force_login(publisher)
+    url = reverse("admin:timeline_correction_add")
+    data = form_data(client.get(url), "correction_form")
+    data.update({"event": [str(event.pk)], "statement": [str(other.pk)], "published_on": ["2025-05-08"],
+                 "note": ["Wrong statement."]})
+    response = client.post(url, data)
+    assert response.context["adminform"].form.errors["statement"] == [
+        "Choose a statement of this event, or leave it blank for the whole event."
     ]
     assert not Correction.objects.exists()

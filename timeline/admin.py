@@ -140,6 +140,12 @@ class EventAdmin(ImportExportAdmin, SimpleHistoryAdmin):
                          "description": "Events start as drafts; a publisher publishes them with the button below."}),
     ]
 
+    def get_inlines(self, request, obj):
+        # Corrections are notes to readers: a draft nobody has seen has nothing to correct.
+        if obj is None or not (obj.is_published or obj.corrections.exists()):
+            return [inline for inline in self.inlines if inline is not CorrectionInline]
+        return self.inlines
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
             statement_count=count_of(Statement.objects.all(), "event"),

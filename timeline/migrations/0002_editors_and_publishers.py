@@ -1,55 +1,16 @@
-"""The newsroom's two groups. Editors add and change everything but cannot publish; Publishers also publish,
-unpublish, delete and attach public corrections. Re-running sets the groups' permissions to exactly these."""
+"""Create the Editors and Publishers groups with their permissions (defined in timeline.groups)."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-EDITOR_PERMISSIONS = {
-    # Deleting a published event or one of its statements is refused to editors by the admin itself.
-    "event": ["add", "change", "view", "delete"],
-    "statement": ["add", "change", "view", "delete"],
-    "involvement": ["add", "change", "view", "delete"],
-    "role": ["add", "change", "view", "delete"],
-    "participant": ["add", "change", "view"],
-    "source": ["add", "change", "view"],
-    "topic": ["add", "change", "view"],
-    "correction": ["view"],
-}
-PUBLISHER_EXTRA_PERMISSIONS = {
-    "event": ["publish"],
-    "participant": ["delete"],
-    "source": ["delete"],
-    "topic": ["delete"],
-    "correction": ["add", "change", "delete"],
-}
+from timeline.groups import GROUPS, create_groups
 
 
-def codenames(spec):
-    return {f"{action}_{model}" for model, actions in spec.items() for action in actions}
+def forwards(apps, schema_editor):
+    create_groups(apps, using=schema_editor.connection.alias)
 
 
-def create_groups(apps, schema_editor):
-    # Permissions are normally created after all migrations ran; this migration needs them now.
-    app_config = apps.get_app_config("timeline")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    editor = codenames(EDITOR_PERMISSIONS)
-    publisher = editor | codenames(PUBLISHER_EXTRA_PERMISSIONS)
-    for name, wanted in [("Editors", editor), ("Publishers", publisher)]:
-        permissions = list(Permission.objects.filter(content_type__app_label="timeline", codename__in=wanted))
-        missing = wanted - {p.codename for p in permissions}
-        if missing:
-            raise RuntimeError(f"Permissions missing for the {name} group: {sorted(missing)}")
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(permissions)
-
-
-def delete_groups(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name__in=["Editors", "Publishers"]).delete()
+def backwards(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.using(schema_editor.connection.alias).filter(name__in=GROUPS).delete()
 
 
 class Migration(migrations.Migration):
@@ -59,4 +20,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(create_groups, delete_groups)]
+    operations = [migrations.RunPython(forwards, backwards)]

@@ -1,0 +1,66 @@
+"""The newsroom's two groups. Editors add and change everything but cannot publish; Publishers also publish,
+unpublish, delete and attach public corrections.
+
+A data migration creates them; a post_migrate handler recreates them if they are missing (after `flush`, which
+empties every table), without touching groups an administrator has since adjusted.
+"""
+
+from django.contrib.auth.management import create_permissions
+
+EDITOR_PERMISSIONS = {
+    # Deleting a published event or one of its statements is refused to editors by the admin itself.
+    "event": ["add", "change", "view", "delete"],
+    "statement": ["add", "change", "view", "delete"],
+    "involvement": ["add", "change", "view", "delete"],
+    "role": ["add", "change", "view", "delete"],
+    "participant": ["add", "change", "view"],
+    "source": ["add", "change", "view"],
+    "topic": ["add", "change", "view"],
+    "correction": ["view"],
+}
+PUBLISHER_EXTRA_PERMISSIONS = {
+    "event": ["publish"],
+    "participant": ["delete"],
+    "source": ["delete"],
+    "topic": ["delete"],
+    "correction": ["add", "change", "delete"],
+}
+
+
+def codenames(spec: dict[str, list[str]]) -> set[str]:
+    return {f"{action}_{model}" for model, actions in spec.items() for action in actions}
+
+
+GROUPS = {
+    "Editors": codenames(EDITOR_PERMISSIONS),
+    "Publishers": codenames(EDITOR_PERMISSIONS) | codenames(PUBLISHER_EXTRA_PERMISSIONS),
+}
+
+
+def create_groups(apps, using="default", reset=True) -> None:
+    """Create the groups with `apps` (a migration's models or the live registry); `reset` resets their permissions."""
+    app_config = apps.get_app_config("timeline")
+    if getattr(app_config, "models_module", None) is None:
+        # A migration's app registry: permissions are normally created after all migrations ran.
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0, using=using)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, wanted in GROUPS.items():
+        group, created = Group.objects.using(using).get_or_create(name=name)
+        if not (created or reset):
+            continue
+        permissions = list(
+            Permission.objects.using(using).filter(content_type__app_label="timeline", codename__in=wanted)
+        )
+        missing = wanted - {p.codename for p in permissions}
+        if missing:
+            raise RuntimeError(f"Permissions missing for the {name} group: {sorted(missing)}")
+        group.permissions.set(permissions)
+
+
+def recreate_missing_groups(sender, using="default", **kwargs):
+    from django.apps import apps
+
+    create_groups(apps, using=using, reset=False)
