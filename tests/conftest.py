@@ -8,8 +8,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def _user_in_group(django_user_model, username: str, group: str):
+    from django.apps import apps
     from django.contrib.auth.models import Group
 
+    from timeline.groups import create_groups
+
+    # A transactional test before this one may have flushed the groups the migration created.
+    create_groups(apps, reset=False)
     user = django_user_model.objects.create_user(username=username, password="secret-pass-123", is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     return user

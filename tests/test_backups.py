@@ -93,7 +93,7 @@ def test_backup_is_readable_json_with_natural_keys_for_permissions(newsroom, tmp
     models = {row["model"] for row in rows}
     assert {"timeline.event", "timeline.historicalevent", "auth.user", "auth.group", "admin.logentry"} <= models
     assert not models & {"contenttypes.contenttype", "auth.permission", "sessions.session"}
-    group = next(row for row in rows if row["model"] == "auth.group")
+    group = next(row for row in rows if row["model"] == "auth.group" and row["fields"]["name"] == "Reporters")
     assert group["fields"]["permissions"] == [["change_event", "timeline", "event"]]
 
 

@@ -1,8 +1,7 @@
-"""The Editors and Publishers groups: created by a migration, restored after a flush, adjustable by admins."""
+"""The Editors and Publishers groups, created by a migration."""
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.management.sql import emit_post_migrate_signal
 
 from timeline import publishing
 
@@ -24,16 +23,3 @@ def test_publish_permission_follows_the_group(editor, publisher):
     assert not publishing.can_publish(editor)
     assert publishing.can_publish(publisher)
 
-
-def test_missing_groups_are_recreated_after_migrate_or_flush():
-    Group.objects.all().delete()
-    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
-    assert set(Group.objects.values_list("name", flat=True)) == {"Editors", "Publishers"}
-    assert Group.objects.get(name="Publishers").permissions.filter(codename="publish_event").exists()
-
-
-def test_an_administrators_changes_to_a_group_are_kept():
-    editors = Group.objects.get(name="Editors")
-    editors.permissions.remove(editors.permissions.get(codename="delete_event"))
-    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
-    assert not editors.permissions.filter(codename="delete_event").exists()

@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate
 
 
 def register_sqlite_functions(sender, connection, **kwargs):
@@ -19,6 +18,3 @@ class TimelineConfig(AppConfig):
 
     def ready(self):
         connection_created.connect(register_sqlite_functions)
-        from timeline.groups import recreate_missing_groups
-
-        post_migrate.connect(recreate_missing_groups, sender=self)

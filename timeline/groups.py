@@ -1,8 +1,5 @@
 """The newsroom's two groups. Editors add and change everything but cannot publish; Publishers also publish,
-unpublish, delete and attach public corrections.
-
-A data migration creates them; a post_migrate handler recreates them if they are missing (after `flush`, which
-empties every table), without touching groups an administrator has since adjusted.
+unpublish, delete and attach public corrections. A data migration creates them from these definitions.
 """
 
 from django.contrib.auth.management import create_permissions
@@ -59,8 +56,3 @@ def create_groups(apps, using="default", reset=True) -> None:
             raise RuntimeError(f"Permissions missing for the {name} group: {sorted(missing)}")
         group.permissions.set(permissions)
 
-
-def recreate_missing_groups(sender, using="default", **kwargs):
-    from django.apps import apps
-
-    create_groups(apps, using=using, reset=False)
