@@ -198,6 +198,10 @@ def public_participants(request=None):
     return Participant.objects.public()
 
 
+def public_topics(request=None):
+    return Topic.objects.public()
+
+
 class EventFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search", method="filter_q", max_length=SEARCH_MAX_LENGTH, strip=True,
@@ -206,7 +210,7 @@ class EventFilter(django_filters.FilterSet):
     start = PartialDateFilter(label="From", method="filter_start")
     end = PartialDateFilter(label="To", method="filter_end", period_end=True)
     participant = SlugMultipleFilter(label="Participants", queryset=public_participants, method="filter_participant")
-    topic = SlugMultipleFilter(label="Topics", queryset=Topic.objects.all(), method="filter_topic")
+    topic = SlugMultipleFilter(label="Topics", queryset=public_topics, method="filter_topic")
     type = LenientMultipleFilter(label="Event type", choices=Event.Type.choices, method="filter_type")
     country = CountryFilter(label="Country", method="filter_country")
     has_statements = django_filters.ChoiceFilter(

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from timeline.dates import Precision, format_date, format_range, is_truncated, period_end
-from timeline.querysets import EventQuerySet, ParticipantQuerySet, StatementQuerySet
+from timeline.querysets import EventQuerySet, ParticipantQuerySet, StatementQuerySet, TopicQuerySet
 
 country_validator = RegexValidator(r"^[A-Z]{2}$", "Use a two-letter ISO 3166 country code in capitals, e.g. CA or US.")
 wikidata_validator = RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata ID is a Q followed by digits, e.g. Q42.")
@@ -166,7 +166,7 @@ class Topic(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(TopicQuerySet)()
 
     class Meta:
         ordering = ["name"]

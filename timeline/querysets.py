@@ -170,3 +170,14 @@ class ParticipantQuerySet(models.QuerySet):
             Q(involvements__event__in=Event.objects.published())
             | Q(statements__in=Statement.objects.published())
         ).distinct()
+
+
+class TopicQuerySet(models.QuerySet):
+    def public(self):
+        """Topics a reader can reach: those of a published event. A topic made for a story still in draft
+        would otherwise announce that story by its name."""
+        from timeline.models import Event
+
+        return self.filter(
+            pk__in=Event.topics.through.objects.filter(event__in=Event.objects.published()).values("topic_id")
+        )

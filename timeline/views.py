@@ -261,7 +261,7 @@ def participant_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def topic_list(request: HttpRequest) -> HttpResponse:
-    topics = Topic.objects.annotate(
+    topics = Topic.objects.public().annotate(
         event_count=Count("events", filter=Q(events__in=Event.objects.published()), distinct=True)
     ).order_by("name")
     context = {"topics": topics, "canonical_url": absolute(request, reverse("topic_list"))}
@@ -270,7 +270,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    topic = get_object_or_404(Topic, slug=slug)
+    topic = get_object_or_404(Topic.objects.public(), slug=slug)
     notes: list[str] = []
     events = (
         Event.objects.published()

@@ -1,0 +1,157 @@
+"""Drafts never leak: every public surface, walked by an anonymous reader with a draft event present.
+
+A draft and its statements sit beside a published event, sharing its participant, topic, source and month, and
+bringing a participant, a topic and a source of their own. Each surface must (1) never show the draft's words,
+and (2) be byte for byte the page it is once the draft is deleted: so no count, facet, chart bar, search hit,
+previous/next link or feed entry can betray it either. A route added to the site and missing here fails
+test_every_public_route_is_walked.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.factories import (
+    DraftEventFactory,
+    EventFactory,
+    InvolvementFactory,
+    ParticipantFactory,
+    SourceFactory,
+    StatementFactory,
+    TopicFactory,
+)
+from timeline.models import Event, Statement
+
+pytestmark = pytest.mark.django_db
+
+MARK = "Zanzibarquux"  # in every word the draft adds; found in no template
+
+# Each public surface, as (route name, URL). Query strings exercise filters, facets, search and partials.
+SURFACES = [
+    ("event_list", "/"),
+    ("event_list", "/?q=summit"),
+    ("event_list", f"/?q={MARK}"),
+    ("event_list", "/?participant=shared-person"),
+    ("event_list", "/?participant=draft-person"),
+    ("event_list", "/?topic=shared-topic&topic=draft-topic"),
+    ("event_list", "/?start=2025-05&end=2025-05"),
+    ("event_list", "/?has_statements=yes&sort=newest"),
+    ("event_list", "/?type=summit&country=CA"),
+    ("event_list", "/?page=2"),
+    ("event_detail", "/events/shared-summit/"),
+    ("event_detail", "/events/draft-summit/"),
+    ("participant_list", "/participants/"),
+    ("participant_detail", "/participants/shared-person/"),
+    ("participant_detail", "/participants/draft-person/"),
+    ("topic_list", "/topics/"),
+    ("topic_detail", "/topics/shared-topic/"),
+    ("topic_detail", "/topics/draft-topic/"),
+    ("source_list", "/sources/"),
+]
+HTMX_TARGETS = ["results", "timeline", "load-more"]  # the timeline's partials, chosen by HX-Target
+
+
+@pytest.fixture
+def newsroom():
+    shared_person = ParticipantFactory(slug="shared-person", name="Shared Person", country="CA")
+    shared_topic = TopicFactory(slug="shared-topic", name="Shared topic")
+    shared_source = SourceFactory(slug="shared-source", title="Shared report")
+    published = EventFactory(
+        slug="shared-summit", title="Leaders' summit", event_type=Event.Type.SUMMIT,
+        start_date=datetime.date(2025, 5, 6), topics=[shared_topic], sources=[shared_source],
+    )
+    InvolvementFactory(event=published, participant=shared_person, part="host")
+    StatementFactory(event=published, speaker=shared_person, text="We met.", sources=[shared_source])
+
+    draft_person = ParticipantFactory(slug="draft-person", name=f"{MARK} Person", country="US")
+    draft_topic = TopicFactory(slug="draft-topic", name=f"{MARK} topic")
+    draft_source = SourceFactory(slug="draft-source", title=f"{MARK} report", publisher=f"{MARK} Press")
+    draft = DraftEventFactory(
+        slug="draft-summit", title=f"{MARK} summit", summary=f"{MARK} summary", body=f"{MARK} body",
+        location=f"{MARK} City", event_type=Event.Type.SUMMIT, start_date=datetime.date(2025, 5, 7),
+        topics=[shared_topic, draft_topic], sources=[shared_source, draft_source],
+    )
+    InvolvementFactory(event=draft, participant=shared_person, part="guest")
+    InvolvementFactory(event=draft, participant=draft_person, part="host")
+    StatementFactory(event=draft, speaker=shared_person, text=f"{MARK} says the shared person.",
+                     sources=[shared_source], slug="draft-quote-1")
+    StatementFactory(event=draft, speaker=draft_person, text=f"{MARK} says the draft person.",
+                     sources=[draft_source], slug="draft-quote-2")
+    return draft
+
+
+def delete_draft(draft: Event) -> None:
+    Statement.objects.filter(event=draft).delete()
+    draft.delete()
+
+
+# Per-response details that differ between two renders of the same page.
+VOLATILE = [
+    re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+'),
+    re.compile(r'("X-CSRFToken": ")[^"]+'),
+]
+
+
+def normalized(response) -> tuple[int, str]:
+    body = response.content.decode()
+    for pattern in VOLATILE:
+        body = pattern.sub(r"\1…", body)
+    return response.status_code, body
+
+
+def walk(client: Client) -> dict[tuple[str, str], tuple[int, str]]:
+    pages = {}
+    for _, url in SURFACES:
+        pages[(url, "")] = normalized(client.get(url))
+    for target in HTMX_TARGETS:
+        for _, url in SURFACES[:10]:
+            pages[(url, target)] = normalized(client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET=target))
+    return pages
+
+
+def test_no_public_surface_shows_a_draft_or_its_statements(client, newsroom):
+    with_draft = walk(client)
+    for (url, target), (status, body) in with_draft.items():
+        if MARK not in url:  # a search for the word itself rightly echoes it
+            assert MARK not in body, (url, target)
+        assert "draft-summit" not in body and "draft-quote" not in body, (url, target)
+    assert client.get("/events/draft-summit/").status_code == 404
+
+
+def test_every_public_surface_is_the_same_with_and_without_the_draft(client, newsroom):
+    with_draft = walk(client)
+    delete_draft(newsroom)
+    without_draft = walk(Client())
+    for key, page in with_draft.items():
+        assert page == without_draft[key], key
+
+
+def test_the_comparison_would_see_a_leak(client, newsroom):
+    """The control: publishing the draft changes the pages, so equality above means something."""
+    before = walk(client)
+    newsroom.status = Event.Status.PUBLISHED
+    newsroom.save()
+    after = walk(Client())
+    changed = {url for (url, target), page in before.items() if after[(url, target)] != page}
+    assert {"/", "/events/shared-summit/", "/participants/", "/topics/", "/sources/"} <= changed
+    assert MARK in after[("/", "")][1]
+
+
+def public_route_names(patterns=None, namespace="") -> set[str]:
+    names = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            names |= public_route_names(pattern.url_patterns, f"{namespace}{pattern.namespace or ''}:".lstrip(":"))
+        elif isinstance(pattern, URLPattern):
+            names.add(f"{namespace}{pattern.name}" if pattern.name else str(pattern.pattern))
+    return names
+
+
+def test_every_public_route_is_walked():
+    walked = {name for name, _ in SURFACES}
+    assert public_route_names() - walked == set(), "add the new public route to SURFACES"
