@@ -2,7 +2,7 @@
 
 Every public URL answers any query string without a server error, and whatever it echoes back is escaped.
 Every import file, however broken, gets a report and writes nothing unless the whole file is valid.
-Examples per test: FUZZ_EXAMPLES (default 40); CI runs them derandomized, so a run is repeatable.
+Examples per test: FUZZ_EXAMPLES (default 30); CI runs them derandomized, so a run is repeatable.
 Run with `--hypothesis-show-statistics` to see how many examples each test tried.
 """
 
@@ -30,7 +30,7 @@ from timeline.resources import EventResource, ParticipantResource, SourceResourc
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 fuzz = settings(
     max_examples=EXAMPLES,
     deadline=None,
