@@ -353,6 +353,9 @@ def test_publisher_attaches_a_public_correction_to_a_published_event(client, pub
     assert (correction.event, correction.statement, correction.published_on) == (
         event, statement, datetime.date(2025, 5, 8)
     )
+    client.logout()
+    public_page = client.get(event.get_absolute_url()).content.decode()
+    assert "The quote was attributed to the wrong minister." in public_page
 
 
 def test_editor_sees_corrections_but_cannot_add_them(client, editor):

@@ -75,7 +75,10 @@ def test_import_shows_a_dry_run_preview_and_writes_only_after_confirmation(admin
     result = response.context["result"]
     assert not result.has_errors() and not result.has_validation_errors()
     assert result.totals["new"] == 1
-    assert "Carney meets Trump" in response.content.decode()
+    preview = response.content.decode()
+    assert "Carney meets Trump" in preview
+    assert "<ins>mark-carney:guest, donald-trump:host</ins>" in preview  # computed columns are previewed too
+    assert 'style="' not in preview.split("<h2>")[-1]  # no inline styles, which the CSP would block
     assert not Event.objects.exists()  # the preview wrote nothing
 
     confirm = response.context["confirm_form"].initial

@@ -107,3 +107,39 @@ def test_editor_drafts_an_event_and_a_publisher_publishes_it(page: Page, live_se
     expect(reader.locator("body")).to_contain_text("A quote entered in the browser test.")
     assert re.search(r"/events/carney-and-trump-meet-at-the-white-house/$", reader.url)
     reader.close()
+
+
+def test_import_previews_then_writes_and_export_pages_keep_the_csp(page: Page, live_server, editor, tmp_path):
+    """An import in the browser: the dry run first, then the confirmed write; both pages work under the CSP."""
+    ParticipantFactory(name="Mark Carney", slug="mark-carney")
+    base = live_server.url
+    page.set_default_timeout(20_000)
+    console_errors = []
+    page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
+    log_in(page, base, "editor")
+
+    csv_file = tmp_path / "events.csv"
+    csv_file.write_text(
+        "slug,title,summary,start_date,event_type,participants,status\n"
+        "imported-meeting,An imported meeting,Imported in a browser.,2025-05-06,meeting,mark-carney:guest,published\n",
+        encoding="utf-8",
+    )
+    page.goto(f"{base}/admin/timeline/event/import/")
+    page.set_input_files("#id_import_file", str(csv_file))
+    page.select_option("#id_format", label="csv")
+    page.click('input[type="submit"]')
+    expect(page.locator("body")).to_contain_text("An imported meeting")  # the dry-run preview
+    assert not Event.objects.filter(slug="imported-meeting").exists()
+    page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
+    page.click('input[name="confirm"]')
+    expect(page.locator(".messagelist")).to_contain_text("Import finished")
+    event = Event.objects.get(slug="imported-meeting")
+    assert event.status == Event.Status.DRAFT  # an editor's import never publishes
+    assert [i.participant.slug for i in event.involvements.all()] == ["mark-carney"]
+
+    page.goto(f"{base}/admin/timeline/event/export/")
+    page.uncheck("#select-all-toggle")
+    assert page.locator(".selectable-field-export-row input[type=checkbox]:checked").count() == 0
+    page.check("#select-all-toggle")
+    assert page.locator(".selectable-field-export-row input[type=checkbox]:checked").count() > 10
+    assert [e for e in console_errors if "Content Security Policy" in e] == []
