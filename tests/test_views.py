@@ -385,7 +385,9 @@ def test_bad_input_in_the_partial_gives_the_note_too(client, story):
     assert "Ignored the From date \u201c2025-02-30\u201d: no such date." in html.text
 
 
-@pytest.mark.parametrize("path", ["/participants/mark-carney/?page=x", "/topics/tariffs/?page=50", "/sources/?page=0"])
+@pytest.mark.parametrize(
+    "path", ["/participants/mark-carney/?page=x", "/topics/tariffs/?page=50", "/sources/?page=0", "/participants/?page=zz"]
+)
 def test_bad_pages_on_other_lists_are_noted(client, story, path):
     html = page(client.get(path))
     assert html.find("div", class_="notes")
@@ -532,7 +534,7 @@ QUERY_COUNTS = [
     ("/participants/mark-carney/", 7, {}),
     ("/topics/tariffs/", 6, {}),
     ("/sources/", 3, {}),
-    ("/participants/", 1, {}),
+    ("/participants/", 2, {}),
     ("/topics/", 1, {}),
 ]
 
@@ -544,7 +546,8 @@ def test_query_counts_do_not_grow_with_the_number_of_events(client, django_asser
     """Guards against N+1 queries on every reader page: a card's topics, participants, top quote and counts; an
     event's participants with their roles, statements with their sources, corrections; a participant's roles and
     statements' sources; a source's citing events. Timeline: count, events, 3 prefetches, 5 facets, chart (and one
-    lookup each for participant and topic slugs given); load more: count, events, 3 prefetches."""
+    lookup each for participant and topic slugs given); load more: count, events, 3 prefetches; participant and
+    source indexes: count and page."""
     monkeypatch.setattr("timeline.views.PAGE_SIZE", 5)  # so that 12 events fill more than one page
     carney, tariffs, events = build_events(count)
     with django_assert_num_queries(queries):

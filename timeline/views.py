@@ -24,6 +24,7 @@ PAGE_SIZE = 50
 MAX_PAGES = 20  # "load more" stops at 1,000 events; past that, narrowing the filters helps more than scrolling
 DETAIL_PAGE_SIZE = 50
 PARTICIPANT_EVENTS_SHOWN = 20
+INDEX_PAGE_SIZE = 100  # participants and sources per page of their indexes
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -213,11 +214,18 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def participant_list(request: HttpRequest) -> HttpResponse:
     involved = Involvement.objects.filter(event__in=Event.objects.published())
     participants = (
-        Participant.objects.filter(pk__in=Participant.objects.public().values("pk"))
+        Participant.objects.public()
         .annotate(event_count=count_of(involved, "participant", distinct="event"))
-        .order_by("name")
+        .order_by("name", "pk")
     )
-    context = {"participants": participants, "canonical_url": absolute(request, reverse("participant_list"))}
+    notes: list[str] = []
+    paginator = Paginator(participants, INDEX_PAGE_SIZE)
+    number = page_number(request.GET.get("page"), paginator.num_pages, notes)
+    context = {
+        "participant_page": paginator.page(number),
+        "notes": notes,
+        "canonical_url": absolute(request, reverse("participant_list"), [("page", str(number))] if number > 1 else []),
+    }
     return render(request, "timeline/participant_list.html", context)
 
 
@@ -298,6 +306,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def source_list(request: HttpRequest) -> HttpResponse:
     """Every source the public timeline cites; a source cited only by drafts is not listed."""
     published = Event.objects.published()
+    # Two IN subqueries (hashed once each) measured faster here than correlated EXISTS over every source.
     cited = Source.objects.filter(
         Q(pk__in=Event.sources.through.objects.filter(event__in=published).values("source_id"))
         | Q(pk__in=Statement.sources.through.objects.filter(statement__event__in=published).values("source_id"))
@@ -306,7 +315,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
     sources = cited.order_by("publisher", "-published_on", "title").prefetch_related(
         Prefetch("events", queryset=published.chronological().only("slug", "title", "start_date"), to_attr="citing")
     )
-    paginator = Paginator(sources, 100)
+    paginator = Paginator(sources, INDEX_PAGE_SIZE)
     number = page_number(request.GET.get("page"), paginator.num_pages, notes)
     source_page = paginator.page(number)
     context = {

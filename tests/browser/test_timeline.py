@@ -243,3 +243,16 @@ def test_screenshots_of_the_timeline_and_no_sideways_scrolling(page, live_server
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 10_000
     print(f"screenshot: {path}")
+
+
+def test_printing_keeps_the_events_and_drops_the_controls(page, live_server, story, artifacts):
+    page.goto(live_server.url + "/?participant=mark-carney")
+    page.emulate_media(media="print")
+    expect(page.locator("#filters")).to_be_hidden()
+    expect(page.locator(".density")).to_be_hidden()
+    expect(page.get_by_role("link", name="Load more events")).to_be_hidden()
+    expect(articles(page).first).to_be_visible()
+    page.goto(live_server.url + "/events/carney-4/")
+    expect(page.locator(".prev-next")).to_be_hidden()
+    expect(page.locator("#sources-heading")).to_be_visible()
+    page.pdf(path=str(artifacts / "event-print.pdf"))
