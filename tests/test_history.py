@@ -3,8 +3,16 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import DraftEventFactory, EventFactory, ParticipantFactory, RoleFactory, SourceFactory, StatementFactory
-from tests.html_forms import form_data
+from tests.factories import (
+    DraftEventFactory,
+    EventFactory,
+    InvolvementFactory,
+    ParticipantFactory,
+    RoleFactory,
+    SourceFactory,
+    StatementFactory,
+)
+from tests.html_forms import add_inline_row, form_data
 from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +115,35 @@ def test_restore_is_refused_when_the_event_changed_after_the_page_was_opened(cli
     assert response.status_code == 200
     event.refresh_from_db()
     assert event.title == "Third"
+
+
+def test_sources_topics_and_participants_added_or_removed_are_in_the_history(client, editor):
+    old_source, new_source = SourceFactory(slug="old-source"), SourceFactory(slug="new-source")
+    event = DraftEventFactory(sources=[old_source])
+    carney = ParticipantFactory(slug="mark-carney")
+    InvolvementFactory(event=event, participant=ParticipantFactory(slug="donald-trump"), part="host")
+    client.force_login(editor)
+    url = reverse("admin:timeline_event_change", args=[event.pk])
+    data = form_data(client.get(url), "event_form")
+    data["sources"] = [str(new_source.pk)]
+    data["involvements-0-DELETE"] = ["on"]
+    add_inline_row(data, "involvements", participant=carney.pk, part="guest", order=1)
+    assert client.post(url, data).status_code == 302
+    record = event.history.first()
+    assert record.history_user == editor
+    assert record.history_change_reason == (
+        "Sources added: new-source; Sources removed: old-source; "
+        "Participants added: mark-carney:guest; Participants removed: donald-trump:host"
+    )
+    page = client.get(reverse("admin:timeline_event_history", args=[event.pk])).content.decode()
+    assert "Sources removed: old-source" in page
+
+
+def test_a_save_that_changes_no_list_leaves_no_note(client, editor):
+    event = DraftEventFactory(sources=[SourceFactory()])
+    client.force_login(editor)
+    url = reverse("admin:timeline_event_change", args=[event.pk])
+    data = form_data(client.get(url), "event_form")
+    data["title"] = ["Only the title"]
+    assert client.post(url, data).status_code == 302
+    assert event.history.first().history_change_reason is None

@@ -35,6 +35,37 @@ def count_of(queryset, link: str):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+class RelatedChangesInHistory:
+    """Writes changes to an object's many-to-many lists (and inline rows) into its history record's change reason.
+
+    simple-history versions each record's own fields; this keeps "who added or removed which source, and when"
+    in the same history, instead of losing it.
+    """
+
+    history_related = {}  # label: function(obj) -> set of strings describing the related rows
+
+    def related_state(self, obj) -> dict[str, set[str]]:
+        if obj.pk is None:
+            return {label: set() for label in self.history_related}
+        return {label: describe(obj) for label, describe in self.history_related.items()}
+
+    def save_related(self, request, form, formsets, change):
+        before = self.related_state(form.instance) if change else {label: set() for label in self.history_related}
+        super().save_related(request, form, formsets, change)
+        after = self.related_state(form.instance)
+        notes = []
+        for label in self.history_related:
+            added, removed = sorted(after[label] - before[label]), sorted(before[label] - after[label])
+            if added:
+                notes.append(f"{label} added: {', '.join(added)}")
+            if removed:
+                notes.append(f"{label} removed: {', '.join(removed)}")
+        record = form.instance.history.first() if notes else None
+        if record is not None:
+            reason = "; ".join(filter(None, [record.history_change_reason, *notes]))
+            form.instance.history.filter(pk=record.pk).update(history_change_reason=reason)
+
+
 def changelist_link(model: str, query: str, count: int, noun: str):
     url = reverse(f"admin:timeline_{model}_changelist")
     return format_html('<a href="{}?{}">{} {}</a>', url, query, count, noun if count == 1 else noun + "s")
@@ -117,9 +148,14 @@ class RoleInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(ImportExportAdmin, SimpleHistoryAdmin):
+class EventAdmin(RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin):
     form = EventAdminForm
     resource_classes = [EventResource]
+    history_related = {
+        "Sources": lambda event: {source.slug for source in event.sources.all()},
+        "Topics": lambda event: {topic.slug for topic in event.topics.all()},
+        "Participants": lambda event: {f"{i.participant.slug}:{i.part}" for i in event.involvements.select_related("participant")},
+    }
     list_display = ["title", "start_date", "event_type", "status", "statement_count", "source_count"]
     list_filter = ["status", "event_type", ("topics", admin.RelatedOnlyFieldListFilter),
                    ("participants", admin.RelatedOnlyFieldListFilter)]
@@ -270,9 +306,10 @@ class ParticipantAdmin(ImportExportAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Statement)
-class StatementAdmin(ImportExportAdmin, SimpleHistoryAdmin):
+class StatementAdmin(RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin):
     form = StatementAdminForm
     resource_classes = [StatementResource]
+    history_related = {"Sources": lambda statement: {source.slug for source in statement.sources.all()}}
     list_display = ["short_text", "speaker", "event", "said_on", "language", "kind", "source_count"]
     list_select_related = ["speaker", "event"]
     list_filter = ["language", "kind", "event__status"]

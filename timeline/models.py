@@ -279,7 +279,8 @@ class Event(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = SlugManager.from_queryset(EventQuerySet)()
-    history = HistoricalRecords(excluded_fields=["version"])
+    # The change reason also lists sources, topics and participants added or removed (see timeline/admin.py).
+    history = HistoricalRecords(excluded_fields=["version"], history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["start_date", "-importance", "pk"]
@@ -418,7 +419,7 @@ class Statement(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SlugManager.from_queryset(StatementQuerySet)()
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = [F("said_on").asc(nulls_last=True), "pk"]
