@@ -232,3 +232,8 @@ if TRUSTED_PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 else:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
+# `manage.py bench` sets TIMELINE_BENCH=1 for the server it starts, so that every response reports its SQL query
+# count in a header; never set it in production.
+if env_bool("TIMELINE_BENCH", False):
+    MIDDLEWARE.insert(0, "timeline.benchmarking.QueryCountMiddleware")
