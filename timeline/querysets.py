@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
 SEARCH_CONFIG = "english"
 SEARCH_MAX_WORDS = 12
+SEARCH_MAX_LENGTH = 200
 
 
 def search_words(q: str) -> list[str]:
@@ -20,15 +21,16 @@ def search_words(q: str) -> list[str]:
     return [word for word in words if word and word.lower() != "or" and not word.startswith("-")][:SEARCH_MAX_WORDS]
 
 
-def search_vector():
-    """What full-text search looks at, weighted: the title first, then the summary, then the rest."""
-    from django.contrib.postgres.search import SearchVector
+def stored_search_vector(model):
+    """The `search_vector` column PostgreSQL keeps for `model`'s table (migration 0003; not a model field, as it
+    exists on PostgreSQL only). A column reference, so Django re-aliases it when the query becomes a subquery."""
+    from django.contrib.postgres.search import SearchVectorField
+    from django.db.models.expressions import Col
 
-    return (
-        SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-        + SearchVector("body", "location", weight="C", config=SEARCH_CONFIG)
-    )
+    field = SearchVectorField()
+    field.set_attributes_from_name("search_vector")
+    field.model = model
+    return Col(model._meta.db_table, field)
 
 
 def highlight_words(text: str | None, words: str) -> str | None:
@@ -75,9 +77,13 @@ class EventQuerySet(models.QuerySet):
         """Events matching the free text `q`, annotated with `search_rank` (higher is better) and
         `search_title` / `search_summary` (the text with matches between HIGHLIGHT_START and HIGHLIGHT_STOP).
 
-        PostgreSQL: full-text search in websearch syntax ("quoted phrases", or, -not), ranked, stemmed.
-        Other databases: each word must appear (case-insensitively) in the title, summary, body or location;
-        the rank only says whether the title matched.
+        An event matches when its own text (title, summary, body, location) matches, or one of its statements
+        (text and speaker label) does: a reader may remember a quote rather than a headline.
+
+        PostgreSQL: full-text search in websearch syntax ("quoted phrases", or, -not), ranked, stemmed, with
+        statements in French searched in French.
+        Other databases: each word must appear (case-insensitively) in the event's text, or each in one statement;
+        the rank only says whether the title, the event's text or only a statement matched.
         """
         q = q.strip()
         if not q:
@@ -87,35 +93,47 @@ class EventQuerySet(models.QuerySet):
         return self._search_simple(q)
 
     def _search_postgresql(self, q: str):
+        """The stored vectors (title A, summary B, body and location C; statements in their own language) and
+        their GIN indexes: matching events are found through the indexes, then ranked and highlighted."""
         from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
-        query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+        from timeline.models import Event, Statement
+
+        english = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+        french = SearchQuery(q, search_type="websearch", config="french")
+        in_events = Event.objects.alias(vector=stored_search_vector(Event)).filter(vector=english).values("pk")
+        in_statements = (
+            Statement.objects.alias(vector=stored_search_vector(Statement))
+            .filter(Q(language="fr", vector=french) | ~Q(language="fr") & Q(vector=english))
+            .values("event_id")
+        )
         marks = {"start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP, "highlight_all": True}
-        return (
-            self.annotate(search_document=search_vector())
-            .filter(search_document=query)
-            .annotate(
-                search_rank=SearchRank(F("search_document"), query),
-                search_title=SearchHeadline("title", query, config=SEARCH_CONFIG, **marks),
-                search_summary=SearchHeadline("summary", query, config=SEARCH_CONFIG, **marks),
-            )
+        return self.filter(pk__in=in_events.order_by().union(in_statements.order_by())).annotate(
+            search_rank=SearchRank(stored_search_vector(Event), english),
+            search_title=SearchHeadline("title", english, config=SEARCH_CONFIG, **marks),
+            search_summary=SearchHeadline("summary", english, config=SEARCH_CONFIG, **marks),
         )
 
     def _search_simple(self, q: str):
+        from timeline.models import Statement
+
         words = search_words(q)
         if not words:
             return self.none()
         matches = Q()
         title_matches = Q()
+        said = Q()
         for word in words:
             matches &= (
                 Q(title__icontains=word) | Q(summary__icontains=word)
                 | Q(body__icontains=word) | Q(location__icontains=word)
             )
             title_matches &= Q(title__icontains=word)
+            said &= Q(text__icontains=word) | Q(speaker_label__icontains=word)
+        in_statements = Statement.objects.filter(said).values("event_id")
         needle = Value("\n".join(words))
-        return self.filter(matches).annotate(
-            search_rank=Case(When(title_matches, then=Value(1.0)), default=Value(0.5)),
+        return self.filter(matches | Q(pk__in=in_statements)).annotate(
+            search_rank=Case(When(title_matches, then=Value(1.0)), When(matches, then=Value(0.5)), default=Value(0.1)),
             search_title=Highlight("title", needle),
             search_summary=Highlight("summary", needle),
         )
@@ -171,6 +189,31 @@ class ParticipantQuerySet(models.QuerySet):
         involved = Involvement.objects.filter(participant=OuterRef("pk"), event__in=published)
         said = Statement.objects.filter(speaker=OuterRef("pk"), event__in=published)
         return self.filter(Exists(involved) | Exists(said))
+
+    def search(self, q: str):
+        """Participants whose name matches `q`, best match first.
+
+        PostgreSQL: a substring, or close enough by trigrams ("Carny" finds Mark Carney), through the trigram
+        index on UPPER(name) (migration 0003). Other databases: every word must be a substring of the name.
+        """
+        from django.db.models.functions import Upper
+
+        q = " ".join(q.split())[:SEARCH_MAX_LENGTH]
+        if not q:
+            return self.none()
+        if connections[self.db].vendor == "postgresql":
+            from django.contrib.postgres.search import TrigramWordSimilarity
+
+            return (
+                self.alias(upper_name=Upper("name"))
+                .filter(Q(upper_name__contains=q.upper()) | Q(upper_name__trigram_word_similar=q.upper()))
+                .annotate(search_rank=TrigramWordSimilarity(Value(q.upper()), Upper("name")))
+                .order_by("-search_rank", "name", "pk")
+            )
+        matches = Q()
+        for word in q.split()[:SEARCH_MAX_WORDS]:
+            matches &= Q(name__icontains=word)
+        return self.filter(matches).annotate(search_rank=Value(1.0)).order_by("name", "pk")
 
 
 class TopicQuerySet(models.QuerySet):

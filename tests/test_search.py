@@ -1,0 +1,124 @@
+"""Full-text search on PostgreSQL (stored vectors, GIN indexes, English and French, ranking, trigrams), and the
+simpler fallback every other database uses, through the same interface."""
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+
+from tests.factories import DraftEventFactory, EventFactory, ParticipantFactory, StatementFactory
+from timeline.filters import EventFilter
+from timeline.models import Event, Participant, Statement
+
+pytestmark = pytest.mark.django_db
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason=f"PostgreSQL only: this run uses {connection.vendor}; set DATABASE_URL to a PostgreSQL database",
+)
+
+
+def titles(query: str) -> list[str]:
+    return [event.title for event in EventFilter(QueryDict(query)).qs]
+
+
+def explain(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows would otherwise be scanned whole
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+# On every database
+
+
+def test_an_event_is_found_by_the_words_of_one_of_its_statements():
+    event = EventFactory(title="Leaders met", summary="They met.")
+    StatementFactory(event=event, text="Canada is not for sale.")
+    EventFactory(title="Other meeting", summary="Nothing said.")
+    assert titles("q=sale") == ["Leaders met"]
+    assert titles("q=canada+sale") == ["Leaders met"]
+
+
+def test_a_drafts_statement_never_brings_it_into_the_results():
+    draft = DraftEventFactory(title="Secret talks", summary="Not yet public.")
+    StatementFactory(event=draft, text="Confidential words.")
+    assert titles("q=confidential") == []
+
+
+def test_an_events_own_text_ranks_above_a_statement_only_match():
+    quoted = EventFactory(title="Press conference", summary="Questions were asked.", start_date="2020-01-01")
+    StatementFactory(event=quoted, text="Softwood lumber duties are unfair.")
+    EventFactory(title="Softwood lumber ruling", summary="A panel ruled.", start_date="2024-01-01")
+    assert titles("q=softwood+lumber") == ["Press conference", "Softwood lumber ruling"]
+    assert titles("q=softwood+lumber&sort=relevance") == ["Softwood lumber ruling", "Press conference"]
+
+
+def test_participant_search_finds_a_name_by_any_part():
+    ParticipantFactory(name="Mark Carney")
+    ParticipantFactory(name="Donald Trump")
+    assert [p.name for p in Participant.objects.search("carn")] == ["Mark Carney"]
+    assert [p.name for p in Participant.objects.search("  MARK   carney ")] == ["Mark Carney"]
+    assert not Participant.objects.search("").exists()
+    assert not Participant.objects.search("100%").exists()
+
+
+# PostgreSQL
+
+
+@postgresql_only
+def test_statements_in_french_are_stemmed_in_french():
+    event = EventFactory(title="Point de presse", summary="A briefing in Ottawa.")
+    StatementFactory(event=event, text="Les mesures économiques du Canada.", language=Statement.Language.FRENCH)
+    # French stems "économiques" and "économie" alike; English would not.
+    assert titles("q=économie") == ["Point de presse"]
+
+
+@postgresql_only
+def test_statements_in_english_are_stemmed_in_english():
+    event = EventFactory(title="Leaders met", summary="They met.")
+    StatementFactory(event=event, text="Canada is not for sale.", language=Statement.Language.ENGLISH)
+    assert titles("q=sales") == ["Leaders met"]
+
+
+@postgresql_only
+def test_the_stored_vector_follows_every_edit():
+    event = EventFactory(title="Steel levy announced", summary="A levy.")
+    assert titles("q=steel") == ["Steel levy announced"]
+    event.title = "Aluminum levy announced"
+    event.save()
+    assert titles("q=steel") == []
+    assert titles("q=aluminum") == ["Aluminum levy announced"]
+    Event.objects.filter(pk=event.pk).update(summary="Softwood too.")  # a bulk update, no save() involved
+    assert titles("q=softwood") == ["Aluminum levy announced"]
+
+
+@postgresql_only
+def test_title_outranks_summary_outranks_body():
+    EventFactory(title="Meeting one", summary="Nothing.", body="The dairy file came up.")
+    EventFactory(title="Meeting two", summary="Dairy quotas were discussed.")
+    EventFactory(title="Dairy quotas meeting", summary="Nothing.")
+    assert titles("q=dairy&sort=relevance") == ["Dairy quotas meeting", "Meeting two", "Meeting one"]
+
+
+@postgresql_only
+def test_search_uses_the_gin_indexes():
+    EventFactory(title="Steel levy announced")
+    plan = explain(EventFilter(QueryDict("q=steel")).qs)
+    assert "timeline_event_search_idx" in plan
+    assert "timeline_statement_search_idx" in plan
+
+
+@postgresql_only
+def test_participant_names_match_by_trigrams_best_first():
+    ParticipantFactory(name="Mark Carney")
+    ParticipantFactory(name="Mark Carneyson")
+    ParticipantFactory(name="Donald Trump")
+    assert [p.name for p in Participant.objects.search("Carny")] == ["Mark Carney", "Mark Carneyson"]
+    assert "timeline_participant_name_trgm_idx" in explain(Participant.objects.search("Carny"))
+
+
+@postgresql_only
+def test_the_admins_participant_search_can_use_the_trigram_index():
+    ParticipantFactory(name="Mark Carney")
+    assert "timeline_participant_name_trgm_idx" in explain(Participant.objects.filter(name__icontains="carn"))
