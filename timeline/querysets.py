@@ -22,7 +22,7 @@ def search_words(q: str) -> list[str]:
 
 
 def stored_search_vector(model):
-    """The `search_vector` column PostgreSQL keeps for `model`'s table (migration 0003; not a model field, as it
+    """The `search_vector` column PostgreSQL keeps for `model`'s table (migration 0004; not a model field, as it
     exists on PostgreSQL only). A column reference, so Django re-aliases it when the query becomes a subquery."""
     from django.contrib.postgres.search import SearchVectorField
     from django.db.models.expressions import Col
@@ -194,7 +194,7 @@ class ParticipantQuerySet(models.QuerySet):
         """Participants whose name matches `q`, best match first.
 
         PostgreSQL: a substring, or close enough by trigrams ("Carny" finds Mark Carney), through the trigram
-        index on UPPER(name) (migration 0003). Other databases: every word must be a substring of the name.
+        index on UPPER(name) (migration 0004). Other databases: every word must be a substring of the name.
         """
         from django.db.models.functions import Upper
 

@@ -24,7 +24,7 @@ class PostgreSQLOnlySQL(migrations.RunSQL):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("timeline", "0002_editors_and_publishers"),
+        ("timeline", "0003_history_reason_lists_related_changes"),
     ]
 
     operations = [
@@ -32,24 +32,24 @@ class Migration(migrations.Migration):
         PostgreSQLOnlySQL(
             sql=[
                 """
-                ALTER TABLE timeline_event ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
+                ALTER TABLE timeline_event ADD COLUMN IF NOT EXISTS search_vector tsvector GENERATED ALWAYS AS (
                     setweight(to_tsvector('english', coalesce(title, '')), 'A')
                     || setweight(to_tsvector('english', coalesce(summary, '')), 'B')
                     || setweight(to_tsvector('english', coalesce(body, '') || ' ' || coalesce(location, '')), 'C')
                 ) STORED
                 """,
-                "CREATE INDEX timeline_event_search_idx ON timeline_event USING gin (search_vector)",
+                "CREATE INDEX IF NOT EXISTS timeline_event_search_idx ON timeline_event USING gin (search_vector)",
                 """
-                ALTER TABLE timeline_statement ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
+                ALTER TABLE timeline_statement ADD COLUMN IF NOT EXISTS search_vector tsvector GENERATED ALWAYS AS (
                     to_tsvector(
                         CASE language WHEN 'fr' THEN 'french'::regconfig ELSE 'english'::regconfig END,
                         coalesce(text, '') || ' ' || coalesce(speaker_label, '')
                     )
                 ) STORED
                 """,
-                "CREATE INDEX timeline_statement_search_idx ON timeline_statement USING gin (search_vector)",
+                "CREATE INDEX IF NOT EXISTS timeline_statement_search_idx ON timeline_statement USING gin (search_vector)",
                 # On UPPER(name): the expression Django's icontains (the admin's search) and ParticipantQuerySet.search use.
-                "CREATE INDEX timeline_participant_name_trgm_idx ON timeline_participant "
+                "CREATE INDEX IF NOT EXISTS timeline_participant_name_trgm_idx ON timeline_participant "
                 "USING gin ((UPPER(name::text)) gin_trgm_ops)",
             ],
             reverse_sql=[
