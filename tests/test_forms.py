@@ -52,7 +52,10 @@ def test_a_post_without_a_version_is_refused(client, editor):
     data = form_data(client.get(url), "event_form")
     del data["loaded_version"]
     data["title"] = ["Changed"]
-    assert client.post(url, data).status_code == 200
+    response = client.post(url, data)
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.non_field_errors()
+    assert error.startswith("This form came without the version of the event it was opened on")
     event.refresh_from_db()
     assert event.title == "Original"
 

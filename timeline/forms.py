@@ -56,6 +56,12 @@ class EventAdminForm(forms.ModelForm):
             rows = rows.select_for_update()
         current = rows.values("version", "status", "published_at").get()
         submitted = cleaned_data.get("loaded_version")
+        if submitted is None:
+            raise forms.ValidationError(
+                "This form came without the version of the event it was opened on, so saving it could overwrite "
+                "someone else's changes: open the event again and redo your changes.",
+                code="no_version",
+            )
         if submitted != current["version"]:
             raise forms.ValidationError(
                 "This event was changed by %(who)s, after you opened it. Your changes were not saved, so "
