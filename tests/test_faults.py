@@ -1,15 +1,21 @@
-"""Faults survived: a load that fails half way leaves the database exactly as it was.
+"""Faults survived: a load that fails half way leaves the database exactly as it was; simultaneous saves of one
+event never silently overwrite each other.
 
 PostgreSQL restarted under load is tests/faults/pg_restart.py (it stops a real server; CI runs it separately).
 """
 
 import json
+import threading
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from tests.dbstate import snapshot
-from tests.factories import EventFactory, ParticipantFactory, StatementFactory
+from tests.factories import DraftEventFactory, EventFactory, ParticipantFactory, StatementFactory
+from tests.html_forms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +73,49 @@ def test_the_same_fixture_without_its_bad_row_loads(tmp_path):
     before = snapshot()
     call_command("loaddata", str(fixture), verbosity=0)
     assert snapshot() != before
+
+
+# Two editors saving the same event at the same moment: one save wins, the other is refused, nothing is lost.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_saves_of_one_event_never_silently_overwrite(editor, publisher):
+    event = DraftEventFactory(title="Original")
+    url = reverse("admin:timeline_event_change", args=[event.pk])
+    clients = {}
+    for user in (editor, publisher):
+        clients[user.username] = Client()
+        clients[user.username].force_login(user)
+    forms = {name: form_data(client.get(url), "event_form") for name, client in clients.items()}
+    for name, data in forms.items():
+        data["title"] = [f"Title by the {name}"]
+
+    start = threading.Barrier(2)
+    responses = {}
+
+    def save(name):
+        start.wait()
+        try:
+            responses[name] = clients[name].post(url, forms[name])
+        finally:
+            connection.close()  # each thread has its own connection
+
+    threads = [threading.Thread(target=save, args=(name,)) for name in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    saved = [name for name, response in responses.items() if response.status_code == 302]
+    assert len(saved) == 1, {name: r.status_code for name, r in responses.items()}
+    [refused] = set(responses) - set(saved)
+    response = responses[refused]
+    if response.status_code == 200:
+        assert "Your changes were not saved, so nothing was overwritten" in response.text
+    else:
+        # SQLite cannot wait for the row lock: its second writer fails at once, as a 503 that writes nothing.
+        assert (connection.vendor, response.status_code) == ("sqlite", 503)
+    event.refresh_from_db()
+    assert event.title == f"Title by the {saved[0]}"
+    assert event.version == 2
+    assert event.history.count() == 2  # created, then the one save
