@@ -315,11 +315,17 @@ def test_behind_a_proxy_lockout_follows_the_forwarded_client_address(client, edi
     assert response.status_code == 302
 
 
-def test_the_admin_history_page_alone_allows_style_attributes(admin_client):
-    """django-simple-history's template carries a style attribute; the exception is that narrow."""
+def test_only_two_third_party_admin_pages_get_exceptions_and_only_by_hash(admin_client):
+    """simple-history's history list and import-export's export form carry inline attributes; each exception
+    allows exactly those attribute texts, by hash, on that page alone."""
     event = EventFactory()
     history = parse_csp(admin_client.get(f"/admin/timeline/event/{event.pk}/history/")["Content-Security-Policy"])
-    assert history["style-src-attr"] == ["'unsafe-inline'"]
-    assert history["style-src"] == ["'self'"] and history["script-src"] == ["'self'"]
-    for url in ["/", f"/admin/timeline/event/{event.pk}/change/", "/admin/timeline/event/"]:
-        assert "style-src-attr" not in parse_csp(admin_client.get(url)["Content-Security-Policy"]), url
+    assert history["style-src-attr"] == ["'unsafe-hashes'", "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"]
+    export = parse_csp(admin_client.get("/admin/timeline/event/export/")["Content-Security-Policy"])
+    assert export["script-src-attr"] == ["'unsafe-hashes'", "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='"]
+    for csp in (history, export):
+        assert csp["style-src"] == ["'self'"] and csp["script-src"] == ["'self'"]
+        assert "'unsafe-inline'" not in str(csp)
+    for url in ["/", f"/admin/timeline/event/{event.pk}/change/", "/admin/timeline/event/", "/admin/timeline/event/import/"]:
+        csp = parse_csp(admin_client.get(url)["Content-Security-Policy"])
+        assert "style-src-attr" not in csp and "script-src-attr" not in csp, url

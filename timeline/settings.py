@@ -4,12 +4,14 @@ Development needs no configuration: DEBUG is on and the database is an SQLite fi
 Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (PostgreSQL through psycopg 3).
 """
 
+import base64
+import hashlib
 import os
 import re
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -202,11 +204,26 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
-# Per-path exceptions, each proven by tests/browser/test_csp.py: (regex on the path, directives added).
+
+
+def csp_hash(source: str) -> str:
+    """A CSP source that allows exactly this inline attribute text (with 'unsafe-hashes'), and nothing else."""
+    return f"'sha256-{base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()}'"
+
+
+# Per-path exceptions for third-party admin templates, each proven by tests/browser/test_csp.py: (regex on the
+# path, directives added). Each allows only the exact attribute texts those templates carry, by hash.
 CONTENT_SECURITY_POLICY_PATH_EXCEPTIONS = [
-    # django-simple-history's admin history list has a style="" attribute in its template. Only style
-    # attributes are allowed there: no <style> elements, no scripts.
-    (rf"^/{re.escape(ADMIN_URL)}.+/history/", {"style-src-attr": [UNSAFE_INLINE]}),
+    # django-simple-history's history list: <p class="paginator" style="border-top: 0">.
+    (rf"^/{re.escape(ADMIN_URL)}.+/history/", {"style-src-attr": [UNSAFE_HASHES, csp_hash("border-top: 0")]}),
+    # django-import-export's export form: a "select all" checkbox with an onchange handler, and two styles.
+    (
+        rf"^/{re.escape(ADMIN_URL)}[^/]+/[^/]+/export/$",
+        {
+            "script-src-attr": [UNSAFE_HASHES, csp_hash("onSelectToggleChange(event)")],
+            "style-src-attr": [UNSAFE_HASHES, csp_hash("padding: 0;"), csp_hash("font-weight: bold;")],
+        },
+    ),
 ]
 # Who may frame the embed view: "*" (any site, the default) or space-separated origins such as
 # "https://news.example.com https://*.example.org".
