@@ -9,3 +9,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Django's test client logs in with authenticate() and no request, which django-axes refuses; the lockout tests
 # (tests/test_security.py) turn it back on.
 AXES_ENABLED = False
+
+# Nothing is collected for tests: static files come from the app folders, so whitenoise has no root to scan
+# (and would warn on every request that it is missing).
+STATIC_ROOT = None

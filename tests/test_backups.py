@@ -129,7 +129,7 @@ def test_restore_asks_before_emptying_the_database(newsroom, tmp_path, monkeypat
     assert Event.objects.filter(pk=newsroom.pk).exists()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump backs up PostgreSQL only")
+@pytest.mark.postgresql
 def test_pg_dump_and_pg_restore_give_back_every_row(newsroom, tmp_path):
     if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
         pytest.skip("pg_dump/pg_restore are not installed (Debian: postgresql-client)")

@@ -11,10 +11,7 @@ from timeline.models import Event, Participant, Statement
 
 pytestmark = pytest.mark.django_db
 
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason=f"PostgreSQL only: this run uses {connection.vendor}; set DATABASE_URL to a PostgreSQL database",
-)
+postgresql_only = pytest.mark.postgresql
 
 
 def titles(query: str) -> list[str]:
