@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "template_partials",
+    "ninja",  # serves the API docs page's Swagger UI from static files instead of a CDN
     "import_export",
     "simple_history",
     "csp",

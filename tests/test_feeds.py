@@ -1,0 +1,125 @@
+"""The Atom feeds, read with feedparser as a feed reader would."""
+
+import datetime
+
+import feedparser
+import pytest
+from django.utils import timezone
+
+from tests.factories import DraftEventFactory, EventFactory, InvolvementFactory, ParticipantFactory, TopicFactory
+from timeline.models import Correction
+
+pytestmark = pytest.mark.django_db
+
+
+def parse(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.version == "atom10"
+    return feed
+
+
+def test_new_events_feed_lists_published_events_newest_first(client):
+    older = EventFactory(title="Older")
+    older_time = timezone.now() - datetime.timedelta(days=2)
+    type(older).objects.filter(pk=older.pk).update(published_at=older_time)
+    newer = EventFactory(title="Newer", topics=[TopicFactory(name="Tariffs")])
+    DraftEventFactory(title="Secret draft")
+
+    feed = parse(client, "/feeds/events/")
+
+    assert [entry.title for entry in feed.entries] == ["Newer", "Older"]
+    assert feed.entries[0].link == f"http://testserver{newer.get_absolute_url()}"
+    assert [tag.term for tag in feed.entries[0].tags] == ["Tariffs"]
+    assert feed.feed.title == "Timeline: new events"
+    assert "Secret draft" not in str(feed)
+
+
+def test_feed_text_is_escaped_not_interpreted(client):
+    EventFactory(title="Tariffs & <b>bold</b> claims", summary="<script>alert(1)</script> & more")
+
+    entry = parse(client, "/feeds/events/").entries[0]
+
+    assert entry.title == "Tariffs & <b>bold</b> claims"  # Atom text: shown exactly as written
+    assert entry.summary_detail.type == "text/html"
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in entry.summary
+    assert "<script" not in entry.summary
+
+
+def test_topic_feed_holds_only_that_topics_published_events(client):
+    trade = TopicFactory(slug="trade", name="Trade")
+    EventFactory(title="On trade", topics=[trade])
+    EventFactory(title="Elsewhere")
+    DraftEventFactory(title="Draft on trade", topics=[trade])
+
+    feed = parse(client, "/feeds/topics/trade/")
+
+    assert [entry.title for entry in feed.entries] == ["On trade"]
+    assert feed.feed.title == "Timeline: new events on Trade"
+    assert client.get("/feeds/topics/no-such-topic/").status_code == 404
+
+
+def test_participant_feed_holds_only_their_published_events(client):
+    carney = ParticipantFactory(slug="mark-carney", name="Mark Carney")
+    InvolvementFactory(participant=carney, event=EventFactory(title="With Carney"))
+    InvolvementFactory(participant=carney, event=EventFactory(title="Also with Carney"))
+    InvolvementFactory(participant=carney, event=DraftEventFactory(title="Draft with Carney"))
+    EventFactory(title="Without")
+
+    feed = parse(client, "/feeds/participants/mark-carney/")
+
+    assert sorted(entry.title for entry in feed.entries) == ["Also with Carney", "With Carney"]
+
+
+def test_participant_only_in_drafts_has_no_feed(client):
+    InvolvementFactory(participant=ParticipantFactory(slug="secret-source"), event=DraftEventFactory())
+
+    assert client.get("/feeds/participants/secret-source/").status_code == 404
+
+
+def test_corrections_feed_lists_corrections_of_published_events(client):
+    event = EventFactory(title="Meeting")
+    Correction.objects.create(event=event, note="The date was 6 May, not 5 May.", published_on=datetime.date(2025, 5, 8))
+    Correction.objects.create(event=event, note="A name was misspelled.", published_on=datetime.date(2025, 5, 9))
+    Correction.objects.create(event=DraftEventFactory(), note="Draft correction", published_on=datetime.date(2025, 5, 9))
+
+    feed = parse(client, "/feeds/corrections/")
+
+    assert [entry.summary for entry in feed.entries] == [
+        "<p>A name was misspelled.</p>", "<p>The date was 6 May, not 5 May.</p>"
+    ]
+    assert [entry.title for entry in feed.entries] == ["Correction: Meeting", "Correction: Meeting"]
+    assert len({entry.id for entry in feed.entries}) == 2  # two entries, not one updated twice
+    assert feed.entries[0].link.startswith(f"http://testserver{event.get_absolute_url()}#correction-")
+
+
+def test_feeds_answer_conditional_requests(client):
+    EventFactory()
+    first = client.get("/feeds/events/")
+
+    assert first["ETag"]
+    assert first["Last-Modified"]
+    assert client.get("/feeds/events/", headers={"If-None-Match": first["ETag"]}).status_code == 304
+    assert client.get("/feeds/events/", headers={"If-Modified-Since": first["Last-Modified"]}).status_code == 304
+
+
+def test_feed_query_count_does_not_grow_with_entries(client, django_assert_num_queries):
+    """Topics are prefetched for every entry's categories: 1 query for events, 1 for their topics."""
+    for _ in range(3):
+        EventFactory(topics=[TopicFactory()])
+    with django_assert_num_queries(2):
+        client.get("/feeds/events/")
+    for _ in range(5):
+        EventFactory(topics=[TopicFactory()])
+    with django_assert_num_queries(2):
+        client.get("/feeds/events/")
+
+
+def test_pages_advertise_the_feed(client):
+    response = client.get("/")
+    assert b'<link rel="alternate" type="application/atom+xml" title="Timeline: new events" href="/feeds/events/">' in (
+        response.content
+    )

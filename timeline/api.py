@@ -1,0 +1,551 @@
+"""The read-only JSON API, with its OpenAPI 3 schema at /api/openapi.json and documentation at /api/docs.
+
+Every endpoint starts from the published querysets. The events list takes the timeline's own GET parameters,
+validated by the timeline's FilterSet, so the page and the API cannot disagree about what a filter means.
+Responses carry an ETag (a hash of the body) and answer If-None-Match with 304. A bad parameter gets a 400 whose
+JSON body names it.
+"""
+
+import datetime
+import re
+from typing import Literal
+
+import django_filters
+from django import forms
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, QueryDict
+from django.views.decorators.http import conditional_page
+from ninja import Field, NinjaAPI, Path, Query, Schema
+from ninja.decorators import decorate_view
+from ninja.errors import ValidationError
+
+from timeline.exports import iso_date
+from timeline.filters import (
+    COUNTRY_RE,
+    MAX_VALUES,
+    PARTIAL_DATE_RE,
+    SLUG_RE,
+    CountryField,
+    EventFilter,
+    PartialDateField,
+    SlugMultipleChoiceField,
+    StatementFilter,
+    display_value,
+)
+from timeline.http import allow_any_origin
+from timeline.models import Event, Involvement, Participant, Source, Statement, Topic
+
+api = NinjaAPI(
+    title="Timeline API",
+    version="1",
+    description=(
+        "Read-only access to the timeline's published events, participants, statements, sources and topics. "
+        "Dates known only to the month or year are given as their first day beside a precision "
+        '("month", "year"). List endpoints are paginated with `page` and `page_size`.'
+    ),
+    urls_namespace="api",
+)
+
+MAX_PAGE = 100_000  # far past any real page, and small enough that the OFFSET stays a valid SQL integer
+MAX_PAGE_SIZE = 200
+
+
+# Errors
+
+
+class ParameterError(Schema):
+    parameter: str = Field(description="The name of the parameter that was refused.")
+    location: Literal["query", "path"]
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[ParameterError] = []
+
+
+class InvalidParameters(Exception):
+    def __init__(self, errors: list[dict]):
+        self.errors = errors
+
+
+def bad_request(request, errors: list[dict]):
+    names = ", ".join(dict.fromkeys(error["parameter"] for error in errors))
+    return api.create_response(
+        request, {"detail": f"Invalid parameter: {names}.", "errors": errors}, status=400
+    )
+
+
+@api.exception_handler(ValidationError)
+def ninja_validation_error(request, exc: ValidationError):
+    errors = []
+    for error in exc.errors:
+        location, *names = error["loc"]
+        errors.append(
+            {
+                "parameter": ".".join(str(name) for name in names) or location,
+                "location": location if location in ("query", "path") else "query",
+                "message": error["msg"],
+            }
+        )
+    return bad_request(request, errors)
+
+
+@api.exception_handler(InvalidParameters)
+def filter_validation_error(request, exc: InvalidParameters):
+    return bad_request(request, exc.errors)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc: Http404):
+    return api.create_response(request, {"detail": str(exc) or "Not found.", "errors": []}, status=404)
+
+
+def refused_parameters(filterset) -> list[dict]:
+    """Every parameter the FilterSet could not use, with why.
+
+    The timeline shows a page anyway and notes what it ignored; a data request is refused instead, so that nobody
+    downloads more than they asked for without noticing.
+    """
+    filterset.errors  # noqa: B018 - validates the form
+    # The timeline's form moves invalid values out of the way (into `ignored`) so that the page still renders.
+    invalid = {name: errors for name, (raw, errors) in getattr(filterset.form, "ignored", {}).items()}
+    invalid.update(filterset.form.errors)
+    refused = [
+        {"parameter": name, "location": "query", "message": " ".join(messages)}
+        for name, messages in invalid.items()
+        if name in filterset.form.fields
+    ]
+    for name, field in filterset.form.fields.items():
+        ignored = getattr(field, "ignored", [])
+        if ignored:
+            values = ", ".join(repr(display_value(value)) for value in ignored[:5])
+            refused.append({"parameter": name, "location": "query", "message": f"unknown value: {values}"})
+        if getattr(field, "excess", 0):
+            refused.append({"parameter": name, "location": "query", "message": f"at most {MAX_VALUES} values"})
+    return refused
+
+
+def filtered(filterset_class: type[django_filters.FilterSet], data: QueryDict, queryset):
+    """The queryset narrowed by a FilterSet, or InvalidParameters naming each parameter it could not use."""
+    filterset = filterset_class(data, queryset=queryset)
+    if refused := refused_parameters(filterset):
+        raise InvalidParameters(refused)
+    return filterset.qs
+
+
+# What each parameter is, for the schema; what it does is the FilterSet's business.
+PARAMETER_DOCS = {
+    "q": "Free text. Events: full-text search on PostgreSQL (websearch syntax), elsewhere every word must match.",
+    "start": "Start of a date range: YYYY-MM-DD, YYYY-MM or YYYY. Anything overlapping the range counts.",
+    "end": "End of a date range: YYYY-MM-DD, YYYY-MM or YYYY (a month or year stands for its last day).",
+    "participant": "Participant slugs, repeatable. Events: any of them took part. Statements: any of them spoke.",
+    "topic": "Topic slugs, repeatable: on any of these topics.",
+    "type": "Event types, repeatable.",
+    "country": "ISO 3166-1 alpha-2 codes, repeatable: a participant from any of these countries took part.",
+    "has_statements": "yes: only events with statements; no: only events without.",
+    "sort": "Order: oldest first (default), newest, or relevance (best match first; needs q).",
+    "language": "Statement languages, repeatable.",
+}
+
+
+BLANK = {"type": "string", "pattern": r"^\s*$"}
+
+
+def parameter_schema(field) -> dict:
+    """A form field's accepted values as a JSON Schema (strings: a query string has no other type).
+
+    A blank value means "no filter", as when the timeline's form is sent with an empty field.
+    """
+    if isinstance(field, SlugMultipleChoiceField):
+        return {"anyOf": [{"type": "string", "pattern": SLUG_RE.pattern}, BLANK]}
+    if isinstance(field, CountryField):
+        return {"anyOf": [{"type": "string", "pattern": COUNTRY_RE.pattern}, BLANK]}
+    if isinstance(field, PartialDateField):
+        date = re.sub(r"\(\?P<\w+>", "(", PARTIAL_DATE_RE.pattern).strip("^$")  # no named groups: portable
+        return {"type": "string", "pattern": rf"^\s*{date}\s*$|^$"}
+    if isinstance(field, forms.MultipleChoiceField):
+        return {"anyOf": [{"type": "string", "enum": [str(value) for value, _ in field.choices]}, BLANK]}
+    if isinstance(field, forms.ChoiceField):
+        return {"type": "string", "enum": [str(value) for value, _ in field.choices]}
+    schema = {"type": "string"}
+    if getattr(field, "max_length", None):
+        schema["maxLength"] = field.max_length
+    return schema
+
+
+def filter_parameters(filterset_class: type[django_filters.FilterSet]) -> list[dict]:
+    """The FilterSet's GET parameters as OpenAPI parameter objects, so that the schema documents them."""
+    parameters = []
+    for name, field in filterset_class().form.fields.items():
+        schema = parameter_schema(field)
+        multiple = getattr(field.widget, "allow_multiple_selected", False)
+        parameter = {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": PARAMETER_DOCS.get(name, str(field.label or name)),
+            "schema": {"type": "array", "items": schema, "maxItems": MAX_VALUES} if multiple else schema,
+        }
+        if multiple:
+            parameter.update(style="form", explode=True)
+        parameters.append(parameter)
+    return parameters
+
+
+# Pagination
+
+
+class PageParams(Schema):
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
+    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description=f"Items per page, at most {MAX_PAGE_SIZE}.")
+
+
+def page_of(request: HttpRequest, queryset, params: PageParams) -> dict:
+    """One page of a queryset, with the total and links to the neighbouring pages (None at either end)."""
+    count = queryset.count()
+    offset = (params.page - 1) * params.page_size
+    items = list(queryset[offset : offset + params.page_size]) if offset < count else []
+
+    def link(page: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(page)
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    return {
+        "count": count,
+        "page": params.page,
+        "page_size": params.page_size,
+        "next": link(params.page + 1) if offset + params.page_size < count else None,
+        "previous": link(params.page - 1) if params.page > 1 and offset - params.page_size < count else None,
+        "results": items,
+    }
+
+
+class Page(Schema):
+    count: int = Field(description="Items matching the parameters, on all pages.")
+    page: int
+    page_size: int
+    next: str | None = Field(description="URL of the next page, or null on the last.")
+    previous: str | None = Field(description="URL of the previous page, or null on the first.")
+
+
+# Schemas
+
+Precision = Literal["day", "month", "year"]
+
+
+def absolute(context, path: str) -> str:
+    return context["request"].build_absolute_uri(path)
+
+
+class TopicRef(Schema):
+    slug: str
+    name: str
+    url: str
+
+    @staticmethod
+    def resolve_url(topic, context):
+        return absolute(context, topic.get_absolute_url())
+
+
+class TopicOut(TopicRef):
+    description: str
+    event_count: int = Field(description="Published events on this topic.")
+
+
+class ParticipantRef(Schema):
+    slug: str
+    name: str
+    url: str
+
+    @staticmethod
+    def resolve_url(participant, context):
+        return absolute(context, participant.get_absolute_url())
+
+
+class ParticipantOut(ParticipantRef):
+    kind: Literal["person", "organisation", "government"]
+    country: str = Field(description="ISO 3166-1 alpha-2 code; empty for international bodies.")
+    description: str
+    wikidata_id: str
+
+
+class RoleOut(Schema):
+    title: str
+    organisation: str
+    start: datetime.date | None
+    start_precision: Precision
+    end: datetime.date | None = Field(description="Null while the role is held.")
+    end_precision: Precision
+    attested_on: datetime.date | None = Field(description="A date the role was held, when start and end are unknown.")
+    period: str
+
+
+class ParticipantDetail(ParticipantOut):
+    roles: list[RoleOut]
+
+
+class SourceOut(Schema):
+    slug: str
+    title: str
+    publisher: str
+    author: str
+    url: str
+    archive_url: str
+    published_on: datetime.date | None
+    published_precision: Precision
+    kind: str
+
+
+class EventRef(Schema):
+    slug: str
+    title: str
+    url: str
+
+    @staticmethod
+    def resolve_url(event, context):
+        return absolute(context, event.get_absolute_url())
+
+
+class StatementOut(Schema):
+    slug: str
+    text: str
+    kind: Literal["quote", "paraphrase"]
+    language: Literal["en", "fr"]
+    said_on: datetime.date | None = Field(description="Null when the source gives no date.")
+    said_precision: Precision
+    date: str = Field(description="The date as the site shows it; the event's date when said_on is null.")
+    speaker: ParticipantRef
+    speaker_label: str = Field(description="The speaker as the source printed it.")
+    context: str
+    event: EventRef
+    sources: list[SourceOut]
+
+    @staticmethod
+    def resolve_date(statement):
+        return statement.date_display
+
+
+class EventDates(Schema):
+    start_date: datetime.date = Field(description="The first day of the period the start is known to.")
+    date_precision: Precision
+    end_date: datetime.date | None
+    end_precision: Precision | None
+    approximate: bool
+    date: str = Field(description='The dates as the site shows them, e.g. "May 2025", "c. 2019".')
+    start: str = Field(description='ISO 8601 at the start\'s precision: "2025-05-06", "2025-05" or "2025".')
+    end: str | None = Field(description="ISO 8601 at the end's precision, or null.")
+
+    @staticmethod
+    def resolve_end_precision(event):
+        return event.end_precision if event.end_date else None
+
+    @staticmethod
+    def resolve_date(event):
+        return event.date_display
+
+    @staticmethod
+    def resolve_start(event):
+        return iso_date(event.start_date, event.date_precision)
+
+    @staticmethod
+    def resolve_end(event):
+        return iso_date(event.end_date, event.end_precision) or None
+
+
+class InvolvementOut(Schema):
+    participant: ParticipantRef
+    part: str = Field(description="host, guest, subject, speaker, signatory, attendee or other.")
+
+
+class EventOut(EventDates):
+    slug: str
+    url: str
+    title: str
+    summary: str
+    event_type: str
+    location: str
+    importance: int = Field(description="1 minor, 2 notable, 3 major.")
+    topics: list[TopicRef]
+    participants: list[InvolvementOut]
+    statement_count: int
+    source_count: int
+    published_at: datetime.datetime | None
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_url(event, context):
+        return absolute(context, event.get_absolute_url())
+
+    @staticmethod
+    def resolve_topics(event):
+        return event.topics.all()
+
+    @staticmethod
+    def resolve_participants(event):
+        return event.involvements.all()
+
+
+class InvolvementDetail(InvolvementOut):
+    role: str | None = Field(description="The participant's title on the event's start date, where known.")
+
+    @staticmethod
+    def resolve_role(involvement):
+        role = involvement.participant.role_on(involvement.event.start_date)
+        return role.title if role else None
+
+
+class CorrectionOut(Schema):
+    published_on: datetime.date
+    note: str
+
+
+class EventDetail(EventOut):
+    body: str
+    participants: list[InvolvementDetail]
+    statements: list[StatementOut]
+    sources: list[SourceOut]
+    corrections: list[CorrectionOut]
+
+    @staticmethod
+    def resolve_statements(event):
+        return event.statements.all()
+
+    @staticmethod
+    def resolve_sources(event):
+        return event.sources.all()
+
+    @staticmethod
+    def resolve_corrections(event):
+        return event.corrections.all()
+
+
+class EventPage(Page):
+    results: list[EventOut]
+
+
+class StatementPage(Page):
+    results: list[StatementOut]
+
+
+class ParticipantPage(Page):
+    results: list[ParticipantOut]
+
+
+class SourcePage(Page):
+    results: list[SourceOut]
+
+
+class TopicPage(Page):
+    results: list[TopicOut]
+
+
+# Querysets: what each endpoint may show, with everything its schema reads fetched up front.
+
+
+def public_statements():
+    return Statement.objects.published().select_related("speaker", "event").prefetch_related("sources")
+
+
+def public_sources():
+    """Sources cited by something public; a source cited only by drafts stays unpublished with them."""
+    return Source.objects.filter(
+        Q(events__in=Event.objects.published()) | Q(statements__in=Statement.objects.published())
+    ).distinct()
+
+
+def public_topics():
+    return Topic.objects.annotate(
+        event_count=Count("events", filter=Q(events__in=Event.objects.published()), distinct=True)
+    ).filter(event_count__gt=0)
+
+
+ERRORS = {400: ErrorOut}
+NOT_FOUND = {400: ErrorOut, 404: ErrorOut}
+SLUG = Path(..., pattern=SLUG_RE.pattern, description="The item's slug, as in its page's URL.")
+
+
+def read_only(view):
+    """Conditional GET (ETag from the body; 304 on If-None-Match) and CORS for every operation."""
+    return decorate_view(conditional_page, allow_any_origin)(view)
+
+
+# Endpoints
+
+
+@api.get(
+    "/events",
+    response={200: EventPage, **ERRORS},
+    tags=["events"],
+    summary="Published events, filtered as on the timeline",
+    openapi_extra={"parameters": filter_parameters(EventFilter)},
+)
+@read_only
+def list_events(request, params: Query[PageParams]):
+    events = filtered(EventFilter, request.GET, Event.objects.published().for_list())
+    return page_of(request, events, params)
+
+
+@api.get("/events/{slug}", response={200: EventDetail, **NOT_FOUND}, tags=["events"], summary="One published event")
+@read_only
+def get_event(request, slug: str = SLUG):
+    # for_list() for its counts; its prefetches are replaced by fuller ones.
+    queryset = Event.objects.published().for_list().prefetch_related(None).prefetch_related(
+        "topics",
+        "sources",
+        "corrections",
+        Prefetch(
+            "involvements",
+            queryset=Involvement.objects.select_related("participant", "event").prefetch_related("participant__roles"),
+        ),
+        Prefetch("statements", queryset=public_statements()),
+    )
+    event = queryset.filter(slug=slug).first()
+    if event is None:
+        raise Http404(f"No published event has the slug {slug!r}.")
+    return event
+
+
+@api.get(
+    "/statements",
+    response={200: StatementPage, **ERRORS},
+    tags=["statements"],
+    summary="Published statements",
+    openapi_extra={"parameters": filter_parameters(StatementFilter)},
+)
+@read_only
+def list_statements(request, params: Query[PageParams]):
+    return page_of(request, filtered(StatementFilter, request.GET, public_statements()), params)
+
+
+@api.get("/participants", response={200: ParticipantPage, **ERRORS}, tags=["participants"], summary="Participants")
+@read_only
+def list_participants(request, params: Query[PageParams]):
+    return page_of(request, Participant.objects.public().order_by("name", "pk"), params)
+
+
+@api.get(
+    "/participants/{slug}",
+    response={200: ParticipantDetail, **NOT_FOUND},
+    tags=["participants"],
+    summary="One participant, with their roles",
+)
+@read_only
+def get_participant(request, slug: str = SLUG):
+    participant = Participant.objects.public().prefetch_related("roles").filter(slug=slug).first()
+    if participant is None:
+        raise Http404(f"No public participant has the slug {slug!r}.")
+    return participant
+
+
+@api.get("/sources", response={200: SourcePage, **ERRORS}, tags=["sources"], summary="Sources cited")
+@read_only
+def list_sources(request, params: Query[PageParams]):
+    return page_of(request, public_sources().order_by("title", "pk"), params)
+
+
+@api.get("/topics", response={200: TopicPage, **ERRORS}, tags=["topics"], summary="Topics with published events")
+@read_only
+def list_topics(request, params: Query[PageParams]):
+    return page_of(request, public_topics().order_by("name", "pk"), params)

@@ -1,0 +1,112 @@
+"""Downloads of the filtered timeline (iCalendar, CSV, TimelineJS) and the embeddable timeline.
+
+Each takes the timeline's own GET parameters through its FilterSet, so an export holds exactly what the page
+showed. A data download refuses an invalid parameter (400, naming it) rather than silently export more than was
+asked for; the embed, a page for readers, ignores it with a note, as the timeline does.
+"""
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import conditional_page, require_GET
+
+from timeline import exports
+from timeline.api import refused_parameters
+from timeline.filters import EventFilter, StatementFilter
+from timeline.http import allow_any_origin
+from timeline.models import Event, Statement
+from timeline.security import embeddable
+
+EMBED_LIMIT = 100
+
+
+def invalid_parameters(filterset) -> HttpResponse | None:
+    """A 400 naming each parameter the FilterSet could not use, or None when it could use them all."""
+    refused = refused_parameters(filterset)
+    if not refused:
+        return None
+    names = ", ".join(dict.fromkeys(item["parameter"] for item in refused))
+    lines = [f"{item['parameter']}: {item['message']}" for item in refused]
+    return HttpResponseBadRequest(
+        f"Invalid parameter: {names}\n" + "\n".join(lines) + "\n", content_type="text/plain; charset=utf-8"
+    )
+
+
+def download(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def event_filter(request: HttpRequest) -> EventFilter:
+    return EventFilter(request.GET, queryset=Event.objects.published().for_list())
+
+
+@require_GET
+@allow_any_origin
+@conditional_page
+def events_ics(request: HttpRequest) -> HttpResponse:
+    filterset = event_filter(request)
+    if error := invalid_parameters(filterset):
+        return error
+    content = exports.events_ical(filterset.qs, request.build_absolute_uri, name="Timeline: Canada–U.S. relations")
+    return download(content, "text/calendar; charset=utf-8", "timeline-events.ics")
+
+
+@require_GET
+@allow_any_origin
+@conditional_page
+def events_csv(request: HttpRequest) -> HttpResponse:
+    filterset = event_filter(request)
+    if error := invalid_parameters(filterset):
+        return error
+    content = exports.events_csv(filterset.qs, request.build_absolute_uri)
+    return download(content, "text/csv; charset=utf-8; header=present", "timeline-events.csv")
+
+
+@require_GET
+@allow_any_origin
+@conditional_page
+def statements_csv(request: HttpRequest) -> HttpResponse:
+    statements = Statement.objects.published().select_related("speaker", "event").prefetch_related("sources")
+    filterset = StatementFilter(request.GET, queryset=statements)
+    if error := invalid_parameters(filterset):
+        return error
+    content = exports.statements_csv(filterset.qs, request.build_absolute_uri)
+    return download(content, "text/csv; charset=utf-8; header=present", "timeline-statements.csv")
+
+
+@require_GET
+@allow_any_origin
+@conditional_page
+def events_timelinejs(request: HttpRequest) -> HttpResponse:
+    filterset = event_filter(request)
+    if error := invalid_parameters(filterset):
+        return error
+    data = exports.events_timelinejs(
+        filterset.qs,
+        request.build_absolute_uri,
+        title="Canada–U.S. relations",
+        description="Events from Timeline, each with its sources.",
+    )
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+# The one page other sites may frame: `embeddable` lifts X-Frame-Options and the CSP frame-ancestors limit.
+@require_GET
+@embeddable
+def embed(request: HttpRequest) -> HttpResponse:
+    filterset = event_filter(request)
+    events = list(filterset.qs[: EMBED_LIMIT + 1])
+    query = urlencode(filterset.canonical_params())
+    timeline_url = request.build_absolute_uri(reverse("event_list") + (f"?{query}" if query else ""))
+    context = {
+        "events": events[:EMBED_LIMIT],
+        "more": len(events) > EMBED_LIMIT,
+        "notes": filterset.notes,
+        "timeline_url": timeline_url,
+        "canonical_url": timeline_url,
+    }
+    return render(request, "timeline/embed.html", context)

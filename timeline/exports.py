@@ -1,0 +1,241 @@
+"""The timeline as files: iCalendar, CSV and TimelineJS 3 JSON, each a plain function over a queryset.
+
+The views in export_views.py choose the rows (published, filtered); these functions only write them out.
+`absolute` turns a site path into an absolute URL (usually `request.build_absolute_uri`).
+"""
+
+import csv
+import datetime
+import io
+from collections.abc import Callable, Iterable
+
+import icalendar
+from django.utils import timezone
+from django.utils.html import escape, format_html
+
+from timeline.dates import Precision, period_end
+from timeline.models import Event, Statement
+
+Absolute = Callable[[str], str]
+
+PRODID = "-//Timeline//Timeline events//EN"
+
+
+def iso_date(value: datetime.date | None, precision: str = Precision.DAY) -> str:
+    """ISO 8601 at the precision the date is known to: "2025-05-06", "2025-05" or "2025"."""
+    if value is None:
+        return ""
+    if precision == Precision.YEAR:
+        return f"{value.year:04d}"
+    if precision == Precision.MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
+# iCalendar
+
+
+def event_span(event: Event) -> tuple[datetime.date, datetime.date]:
+    """The all-day span an event covers, as iCalendar wants it: first day, and the day after the last (exclusive).
+
+    A month-precision date covers its whole month and a year-precision date its whole year; a range ends at the
+    end of the period its end date is known to.
+    """
+    if event.end_date:
+        last = period_end(event.end_date, event.end_precision)
+    else:
+        last = period_end(event.start_date, event.date_precision)
+    try:
+        after = last + datetime.timedelta(days=1)
+    except OverflowError:  # an event ending on 31 December 9999 has no day after it
+        after = last
+    return event.start_date, after
+
+
+def _precision_note(event: Event) -> str:
+    if event.approximate:
+        return f"Date approximate: {event.date_display}."
+    if event.date_precision != Precision.DAY or (event.end_date and event.end_precision != Precision.DAY):
+        return f"Date known only as: {event.date_display}."
+    return ""
+
+
+def events_ical(events: Iterable[Event], absolute: Absolute, name: str = "Timeline") -> bytes:
+    """An iCalendar file with one all-day VEVENT per event (events need `topics` prefetched)."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    host = absolute("/").split("//", 1)[-1].strip("/")
+    for event in events:
+        start, end = event_span(event)
+        url = absolute(event.get_absolute_url())
+        vevent = icalendar.Event()
+        vevent.add("uid", f"event-{event.pk}@{host}")
+        vevent.add("dtstamp", event.updated_at or timezone.now())
+        vevent.add("last-modified", event.updated_at or timezone.now())
+        vevent.add("dtstart", start)
+        vevent.add("dtend", end)
+        vevent.add("summary", event.title)
+        description = "\n\n".join(part for part in [event.summary, _precision_note(event), url] if part)
+        vevent.add("description", description)
+        vevent.add("url", url)
+        if event.location:
+            vevent.add("location", event.location)
+        topics = [topic.name for topic in event.topics.all()]
+        if topics:
+            vevent.add("categories", topics)
+        # All-day entries of history should not block anyone's calendar.
+        vevent.add("transp", "TRANSPARENT")
+        vevent.add("class", "PUBLIC")
+        calendar.add_component(vevent)
+    return calendar.to_ical()
+
+
+# CSV
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection"); the full-width
+# forms are included because some spreadsheet programs normalise them.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def csv_cell(value) -> str:
+    """A value as a CSV cell that no spreadsheet will evaluate: text that could start a formula gets a `'`."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    text = str(value)
+    if text.startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+def write_csv(header: list[str], rows: Iterable[list]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_cell(value) for value in row])
+    return buffer.getvalue()
+
+
+EVENT_COLUMNS = [
+    "slug", "title", "date", "start_date", "date_precision", "end_date", "end_precision", "approximate",
+    "event_type", "location", "importance", "topics", "participants", "summary", "statement_count",
+    "source_count", "url", "published_at", "updated_at",
+]
+
+
+def events_csv(events: Iterable[Event], absolute: Absolute) -> str:
+    """One row per event (events from `EventQuerySet.for_list()`: counts annotated, topics and people prefetched).
+
+    Dates are ISO 8601 at their precision ("2025-05" for May 2025), so that a spreadsheet sorts them as text.
+    Several topics or participants share one cell, separated by "; ".
+    """
+    rows = (
+        [
+            event.slug,
+            event.title,
+            event.date_display,
+            iso_date(event.start_date, event.date_precision),
+            event.date_precision,
+            iso_date(event.end_date, event.end_precision),
+            event.end_precision if event.end_date else "",
+            event.approximate,
+            event.event_type,
+            event.location,
+            event.importance,
+            "; ".join(topic.slug for topic in event.topics.all()),
+            "; ".join(involvement.participant.slug for involvement in event.involvements.all()),
+            event.summary,
+            event.statement_count,
+            event.source_count,
+            absolute(event.get_absolute_url()),
+            event.published_at,
+            event.updated_at,
+        ]
+        for event in events
+    )
+    return write_csv(EVENT_COLUMNS, rows)
+
+
+STATEMENT_COLUMNS = [
+    "slug", "date", "said_on", "said_precision", "speaker", "speaker_name", "speaker_label", "text", "kind",
+    "language", "context", "event", "event_title", "sources", "url",
+]
+
+
+def statements_csv(statements: Iterable[Statement], absolute: Absolute) -> str:
+    """One row per statement (with `speaker` and `event` selected and `sources` prefetched).
+
+    `said_on` is blank when the source gives no date; `date` then shows the event's date, as the pages do.
+    `sources` holds the cited URLs (or titles, for a source with no web address), separated by "; ".
+    """
+    rows = (
+        [
+            statement.slug,
+            statement.date_display,
+            iso_date(statement.said_on, statement.said_precision),
+            statement.said_precision if statement.said_on else "",
+            statement.speaker.slug,
+            statement.speaker.name,
+            statement.speaker_label,
+            statement.text,
+            statement.kind,
+            statement.language,
+            statement.context,
+            statement.event.slug,
+            statement.event.title,
+            "; ".join(source.url or source.title for source in statement.sources.all()),
+            absolute(statement.event.get_absolute_url()),
+        ]
+        for statement in statements
+    )
+    return write_csv(STATEMENT_COLUMNS, rows)
+
+
+# TimelineJS 3 (https://timeline.knightlab.com/docs/json-format.html)
+
+
+def timelinejs_date(value: datetime.date, precision: str) -> dict:
+    """A TimelineJS date object holding only the parts that are known: year; year and month; or all three."""
+    date = {"year": value.year}
+    if precision in (Precision.MONTH, Precision.DAY):
+        date["month"] = value.month
+    if precision == Precision.DAY:
+        date["day"] = value.day
+    return date
+
+
+def timelinejs_event(event: Event, absolute: Absolute) -> dict:
+    url = absolute(event.get_absolute_url())
+    # TimelineJS renders headline and text as HTML, so our plain text is escaped here.
+    item = {
+        "unique_id": event.slug,
+        "start_date": timelinejs_date(event.start_date, event.date_precision),
+        "display_date": event.date_display,
+        "text": {
+            "headline": format_html('<a href="{}" target="_top">{}</a>', url, event.title),
+            "text": format_html("<p>{}</p>", event.summary),
+        },
+        "group": event.get_event_type_display(),
+    }
+    if event.end_date:
+        item["end_date"] = timelinejs_date(event.end_date, event.end_precision)
+    return item
+
+
+def events_timelinejs(events: Iterable[Event], absolute: Absolute, title: str, description: str = "") -> dict:
+    """A TimelineJS 3 timeline: a title slide and one slide per event."""
+    data = {"title": {"text": {"headline": escape(title)}}, "events": []}
+    if description:
+        data["title"]["text"]["text"] = format_html("<p>{}</p>", description)
+    data["events"] = [timelinejs_event(event, absolute) for event in events]
+    return data

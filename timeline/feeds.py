@@ -1,0 +1,135 @@
+"""Atom feeds: newly published events (all, per topic, per participant) and public corrections.
+
+Atom titles are plain text (RFC 4287 `type="text"`), so they are not escaped here; summaries are written as
+`type="html"` by Django, so the plain-text summaries are escaped into HTML before they go out.
+"""
+
+import datetime
+
+from django.contrib.syndication.views import Feed
+from django.db.models import F
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
+
+from timeline.models import Correction, Event, Participant, Topic
+
+FEED_LENGTH = 50
+
+
+class NewEventsFeed(Feed):
+    """The most recently published events, newest first."""
+
+    feed_type = Atom1Feed
+    title = "Timeline: new events"
+    subtitle = "Events newly published on the timeline of Canada–U.S. relations."
+    author_name = "Timeline"
+
+    def link(self, obj=None):
+        return reverse("event_list")
+
+    def feed_url(self, obj=None):
+        return reverse("feed_events")
+
+    def events(self, obj):
+        return Event.objects.published()
+
+    def items(self, obj=None):
+        events = self.events(obj).prefetch_related("topics")
+        return events.order_by(F("published_at").desc(nulls_last=True), "-pk")[:FEED_LENGTH]
+
+    def item_title(self, event):
+        return event.title
+
+    def item_description(self, event):
+        return format_html("<p>{}</p><p>{}</p>", event.date_display, event.summary)
+
+    def item_pubdate(self, event):
+        return event.published_at or event.created_at
+
+    def item_updateddate(self, event):
+        return event.updated_at
+
+    def item_categories(self, event):
+        return [topic.name for topic in event.topics.all()]
+
+
+class TopicEventsFeed(NewEventsFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Topic, slug=slug)
+
+    def title(self, topic):
+        return f"Timeline: new events on {topic.name}"
+
+    def subtitle(self, topic):
+        return f"Events newly published on the timeline under the topic {topic.name}."
+
+    def link(self, topic):
+        return topic.get_absolute_url()
+
+    def feed_url(self, topic):
+        return reverse("feed_topic", args=[topic.slug])
+
+    def events(self, topic):
+        return Event.objects.published().filter(topics=topic)
+
+
+class ParticipantEventsFeed(NewEventsFeed):
+    def get_object(self, request, slug):
+        # Only a participant the public can already see: one in a published event or statement.
+        return get_object_or_404(Participant.objects.public(), slug=slug)
+
+    def title(self, participant):
+        return f"Timeline: new events with {participant.name}"
+
+    def subtitle(self, participant):
+        return f"Events newly published on the timeline in which {participant.name} took part."
+
+    def link(self, participant):
+        return participant.get_absolute_url()
+
+    def feed_url(self, participant):
+        return reverse("feed_participant", args=[participant.slug])
+
+    def events(self, participant):
+        return Event.objects.published().filter(involvements__participant=participant).distinct()
+
+
+class CorrectionsFeed(Feed):
+    """Every public correction, newest first: those on published events."""
+
+    feed_type = Atom1Feed
+    title = "Timeline: corrections"
+    subtitle = "Corrections made to published events and statements on the timeline."
+    author_name = "Timeline"
+
+    def link(self):
+        return reverse("event_list")
+
+    def feed_url(self):
+        return reverse("feed_corrections")
+
+    def items(self):
+        return (
+            Correction.objects.filter(event__in=Event.objects.published())
+            .select_related("event")
+            .order_by("-published_on", "-pk")[:FEED_LENGTH]
+        )
+
+    def item_title(self, correction):
+        return f"Correction: {correction.event.title}"
+
+    def item_description(self, correction):
+        return format_html("<p>{}</p>", correction.note)
+
+    def item_link(self, correction):
+        # A fragment per correction, so that two corrections of one event are two distinct entries.
+        return f"{correction.event.get_absolute_url()}#correction-{correction.pk}"
+
+    def item_pubdate(self, correction):
+        # The date the correction was published; Django makes it aware in the site's time zone.
+        return datetime.datetime.combine(correction.published_on, datetime.time())
+
+    def item_categories(self, correction):
+        return ["correction"]

@@ -1,0 +1,116 @@
+"""Tags for the open-data parts of pages: social-card meta tags, JSON-LD, and links to the exports."""
+
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+from django.utils.text import Truncator
+
+from timeline.models import Event, Participant, Statement
+from timeline.structured_data import event_data, json_ld_script
+
+register = template.Library()
+
+SITE_NAME = "Timeline"
+SITE_DESCRIPTION = "Canada–U.S. relations: every event and statement, with its sources."
+
+
+def _describe(context) -> dict:
+    """Title, description, type and canonical path of the page, from the object it shows (if any)."""
+    event, participant, topic = context.get("event"), context.get("participant"), context.get("topic")
+    request = context["request"]
+    if isinstance(event, Event):
+        return {
+            "title": event.title,
+            "description": f"{event.date_display}. {event.summary}",
+            "type": "article",
+            "path": event.get_absolute_url(),
+            "published": event.published_at,
+            "modified": event.updated_at,
+        }
+    if isinstance(participant, Participant):
+        return {
+            "title": participant.name,
+            "description": participant.description or f"Roles, statements and events of {participant.name}.",
+            "type": "profile" if participant.kind == Participant.Kind.PERSON else "website",
+            "path": participant.get_absolute_url(),
+        }
+    if topic is not None and hasattr(topic, "get_absolute_url"):
+        return {
+            "title": topic.name,
+            "description": topic.description or f"Events in Canada–U.S. relations on {topic.name.lower()}.",
+            "type": "website",
+            "path": topic.get_absolute_url(),
+        }
+    # Other pages (the timeline with its filters, say) are shared as they are, query string included.
+    return {
+        "title": context.get("og_title") or "Canada–U.S. relations",
+        "description": SITE_DESCRIPTION,
+        "type": "website",
+        "path": context.get("canonical_url") or request.get_full_path(),
+    }
+
+
+@register.inclusion_tag("timeline/_social_meta.html", takes_context=True)
+def social_meta(context):
+    """OpenGraph and Twitter card tags for the page, from the object it shows; autoescaped in the template."""
+    request = context["request"]
+    page = _describe(context)
+    page["url"] = request.build_absolute_uri(page["path"])
+    page["description"] = Truncator(" ".join(page["description"].split())).chars(200)
+    page["site_name"] = SITE_NAME
+    return {"page": page}
+
+
+@register.simple_tag(takes_context=True)
+def event_json_ld(context, event: Event):
+    """The event's schema.org JSON-LD, with its public statements."""
+    request = context["request"]
+    if not event.is_published:
+        return ""
+    if "statements" in getattr(event, "_prefetched_objects_cache", {}):
+        # The page already has them: every statement of a published event is public.
+        statements = event.statements.all()
+    else:
+        statements = (
+            Statement.objects.published().filter(event=event).select_related("speaker").prefetch_related("sources")
+        )
+    return json_ld_script(event_data(event, statements, request.build_absolute_uri))
+
+
+EXPORTS = [
+    ("export_timelinejs", "TimelineJS (JSON)"),
+    ("export_ics", "Calendar (iCalendar)"),
+    ("export_events_csv", "Events (CSV)"),
+    ("export_statements_csv", "Statements (CSV)"),
+    ("embed", "Embeddable timeline"),
+]
+
+
+@register.inclusion_tag("timeline/_export_links.html", takes_context=True)
+def export_links(context):
+    """Links to each export of what the page shows: its valid filters kept, pagination dropped."""
+    request = context["request"]
+    filterset = context.get("filterset")
+    if filterset is not None and hasattr(filterset, "canonical_params"):
+        pairs = filterset.canonical_params()  # only the filters that applied
+    else:
+        pairs = [(name, value) for name, value in request.GET.items() if name != "page"]
+    query = urlencode(pairs)
+    suffix = f"?{query}" if query else ""
+    links = [{"url": reverse(name) + suffix, "label": label} for name, label in EXPORTS]
+    api_url = reverse("api:list_events") + suffix
+    embed_url = request.build_absolute_uri(reverse("embed") + suffix)
+    return {
+        "links": links,
+        "api_url": api_url,
+        "feed_url": reverse("feed_events"),
+        "embed_url": embed_url,
+        "filtered": bool(pairs),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, obj):
+    """The object's canonical page as an absolute URL, for pages seen outside this site (embeds, feeds)."""
+    return context["request"].build_absolute_uri(obj.get_absolute_url())
