@@ -3,6 +3,9 @@
 from html.parser import HTMLParser
 
 
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
 class _Collector(HTMLParser):
     def __init__(self, tag: str):
         super().__init__(convert_charrefs=True)
@@ -12,7 +15,8 @@ class _Collector(HTMLParser):
         if tag == self.tag:
             element = {**dict(attrs), "_text": ""}
             self.found.append(element)
-            self.open.append(element)
+            if tag not in VOID:
+                self.open.append(element)
 
     def handle_startendtag(self, tag, attrs):
         if tag == self.tag:

@@ -549,3 +549,9 @@ def list_sources(request, params: Query[PageParams]):
 @read_only
 def list_topics(request, params: Query[PageParams]):
     return page_of(request, public_topics().order_by("name", "pk"), params)
+
+
+# Anything else under /api/ is a JSON 404 too, not the site's HTML page: a client reading JSON gets JSON.
+@api.get("/{path:rest}", include_in_schema=False)
+def unknown_path(request, rest: str):
+    raise Http404(f"No API endpoint at /api/{rest}.")

@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django import template
+from django.core.exceptions import DisallowedHost
 from django.urls import reverse
 from django.utils.text import Truncator
 
@@ -13,6 +14,14 @@ register = template.Library()
 
 SITE_NAME = "Timeline"
 SITE_DESCRIPTION = "Canada–U.S. relations: every event and statement, with its sources."
+
+
+def _absolute(request, path: str) -> str:
+    """An absolute URL for the page; the bare path on an error page for a request whose Host was refused."""
+    try:
+        return request.build_absolute_uri(path)
+    except DisallowedHost:
+        return path
 
 
 def _describe(context) -> dict:
@@ -54,9 +63,10 @@ def _describe(context) -> dict:
 @register.inclusion_tag("timeline/_social_meta.html", takes_context=True)
 def social_meta(context):
     """OpenGraph and Twitter card tags for the page, from the object it shows; autoescaped in the template."""
-    request = context["request"]
+    if "request" not in context:  # a page rendered without a request (the bare error pages) gets no card
+        return {"page": None}
     page = _describe(context)
-    page["url"] = request.build_absolute_uri(page["path"])
+    page["url"] = _absolute(context["request"], page["path"])
     page["description"] = Truncator(" ".join(page["description"].split())).chars(200)
     page["site_name"] = SITE_NAME
     return {"page": page}

@@ -1,0 +1,275 @@
+"""The JSON API: what each endpoint returns, that drafts never appear, errors that name the parameter,
+conditional GET, and a constant number of queries however long the list."""
+
+import datetime
+
+import pytest
+
+from tests.factories import (
+    DraftEventFactory,
+    EventFactory,
+    InvolvementFactory,
+    ParticipantFactory,
+    RoleFactory,
+    SourceFactory,
+    StatementFactory,
+    TopicFactory,
+)
+from timeline.models import Correction
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+def get(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    return response.json()
+
+
+@pytest.fixture
+def world():
+    """Two published events and a draft, with people, statements, sources and topics on each."""
+    trade, secret_topic = TopicFactory(slug="trade", name="Trade"), TopicFactory(slug="secret-topic")
+    carney = ParticipantFactory(slug="mark-carney", name="Mark Carney")
+    RoleFactory(participant=carney, title="Prime Minister of Canada", start=D(2025, 3, 14))
+    trump = ParticipantFactory(slug="donald-trump", name="Donald Trump", country="US")
+    cited = SourceFactory(slug="cbc", title="CBC report")
+    meeting = EventFactory(slug="meeting", title="Meeting", start_date=D(2025, 5, 6), topics=[trade], sources=[cited])
+    InvolvementFactory(event=meeting, participant=carney, part="guest")
+    InvolvementFactory(event=meeting, participant=trump, part="host")
+    StatementFactory(event=meeting, speaker=carney, text="Not for sale.", said_on=D(2025, 5, 6), sources=[cited])
+    StatementFactory(event=meeting, speaker=trump, text="Two to tango.", said_on=D(2025, 5, 6), language="en")
+    summit = EventFactory(slug="summit", title="Summit", start_date=D(2025, 6, 1), date_precision="month")
+    InvolvementFactory(event=summit, participant=trump)
+    StatementFactory(event=summit, speaker=trump, text="Some time in June.", said_on=D(2025, 6, 1),
+                     said_precision="month", language="fr")
+    Correction.objects.create(event=meeting, note="The date was corrected.", published_on=D(2025, 5, 8))
+
+    draft = DraftEventFactory(slug="draft", title="Draft", topics=[trade, secret_topic],
+                              sources=[SourceFactory(slug="secret-source")])
+    hidden = ParticipantFactory(slug="hidden-person")
+    InvolvementFactory(event=draft, participant=hidden)
+    InvolvementFactory(event=draft, participant=carney)
+    StatementFactory(event=draft, speaker=carney, text="Draft words.")
+    return {"meeting": meeting, "summit": summit, "draft": draft}
+
+
+# Events
+
+
+def test_events_list_holds_published_events_in_date_order(client, world):
+    data = get(client, "/api/events")
+
+    assert data["count"] == 2
+    assert [event["slug"] for event in data["results"]] == ["meeting", "summit"]
+    meeting = data["results"][0]
+    assert meeting["url"] == "http://testserver/events/meeting/"
+    assert meeting["start"] == "2025-05-06"
+    assert meeting["date"] == "6 May 2025"
+    assert meeting["statement_count"] == 2
+    assert meeting["source_count"] == 1
+    assert [topic["slug"] for topic in meeting["topics"]] == ["trade"]
+    assert {(p["participant"]["slug"], p["part"]) for p in meeting["participants"]} == {
+        ("mark-carney", "guest"), ("donald-trump", "host")
+    }
+    summit = data["results"][1]
+    assert (summit["start"], summit["date_precision"], summit["date"]) == ("2025-06", "month", "June 2025")
+
+
+def test_events_list_takes_the_timelines_filters(client, world):
+    assert [e["slug"] for e in get(client, "/api/events?participant=mark-carney")["results"]] == ["meeting"]
+    assert [e["slug"] for e in get(client, "/api/events?topic=trade")["results"]] == ["meeting"]
+    assert [e["slug"] for e in get(client, "/api/events?start=2025-06")["results"]] == ["summit"]
+    assert [e["slug"] for e in get(client, "/api/events?sort=newest")["results"]] == ["summit", "meeting"]
+    assert [e["slug"] for e in get(client, "/api/events?q=summit")["results"]] == ["summit"]
+    assert get(client, "/api/events?participant=hidden-person", status=400)["errors"] == [
+        {"parameter": "participant", "location": "query", "message": "unknown value: 'hidden-person'"}
+    ]
+
+
+def test_events_list_is_paginated_with_links(client, world):
+    first = get(client, "/api/events?page_size=1&topic=")
+    assert [e["slug"] for e in first["results"]] == ["meeting"]
+    assert first["previous"] is None
+    assert first["next"] == "http://testserver/api/events?page_size=1&topic=&page=2"
+
+    second = get(client, first["next"])
+    assert [e["slug"] for e in second["results"]] == ["summit"]
+    assert second["next"] is None
+    assert second["previous"] == "http://testserver/api/events?page_size=1&topic=&page=1"
+
+    past_the_end = get(client, "/api/events?page=9")
+    assert (past_the_end["count"], past_the_end["results"]) == (2, [])
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("page=0", "page"),
+        ("page=abc", "page"),
+        ("page=99999999999999999999", "page"),
+        ("page_size=201", "page_size"),
+        ("start=2025-13-45", "start"),
+        ("end=yesterday", "end"),
+        ("topic=no-such-topic", "topic"),
+        ("type=picnic", "type"),
+        ("country=Canada", "country"),
+        ("has_statements=maybe", "has_statements"),
+        ("sort=sideways", "sort"),
+        ("q=" + "x" * 201, "q"),
+        ("q=nul%00byte", "q"),
+    ],
+)
+def test_invalid_parameters_get_a_400_naming_them(client, world, query, parameter):
+    data = get(client, f"/api/events?{query}", status=400)
+
+    assert [error["parameter"] for error in data["errors"]] == [parameter]
+    assert parameter in data["detail"]
+    assert data["errors"][0]["message"]
+
+
+def test_event_detail_has_people_statements_sources_and_corrections(client, world):
+    data = get(client, "/api/events/meeting")
+
+    assert data["title"] == "Meeting"
+    roles = {p["participant"]["slug"]: p["role"] for p in data["participants"]}
+    assert roles == {"mark-carney": "Prime Minister of Canada", "donald-trump": None}
+    assert [s["text"] for s in data["statements"]] == ["Not for sale.", "Two to tango."]
+    assert data["statements"][0]["speaker"]["slug"] == "mark-carney"
+    assert [s["slug"] for s in data["statements"][0]["sources"]] == ["cbc"]
+    assert [s["title"] for s in data["sources"]] == ["CBC report"]
+    assert data["corrections"] == [{"published_on": "2025-05-08", "note": "The date was corrected."}]
+
+
+def test_draft_event_is_not_found(client, world):
+    data = get(client, "/api/events/draft", status=404)
+    assert "draft" in data["detail"]
+    assert get(client, "/api/events/Bad%20Slug!", status=400)["errors"][0]["parameter"] == "slug"
+
+
+# Statements
+
+
+def test_statements_are_published_ones_and_filter_like_the_timeline(client, world):
+    texts = lambda url: [s["text"] for s in get(client, url)["results"]]  # noqa: E731
+
+    assert texts("/api/statements") == ["Not for sale.", "Two to tango.", "Some time in June."]
+    assert texts("/api/statements?participant=mark-carney") == ["Not for sale."]
+    assert texts("/api/statements?participant=donald-trump&language=fr") == ["Some time in June."]
+    assert texts("/api/statements?topic=trade") == ["Not for sale.", "Two to tango."]
+    assert texts("/api/statements?q=tango") == ["Two to tango."]
+    assert texts("/api/statements?end=2025-05-31") == ["Not for sale.", "Two to tango."]
+    # Said "in June 2025": it counts for a range starting mid-June, since part of June is inside.
+    assert texts("/api/statements?start=2025-06-15") == ["Some time in June."]
+    assert get(client, "/api/statements?language=de", status=400)["errors"][0]["parameter"] == "language"
+
+
+# Participants, sources, topics
+
+
+def test_participants_are_those_the_public_can_see(client, world):
+    data = get(client, "/api/participants")
+    assert [p["slug"] for p in data["results"]] == ["donald-trump", "mark-carney"]
+
+    carney = get(client, "/api/participants/mark-carney")
+    assert carney["roles"][0]["title"] == "Prime Minister of Canada"
+    assert carney["roles"][0]["start"] == "2025-03-14"
+    get(client, "/api/participants/hidden-person", status=404)
+
+
+def test_sources_are_those_cited_by_something_public(client, world):
+    assert [s["slug"] for s in get(client, "/api/sources")["results"]] == ["cbc"]
+
+
+def test_topics_are_those_with_published_events_counted_without_drafts(client, world):
+    assert get(client, "/api/topics")["results"] == [
+        {"slug": "trade", "name": "Trade", "url": "http://testserver/topics/trade/", "description": "",
+         "event_count": 1}
+    ]
+
+
+# HTTP behaviour
+
+
+def test_responses_support_conditional_get_and_cross_origin_reads(client, world):
+    response = client.get("/api/events")
+    assert response["ETag"]
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+    assert client.get("/api/events", headers={"If-None-Match": response["ETag"]}).status_code == 304
+    world["summit"].title = "Summit, renamed"
+    world["summit"].save()
+    assert client.get("/api/events", headers={"If-None-Match": response["ETag"]}).status_code == 200
+
+
+def test_schema_documents_every_operation_and_its_errors(client):
+    schema = client.get("/api/openapi.json").json()
+
+    assert schema["openapi"].startswith("3.")
+    for path, operations in schema["paths"].items():
+        assert "400" in operations["get"]["responses"], path
+        if "{slug}" in path:
+            assert "404" in operations["get"]["responses"], path
+    parameters = {p["name"] for p in schema["paths"]["/api/events"]["get"]["parameters"]}
+    assert parameters == {"page", "page_size", "q", "start", "end", "participant", "topic", "type", "country",
+                          "has_statements", "sort"}
+    assert client.get("/api/docs").status_code == 200
+
+
+# Query counts
+
+
+def grow(world, n):
+    for i in range(n):
+        event = EventFactory(topics=[TopicFactory()], sources=[SourceFactory()])
+        InvolvementFactory(event=event)
+        StatementFactory(event=event, sources=[SourceFactory()])
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        # count, page of events (counts as subqueries), topics, involvements with participants, top statement
+        ("/api/events", 5),
+        # count, page of statements with speaker and event, their sources
+        ("/api/statements", 3),
+        ("/api/participants", 2),
+        ("/api/sources", 2),
+        ("/api/topics", 2),
+    ],
+)
+def test_list_query_count_does_not_grow_with_the_page(client, world, django_assert_num_queries, url, queries):
+    """Guards against an N+1 per listed item (a topic, participant or source query for each)."""
+    with django_assert_num_queries(queries):
+        client.get(url)
+    grow(world, 4)
+    with django_assert_num_queries(queries):
+        client.get(url)
+
+
+def test_event_detail_query_count_does_not_grow_with_its_contents(client, world, django_assert_num_queries):
+    """Guards against a query per participant (their roles), per statement (its sources) or per source.
+
+    The event with its counts, then one each: topics, sources, corrections, involvements with participants,
+    their roles, statements with speakers and events, and the statements' sources.
+    """
+    event = world["meeting"]
+    with django_assert_num_queries(8):
+        client.get("/api/events/meeting")
+    for _ in range(4):
+        participant = ParticipantFactory()
+        RoleFactory(participant=participant)
+        InvolvementFactory(event=event, participant=participant)
+        StatementFactory(event=event, speaker=participant, sources=[SourceFactory()])
+        event.sources.add(SourceFactory())
+        Correction.objects.create(event=event, note="Another.")
+    with django_assert_num_queries(8):
+        client.get("/api/events/meeting")
+
+
+@pytest.mark.parametrize("url", ["/api/events/a%2Fb", "/api/nothing", "/api/events/meeting/extra"])
+def test_unknown_api_paths_get_a_json_404(client, url):
+    assert "No API endpoint" in get(client, url, status=404)["detail"]

@@ -1,0 +1,188 @@
+"""The downloads (iCalendar, CSV, TimelineJS) and the embeddable timeline, through their URLs."""
+
+import csv
+import datetime
+import io
+import json
+
+import icalendar
+import pytest
+
+from tests.factories import (
+    DraftEventFactory,
+    EventFactory,
+    InvolvementFactory,
+    ParticipantFactory,
+    SourceFactory,
+    StatementFactory,
+    TopicFactory,
+)
+from tests.htmlparse import elements
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+@pytest.fixture
+def world():
+    trade = TopicFactory(slug="trade", name="Trade")
+    carney = ParticipantFactory(slug="mark-carney", name="Mark Carney")
+    meeting = EventFactory(slug="meeting", title="Meeting", start_date=D(2025, 5, 6), topics=[trade])
+    InvolvementFactory(event=meeting, participant=carney)
+    StatementFactory(event=meeting, speaker=carney, text="Not for sale.")
+    EventFactory(slug="election", title="Election", start_date=D(2025, 4, 1), date_precision="month")
+    EventFactory(slug="treaty", title="Treaty", start_date=D(1854, 1, 1), date_precision="year",
+                 end_date=D(1866, 1, 1), end_precision="year")
+    draft = DraftEventFactory(slug="draft", title="Secret draft", topics=[trade])
+    InvolvementFactory(event=draft, participant=carney)
+    StatementFactory(event=draft, speaker=carney, text="Secret words.")
+
+
+def test_ics_download_is_the_filtered_calendar(client, world):
+    response = client.get("/export/events.ics?topic=trade")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="timeline-events.ics"'
+    (vevent,) = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    assert vevent["SUMMARY"] == "Meeting"
+    assert vevent["URL"] == "http://testserver/events/meeting/"
+
+
+def test_ics_all_day_events_span_their_precision(client, world):
+    calendar = icalendar.Calendar.from_ical(client.get("/export/events.ics").content)
+    spans = {str(e["SUMMARY"]): (e.decoded("DTSTART"), e.decoded("DTEND")) for e in calendar.walk("VEVENT")}
+
+    assert spans == {
+        "Treaty": (D(1854, 1, 1), D(1867, 1, 1)),
+        "Election": (D(2025, 4, 1), D(2025, 5, 1)),
+        "Meeting": (D(2025, 5, 6), D(2025, 5, 7)),
+    }
+
+
+def test_events_csv_download(client, world):
+    response = client.get("/export/events.csv?start=2025")
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8; header=present"
+    assert response["Content-Disposition"] == 'attachment; filename="timeline-events.csv"'
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    assert [row["slug"] for row in rows] == ["election", "meeting"]
+
+
+def test_statements_csv_download_filters_like_the_api(client, world):
+    StatementFactory(event__slug="other", speaker__slug="someone-else", text="Other words.")
+    response = client.get("/export/statements.csv?participant=mark-carney")
+
+    assert response["Content-Disposition"] == 'attachment; filename="timeline-statements.csv"'
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    assert [row["text"] for row in rows] == ["Not for sale."]
+
+
+def test_timelinejs_export_follows_the_documented_format(client, world):
+    response = client.get("/export/timeline.json")
+
+    assert response["Content-Type"] == "application/json"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    data = json.loads(response.content)
+    assert data["title"]["text"]["headline"] == "Canada–U.S. relations"
+    events = {event["unique_id"]: event for event in data["events"]}
+    assert list(events) == ["treaty", "election", "meeting"]
+    assert events["treaty"]["start_date"] == {"year": 1854}
+    assert events["treaty"]["end_date"] == {"year": 1866}
+    assert events["election"]["start_date"] == {"year": 2025, "month": 4}
+    assert "end_date" not in events["election"]
+    assert events["meeting"]["start_date"] == {"year": 2025, "month": 5, "day": 6}
+    for event in data["events"]:
+        assert set(event["text"]) == {"headline", "text"}
+        assert event["group"] == "Meeting"
+        assert event["display_date"]
+
+
+@pytest.mark.parametrize("url", ["/export/events.ics", "/export/events.csv", "/export/timeline.json"])
+def test_event_downloads_refuse_invalid_filters_naming_them(client, world, url):
+    response = client.get(f"{url}?start=2025-02-30&participant=nobody")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    text = response.content.decode()
+    assert text.startswith("Invalid parameter: start, participant\n")
+    assert "start: no such date" in text
+    assert "participant: unknown value: 'nobody'" in text
+
+
+def test_statements_download_refuses_invalid_filters_naming_them(client, world):
+    response = client.get("/export/statements.csv?language=xx")
+    assert response.status_code == 400
+    assert response.content.decode().startswith("Invalid parameter: language\n")
+
+
+@pytest.mark.parametrize(
+    "url", ["/export/events.ics", "/export/events.csv", "/export/statements.csv", "/export/timeline.json"]
+)
+def test_downloads_support_conditional_get(client, world, url):
+    etag = client.get(url)["ETag"]
+    assert etag
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        # events (counts as subqueries), topics, involvements with participants, top statement
+        ("/export/events.ics", 4),
+        ("/export/events.csv", 4),
+        ("/export/timeline.json", 4),
+        # statements with speaker and event, their sources
+        ("/export/statements.csv", 2),
+        ("/embed/", 4),
+    ],
+)
+def test_export_query_count_does_not_grow_with_events(client, world, django_assert_num_queries, url, queries):
+    """Guards against a query per exported event (its topics or participants) or statement (its sources)."""
+    with django_assert_num_queries(queries):
+        client.get(url)
+    for _ in range(5):
+        event = EventFactory(topics=[TopicFactory()])
+        InvolvementFactory(event=event)
+        StatementFactory(event=event, sources=[SourceFactory()])
+    with django_assert_num_queries(queries):
+        client.get(url)
+
+
+# The embed
+
+
+def test_embed_may_be_framed_by_other_sites_and_nothing_else_may(client, world):
+    embed = client.get("/embed/")
+    page = client.get("/")
+
+    assert "X-Frame-Options" not in embed
+    assert "frame-ancestors *" in embed["Content-Security-Policy"]
+    assert page["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
+
+
+def test_embed_links_open_the_canonical_page_in_the_top_window(client, world):
+    response = client.get("/embed/?topic=trade")
+    html = response.content.decode()
+
+    links = elements(html, "a")
+    assert links
+    for link in links:
+        assert link["target"] == "_top"
+        assert link["href"].startswith("http://testserver/")
+    assert "http://testserver/events/meeting/" in [link["href"] for link in links]
+    assert "http://testserver/?topic=trade" in [link["href"] for link in links]
+    assert elements(html, "base") == [{"target": "_top", "_text": ""}]
+    assert "Secret draft" not in html
+    assert "Election" not in html
+
+
+def test_embed_ignores_invalid_filters_with_a_note(client, world):
+    response = client.get("/embed/?start=2025-13-45&topic=trade")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Meeting" in html and "Election" not in html
+    assert "Ignored the From date" in html
