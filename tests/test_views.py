@@ -39,7 +39,8 @@ class Page(HTMLParser):
         attributes = dict(attrs)
         self.elements.append((tag, attributes))
         if tag == "script":
-            self._in_script = "src" not in attributes
+            # A data block (<script type="application/ld+json">) is never executed, so the CSP does not apply.
+            self._in_script = "src" not in attributes and not attributes.get("type", "").endswith("json")
 
     def handle_endtag(self, tag):
         self._in_script = False

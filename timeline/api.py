@@ -184,8 +184,10 @@ def filter_parameters(filterset_class: type[django_filters.FilterSet]) -> list[d
             "name": name,
             "in": "query",
             "required": False,
-            "description": PARAMETER_DOCS.get(name, str(field.label or name)),
-            "schema": {"type": "array", "items": schema, "maxItems": MAX_VALUES} if multiple else schema,
+            "description": PARAMETER_DOCS.get(name, str(field.label or name))
+            + (f" At most {MAX_VALUES} different values." if multiple else ""),
+            # At most MAX_VALUES different values; repeats and blanks do not count, which maxItems cannot say.
+            "schema": {"type": "array", "items": schema} if multiple else schema,
         }
         if multiple:
             parameter.update(style="form", explode=True)
