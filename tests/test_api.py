@@ -146,7 +146,7 @@ def test_event_detail_has_people_statements_sources_and_corrections(client, worl
 
 def test_draft_event_is_not_found(client, world):
     data = get(client, "/api/events/draft", status=404)
-    assert "draft" in data["detail"]
+    assert data["detail"] == "No published event has this slug."
     assert get(client, "/api/events/Bad%20Slug!", status=400)["errors"][0]["parameter"] == "slug"
 
 

@@ -123,3 +123,11 @@ def test_pages_advertise_the_feed(client):
     assert b'<link rel="alternate" type="application/atom+xml" title="Timeline: new events" href="/feeds/events/">' in (
         response.content
     )
+
+
+def test_each_feed_has_its_own_id_and_an_empty_feed_is_stable(client):
+    events, corrections = parse(client, "/feeds/events/"), parse(client, "/feeds/corrections/")
+
+    assert events.feed.id == "http://testserver/feeds/events/"
+    assert corrections.feed.id == "http://testserver/feeds/corrections/"
+    assert client.get("/feeds/corrections/").content == client.get("/feeds/corrections/").content

@@ -14,6 +14,7 @@ import django_filters
 from django import forms
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, QueryDict
+from django.urls import reverse
 from django.views.decorators.http import conditional_page
 from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.decorators import decorate_view
@@ -505,7 +506,7 @@ def get_event(request, slug: str = SLUG):
     )
     event = queryset.filter(slug=slug).first()
     if event is None:
-        raise Http404(f"No published event has the slug {slug!r}.")
+        raise Http404("No published event has this slug.")
     return event
 
 
@@ -537,7 +538,7 @@ def list_participants(request, params: Query[PageParams]):
 def get_participant(request, slug: str = SLUG):
     participant = Participant.objects.public().prefetch_related("roles").filter(slug=slug).first()
     if participant is None:
-        raise Http404(f"No public participant has the slug {slug!r}.")
+        raise Http404("No public participant has this slug.")
     return participant
 
 
@@ -553,7 +554,19 @@ def list_topics(request, params: Query[PageParams]):
     return page_of(request, public_topics().order_by("name", "pk"), params)
 
 
+@api.get("/", include_in_schema=False)
+@read_only
+def index(request):
+    """Where to start: the schema, its documentation and each list."""
+    links = ["list_events", "list_statements", "list_participants", "list_sources", "list_topics"]
+    return {
+        "openapi": request.build_absolute_uri(reverse("api:openapi-json")),
+        "docs": request.build_absolute_uri(reverse("api:openapi-view")),
+        **{name.removeprefix("list_"): request.build_absolute_uri(reverse(f"api:{name}")) for name in links},
+    }
+
+
 # Anything else under /api/ is a JSON 404 too, not the site's HTML page: a client reading JSON gets JSON.
 @api.get("/{path:rest}", include_in_schema=False)
 def unknown_path(request, rest: str):
-    raise Http404(f"No API endpoint at /api/{rest}.")
+    raise Http404("No API endpoint at this address; the list is at /api/openapi.json.")

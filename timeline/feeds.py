@@ -18,13 +18,31 @@ from timeline.models import Correction, Event, Participant, Topic
 FEED_LENGTH = 50
 
 
-class NewEventsFeed(Feed):
+class AtomFeed(Atom1Feed):
+    def latest_post_date(self):
+        # Django says "now" for a feed with no entries, so an empty feed would change on every request; the
+        # epoch keeps it stable (and cacheable) until its first entry.
+        if not any(item.get("updateddate") or item.get("pubdate") for item in self.items):
+            return datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+        return super().latest_post_date()
+
+
+class TimelineFeed(Feed):
+    feed_type = AtomFeed
+    author_name = "Timeline"
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        # Atom wants an id unique to each feed; Django's default, the site's link, is shared by all of ours.
+        feed.feed["id"] = feed.feed["feed_url"]
+        return feed
+
+
+class NewEventsFeed(TimelineFeed):
     """The most recently published events, newest first."""
 
-    feed_type = Atom1Feed
     title = "Timeline: new events"
     subtitle = "Events newly published on the timeline of Canada–U.S. relations."
-    author_name = "Timeline"
 
     def link(self, obj=None):
         return reverse("event_list")
@@ -57,7 +75,8 @@ class NewEventsFeed(Feed):
 
 class TopicEventsFeed(NewEventsFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Topic, slug=slug)
+        # Only a topic the public can already see: a topic of drafts alone would announce their story.
+        return get_object_or_404(Topic.objects.public(), slug=slug)
 
     def title(self, topic):
         return f"Timeline: new events on {topic.name}"
@@ -96,13 +115,11 @@ class ParticipantEventsFeed(NewEventsFeed):
         return Event.objects.published().filter(involvements__participant=participant).distinct()
 
 
-class CorrectionsFeed(Feed):
+class CorrectionsFeed(TimelineFeed):
     """Every public correction, newest first: those on published events."""
 
-    feed_type = Atom1Feed
     title = "Timeline: corrections"
     subtitle = "Corrections made to published events and statements on the timeline."
-    author_name = "Timeline"
 
     def link(self):
         return reverse("event_list")

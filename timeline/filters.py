@@ -460,7 +460,7 @@ class StatementFilter(django_filters.FilterSet):
     start = PartialDateFilter(label="From", method="filter_start")
     end = PartialDateFilter(label="To", method="filter_end", period_end=True)
     participant = SlugMultipleFilter(label="Speakers", queryset=public_participants, method="filter_participant")
-    topic = SlugMultipleFilter(label="Topics", queryset=Topic.objects.all(), method="filter_topic")
+    topic = SlugMultipleFilter(label="Topics", queryset=public_topics, method="filter_topic")
     language = LenientMultipleFilter(label="Language", choices=Statement.Language.choices, method="filter_language")
 
     class Meta:

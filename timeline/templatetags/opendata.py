@@ -27,7 +27,6 @@ def _absolute(request, path: str) -> str:
 def _describe(context) -> dict:
     """Title, description, type and canonical path of the page, from the object it shows (if any)."""
     event, participant, topic = context.get("event"), context.get("participant"), context.get("topic")
-    request = context["request"]
     if isinstance(event, Event):
         return {
             "title": event.title,
@@ -51,12 +50,13 @@ def _describe(context) -> dict:
             "type": "website",
             "path": topic.get_absolute_url(),
         }
-    # Other pages (the timeline with its filters, say) are shared as they are, query string included.
+    # Other pages are shared at their canonical URL (the timeline's keeps its filters); a page with none, such as
+    # an error page, as the site itself, so that nothing typed into the address bar is echoed.
     return {
-        "title": context.get("og_title") or "Canada–U.S. relations",
+        "title": "Canada–U.S. relations",
         "description": SITE_DESCRIPTION,
         "type": "website",
-        "path": context.get("canonical_url") or request.get_full_path(),
+        "path": context.get("canonical_url") or "/",
     }
 
 
