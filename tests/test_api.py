@@ -153,18 +153,21 @@ def test_draft_event_is_not_found(client, world):
 # Statements
 
 
-def test_statements_are_published_ones_and_filter_like_the_timeline(client, world):
+def test_statements_are_published_ones_of_the_events_the_timelines_filters_select(client, world):
     texts = lambda url: [s["text"] for s in get(client, url)["results"]]  # noqa: E731
 
     assert texts("/api/statements") == ["Not for sale.", "Two to tango.", "Some time in June."]
-    assert texts("/api/statements?participant=mark-carney") == ["Not for sale."]
-    assert texts("/api/statements?participant=donald-trump&language=fr") == ["Some time in June."]
+    # The timeline's parameters choose events: here, those Carney took part in, whoever spoke.
+    assert texts("/api/statements?participant=mark-carney") == ["Not for sale.", "Two to tango."]
     assert texts("/api/statements?topic=trade") == ["Not for sale.", "Two to tango."]
-    assert texts("/api/statements?q=tango") == ["Two to tango."]
-    assert texts("/api/statements?end=2025-05-31") == ["Not for sale.", "Two to tango."]
-    # Said "in June 2025": it counts for a range starting mid-June, since part of June is inside.
-    assert texts("/api/statements?start=2025-06-15") == ["Some time in June."]
+    assert texts("/api/statements?start=2025-06&q=summit") == ["Some time in June."]
+    # speaker and language choose among the statements themselves.
+    assert texts("/api/statements?speaker=mark-carney") == ["Not for sale."]
+    assert texts("/api/statements?speaker=donald-trump&language=fr") == ["Some time in June."]
+    assert texts("/api/statements?participant=mark-carney&speaker=donald-trump") == ["Two to tango."]
     assert get(client, "/api/statements?language=de", status=400)["errors"][0]["parameter"] == "language"
+    assert get(client, "/api/statements?start=2025-13", status=400)["errors"][0]["parameter"] == "start"
+    assert get(client, "/api/statements?speaker=hidden-person", status=400)["errors"][0]["parameter"] == "speaker"
 
 
 # Participants, sources, topics
@@ -213,9 +216,11 @@ def test_schema_documents_every_operation_and_its_errors(client):
         assert "400" in operations["get"]["responses"], path
         if "{slug}" in path:
             assert "404" in operations["get"]["responses"], path
+    timeline = {"q", "start", "end", "participant", "topic", "type", "country", "has_statements"}
     parameters = {p["name"] for p in schema["paths"]["/api/events"]["get"]["parameters"]}
-    assert parameters == {"page", "page_size", "q", "start", "end", "participant", "topic", "type", "country",
-                          "has_statements", "sort"}
+    assert parameters == {"page", "page_size", "sort"} | timeline
+    parameters = {p["name"] for p in schema["paths"]["/api/statements"]["get"]["parameters"]}
+    assert parameters == {"page", "page_size", "speaker", "language"} | timeline
     assert client.get("/api/docs").status_code == 200
 
 

@@ -72,7 +72,7 @@ def test_events_csv_download(client, world):
 
 def test_statements_csv_download_filters_like_the_api(client, world):
     StatementFactory(event__slug="other", speaker__slug="someone-else", text="Other words.")
-    response = client.get("/export/statements.csv?participant=mark-carney")
+    response = client.get("/export/statements.csv?speaker=mark-carney")
 
     assert response["Content-Disposition"] == 'attachment; filename="timeline-statements.csv"'
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
@@ -112,9 +112,15 @@ def test_event_downloads_refuse_invalid_filters_naming_them(client, world, url):
 
 
 def test_statements_download_refuses_invalid_filters_naming_them(client, world):
-    response = client.get("/export/statements.csv?language=xx")
+    response = client.get("/export/statements.csv?language=xx&topic=nope")
     assert response.status_code == 400
-    assert response.content.decode().startswith("Invalid parameter: language\n")
+    assert response.content.decode().startswith("Invalid parameter: language, topic\n")
+
+
+def test_statements_download_with_the_timelines_filters_holds_those_events_statements(client, world):
+    StatementFactory(event__slug="other", speaker__slug="someone-else", text="Other words.")
+    rows = list(csv.DictReader(io.StringIO(client.get("/export/statements.csv?topic=trade").content.decode())))
+    assert [row["text"] for row in rows] == ["Not for sale."]
 
 
 @pytest.mark.parametrize(
@@ -186,3 +192,45 @@ def test_embed_ignores_invalid_filters_with_a_note(client, world):
     html = response.content.decode()
     assert "Meeting" in html and "Election" not in html
     assert "Ignored the From date" in html
+
+
+# The timeline links to every export with its filters
+
+
+def export_hrefs(html) -> dict[str, str]:
+    section = html.split('<section class="exports"', 1)[1].split("</section>", 1)[0]
+    return {link["_text"]: link["href"] for link in elements(section, "a")}
+
+
+def test_timeline_links_to_every_export_with_its_filters(client, world):
+    response = client.get("/?topic=trade&start=2025-13-45&participant=mark-carney&page=2&utm_source=x")
+    links = export_hrefs(response.content.decode())
+
+    query = "?participant=mark-carney&topic=trade"  # the filters in force; no page, no ignored date
+    assert links == {
+        "Events (CSV)": f"/export/events.csv{query}",
+        "Their statements (CSV)": f"/export/statements.csv{query}",
+        "Calendar (iCalendar)": f"/export/events.ics{query}",
+        "TimelineJS (JSON)": f"/export/timeline.json{query}",
+        "JSON API": f"/api/events{query}",
+        "documentation": "/api/docs",
+        "New events (Atom feed)": "/feeds/events/",
+        "Corrections (Atom feed)": "/feeds/corrections/",
+        "Preview the embed": f"/embed/{query}",
+    }
+    (code,) = elements(response.content, "textarea")
+    assert code["_text"].startswith(f'<iframe src="http://testserver/embed/{query}" title="Timeline: ')
+    # Each link gives the same events as the page.
+    rows = list(csv.DictReader(io.StringIO(client.get(links["Events (CSV)"]).content.decode())))
+    assert [row["slug"] for row in rows] == ["meeting"]
+
+
+def test_export_links_follow_the_filters_in_an_htmx_update(client, world):
+    response = client.get("/?type=meeting", headers={"HX-Request": "true", "HX-Target": "results"})
+    assert export_hrefs(response.content.decode())["Events (CSV)"] == "/export/events.csv?type=meeting"
+
+
+def test_unfiltered_timeline_links_to_the_whole_exports(client, world):
+    links = export_hrefs(client.get("/").content.decode())
+    assert links["Calendar (iCalendar)"] == "/export/events.ics"
+    assert links["Preview the embed"] == "/embed/"

@@ -22,6 +22,7 @@ OPEN_DATA_URLS = [
     "/api/events?participant=shared-person",
     "/api/statements",
     "/api/statements?participant=shared-person",
+    "/api/statements?speaker=shared-person",
     "/api/participants",
     "/api/sources",
     "/api/topics",

@@ -37,7 +37,7 @@ def event():
     source = SourceFactory(title="CBC report", publisher="CBC News", url="https://www.cbc.ca/news/report")
     event = EventFactory(
         slug="meeting", title="Meeting", summary="Leaders met.", start_date=D(2025, 5, 1), date_precision="month",
-        location="White House", topics=[TopicFactory(name="Trade")], sources=[source],
+        location="White House", topics=[TopicFactory(slug="trade", name="Trade")], sources=[source],
     )
     InvolvementFactory(event=event, participant=trump, part="host")
     InvolvementFactory(event=event, participant=carney, part="guest")
@@ -123,7 +123,6 @@ def test_social_tags_escape_hostile_text(client):
     ],
 )
 def test_every_page_has_social_card_tags(client, event, url, title, kind):
-    TopicFactory(slug="trade", name="Trade")
     tags = social(client, url)
 
     assert tags["og:title"] == tags["twitter:title"] == title

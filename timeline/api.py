@@ -103,27 +103,32 @@ def not_found(request, exc: Http404):
 
 
 def refused_parameters(filterset) -> list[dict]:
-    """Every parameter the FilterSet could not use, with why.
+    """Every parameter the FilterSet (and, for statements, its EventFilter) could not use, with why.
 
     The timeline shows a page anyway and notes what it ignored; a data request is refused instead, so that nobody
     downloads more than they asked for without noticing.
     """
-    filterset.errors  # noqa: B018 - validates the form
-    # The timeline's form moves invalid values out of the way (into `ignored`) so that the page still renders.
-    invalid = {name: errors for name, (raw, errors) in getattr(filterset.form, "ignored", {}).items()}
-    invalid.update(filterset.form.errors)
-    refused = [
-        {"parameter": name, "location": "query", "message": " ".join(messages)}
-        for name, messages in invalid.items()
-        if name in filterset.form.fields
-    ]
-    for name, field in filterset.form.fields.items():
-        ignored = getattr(field, "ignored", [])
-        if ignored:
-            values = ", ".join(repr(display_value(value)) for value in ignored[:5])
-            refused.append({"parameter": name, "location": "query", "message": f"unknown value: {values}"})
-        if getattr(field, "excess", 0):
-            refused.append({"parameter": name, "location": "query", "message": f"at most {MAX_VALUES} values"})
+    refused = []
+    for each in [filterset, getattr(filterset, "events", None)]:
+        if each is None:
+            continue
+        form = each.form
+        each.errors  # noqa: B018 - validates the form
+        # The timeline's form moves invalid values out of the way (into `ignored`) so that the page still renders.
+        invalid = {name: errors for name, (raw, errors) in getattr(form, "ignored", {}).items()}
+        invalid.update(form.errors)
+        refused += [
+            {"parameter": name, "location": "query", "message": " ".join(messages)}
+            for name, messages in invalid.items()
+            if name in form.fields
+        ]
+        for name, field in form.fields.items():
+            ignored = getattr(field, "ignored", [])
+            if ignored:
+                values = ", ".join(repr(display_value(value)) for value in ignored[:5])
+                refused.append({"parameter": name, "location": "query", "message": f"unknown value: {values}"})
+            if getattr(field, "excess", 0):
+                refused.append({"parameter": name, "location": "query", "message": f"at most {MAX_VALUES} values"})
     return refused
 
 
@@ -137,16 +142,17 @@ def filtered(filterset_class: type[django_filters.FilterSet], data: QueryDict, q
 
 # What each parameter is, for the schema; what it does is the FilterSet's business.
 PARAMETER_DOCS = {
-    "q": "Free text. Events: full-text search on PostgreSQL (websearch syntax), elsewhere every word must match.",
+    "q": "Free text in the events: PostgreSQL full-text search (websearch syntax); elsewhere every word must match.",
     "start": "Start of a date range: YYYY-MM-DD, YYYY-MM or YYYY. Anything overlapping the range counts.",
     "end": "End of a date range: YYYY-MM-DD, YYYY-MM or YYYY (a month or year stands for its last day).",
-    "participant": "Participant slugs, repeatable. Events: any of them took part. Statements: any of them spoke.",
+    "participant": "Participant slugs, repeatable: events any of them took part in.",
+    "speaker": "Participant slugs, repeatable: statements said by any of them.",
     "topic": "Topic slugs, repeatable: on any of these topics.",
     "type": "Event types, repeatable.",
     "country": "ISO 3166-1 alpha-2 codes, repeatable: a participant from any of these countries took part.",
     "has_statements": "yes: only events with statements; no: only events without.",
     "sort": "Order: oldest first (default), newest, or relevance (best match first; needs q).",
-    "language": "Statement languages, repeatable.",
+    "language": "Statement languages (en, fr), repeatable.",
 }
 
 
@@ -515,7 +521,14 @@ def get_event(request, slug: str = SLUG):
     response={200: StatementPage, **ERRORS},
     tags=["statements"],
     summary="Published statements",
-    openapi_extra={"parameters": filter_parameters(StatementFilter)},
+    description=(
+        "The statements of the events that the timeline's parameters select (the same parameters as /api/events), "
+        "narrowed by speaker and language."
+    ),
+    openapi_extra={
+        "parameters": filter_parameters(StatementFilter)
+        + [parameter for parameter in filter_parameters(EventFilter) if parameter["name"] != "sort"]
+    },
 )
 @read_only
 def list_statements(request, params: Query[PageParams]):

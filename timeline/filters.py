@@ -24,12 +24,11 @@ import re
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef
 from django.forms.utils import ErrorDict
 
-from timeline.dates import MONTHS, truncate
+from timeline.dates import MONTHS
 from timeline.models import Event, Involvement, Participant, Statement, Topic
-from timeline.querysets import search_words
 
 SEARCH_MAX_LENGTH = 200
 MAX_VALUES = 20  # per repeatable parameter
@@ -441,64 +440,36 @@ def active_filters(filterset: EventFilter) -> list[tuple[str, str, str]]:
     return active
 
 
-# Statements (the API and the statements download): the timeline's parameter names, meaning the same where they
-# can, so that a timeline link's query string selects "what these people said on these topics in this period".
+# Statements (the API and the statements download).
 
 
 class StatementFilter(django_filters.FilterSet):
-    """The statements' GET parameters:
+    """The statements' GET parameters. Every parameter of the timeline (EventFilter) selects the events whose
+    statements are listed, so that the timeline's query string gives the statements of the events it shows.
+    Two more narrow the statements themselves:
 
-    q            free text: every word must appear in the statement, its context or the speaker as printed
-    start, end   a date range as on the timeline; a statement known only to the month or year counts if any part
-                 of that period falls inside, and one whose source gives no date counts at its event's dates
-    participant  participant slugs, repeatable: statements by any of them (the speaker)
-    topic        topic slugs, repeatable: statements in events on any of them
-    language     "en" or "fr", repeatable
+    speaker   participant slugs, repeatable: said by any of them
+    language  "en" or "fr", repeatable
     """
 
-    q = django_filters.CharFilter(label="Search", method="filter_q", max_length=SEARCH_MAX_LENGTH, strip=True)
-    start = PartialDateFilter(label="From", method="filter_start")
-    end = PartialDateFilter(label="To", method="filter_end", period_end=True)
-    participant = SlugMultipleFilter(label="Speakers", queryset=public_participants, method="filter_participant")
-    topic = SlugMultipleFilter(label="Topics", queryset=public_topics, method="filter_topic")
+    speaker = SlugMultipleFilter(label="Speakers", queryset=public_participants, method="filter_speaker")
     language = LenientMultipleFilter(label="Language", choices=Statement.Language.choices, method="filter_language")
 
     class Meta:
         model = Statement
         fields = []
-        form = EventFilterForm  # the same backwards-range repair as the timeline's
 
     def __init__(self, data=None, queryset=None, **kwargs):
         super().__init__(data, queryset if queryset is not None else Statement.objects.published(), **kwargs)
+        self.events = EventFilter(data)
 
-    def filter_q(self, queryset, name, value):
-        matches = Q()
-        for word in search_words(value):
-            matches &= Q(text__icontains=word) | Q(context__icontains=word) | Q(speaker_label__icontains=word)
-        return queryset.filter(matches)
-
-    def filter_start(self, queryset, name, value):
-        return queryset.filter(
-            Q(said_precision="day", said_on__gte=value)
-            | Q(said_precision="month", said_on__gte=truncate(value, "month"))
-            | Q(said_precision="year", said_on__gte=truncate(value, "year"))
-            | Q(said_on__isnull=True, event__in=Event.objects.between(start=value).values("pk"))
-        )
-
-    def filter_end(self, queryset, name, value):
-        return queryset.filter(
-            Q(said_on__lte=value) | Q(said_on__isnull=True, event__in=Event.objects.between(end=value).values("pk"))
-        )
-
-    def filter_participant(self, queryset, name, value):
+    def filter_speaker(self, queryset, name, value):
         return queryset.filter(speaker__in=[p.pk for p in value])
-
-    def filter_topic(self, queryset, name, value):
-        on_topic = Event.topics.through.objects.filter(topic__in=[t.pk for t in value]).values("event_id")
-        return queryset.filter(event__in=on_topic)
 
     def filter_language(self, queryset, name, value):
         return queryset.filter(language__in=value)
 
     def filter_queryset(self, queryset):
-        return super().filter_queryset(queryset).order_by(F("said_on").asc(nulls_last=True), "pk")
+        events = self.events.qs.order_by().values("pk")
+        statements = super().filter_queryset(queryset).filter(event__in=events)
+        return statements.order_by(F("said_on").asc(nulls_last=True), "pk")

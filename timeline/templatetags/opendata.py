@@ -88,18 +88,18 @@ def event_json_ld(context, event: Event):
     return json_ld_script(event_data(event, statements, request.build_absolute_uri))
 
 
+# (route, label, a file to save rather than a page to open)
 EXPORTS = [
-    ("export_timelinejs", "TimelineJS (JSON)"),
-    ("export_ics", "Calendar (iCalendar)"),
-    ("export_events_csv", "Events (CSV)"),
-    ("export_statements_csv", "Statements (CSV)"),
-    ("embed", "Embeddable timeline"),
+    ("export_events_csv", "Events (CSV)", True),
+    ("export_statements_csv", "Their statements (CSV)", True),
+    ("export_ics", "Calendar (iCalendar)", True),
+    ("export_timelinejs", "TimelineJS (JSON)", False),
 ]
 
 
 @register.inclusion_tag("timeline/_export_links.html", takes_context=True)
 def export_links(context):
-    """Links to each export of what the page shows: its valid filters kept, pagination dropped."""
+    """Links to each export of what the timeline shows: the filters in force kept, the page number dropped."""
     request = context["request"]
     filterset = context.get("filterset")
     if filterset is not None and hasattr(filterset, "canonical_params"):
@@ -108,14 +108,13 @@ def export_links(context):
         pairs = [(name, value) for name, value in request.GET.items() if name != "page"]
     query = urlencode(pairs)
     suffix = f"?{query}" if query else ""
-    links = [{"url": reverse(name) + suffix, "label": label} for name, label in EXPORTS]
-    api_url = reverse("api:list_events") + suffix
-    embed_url = request.build_absolute_uri(reverse("embed") + suffix)
     return {
-        "links": links,
-        "api_url": api_url,
-        "feed_url": reverse("feed_events"),
-        "embed_url": embed_url,
+        "links": [
+            {"url": reverse(name) + suffix, "label": label, "download": download} for name, label, download in EXPORTS
+        ],
+        "api_url": reverse("api:list_events") + suffix,
+        "embed_url": request.build_absolute_uri(reverse("embed") + suffix),
+        "embed_preview_url": reverse("embed") + suffix,
         "filtered": bool(pairs),
     }
 
