@@ -53,3 +53,11 @@ def editor(db, django_user_model):
 def publisher(db, django_user_model):
     """A staff user in the Publishers group (created by a migration)."""
     return _user_in_group(django_user_model, "publisher", "Publishers")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rolled-back test data can leave the data version where it was, so cached pages must not outlive a test."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 
 
 def register_sqlite_functions(sender, connection, **kwargs):
@@ -17,4 +18,8 @@ class TimelineConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from timeline.caching import install_triggers
+
         connection_created.connect(register_sqlite_functions)
+        # After every migrate, so that the triggers behind the cached pages cover tables added since.
+        post_migrate.connect(install_triggers, sender=self)

@@ -485,3 +485,4 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"Correction of {format_date(self.published_on)}: {self.note[:60]}"
+

@@ -255,3 +255,14 @@ else:
 # count in a header; never set it in production.
 if env_bool("TIMELINE_BENCH", False):
     MIDDLEWARE.insert(0, "timeline.benchmarking.QueryCountMiddleware")
+
+# Caching of public pages and aggregates, keyed by the data version (timeline/caching.py); TIMELINE_CACHE=0
+# turns the server-side copies off (ETags and Cache-Control stay). Browsers and CDNs may keep an anonymous page
+# TIMELINE_PUBLIC_MAX_AGE seconds before asking again (a 304 when nothing changed).
+TIMELINE_CACHE = env_bool("TIMELINE_CACHE", True)
+# Each worker process keeps its own copies in memory; the data version in the database keeps every copy correct.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 500}},
+}
+TIMELINE_CACHE_SECONDS = int(os.environ.get("TIMELINE_CACHE_SECONDS", "3600"))
+TIMELINE_PUBLIC_MAX_AGE = int(os.environ.get("TIMELINE_PUBLIC_MAX_AGE", "60"))

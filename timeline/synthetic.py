@@ -232,7 +232,8 @@ class Generator:
             end = end if end <= LAST_DATE else None
         event_type = rng.choice(EVENT_TYPES)
         kind = "event" if event_type == Event.Type.OTHER else Event.Type(event_type).label.lower()
-        subject, other = rng.sample(SUBJECTS, 2)
+        subject_index, other_index = rng.sample(range(len(SUBJECTS)), 2)
+        subject, other = SUBJECTS[subject_index], SUBJECTS[other_index]
         places = (self.place(), self.place())
         draft = rng.random() < 0.05
         event = Event(
@@ -256,7 +257,12 @@ class Generator:
         if not draft:  # published the day after it happened, or on launch day for the archive
             published = max(start, datetime.date(2020, 1, 1)) + datetime.timedelta(days=1)
             event.published_at = datetime.datetime.combine(published, datetime.time(12), datetime.timezone.utc)
-        topic_indexes = rng.sample(range(len(self.topic_ids)), min(len(self.topic_ids), rng.choice((1, 1, 2, 3))))
+        # The topic of what the event is about, and sometimes one or two more.
+        topic_indexes = [subject_index % len(self.topic_ids)]
+        for _ in range(rng.choice((0, 0, 1, 2))):
+            index = rng.randrange(len(self.topic_ids))
+            if index not in topic_indexes:
+                topic_indexes.append(index)
 
         participants = []
         for _ in range(rng.choice((1, 2, 3, 3, 4, 5))):

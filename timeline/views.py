@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
+from timeline.caching import cache_public_page, cached_aggregate
 from timeline.chart import density
 from timeline.dates import MONTHS, Precision
 from timeline.filters import EventFilter, active_filters
@@ -108,13 +109,16 @@ def rows_with_headings(events: list[Event], previous: Event | None = None, group
 
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
+@cache_public_page
 def event_list(request: HtmxHttpRequest) -> HttpResponse:
     fragment = TIMELINE_PARTIALS.get(request.htmx.target)
     filterset = EventFilter(request.GET)
     notes = filterset.notes
     events = filterset.qs.for_list()
+    # The filters the totals depend on: neither the page nor the order changes them.
+    counted = [(name, value) for name, value in filterset.canonical_params() if name != "sort"]
 
-    total = events.count()
+    total = cached_aggregate(request, "count", counted, events.count)
     last_page = max(1, math.ceil(total / PAGE_SIZE))
     page = page_number(request.GET.get("page"), last_page, notes, limit=MAX_PAGES)
     grouped = not filterset.relevance_sorted
@@ -157,8 +161,8 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
         "facets_open": any(name in request.GET for name in EventFilter.FACETS),
     }
     if fragment != "more":
-        context["facets"] = filterset.facets()
-        context["chart"] = density(filterset.qs)
+        context["facets"] = cached_aggregate(request, "facets", counted, filterset.facets)
+        context["chart"] = cached_aggregate(request, "density", counted, lambda: density(filterset.qs))
     template_name = "timeline/event_list.html"
     if fragment:
         template_name += "#" + fragment
@@ -169,6 +173,7 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     roles = Prefetch("participant__roles", queryset=Role.objects.order_by("start", "attested_on"))
     event = get_object_or_404(
@@ -211,6 +216,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page
 def participant_list(request: HttpRequest) -> HttpResponse:
     involved = Involvement.objects.filter(event__in=Event.objects.published())
     participants = (
@@ -230,6 +236,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page
 def participant_detail(request: HttpRequest, slug: str) -> HttpResponse:
     participant = get_object_or_404(
         Participant.objects.public().prefetch_related(
@@ -268,6 +275,7 @@ def participant_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page
 def topic_list(request: HttpRequest) -> HttpResponse:
     topics = Topic.objects.public().annotate(
         event_count=Count("events", filter=Q(events__in=Event.objects.published()), distinct=True)
@@ -277,6 +285,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic.objects.public(), slug=slug)
     notes: list[str] = []
@@ -303,6 +312,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page
 def source_list(request: HttpRequest) -> HttpResponse:
     """Every source the public timeline cites; a source cited only by drafts is not listed."""
     published = Event.objects.published()

@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -39,25 +40,34 @@ def discover_targets() -> tuple[list[Target], list[str]]:
         .annotate(n=Count("pk")).order_by("-n", "participant__slug").first()
     )
     participant = busiest["participant__slug"]
+    theirs = published.filter(involvements__participant__slug=participant)
     topic = (
-        Event.topics.through.objects.filter(event__in=published.filter(involvements__participant__slug=participant))
-        .values("topic__slug").annotate(n=Count("pk")).order_by("-n", "topic__slug").first()
+        Event.topics.through.objects.filter(event__in=theirs)
+        .values("topic__slug", "topic__name").annotate(n=Count("pk")).order_by("-n", "topic__slug").first()
     )
+    # The last ten years of that participant on that topic, from the most recent such event.
+    latest = theirs.filter(topics__slug=topic["topic__slug"]).order_by("-start_date").values("start_date").first()
+    filters = urlencode({
+        "participant": participant, "topic": topic["topic__slug"],
+        "start": latest["start_date"].year - 10, "end": latest["start_date"].year,
+    })
+    # A search for the name of that topic: words found in many titles, as a reader's first search might be.
+    search = urlencode({"q": topic["topic__name"].lower()})
+    # The last three years with events, by month: the chart at its most detailed.
+    last_year = published.order_by("-start_date").values_list("start_date", flat=True).first().year
+    chart = urlencode({"start": f"{last_year - 2}-01", "end": f"{last_year}-12"})
     # An event with as many statements as any: the fullest detail page, among the most recent.
-    event = (
-        published.annotate(n=Count("statements")).order_by("-n", "-start_date", "pk").values("slug").first()
-    )
+    event = published.annotate(n=Count("statements")).order_by("-n", "-start_date", "pk").values("slug").first()
     timeline = reverse("event_list")
     results = {"HX-Request": "true", "HX-Target": "results", "HX-Current-URL": f"http://{HOST}{timeline}"}
     more = {**results, "HX-Target": "load-more"}
-    filters = f"participant={participant}" + (f"&topic={topic['topic__slug']}" if topic else "")
     candidates = [
         Target("timeline", timeline),
-        Target("timeline filtered", f"{timeline}?{filters}&start=2000&end=2026"),
-        Target("text search", f"{timeline}?q=softwood+lumber"),
+        Target("timeline filtered", f"{timeline}?{filters}"),
+        Target("text search", f"{timeline}?{search}"),
         Target("htmx page 50 (load more)", f"{timeline}?page=50", more),
         Target("htmx page 50 (results)", f"{timeline}?page=50", results),
-        Target("density chart (results)", f"{timeline}?start=2024-01&end=2026-12", results),
+        Target("density chart (results)", f"{timeline}?{chart}", results),
         Target("event detail", reverse("event_detail", args=[event["slug"]])),
         Target("participant", reverse("participant_detail", args=[participant])),
         Target("api events", "/api/events"),
