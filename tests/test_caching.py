@@ -197,5 +197,7 @@ def test_the_benchmark_urls_take_as_many_queries_with_5_and_50_events(client, ca
     call_command("generate_synthetic", "--events", "50", "--seed", "3", "--flush", verbosity=0)
     many = bench_query_counts(client, cached)
     assert few == many
-    if cached:
-        assert set(many.values()) == {1}
+    if cached:  # every reader page comes whole from the cache, after the data version lookup
+        assert {name: n for name, n in many.items() if not name.startswith("api")} == dict.fromkeys(
+            [name for name in many if not name.startswith("api")], 1
+        )
