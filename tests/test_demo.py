@@ -1,13 +1,28 @@
 import datetime
+import json
+import math
 
 import pytest
+from django.conf import settings as project_settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.utils.html import escape
 
 from timeline import publishing
+from timeline.management.commands.demo import DEMO_FIXTURES
 from timeline.models import Event, Statement
+from timeline.views import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
+
+
+def fixture_events():
+    return [
+        obj["fields"]
+        for name in DEMO_FIXTURES
+        for obj in json.loads((project_settings.BASE_DIR / "fixtures" / f"{name}.json").read_text(encoding="utf-8"))
+        if obj["model"] == "timeline.event"
+    ]
 
 
 def test_demo_command_loads_the_seed_story_and_creates_accounts(client, capsys, settings):
@@ -25,6 +40,12 @@ def test_demo_command_loads_the_seed_story_and_creates_accounts(client, capsys, 
     response = client.get("/")
     assert response.status_code == 200
     assert "Carney" in response.text
+    # The whole dataset is public: every event in the fixtures is on the timeline (page=N shows N pages).
+    events = fixture_events()
+    assert Event.objects.published().count() == len(events) >= 51
+    everything = client.get("/", {"page": math.ceil(len(events) / PAGE_SIZE)})
+    for event in events:
+        assert escape(event["title"]) in everything.text
 
     assert client.login(username="admin", password="timeline-admin")
     assert client.get("/admin/timeline/event/").status_code == 200
@@ -55,3 +76,14 @@ def test_demo_accounts_only_in_debug(settings, capsys):
     call_command("demo", "--no-server")
     assert "no demo accounts" in capsys.readouterr().out
     assert not User.objects.exists()
+
+
+def test_every_demo_event_page_shows_its_statements_and_sources(client):
+    call_command("demo", "--no-server")
+    for event in Event.objects.prefetch_related("statements", "sources"):
+        response = client.get(event.get_absolute_url())
+        assert response.status_code == 200, event.slug
+        for statement in event.statements.all():
+            assert escape(statement.text) in response.text, statement.slug
+        for source in event.sources.all():
+            assert escape(source.title) in response.text, source.slug
