@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.db.models import Prefetch, ProtectedError
 
 from tests.factories import (
     DraftEventFactory,
@@ -165,6 +165,17 @@ def test_role_on_a_date():
     assert carney.role_on(D(2015, 1, 1)) == governor
     assert carney.role_on(D(2022, 1, 1)) is None
     assert carney.role_on(D(2020, 3, 15)) == governor
+
+
+def test_role_on_a_day_two_roles_began_is_the_one_entered_first_whatever_the_database_order():
+    """Two titles taken the same day (a portfolio and an honorific): the one entered first is the main one.
+    The database may return tied rows in any order (PostgreSQL and SQLite differ), so role_on must not."""
+    leblanc = ParticipantFactory(slug="dominic-leblanc")
+    trade = RoleFactory(participant=leblanc, title="Minister of International Trade", start=D(2025, 3, 14))
+    RoleFactory(participant=leblanc, title="President of the King's Privy Council", start=D(2025, 3, 14))
+    for order in ["pk", "-pk"]:
+        fetched = Participant.objects.prefetch_related(Prefetch("roles", queryset=Role.objects.order_by(order)))
+        assert fetched.get(pk=leblanc.pk).role_on(D(2025, 5, 6)) == trade
 
 
 def test_role_with_year_precision_end_covers_the_whole_year():

@@ -82,6 +82,9 @@ class Participant(models.Model):
         if day is None:
             return None
         held = [role for role in self.roles.all() if role.held_on(day)]
+        # The latest begun wins; between roles begun the same day, the one entered first (the main title), since
+        # databases return tied rows in no fixed order. Python's sort is stable, reversed or not.
+        held.sort(key=lambda role: role.pk or 0)
         held.sort(key=lambda role: role.start or role.attested_on or datetime.date.min, reverse=True)
         return held[0] if held else None
 
