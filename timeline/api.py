@@ -20,6 +20,7 @@ from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
 
+from timeline.caching import cache_public_page
 from timeline.exports import iso_date
 from timeline.filters import (
     COUNTRY_RE,
@@ -476,8 +477,9 @@ SLUG = Path(..., pattern=SLUG_RE.pattern, description="The item's slug, as in it
 
 
 def read_only(view):
-    """Conditional GET (ETag from the body; 304 on If-None-Match) and CORS for every operation."""
-    return decorate_view(conditional_page, allow_any_origin)(view)
+    """Conditional GET and CORS for every operation, and the server-side copy of public responses that the
+    reader's pages have too (timeline.caching: kept until any data changes)."""
+    return decorate_view(cache_public_page, conditional_page, allow_any_origin)(view)
 
 
 # Endpoints
