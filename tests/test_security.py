@@ -154,6 +154,20 @@ def test_pages_refuse_frames(client):
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
 
 
+def test_the_embed_page_alone_may_be_framed(client):
+    EventFactory()
+    embed = client.get("/embed/")
+    assert embed.status_code == 200
+    assert "X-Frame-Options" not in embed
+    csp = parse_csp(embed["Content-Security-Policy"])
+    assert csp["frame-ancestors"] == ["*"]
+    assert csp["script-src"] == ["'self'"] and csp["style-src"] == ["'self'"] and csp["default-src"] == ["'none'"]
+    for url in ["/", "/participants/", "/api/events", "/export/events.csv", "/feeds/events/"]:
+        response = client.get(url)
+        assert response["X-Frame-Options"] == "DENY", url
+        assert parse_csp(response["Content-Security-Policy"])["frame-ancestors"] == ["'none'"], url
+
+
 @probe_urls
 def test_an_embeddable_view_may_be_framed_by_any_site_by_default(client):
     response = client.get("/probe/framed/")
