@@ -1,5 +1,6 @@
 """Benchmark the reader's pages under gunicorn, against a static file of the same size as the timeline page."""
 
+import http.client
 import json
 import os
 import platform
@@ -92,7 +93,7 @@ def free_port() -> int:
 class Server:
     """gunicorn serving the app as in production (DEBUG off, whitenoise), with the query counter on."""
 
-    def __init__(self, workers: int, static_root: Path, log: Path):
+    def __init__(self, workers: int, static_root: Path, log: Path, cold: bool = False):
         self.port = free_port()
         self.log = log
         self.env = {
@@ -103,7 +104,9 @@ class Server:
             "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback: no TLS proxy in front
             "STATIC_ROOT": str(static_root),
             "TIMELINE_BENCH": "1",
+            "TIMELINE_CACHE": "0" if cold else "1",
             "PYTHONDONTWRITEBYTECODE": "1",
+            "LOG_LEVEL": "ERROR",  # not a warning line per 404 while waiting for the reload
         }
         self.command = [
             sys.executable, "-m", "gunicorn", "timeline.wsgi:application", "--bind", f"{HOST}:{self.port}",
@@ -172,8 +175,12 @@ class Command(BaseCommand):
         parser.add_argument("--warmup", type=int, default=10, help="Unmeasured requests per URL first (default 10).")
         parser.add_argument("--only", action="append", default=[], help="Only URLs whose name contains this.")
         parser.add_argument("--json-out", help="Also write the results as JSON to this file.")
+        parser.add_argument(
+            "--cold", action="store_true",
+            help="Turn the server-side page and aggregate caches off (TIMELINE_CACHE=0): every request is computed.",
+        )
 
-    def handle(self, *args, requests, concurrency, workers, warmup, only, json_out, **options):
+    def handle(self, *args, requests, concurrency, workers, warmup, only, json_out, cold, **options):
         try:
             levels = [int(level) for level in concurrency.split(",") if level.strip()]
         except ValueError:
@@ -184,13 +191,13 @@ class Command(BaseCommand):
         targets, notes = discover_targets()
         if only:
             targets = [t for t in targets if any(word in t.name for word in only)]
-        meta = self.describe(workers, requests, levels)
+        meta = {**self.describe(workers, requests, levels), "server_cache": not cold}
         connection.close()  # the server's workers use the database from here on, not this process
 
         # Stopped from outside (a CI timeout), still stop gunicorn: the finally below runs on SystemExit.
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
         workdir = Path(tempfile.mkdtemp(prefix="timeline-bench-"))
-        server = Server(workers, workdir / "static", workdir / "gunicorn.log")
+        server = Server(workers, workdir / "static", workdir / "gunicorn.log", cold)
         try:
             self.stderr.write("Collecting static files and starting gunicorn...")
             server.collectstatic()
@@ -207,8 +214,7 @@ class Command(BaseCommand):
             server.wait_until(floor, consecutive=4 * workers)
 
             self.stderr.write(f"Warming up ({warmup} requests per URL)...")
-            for target in [floor, *targets]:
-                run(HOST, server.port, target, warmup, workers)
+            warmups = [run(HOST, server.port, target, warmup, workers) for target in [floor, *targets] if warmup]
             results = []
             for level in levels:
                 for target in [floor, *targets]:
@@ -219,19 +225,18 @@ class Command(BaseCommand):
             log = server.log_tail()
             shutil.rmtree(workdir, ignore_errors=True)
 
+        meta["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
         self.stdout.write(self.table(results, floor.name, meta, notes))
         report = {"meta": {**meta, "notes": notes}, "results": self.with_ratios(results, floor.name)}
         if json_out:
             Path(json_out).write_text(json.dumps(report, indent=2) + "\n")
             self.stdout.write(f"JSON written to {json_out}")
-        errors = sum(result.errors for result in results)
+        errors = sum(result.errors for result in [*warmups, *results])
         if errors:
-            samples = sorted({sample for result in results for sample in result.error_samples})
+            samples = sorted({sample for result in [*warmups, *results] for sample in result.error_samples})
             raise CommandError(f"{errors} request(s) failed: {'; '.join(samples)}\n{log}")
 
     def get_body(self, server: Server, target: Target) -> bytes:
-        import http.client
-
         conn = http.client.HTTPConnection(HOST, server.port, timeout=30)
         try:
             conn.request("GET", target.path, headers={"Host": HOST})
@@ -277,7 +282,8 @@ class Command(BaseCommand):
             "",
             f"{meta['database']}, {meta['events']:,} events ({meta['published_events']:,} published), "
             f"{meta['workers']} gunicorn workers, {meta['requests_per_url']} requests per URL and level, "
-            f"load average {meta['load_average'][0]} on {meta['cpus']} CPUs",
+            f"server-side caches {'on' if meta['server_cache'] else 'off (--cold)'}, "
+            f"load average {meta['load_average'][0]} before, {meta['load_average_after'][0]} after, on {meta['cpus']} CPUs",
             header,
             "-" * len(header),
         ]
