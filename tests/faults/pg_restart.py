@@ -68,21 +68,30 @@ def server_command(pgdata: Path) -> tuple[Path, list[str]]:
 
 
 def drive(port: int, stop: threading.Event, samples: list[Sample], offset: int) -> None:
+    """One client: requests back to back on a kept-alive connection (a new one only after a failure), so the
+    load does not churn through the machine's ephemeral ports, where the database's own port may lie."""
     i = offset
+    conn = None
     while not stop.is_set():
         path = PAGES[i % len(PAGES)]
         i += 1
         start = time.monotonic()
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             conn.request("GET", path)
             response = conn.getresponse()
             response.read()
             status, retry_after = response.status, response.getheader("Retry-After")
-            conn.close()
+            if response.will_close:
+                conn.close()
+                conn = None
         except (OSError, http.client.HTTPException) as error:
             status, retry_after = type(error).__name__, None
+            conn.close()
+            conn = None
         samples.append(Sample(start, time.monotonic(), path, status, retry_after))
+    if conn:
+        conn.close()
 
 
 def worker_pids(master: int) -> set[int]:
@@ -159,11 +168,16 @@ def main() -> int:
                        stdout=subprocess.DEVNULL)
         stopped = time.monotonic()
         time.sleep(args.down)
-        subprocess.run(
-            as_postgres([str(pg_ctl), "-D", str(pgdata), "-l", str(pgdata / "restart.log"), "-w",
-                         "-o", shlex.join(options), "start"]),
-            check=True, stdout=subprocess.DEVNULL,
-        )
+        start_server = as_postgres([str(pg_ctl), "-D", str(pgdata), "-l", str(pgdata / "restart.log"), "-w",
+                                    "-o", shlex.join(options), "start"])
+        # The load's own client sockets cycle through the ephemeral port range, where a test server's port may
+        # lie: if one holds the port just then, the server cannot listen yet. Try again, as an operator would.
+        for attempt in range(1, 91):
+            if subprocess.run(start_server, stdout=subprocess.DEVNULL).returncode == 0:
+                break
+            time.sleep(1)  # a closed connection keeps its port for a minute (TIME_WAIT)
+        else:
+            raise SystemExit(f"PostgreSQL did not start again; see {pgdata / 'restart.log'}")
         up_at = time.monotonic()
         time.sleep(args.after)
         stop_load.set()
@@ -208,6 +222,7 @@ def main() -> int:
         "requests": len(samples),
         "database_down_seconds": round(up_at - down_from, 2),
         "pg_ctl_stop_seconds": round(stopped - down_from, 2),
+        "pg_ctl_start_attempts": attempt,
         "by_phase": {name: dict(counts) for name, counts in by_phase.items()},
         "first_200_after_restart_seconds": round(first_200_after - up_at, 3) if first_200_after else None,
         "gunicorn_workers_unchanged": workers_after == workers_before,
