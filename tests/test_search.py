@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.http import QueryDict
 
-from tests.factories import DraftEventFactory, EventFactory, ParticipantFactory, StatementFactory
+from tests.factories import DraftEventFactory, EventFactory, InvolvementFactory, ParticipantFactory, StatementFactory
 from timeline.filters import EventFilter
 from timeline.models import Event, Participant, Statement
 
@@ -119,3 +119,32 @@ def test_participant_names_match_by_trigrams_best_first():
 def test_the_admins_participant_search_can_use_the_trigram_index():
     ParticipantFactory(name="Mark Carney")
     assert "timeline_participant_name_trgm_idx" in explain(Participant.objects.filter(name__icontains="carn"))
+
+
+# The participant index's name search
+
+
+def test_the_participant_index_finds_names_and_keeps_the_search_across_pages(client, monkeypatch):
+    monkeypatch.setattr("timeline.views.INDEX_PAGE_SIZE", 2)
+    for name in ["Mark Carney", "Marc Garneau", "Mary Ng", "Donald Trump"]:
+        InvolvementFactory(participant=ParticipantFactory(name=name))
+    response = client.get("/participants/?q=mar")
+    text = response.content.decode()
+    assert "Mark Carney" in text and "Marc Garneau" in text and "Donald Trump" not in text
+    assert 'value="mar"' in text
+    assert "?q=mar&amp;page=2" in text
+    assert 'rel="canonical" href="http://testserver/participants/?q=mar"' in text
+    assert "Mary Ng" in client.get("/participants/?q=mar&page=2").content.decode()
+
+
+def test_the_participant_index_search_never_finds_a_participant_only_in_drafts(client):
+    InvolvementFactory(participant=ParticipantFactory(name="Secret Envoy"), event=DraftEventFactory())
+    text = client.get("/participants/?q=envoy").content.decode()
+    assert "Secret Envoy" not in text
+    assert "No participant\u2019s name matches \u201cenvoy\u201d." in text
+
+
+@postgresql_only
+def test_the_participant_index_forgives_a_misspelt_name(client):
+    InvolvementFactory(participant=ParticipantFactory(name="Mark Carney"))
+    assert "Mark Carney" in client.get("/participants/?q=Carny").content.decode()

@@ -19,7 +19,7 @@ from timeline.chart import density
 from timeline.dates import MONTHS, Precision
 from timeline.filters import EventFilter, active_filters
 from timeline.models import Correction, Event, Involvement, Participant, Role, Source, Statement, Topic
-from timeline.querysets import count_of
+from timeline.querysets import SEARCH_MAX_LENGTH, count_of
 
 PAGE_SIZE = 50
 MAX_PAGES = 20  # "load more" stops at 1,000 events; past that, narrowing the filters helps more than scrolling
@@ -221,18 +221,20 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @cache_public_page
 def participant_list(request: HttpRequest) -> HttpResponse:
     involved = Involvement.objects.filter(event__in=Event.objects.published())
-    participants = (
-        Participant.objects.public()
-        .annotate(event_count=count_of(involved, "participant", distinct="event"))
-        .order_by("name", "pk")
-    )
+    # A name search, best match first: on PostgreSQL close spellings match too ("Carny" finds Carney).
+    q = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
+    participants = Participant.objects.public()
+    participants = participants.search(q) if q else participants.order_by("name", "pk")
+    participants = participants.annotate(event_count=count_of(involved, "participant", distinct="event"))
     notes: list[str] = []
     paginator = Paginator(participants, INDEX_PAGE_SIZE)
     number = page_number(request.GET.get("page"), paginator.num_pages, notes)
+    params = ([("q", q)] if q else []) + ([("page", str(number))] if number > 1 else [])
     context = {
         "participant_page": paginator.page(number),
+        "q": q,
         "notes": notes,
-        "canonical_url": absolute(request, reverse("participant_list"), [("page", str(number))] if number > 1 else []),
+        "canonical_url": absolute(request, reverse("participant_list"), params),
     }
     return render(request, "timeline/participant_list.html", context)
 
