@@ -1,0 +1,47 @@
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import EventFactory
+from timeline.benchmarking import QUERY_COUNT_HEADER, Result, Target, run
+
+pytestmark = pytest.mark.django_db
+
+
+def test_no_query_count_header_unless_benchmarking(client):
+    EventFactory()
+    assert "timeline.benchmarking.QueryCountMiddleware" not in settings.MIDDLEWARE
+    assert QUERY_COUNT_HEADER not in client.get("/")
+
+
+def test_the_benchmark_server_reports_each_requests_queries(client, settings):
+    settings.MIDDLEWARE = ["timeline.benchmarking.QueryCountMiddleware", *settings.MIDDLEWARE]
+    EventFactory(slug="meeting")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/events/meeting/")
+    assert int(response[QUERY_COUNT_HEADER]) == len(captured) > 1
+    assert client.get("/events/meeting/")[QUERY_COUNT_HEADER] == "1"  # now from the cache: the data version
+
+
+def test_percentiles_by_nearest_rank():
+    result = Result("x", "/", 1, 100, 2.0, [n / 1000 for n in range(1, 101)], 0, [], [3, 3, 4], [10, 20, 30])
+    assert result.percentile(50) == 50
+    assert result.percentile(95) == 95
+    assert result.percentile(100) == 100
+    assert result.rps == 50
+    assert result.median_queries == 3
+    assert result.as_dict()["queries_max"] == 4
+
+
+def test_the_load_driver_counts_requests_sizes_and_failures(live_server):
+    EventFactory(slug="meeting")
+    address = urlsplit(live_server.url)
+    ok = run(address.hostname, address.port, Target("event", "/events/meeting/"), requests=6, concurrency=3)
+    assert (ok.requests, ok.errors, len(ok.latencies)) == (6, 0, 6)
+    assert min(ok.sizes) > 1000
+    missing = run(address.hostname, address.port, Target("missing", "/events/nothing-here/"), requests=4, concurrency=2)
+    assert missing.errors == 4
+    assert missing.error_samples[0] == "HTTP 404"
