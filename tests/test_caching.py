@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.core.management import call_command
@@ -208,3 +209,8 @@ def test_api_responses_are_stored_and_keep_their_cors_header(client, meeting, dj
     assert second.content == first.content
     assert second["Access-Control-Allow-Origin"] == "*"
     assert client.get("/api/events", headers={"If-None-Match": second["ETag"]}).status_code == 304
+
+
+def test_the_etag_is_a_digest_and_no_cache_key(client, meeting):
+    etag = client.get("/")["ETag"]
+    assert re.fullmatch(r'"[0-9a-f]{32}"', etag)

@@ -194,7 +194,8 @@ def cache_public_page(view):
         if version is None:
             return view(request, *args, **kwargs)
 
-        key = "timeline:page:" + page_key(request, version)
+        digest = page_key(request, version)
+        key = "timeline:page:" + digest
         stored = cache.get(key) if settings.TIMELINE_CACHE else None
         if stored is not None:
             response = HttpResponse(stored["content"], status=200)
@@ -204,7 +205,7 @@ def cache_public_page(view):
             response = view(request, *args, **kwargs)
             if not storable(request, response):
                 return response
-            response["ETag"] = quote_etag(key[:32])
+            response["ETag"] = quote_etag(digest[:32])
             last_modified = max(version.changed_at, code_version()[1])
             response["Last-Modified"] = http_date(last_modified.timestamp())
             cache_control = response.get("Cache-Control", "")
