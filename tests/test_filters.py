@@ -12,7 +12,7 @@ from tests.factories import (
     StatementFactory,
     TopicFactory,
 )
-from timeline.filters import EventFilter
+from timeline.filters import FACET_LIMIT, EventFilter
 from timeline.models import Event
 from timeline.querysets import HIGHLIGHT_START, HIGHLIGHT_STOP
 
@@ -185,6 +185,32 @@ def test_facet_counts_reflect_the_other_filters(story):
     assert facet(query, "has_statements") == {"yes": 0, "no": 2}
     # A facet's own selection does not shrink its counts: the other topics stay choosable.
     assert facet(query, "topic") == {"tariffs": 3, "defence": 2}
+
+
+def test_facet_choices_come_most_frequent_first_then_by_name_up_to_the_limit():
+    """An event with two parts for one participant counts once; ties are alphabetical; the rest is cut off."""
+    busy = ParticipantFactory(slug="zed", name="Zed Busy")
+    names = [f"Person {letter}" for letter in "ONMLKJIHGFEDCBA"]  # created in reverse alphabetical order
+    people = [ParticipantFactory(slug=name.lower().replace(" ", "-"), name=name) for name in names]
+    topics = [TopicFactory(slug=f"t-{letter}", name=f"Topic {letter}") for letter in "CBA"]
+    for day in range(3):
+        event = EventFactory(start_date=D(2025, 1, 1 + day))
+        InvolvementFactory(event=event, participant=busy, part="subject")
+        InvolvementFactory(event=event, participant=busy, part="speaker")
+        event.topics.add(*topics[day:])
+    for person in people:
+        InvolvementFactory(event=EventFactory(start_date=D(2024, 1, 1)), participant=person)
+    for _ in range(3):  # were drafts counted, Person O would lead the list
+        InvolvementFactory(event=DraftEventFactory(), participant=people[0])
+
+    choices = EventFilter(QueryDict("")).facets()["participant"]
+    assert [(c.label, c.count) for c in choices] == [("Zed Busy", 3)] + [
+        (f"Person {letter}", 1) for letter in "ABCDEFGHIJK"
+    ]
+    assert len(choices) == FACET_LIMIT
+    assert [(c.label, c.count) for c in EventFilter(QueryDict("")).facets()["topic"]] == [
+        ("Topic A", 3), ("Topic B", 2), ("Topic C", 1)
+    ]
 
 
 def test_selected_choices_stay_listed_even_when_nothing_matches_them(story):
