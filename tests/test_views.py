@@ -262,19 +262,30 @@ def test_every_htmx_link_is_also_a_plain_link(client, story):
 
 @pytest.fixture
 def many_events():
-    """PAGE_SIZE + 5 published events, one a day from 1 May 2025: the second page continues May."""
+    """PAGE_SIZE + 5 published events, one a day from 1 May 2025: the second page continues June."""
     return [
         EventFactory(slug=f"day-{n:03d}", title=f"Day {n}", start_date=D(2025, 5, 1) + datetime.timedelta(days=n))
         for n in range(PAGE_SIZE + 5)
     ]
 
 
+def headings(response) -> list[str]:
+    """The year and month headings of the timeline, in order."""
+    return re.findall(r'<h[34] class="(?:year|month)-heading">([^<]*)</h[34]>', response.content.decode())
+
+
 def test_the_first_page_links_to_more(client, many_events):
-    html = page(client.get("/"))
+    response = client.get("/")
+    html = page(response)
     assert len(html.find("article")) == PAGE_SIZE
+    assert headings(response) == ["2025", "May 2025", "June 2025"]
     more = html.find("a", id="load-more")[0]
     assert more["href"] == "?page=2#page-2" and more["hx-get"] == "?page=2"
     assert more["hx-target"] == "this" and more["hx-swap"] == "outerHTML" and more["hx-replace-url"] == "true"
+    assert "Events 1–50 of 55" in html.text
+    assert html.find("link", rel="next")[0]["href"] == "http://testserver/?page=2"
+    # The first page has nothing before it.
+    assert not html.find("a", rel="prev") and not html.find("link", rel="prev") and "Previous page" not in html.text
 
 
 def test_load_more_returns_only_the_next_events_without_repeating_a_heading(client, many_events):
@@ -286,14 +297,64 @@ def test_load_more_returns_only_the_next_events_without_repeating_a_heading(clie
     # Day 50 is 20 June 2025 and June began on the first page: no heading repeats "2025" or "June 2025".
     assert [a.get("class") for t, a in html.elements if t in ("h3", "h4")] == []
     assert not html.find("a", id="load-more")
+    # The range above the events now ends at the last one appended: "Events 1–55 of 55".
+    assert re.search(r'<span id="shown-to" hx-swap-oob="true">55</span>', response.text)
 
 
-def test_a_page_url_shows_every_event_up_to_that_page(client, many_events):
-    """Reloading after "load more" shows what the reader had; without JavaScript the link does the same."""
-    html = page(client.get("/?page=2"))
-    assert len(html.find("article")) == PAGE_SIZE + 5
-    assert html.find("span", id="page-2")
-    assert html.find("link", rel="canonical")[0]["href"] == "http://testserver/?page=2"
+@pytest.mark.parametrize("headers", [{}, HTMX_RESULTS, {"HX-Request": "true", "HX-Target": "timeline"}])
+def test_a_page_url_shows_that_page_alone_with_where_it_is_and_a_link_back(client, many_events, headers):
+    """Classic pagination: ?page=2 is events 51 to 55, whether loaded whole or swapped in by htmx."""
+    response = client.get("/?page=2", headers=headers)
+    html = page(response)
+    assert [a["id"] for a in html.find("article")] == [f"event-day-{n:03d}" for n in range(PAGE_SIZE, PAGE_SIZE + 5)]
+    # June 2025 began on page 1 (day 50 is 20 June): the page continues it without a heading of its own.
+    assert headings(response) == []
+    assert "Events 51–55 of 55" in html.text
+    back = html.find("a", rel="prev")
+    assert len(back) == 1 and back[0]["href"] == "/" and back[0]["hx-get"] == "/"
+    assert back[0]["hx-target"] == "#timeline" and back[0]["hx-swap"] == "outerHTML" and back[0]["hx-push-url"] == "true"
+    assert "Previous page: events 1–50" in html.text
+    assert not html.find("a", id="load-more") and not html.find("link", rel="next")
+    if not headers:
+        assert html.find("link", rel="canonical")[0]["href"] == "http://testserver/?page=2"
+        assert html.find("link", rel="prev")[0]["href"] == "http://testserver/"
+        # A reader without JavaScript who followed "Load more events" (?page=2#page-2) lands at the range line.
+        assert html.find("p", id="page-2")
+
+
+def test_the_link_back_keeps_the_filters_and_the_order(client, many_events, monkeypatch):
+    monkeypatch.setattr("timeline.views.PAGE_SIZE", 20)
+    response = client.get("/?sort=newest&start=2025-05&page=3")
+    html = page(response)
+    # Newest first: page 3 is the 41st to 55th newest, days 14 back to 0, all in May (as page 2 ended).
+    assert [a["id"] for a in html.find("article")] == [f"event-day-{n:03d}" for n in range(14, -1, -1)]
+    assert headings(response) == []
+    back = html.find("a", rel="prev")[0]
+    assert back["href"] == back["hx-get"] == "?start=2025-05-01&sort=newest&page=2"
+    assert "Previous page: events 21–40" in html.text and "Events 41–55 of 55" in html.text
+    assert html.find("link", rel="canonical")[0]["href"] == "http://testserver/?start=2025-05-01&sort=newest&page=3"
+    # Page 2 leads back to page 1, which has no page parameter.
+    back = page(client.get("/?sort=newest&start=2025-05&page=2")).find("a", rel="prev")[0]
+    assert back["href"] == "?start=2025-05-01&sort=newest"
+
+
+def test_a_page_that_starts_a_month_opens_with_its_heading_but_not_the_years(client, many_events, monkeypatch):
+    monkeypatch.setattr("timeline.views.PAGE_SIZE", 31)  # page 1 is May 2025 (days 0 to 30), page 2 opens June
+    response = client.get("/?page=2")
+    assert page(response).find("article")[0]["id"] == "event-day-031"
+    assert headings(response) == ["June 2025"]
+
+
+def test_paging_stops_at_the_hundredth_page_with_a_note(client, monkeypatch):
+    monkeypatch.setattr("timeline.views.PAGE_SIZE", 1)
+    for n in range(102):
+        EventFactory(slug=f"day-{n:03d}", start_date=D(2025, 1, 1) + datetime.timedelta(days=n))
+    html = page(client.get("/?page=100"))
+    assert [a["id"] for a in html.find("article")] == ["event-day-099"]
+    assert not html.find("a", id="load-more") and "Showing the first" not in html.text
+    capped = page(client.get("/?page=101"))
+    assert [a["id"] for a in capped.find("article")] == ["event-day-099"]
+    assert "Showing the first 100 events: narrow the filters or change the order to see others." in capped.text
 
 
 # The density chart
@@ -530,6 +591,7 @@ QUERY_COUNTS = [
     ("/", 12, {}),
     ("/?participant=mark-carney&topic=tariffs&q=event", 14, {}),
     ("/?q=event", 12, HTMX_RESULTS),
+    ("/?page=2", 12, {}),
     ("/?page=2", 6, {"HX-Request": "true", "HX-Target": "load-more"}),
     ("/events/{event}/", 11, {}),
     ("/participants/mark-carney/", 8, {}),
@@ -547,7 +609,8 @@ def test_query_counts_do_not_grow_with_the_number_of_events(client, django_asser
     """Guards against N+1 queries on every reader page: a card's topics, participants, top quote and counts; an
     event's participants with their roles, statements with their sources, corrections; a participant's roles and
     statements' sources; a source's citing events. Timeline: count, events, 3 prefetches, 5 facets, chart (and one
-    lookup each for participant and topic slugs given); load more: count, events, 3 prefetches; participant and
+    lookup each for participant and topic slugs given), on any page (its events and the one before it are one
+    query); load more: count, events, 3 prefetches; participant and
     source indexes: count and page. Every page first reads the data version its caches are keyed by (one lookup)."""
     monkeypatch.setattr("timeline.views.PAGE_SIZE", 5)  # so that 12 events fill more than one page
     carney, tariffs, events = build_events(count)

@@ -19,10 +19,12 @@ from timeline.chart import density
 from timeline.dates import MONTHS, Precision
 from timeline.filters import EventFilter, active_filters
 from timeline.models import Correction, Event, Involvement, Participant, Role, Source, Statement, Topic
-from timeline.querysets import SEARCH_MAX_LENGTH, count_of
+from timeline.querysets import SEARCH_MAX_LENGTH, EventQuerySet, count_of
 
 PAGE_SIZE = 50
-MAX_PAGES = 20  # "load more" stops at 1,000 events; past that, narrowing the filters helps more than scrolling
+# Paging stops at 5,000 events: past that, narrowing the filters helps more than paging, and each page further
+# costs more (on PostgreSQL the list's correlated count subqueries are evaluated for every row OFFSET skips).
+MAX_PAGES = 100
 DETAIL_PAGE_SIZE = 50
 PARTICIPANT_EVENTS_SHOWN = 20
 INDEX_PAGE_SIZE = 100  # participants and sources per page of their indexes
@@ -107,6 +109,20 @@ def rows_with_headings(events: list[Event], previous: Event | None = None, group
     return rows
 
 
+def page_rows(events: EventQuerySet, page: int, grouped: bool) -> list[Row]:
+    """Page `page` of the events alone: a page URL shows that page, and "load more" appends it to what is shown.
+    The event before the page is fetched too, so that a month continuing from the page before gets no new heading."""
+    offset = (page - 1) * PAGE_SIZE
+    fetched = list(events[max(offset - 1, 0) : offset + PAGE_SIZE])
+    previous, shown = (fetched[0], fetched[1:]) if offset else (None, fetched)
+    return rows_with_headings(shown, previous, grouped)
+
+
+def with_page(params: list[tuple[str, str]], page: int) -> list[tuple[str, str]]:
+    # Page 1 has no page parameter, so that it has one URL.
+    return params + ([("page", str(page))] if page > 1 else [])
+
+
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
 @cache_public_page
@@ -122,22 +138,13 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
     last_page = max(1, math.ceil(total / PAGE_SIZE))
     page = page_number(request.GET.get("page"), last_page, notes, limit=MAX_PAGES)
     grouped = not filterset.relevance_sorted
-    if fragment == "more":
-        # Only the new page, plus the event before it so that a month continuing across pages gets no new heading.
-        offset = (page - 1) * PAGE_SIZE
-        fetched = list(events[max(offset - 1, 0) : page * PAGE_SIZE])
-        previous, shown = (fetched[0], fetched[1:]) if offset else (None, fetched)
-        rows = rows_with_headings(shown, previous, grouped)
-        if rows:
-            rows[0].anchor = f"page-{page}"
-    else:
-        # Page n shows pages 1 to n, so that the URL "load more" leaves behind reproduces what the reader saw.
-        rows = rows_with_headings(list(events[: page * PAGE_SIZE]), grouped=grouped)
-        for index in range(PAGE_SIZE, len(rows), PAGE_SIZE):
-            rows[index].anchor = f"page-{index // PAGE_SIZE + 1}"
+    rows = page_rows(events, page, grouped)
+    if fragment == "more" and rows:
+        rows[0].anchor = f"page-{page}"  # where the keyboard's focus goes once the page is appended
+    first_shown = (page - 1) * PAGE_SIZE + 1
 
     params = filterset.canonical_params()
-    page_params = params + ([("page", str(page))] if page > 1 else [])
+    previous_params = with_page(params, page - 1)
     filters = [
         {"label": label, "url": "?" + urlencode([p for p in params if p != (name, value)]) if params != [(name, value)]
          else reverse("event_list")}
@@ -152,10 +159,20 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
         "page": page,
         "has_more": page < min(last_page, MAX_PAGES),
         "next_page": page + 1,
+        # Where the reader is, when the events take more than a page: "Events 51–100 of 108".
+        "position": {
+            "first": f"{first_shown:,}", "last": f"{first_shown + len(rows) - 1:,}", "total": f"{total:,}"
+        } if rows and last_page > 1 else None,
+        "previous_page": {
+            "url": "?" + urlencode(previous_params) if previous_params else reverse("event_list"),
+            "absolute_url": absolute(request, reverse("event_list"), previous_params),
+            "label": f"events {first_shown - PAGE_SIZE:,}\u2013{first_shown - 1:,}",
+        } if page > 1 else None,
+        "next_url": absolute(request, reverse("event_list"), with_page(params, page + 1)),
         "grouped": grouped,
         "fragment": fragment,
         "active_filters": filters,
-        "canonical_url": absolute(request, reverse("event_list"), page_params),
+        "canonical_url": absolute(request, reverse("event_list"), with_page(params, page)),
         "heading": ", ".join(f["label"] for f in filters),
         "page_title": "Events: " + ", ".join(f["label"] for f in filters) if filters else "Canada–U.S. relations",
         "facets_open": any(name in request.GET for name in EventFilter.FACETS),

@@ -124,20 +124,36 @@ def test_search_as_you_type_highlights_matches(local_only, live_server, story):
     expect(page.locator("#id_q")).to_have_value("steel")
 
 
-def test_load_more_appends_the_next_page_and_leaves_a_url_that_reproduces_it(local_only, live_server, story):
+def test_load_more_appends_the_next_page_then_its_url_is_that_page_with_a_way_back(local_only, live_server, story):
     page = local_only
     page.goto(live_server.url + "/?participant=mark-carney")
     expect(articles(page)).to_have_count(PAGE_SIZE)
+    expect(page.locator(".position")).to_have_text("Events 1–5 of 8")
     page.get_by_role("link", name="Load more events").click()
     expect(articles(page)).to_have_count(8)
     page.wait_for_url(re.compile(r"\?participant=mark-carney&page=2$"))
     expect(page.get_by_role("link", name="Load more events")).to_have_count(0)
+    expect(page.locator(".position")).to_have_text("Events 1–8 of 8")  # the range grew with the events
     # The keyboard user continues at the first new event.
     expect(page.locator("#title-carney-5 a")).to_be_focused()
     # A month that continues across pages keeps one heading.
     expect(page.locator(".month-heading", has_text="May 2025")).to_have_count(1)
+
+    # The URL left behind is the second page alone: May continues from page 1, so it has no heading here.
     page.reload()
-    expect(articles(page)).to_have_count(8)
+    expect(articles(page)).to_have_count(3)
+    expect(articles(page).first).to_have_id("event-carney-5")
+    expect(page.locator(".month-heading")).to_have_text(["June 2025", "July 2025"])
+    expect(page.locator(".position")).to_have_text("Events 6–8 of 8")
+    page.get_by_role("link", name="Previous page: events 1–5").click()
+    page.wait_for_url(live_server.url + "/?participant=mark-carney")
+    expect(articles(page)).to_have_count(PAGE_SIZE)
+    expect(heading(page)).to_be_focused()
+    expect(page.get_by_label("Mark Carney")).to_be_checked()  # the filters came along
+    expect(page.get_by_role("link", name=re.compile("^Previous page"))).to_have_count(0)
+    page.go_back()
+    page.wait_for_url(re.compile(r"\?participant=mark-carney&page=2$"))
+    expect(articles(page)).to_have_count(3)
 
 
 def test_a_chart_bar_narrows_the_dates_to_its_month(local_only, live_server, story):
@@ -185,11 +201,17 @@ def test_the_same_journey_without_javascript(browser, live_server, story):
     expect(articles(page)).to_have_count(PAGE_SIZE)
     page.get_by_role("link", name="Load more events").click()
     page.wait_for_url(re.compile(r"page=2#page-2$"))
-    expect(articles(page)).to_have_count(8)
+    # Without JavaScript nothing is appended: the link leads to the second page, which says where it is.
+    expect(articles(page)).to_have_count(3)
+    expect(page.locator(".position")).to_have_text("Events 6–8 of 8")
+    expect(page.locator("#page-2")).to_be_in_viewport()
 
-    page.go_back()
+    page.get_by_role("link", name="Previous page: events 1–5").click()
     page.wait_for_url(live_server.url + "/?participant=mark-carney")
     expect(articles(page)).to_have_count(PAGE_SIZE)
+    page.go_back()
+    page.wait_for_url(re.compile(r"page=2#page-2$"))
+    expect(articles(page)).to_have_count(3)
     context.close()
 
 
@@ -214,6 +236,7 @@ def test_the_accessibility_check_itself_finds_violations(page, live_server):
 AXE_PAGES = {
     "timeline": "/",
     "timeline-filtered": "/?participant=mark-carney&q=steel&start=2025-03",
+    "timeline-page-2": "/?participant=mark-carney&page=2",
     "event": "/events/carney-4/",
     "participant": "/participants/mark-carney/",
     "topic": "/topics/tariffs/",
