@@ -307,8 +307,8 @@ def test_a_page_url_shows_that_page_alone_with_where_it_is_and_a_link_back(clien
     response = client.get("/?page=2", headers=headers)
     html = page(response)
     assert [a["id"] for a in html.find("article")] == [f"event-day-{n:03d}" for n in range(PAGE_SIZE, PAGE_SIZE + 5)]
-    # June 2025 began on page 1 (day 50 is 20 June): the page continues it without a heading of its own.
-    assert headings(response) == []
+    # June 2025 began on page 1 (day 50 is 20 June), but a page read alone opens with its year and month.
+    assert headings(response) == ["2025", "June 2025"]
     assert "Events 51–55 of 55" in html.text
     back = html.find("a", rel="prev")
     assert len(back) == 1 and back[0]["href"] == "/" and back[0]["hx-get"] == "/"
@@ -328,7 +328,7 @@ def test_the_link_back_keeps_the_filters_and_the_order(client, many_events, monk
     html = page(response)
     # Newest first: page 3 is the 41st to 55th newest, days 14 back to 0, all in May (as page 2 ended).
     assert [a["id"] for a in html.find("article")] == [f"event-day-{n:03d}" for n in range(14, -1, -1)]
-    assert headings(response) == []
+    assert headings(response) == ["2025", "May 2025"]
     back = html.find("a", rel="prev")[0]
     assert back["href"] == back["hx-get"] == "?start=2025-05-01&sort=newest&page=2"
     assert "Previous page: events 21–40" in html.text and "Events 41–55 of 55" in html.text
@@ -338,9 +338,9 @@ def test_the_link_back_keeps_the_filters_and_the_order(client, many_events, monk
     assert back["href"] == "?start=2025-05-01&sort=newest"
 
 
-def test_a_page_that_starts_a_month_opens_with_its_heading_but_not_the_years(client, many_events, monkeypatch):
+def test_load_more_opens_a_month_that_starts_on_the_new_page_but_not_the_year(client, many_events, monkeypatch):
     monkeypatch.setattr("timeline.views.PAGE_SIZE", 31)  # page 1 is May 2025 (days 0 to 30), page 2 opens June
-    response = client.get("/?page=2")
+    response = client.get("/?page=2", headers={"HX-Request": "true", "HX-Target": "load-more"})
     assert page(response).find("article")[0]["id"] == "event-day-031"
     assert headings(response) == ["June 2025"]
 

@@ -109,12 +109,15 @@ def rows_with_headings(events: list[Event], previous: Event | None = None, group
     return rows
 
 
-def page_rows(events: EventQuerySet, page: int, grouped: bool) -> list[Row]:
+def page_rows(events: EventQuerySet, page: int, grouped: bool, continuing: bool = False) -> list[Row]:
     """Page `page` of the events alone: a page URL shows that page, and "load more" appends it to what is shown.
-    The event before the page is fetched too, so that a month continuing from the page before gets no new heading."""
+
+    A page read on its own opens with its year and month headings. A page `continuing` the one above it (load more)
+    fetches the event before it too, so that a month running on from there gets no second heading."""
     offset = (page - 1) * PAGE_SIZE
-    fetched = list(events[max(offset - 1, 0) : offset + PAGE_SIZE])
-    previous, shown = (fetched[0], fetched[1:]) if offset else (None, fetched)
+    if not (continuing and offset):
+        return rows_with_headings(list(events[offset : offset + PAGE_SIZE]), grouped=grouped)
+    previous, *shown = events[offset - 1 : offset + PAGE_SIZE]
     return rows_with_headings(shown, previous, grouped)
 
 
@@ -138,7 +141,7 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
     last_page = max(1, math.ceil(total / PAGE_SIZE))
     page = page_number(request.GET.get("page"), last_page, notes, limit=MAX_PAGES)
     grouped = not filterset.relevance_sorted
-    rows = page_rows(events, page, grouped)
+    rows = page_rows(events, page, grouped, continuing=fragment == "more")
     if fragment == "more" and rows:
         rows[0].anchor = f"page-{page}"  # where the keyboard's focus goes once the page is appended
     first_shown = (page - 1) * PAGE_SIZE + 1
