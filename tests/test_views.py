@@ -322,6 +322,11 @@ def test_a_page_url_shows_that_page_alone_with_where_it_is_and_a_link_back(clien
         assert html.find("p", id="page-2")
 
 
+def test_a_last_page_of_one_event_says_so(client, many_events, monkeypatch):
+    monkeypatch.setattr("timeline.views.PAGE_SIZE", 54)
+    assert "Event 55 of 55" in page(client.get("/?page=2")).text
+
+
 def test_the_link_back_keeps_the_filters_and_the_order(client, many_events, monkeypatch):
     monkeypatch.setattr("timeline.views.PAGE_SIZE", 20)
     response = client.get("/?sort=newest&start=2025-05&page=3")
