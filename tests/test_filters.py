@@ -213,6 +213,17 @@ def test_facet_choices_come_most_frequent_first_then_by_name_up_to_the_limit():
     ]
 
 
+@pytest.mark.parametrize("query", ["q=or", "q=%22%22&participant=mark-carney"])
+def test_a_search_without_words_has_empty_facets(story, query, client):
+    """"or" or empty quotes are no words to look for: nothing matches, and every facet counts nothing (a 500 before)."""
+    facets = EventFilter(QueryDict(query)).facets()
+    assert [(c.value, c.count) for c in facets["participant"] if not c.selected] == []
+    assert facets["topic"] == [] and facets["type"] == [] and facets["country"] == []
+    assert [(c.value, c.count) for c in facets["has_statements"]] == [("yes", 0), ("no", 0)]
+    response = client.get(f"/?{query}")
+    assert response.status_code == 200 and "0 events" in response.text
+
+
 def test_selected_choices_stay_listed_even_when_nothing_matches_them(story):
     filterset = EventFilter(QueryDict("participant=mark-carney&type=negotiation"))
     participants = {c.value: (c.count, c.selected) for c in filterset.facets()["participant"]}

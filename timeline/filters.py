@@ -23,7 +23,7 @@ import re
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef
 from django.forms.utils import ErrorDict
@@ -196,7 +196,10 @@ def ranked_counts(links, key: str, model, limit: int) -> list[tuple[str, str, in
     on PostgreSQL). Django cannot select from a subquery, hence the SQL around the ORM's own.
     """
     counted = links.values(linked=F(key)).annotate(n=Count("event", distinct=True)).order_by()
-    inner, params = counted.query.sql_with_params()
+    try:
+        inner, params = counted.query.sql_with_params()
+    except EmptyResultSet:  # the filters can match nothing (a search with no words): Django then writes no SQL
+        return []
     connection = connections[links.db]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
