@@ -137,6 +137,15 @@ def test_the_participant_index_finds_names_and_keeps_the_search_across_pages(cli
     assert "Mary Ng" in client.get("/participants/?q=mar&page=2").content.decode()
 
 
+@pytest.mark.parametrize("query", ["Car%00ney", "%00"])
+def test_the_participant_index_ignores_nul_characters(client, query):
+    """A NUL (%00) in the search was a 500 on PostgreSQL, which refuses it in text; it is dropped instead."""
+    InvolvementFactory(participant=ParticipantFactory(name="Mark Carney"))
+    response = client.get(f"/participants/?q={query}")
+    assert response.status_code == 200 and "Mark Carney" in response.text
+    assert "\x00" not in response.text
+
+
 def test_the_participant_index_search_never_finds_a_participant_only_in_drafts(client):
     InvolvementFactory(participant=ParticipantFactory(name="Secret Envoy"), event=DraftEventFactory())
     text = client.get("/participants/?q=envoy").content.decode()

@@ -15,6 +15,12 @@ SEARCH_MAX_WORDS = 12
 SEARCH_MAX_LENGTH = 200
 
 
+def search_text(raw: str) -> str:
+    """A search as typed, tidied: single spaces, at most SEARCH_MAX_LENGTH characters, and no NUL characters, which
+    PostgreSQL refuses in text (a query string can carry one as %00)."""
+    return " ".join(raw.replace("\x00", "").split())[:SEARCH_MAX_LENGTH]
+
+
 def search_words(q: str) -> list[str]:
     """The words of a free-text query as the SQLite search sees them (PostgreSQL parses the query itself)."""
     words = [word.strip('"') for word in q.split()]
@@ -198,7 +204,7 @@ class ParticipantQuerySet(models.QuerySet):
         """
         from django.db.models.functions import Upper
 
-        q = " ".join(q.split())[:SEARCH_MAX_LENGTH]
+        q = search_text(q)
         if not q:
             return self.none()
         if connections[self.db].vendor == "postgresql":

@@ -19,7 +19,7 @@ from timeline.chart import density
 from timeline.dates import MONTHS, Precision
 from timeline.filters import EventFilter, active_filters
 from timeline.models import Correction, Event, Involvement, Participant, Role, Source, Statement, Topic
-from timeline.querysets import SEARCH_MAX_LENGTH, EventQuerySet, count_of
+from timeline.querysets import EventQuerySet, count_of, search_text
 
 PAGE_SIZE = 50
 # Paging stops at 5,000 events: past that, narrowing the filters helps more than paging, and each page further
@@ -242,7 +242,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def participant_list(request: HttpRequest) -> HttpResponse:
     involved = Involvement.objects.filter(event__in=Event.objects.published())
     # A name search, best match first: on PostgreSQL close spellings match too ("Carny" finds Carney).
-    q = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
+    q = search_text(request.GET.get("q", ""))
     participants = Participant.objects.public()
     participants = participants.search(q) if q else participants.order_by("name", "pk")
     participants = participants.annotate(event_count=count_of(involved, "participant", distinct="event"))
