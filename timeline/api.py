@@ -21,7 +21,7 @@ from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
 
 from timeline.caching import cache_public_page
-from timeline.exports import iso_date
+from timeline.dates import iso_date
 from timeline.filters import (
     COUNTRY_RE,
     MAX_VALUES,
@@ -249,14 +249,20 @@ def absolute(context, path: str) -> str:
     return context["request"].build_absolute_uri(path)
 
 
-class TopicRef(Schema):
+class NamedRef(Schema):
+    """A topic or participant where another object names it: enough to show and link it."""
+
     slug: str
     name: str
     url: str
 
     @staticmethod
-    def resolve_url(topic, context):
-        return absolute(context, topic.get_absolute_url())
+    def resolve_url(obj, context):
+        return absolute(context, obj.get_absolute_url())
+
+
+class TopicRef(NamedRef):
+    pass
 
 
 class TopicOut(TopicRef):
@@ -264,14 +270,8 @@ class TopicOut(TopicRef):
     event_count: int = Field(description="Published events on this topic.")
 
 
-class ParticipantRef(Schema):
-    slug: str
-    name: str
-    url: str
-
-    @staticmethod
-    def resolve_url(participant, context):
-        return absolute(context, participant.get_absolute_url())
+class ParticipantRef(NamedRef):
+    pass
 
 
 class ParticipantOut(ParticipantRef):

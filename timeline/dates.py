@@ -44,6 +44,17 @@ def period_end(value: datetime.date, precision: str) -> datetime.date:
     return value
 
 
+def iso_date(value: datetime.date | None, precision: str = Precision.DAY) -> str:
+    """ISO 8601 at the precision the date is known to: "2025-05-06", "2025-05" or "2025"."""
+    if value is None:
+        return ""
+    if precision == Precision.YEAR:
+        return f"{value.year:04d}"
+    if precision == Precision.MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
 def format_date(value: datetime.date | None, precision: str = Precision.DAY, approximate: bool = False) -> str:
     if value is None:
         return ""

@@ -13,23 +13,12 @@ import icalendar
 from django.utils import timezone
 from django.utils.html import escape, format_html
 
-from timeline.dates import Precision, period_end
+from timeline.dates import Precision, iso_date, period_end
 from timeline.models import Event, Statement
 
 Absolute = Callable[[str], str]
 
 PRODID = "-//Timeline//Timeline events//EN"
-
-
-def iso_date(value: datetime.date | None, precision: str = Precision.DAY) -> str:
-    """ISO 8601 at the precision the date is known to: "2025-05-06", "2025-05" or "2025"."""
-    if value is None:
-        return ""
-    if precision == Precision.YEAR:
-        return f"{value.year:04d}"
-    if precision == Precision.MONTH:
-        return f"{value.year:04d}-{value.month:02d}"
-    return value.isoformat()
 
 
 # iCalendar

@@ -202,10 +202,10 @@ def ranked_counts(links, key: str, model, limit: int) -> list[tuple[str, str, in
         return []
     connection = connections[links.db]
     quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
     sql = (
-        f"SELECT o.slug, o.name, c.n FROM ({inner}) c JOIN {table} o ON o.id = c.linked "
-        f"ORDER BY c.n DESC, o.name, o.id LIMIT %s"
+        f"SELECT o.slug, o.name, c.n FROM ({inner}) c JOIN {table} o ON o.{pk} = c.linked "
+        f"ORDER BY c.n DESC, o.name, o.{pk} LIMIT %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, (*params, limit))

@@ -11,7 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from timeline.exports import iso_date
+from timeline.dates import iso_date
 from timeline.models import Event, Involvement, Participant, Source, Statement
 
 # How a part in an event maps onto schema.org's Event properties.

@@ -121,6 +121,11 @@ def page_rows(events: EventQuerySet, page: int, grouped: bool, continuing: bool 
     return rows_with_headings(shown, previous, grouped)
 
 
+def timeline_url(params: list[tuple[str, str]]) -> str:
+    """The timeline's relative URL for these filters: the bare path when there are none."""
+    return "?" + urlencode(params) if params else reverse("event_list")
+
+
 def with_page(params: list[tuple[str, str]], page: int) -> list[tuple[str, str]]:
     # Page 1 has no page parameter, so that it has one URL.
     return params + ([("page", str(page))] if page > 1 else [])
@@ -149,8 +154,7 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
     params = filterset.canonical_params()
     previous_params = with_page(params, page - 1)
     filters = [
-        {"label": label, "url": "?" + urlencode([p for p in params if p != (name, value)]) if params != [(name, value)]
-         else reverse("event_list")}
+        {"label": label, "url": timeline_url([p for p in params if p != (name, value)])}
         for name, value, label in active_filters(filterset)
     ]
     context = {
@@ -167,7 +171,7 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
             "first": f"{first_shown:,}", "last": f"{first_shown + len(rows) - 1:,}", "total": f"{total:,}"
         } if rows and last_page > 1 else None,
         "previous_page": {
-            "url": "?" + urlencode(previous_params) if previous_params else reverse("event_list"),
+            "url": timeline_url(previous_params),
             "absolute_url": absolute(request, reverse("event_list"), previous_params),
             "label": f"events {first_shown - PAGE_SIZE:,}\u2013{first_shown - 1:,}",
         } if page > 1 else None,

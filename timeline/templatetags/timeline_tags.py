@@ -4,7 +4,8 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from timeline.dates import Precision, format_date
+from timeline import dates
+from timeline.dates import format_date
 from timeline.querysets import HIGHLIGHT_START, HIGHLIGHT_STOP
 
 register = template.Library()
@@ -21,13 +22,7 @@ def precise_date(value, precision="day"):
 @register.filter
 def iso_date(value, precision="day"):
     """A <time datetime> value no more precise than the date is known: "2025-05-06", "2025-05" or "2025"."""
-    if value is None:
-        return ""
-    if precision == Precision.YEAR:
-        return f"{value.year:04d}"
-    if precision == Precision.MONTH:
-        return f"{value.year:04d}-{value.month:02d}"
-    return value.isoformat()
+    return dates.iso_date(value, precision)
 
 
 @register.filter
