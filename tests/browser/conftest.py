@@ -1,9 +1,12 @@
-"""Browser tests drive Debian's Chromium through pytest-playwright; without it they skip, saying why."""
+"""Browser tests drive Debian's Chromium through pytest-playwright, and Debian's Firefox ESR through WebDriver BiDi
+(tests/browser/firefox_esr.py); without a browser its tests skip, saying why."""
 
 import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.browser import firefox_esr
 
 CHROMIUM = "/usr/bin/chromium"
 # Playwright already passes --no-sandbox; the rest stop Chromium from reaching out to other hosts.
@@ -18,12 +21,16 @@ CHROMIUM_ARGS = [
 
 
 def pytest_collection_modifyitems(config, items):
-    if shutil.which(CHROMIUM):
-        return
-    skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing: install Debian's chromium package to run browser tests")
+    no_chromium = pytest.mark.skip(
+        reason=f"{CHROMIUM} is missing: install Debian's chromium package to run browser tests"
+    )
+    no_firefox = firefox_esr.missing()
     for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(skip)
+        if "firefox" in item.keywords:
+            if no_firefox:
+                item.add_marker(pytest.mark.skip(reason=no_firefox))
+        elif "browser" in item.keywords and not shutil.which(CHROMIUM):
+            item.add_marker(no_chromium)
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +46,31 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def firefox_session():
+    browser = firefox_esr.FirefoxPage()
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def firefox(firefox_session) -> firefox_esr.FirefoxPage:
+    """A fresh Firefox ESR tab (one browser for the whole run: it takes seconds to start)."""
+    firefox_session.send("newPage")
+    return firefox_session
+
+
+@pytest.fixture(scope="session")
+def firefox_without_javascript_session():
+    browser = firefox_esr.FirefoxPage(javascript=False)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def firefox_without_javascript(firefox_without_javascript_session) -> firefox_esr.FirefoxPage:
+    """A fresh tab of a Firefox ESR with JavaScript switched off."""
+    firefox_without_javascript_session.send("newPage")
+    return firefox_without_javascript_session
