@@ -254,3 +254,22 @@ def test_natural_keys_round_trip_through_dumpdata_and_loaddata(tmp_path):
     assert [s.slug for s in statement.sources.all()] == ["cbc-story"]
     assert statement.speaker.role_on(D(2025, 5, 6)).title == "Prime Minister of Canada"
     assert list(Event.objects.get().topics.values_list("slug", flat=True)) == ["trade"]
+
+
+def test_a_title_attested_on_two_days_stays_two_roles_through_dumpdata_and_loaddata(tmp_path):
+    """Both "as of" roles have no start: a natural key of participant, title and start alone made loaddata write
+    the second over the first."""
+    vance = ParticipantFactory(slug="jd-vance")
+    for day in (D(2025, 2, 21), D(2025, 5, 6)):
+        RoleFactory(participant=vance, title="Vice President of the United States", start=None, attested_on=day)
+    out = io.StringIO()
+    call_command("dumpdata", "timeline.participant", "timeline.role", natural_foreign=True, natural_primary=True,
+                 stdout=out)
+    path = tmp_path / "roles.json"
+    path.write_text(out.getvalue())
+
+    Role.objects.all().delete()
+    call_command("loaddata", str(path), verbosity=0)
+    call_command("loaddata", str(path), verbosity=0)  # and loading again changes nothing
+    attested = sorted(Role.objects.values_list("attested_on", flat=True))
+    assert attested == [D(2025, 2, 21), D(2025, 5, 6)]

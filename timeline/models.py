@@ -90,8 +90,8 @@ class Participant(models.Model):
 
 
 class RoleManager(models.Manager):
-    def get_by_natural_key(self, participant_slug, title, start):
-        return self.get(participant__slug=participant_slug, title=title, start=start)
+    def get_by_natural_key(self, participant_slug, title, start, attested_on=None):
+        return self.get(participant__slug=participant_slug, title=title, start=start, attested_on=attested_on)
 
 
 class Role(models.Model):
@@ -134,7 +134,8 @@ class Role(models.Model):
         return f"{self.title} ({self.period})"
 
     def natural_key(self):
-        return (self.participant.slug, self.title, self.start)
+        # With the date it is attested on: a title seen "as of" two different days is two rows, not one.
+        return (self.participant.slug, self.title, self.start, self.attested_on)
 
     natural_key.dependencies = ["timeline.participant", "timeline.source"]
 
