@@ -1,6 +1,9 @@
 """The demo dataset held to account: it loads into an empty database, cites a source for every event and
 statement, gives every quote to someone who held a role on the day, and keeps its dates and addresses honest."""
 
+import csv
+import datetime
+import io
 import json
 import sys
 from collections import Counter
@@ -13,23 +16,43 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Q
+from django.utils.html import escape
 
-from timeline.dates import Precision, format_date, is_truncated, period_end
+from tests.fixture_record import ADDED_EVENTS, ADDED_STATEMENTS, REPLACEMENTS
+from timeline.dates import Precision, is_truncated, period_end
 from timeline.management.commands.demo import DEMO_FIXTURES
 from timeline.models import Event, Participant, Role, Source, Statement, normalize_url
 
 SEED_REPORT = "carney-to-meet-trump-white-house-report"
 MEETING = "carney-trump-white-house-meeting-2025-05-06"
 
-# Statements whose speaker's roles the sources do not date for that day. A role known only "as of" a date is
-# not stretched to other days, and a role with an unknown start is not stretched back: the date shows the
-# speaker's title only where a source shows it. Each entry is checked to be such a case, and the list must be
-# exact, so that a new statement without a role, or a role added later, is noticed here.
+# Statements whose speaker held no role the sources date for that day. A role known only "as of" a date is not
+# stretched to other days, and a role with an unknown start is not stretched back: the date shows the speaker's
+# title only where a source shows it. Each entry is checked to be such a case, and the list must be exact, so
+# that a new statement without a role, or a role added later, is noticed here.
 ROLE_NOT_DATED = {
     "ronald-reagan-1987-over-the-long-run-such-trade": "President only attested as of 2 January 1988",
     "jamieson-greer-2026-02-they-refuse-to-sell-us-wine": "Trade Representative only attested as of 6 March 2026",
     "doug-ford-2025-10-16-its-official-ontarios-new-advertising-campaign": "Premier only attested as of 10 March 2025",
+    "doug-ford-2025-03-04-as-the-exclusive-wholesaler-american-brands": "Premier only attested as of 10 March 2025",
+    "doug-ford-2025-03-04-this-is-an-enormous-hit-to": "Premier only attested as of 10 March 2025",
+    "doug-ford-2025-03-11-we-have-both-agreed-let-cooler": "Premier only attested as of 10 March 2025",
+    "francois-legault-2025-04-03-ca-devient-plus-important-que-jamais": "Premier only attested as of 22 January 2025",
+    "francois-legault-2025-04-03-il-faut-rester-sur-nos-gardes": "Premier only attested as of 22 January 2025",
     "chrystia-freeland-2020-06-30-on-behalf-of-the-government-of": "Deputy PM role has an end but no known start",
+    "chrystia-freeland-2024-12-16-upon-reflection-i-have-concluded-that": "Deputy PM role ends that day, start unknown",
+    "chrystia-freeland-2024-12-16-to-be-effective-a-minister-must": "Deputy PM role ends that day, start unknown",
+}
+
+# Statements made while the speaker held no office at all: no role may cover them.
+NO_OFFICE_HELD = {
+    "donald-trump-2024-11-25-on-january-20th-as-one-of": "president-elect, between his two terms",
+    "donald-trump-2024-11-25-this-tariff-will-remain-in-effect": "president-elect, between his two terms",
+    "donald-trump-2024-12-10-it-was-a-pleasure-to-have": "president-elect, between his two terms",
+    "donald-trump-2024-12-10-i-look-forward-to-seeing-the": "president-elect, between his two terms",
+    "donald-trump-2025-01-06-many-people-in-canada-love-being": "president-elect, between his two terms",
+    "donald-trump-2025-01-07-economic-force": "president-elect, between his two terms",
 }
 
 # The seed report's quotes, character for character, with who said them.
@@ -136,21 +159,27 @@ def statement_period(statement):
     return statement.event.start_date, period_end(statement.event.start_date, statement.event.date_precision)
 
 
+def may_cover(role, day) -> bool:
+    """Whether `role` could have been held on `day` for all the sources show: its start is unknown (an "as of"
+    role, or one known only by its end) and it did not end before that day."""
+    return role.start is None and (role.end is None or day <= period_end(role.end, role.end_precision))
+
+
 def test_every_statement_was_said_by_someone_holding_a_role_that_day(demo):
-    wrong, not_dated = [], set()
+    not_dated, no_office = set(), set()
     for statement in Statement.objects.select_related("speaker", "event").prefetch_related("speaker__roles"):
         speaker = statement.speaker
         assert speaker.roles.all(), f"{speaker} is quoted but has no role at all"
         first, last = statement_period(statement)
         if speaker.role_on(first) and speaker.role_on(last):
             continue
-        if any(role.start is not None and role.start <= first for role in speaker.roles.all()):
-            # A dated role reaches back to then, so a day outside all of them is a mistake, not a gap.
-            wrong.append(f"{statement.slug}: {speaker} held no role on {format_date(first)}")
-        else:
+        if any(may_cover(role, first) for role in speaker.roles.all()):
             not_dated.add(statement.slug)
-    assert wrong == []
+        else:
+            # Every role has known bounds that leave this day out: a mistake, unless the speaker held no office.
+            no_office.add(statement.slug)
     assert not_dated == set(ROLE_NOT_DATED)
+    assert no_office == set(NO_OFFICE_HELD)
 
 
 def test_as_of_roles_hold_only_on_the_day_a_source_shows(demo):
@@ -258,10 +287,13 @@ def test_the_seed_story_is_complete(demo):
     assert roles_that_day["donald-trump"] == ("host", "President of the United States (47th)")
     leblanc = ("attendee", "Minister of International Trade and Intergovernmental Affairs")  # "Trade Minister"
     assert roles_that_day["dominic-leblanc"] == leblanc
-    assert roles_that_day["melanie-joly"] == ("attendee", "Minister of Foreign Affairs")
+    # Her full title from 14 March 2025; the report's "Foreign Affairs Minister" is its short form.
+    joly = ("attendee", "Minister of Foreign Affairs and International Development")
+    assert roles_that_day["melanie-joly"] == joly
     assert roles_that_day["david-mcguinty"] == ("attendee", "Minister of Public Safety")
-    assert roles_that_day["howard-lutnick"] == ("attendee", "United States Secretary of Commerce (41st)")
+    assert roles_that_day["howard-lutnick"] == ("attendee", "United States Secretary of Commerce")
     assert roles_that_day["marco-rubio"] == ("attendee", "United States Secretary of State")
+    assert roles_that_day["jd-vance"] == ("attendee", "Vice President of the United States")
     assert roles_that_day["candace-laing"] == ("subject", "President and CEO, Canadian Chamber of Commerce")
 
     # Each quote in it, verbatim, from the right speaker, citing the report.
@@ -273,3 +305,186 @@ def test_the_seed_story_is_complete(demo):
     monday = Statement.objects.get(text__startswith="He’s coming to see me.", sources__slug=SEED_REPORT)
     assert monday.said_on.isoformat() == "2025-05-05"
     assert monday.speaker_label == "U.S. President Donald Trump"
+
+
+# The fuller record: the events, quotes and participants it added, the sources it retired, the corrections it made.
+
+
+def given_date(value: str) -> tuple[datetime.date, str]:
+    """A date as the facts give it ("2025", "2025-01" or "2025-01-22"): its first day and its precision."""
+    parts = [int(part) for part in value.split("-")]
+    precision = [Precision.YEAR, Precision.MONTH, Precision.DAY][len(parts) - 1]
+    return datetime.date(*parts, *[1] * (3 - len(parts))), precision
+
+
+def test_the_added_events_are_published_with_their_dates_and_sources(demo):
+    for slug, start, end, urls in ADDED_EVENTS:
+        event = Event.objects.published().get(slug=slug)
+        assert (event.start_date, event.date_precision) == given_date(start), slug
+        assert event.end_date == (given_date(end)[0] if end else None), slug
+        assert sorted(event.sources.values_list("url", flat=True)) == sorted(urls), slug
+    assert Event.objects.count() == 51 + len(ADDED_EVENTS) == 73
+
+
+def test_the_added_quotes_are_verbatim_with_speaker_date_language_and_source(demo):
+    added_events = {slug for slug, *_ in ADDED_EVENTS}
+    for speaker, said, language, _title, url, text in ADDED_STATEMENTS:
+        statement = Statement.objects.published().get(text=text)
+        assert statement.speaker.slug == speaker, text
+        assert (statement.said_on, statement.said_precision) == given_date(said), text
+        assert statement.language == language, text
+        assert statement.kind == Statement.Kind.QUOTE, text
+        assert list(statement.sources.values_list("url", flat=True)) == [url], text
+        assert statement.event.slug in added_events, text
+    assert Statement.objects.count() == 76 + len(ADDED_STATEMENTS) == 126
+    # Ten of them were spoken in French, and only they are marked so.
+    french = {text for _, _, language, _, _, text in ADDED_STATEMENTS if language == "fr"}
+    assert set(Statement.objects.filter(language="fr").values_list("text", flat=True)) == french
+    assert len(french) == 10
+
+
+def test_each_added_quote_shows_the_title_its_speaker_held_that_day(demo):
+    """The role each quote implies: the title the page shows beside it, from the speaker's dated roles."""
+    for speaker, _said, _language, title, _url, text in ADDED_STATEMENTS:
+        statement = Statement.objects.select_related("speaker", "event").get(text=text)
+        first, last = statement_period(statement)
+        held = [statement.speaker.role_on(day) for day in (first, last)]
+        assert [role.title if role else None for role in held] == [title, title], text
+        if title is None:
+            assert statement.slug in ROLE_NOT_DATED | NO_OFFICE_HELD, text
+
+
+def test_the_added_participants_are_there_with_their_roles(demo):
+    added = {
+        "claudia-sheinbaum": ("Claudia Sheinbaum", "person", "MX", ["President of Mexico"]),
+        "king-charles-iii": ("Charles III", "person", "", ["King of Canada"]),
+        "steven-mackinnon": (
+            "Steven MacKinnon", "person", "CA",
+            ["Labour Minister (as styled by The Canadian Press)", "Government House Leader",
+             "Minister of Transport (added to House leader role)"],
+        ),
+        "joel-lightbound": ("Joël Lightbound", "person", "CA", ["Procurement Minister (as styled by The Canadian Press)"]),
+        "francois-legault": ("François Legault", "person", "CA", ["Premier of Quebec (premier ministre du Québec)"]),
+        "government-of-quebec": ("Government of Quebec", "government", "CA", []),
+        "statistics-canada": ("Statistics Canada", "government", "CA", []),
+    }
+    for slug, (name, kind, country, titles) in added.items():
+        participant = Participant.objects.get(slug=slug)
+        assert (participant.name, participant.kind, participant.country) == (name, kind, country)
+        assert [role.title for role in participant.roles.order_by("pk")] == titles
+    assert Participant.objects.count() == 46 + len(added)
+
+
+def test_replacements_are_applied_by_status(demo):
+    """found: the reputable page is cited and the old one never again; redundant: the old one dropped; partial:
+    the reputable page cited beside the old one (or, for a role, named in its note); not_found and not_searched:
+    the old page kept until a reputable one is found."""
+    cited = {
+        normalize_url(url)
+        for url in Source.objects.filter(
+            Q(events__isnull=False) | Q(statements__isnull=False) | Q(roles__isnull=False)
+        ).values_list("url", flat=True)
+    }
+    stored = {normalize_url(url) for url in Source.objects.values_list("url", flat=True)}
+    notes = " ".join(Role.objects.values_list("note", flat=True))
+    still_cited, not_cited = [], []
+    for status, old, new in REPLACEMENTS:
+        if status in ("found", "redundant"):
+            if normalize_url(old) in stored:
+                still_cited.append(old)
+        else:
+            if normalize_url(old) not in cited:
+                not_cited.append(old)
+        if status == "found" and normalize_url(new) not in cited:
+            not_cited.append(new)
+        if status == "partial" and normalize_url(new) not in cited and new not in notes:
+            not_cited.append(new)
+    assert still_cited == []
+    assert not_cited == []
+    assert Counter(status for status, *_ in REPLACEMENTS) == {
+        "found": 26, "redundant": 19, "partial": 13, "not_found": 11, "not_searched": 12,
+    }
+
+
+def test_every_source_is_cited_by_an_event_a_statement_or_a_role(demo):
+    orphans = Source.objects.filter(events=None, statements=None, roles=None)
+    assert list(orphans.values_list("url", flat=True)) == []
+
+
+def test_the_corrections_the_record_settles(demo):
+    day = datetime.date
+    # Ontario unveiled the Reagan ad on Tuesday 14 October 2025; Global News prints "every American worker".
+    ad = Event.objects.get(slug="ontario-reagan-anti-tariff-ad-launch-2025-10-16")
+    assert (ad.start_date, ad.date_precision) == (day(2025, 10, 14), Precision.DAY)
+    reagan = Statement.objects.get(slug="ronald-reagan-1987-over-the-long-run-such-trade")
+    assert reagan.text == "over the long run, such trade barriers hurt every American worker and consumer."
+    global_news = "https://globalnews.ca/news/11477868/ontario-new-united-states-commercial-campaign/"
+    assert list(reagan.sources.values_list("url", flat=True)) == [global_news]
+    assert ad.sources.filter(url=global_news).exists()
+
+    # Freeland left cabinet on 16 September 2025; her foreign affairs years are dated, no longer "as of" 2018.
+    freeland = Participant.objects.get(slug="chrystia-freeland")
+    transport = freeland.roles.get(title="Minister of Transport and Internal Trade")
+    assert (transport.start, transport.end) == (day(2025, 3, 14), day(2025, 9, 16))
+    assert freeland.role_on(day(2025, 9, 16)) == transport and freeland.role_on(day(2025, 9, 17)) is None
+    foreign = freeland.roles.get(title="Minister of Foreign Affairs")
+    assert (foreign.start, foreign.end, foreign.end_precision) == (day(2017, 1, 10), day(2019, 11, 1), "month")
+
+    # Joly: foreign affairs from 26 October 2021, with international development from 14 March 2025.
+    joly = Participant.objects.get(slug="melanie-joly")
+    assert joly.role_on(day(2021, 10, 26)).title == "Minister of Foreign Affairs"
+    assert joly.role_on(day(2021, 10, 25)) is None
+    assert joly.role_on(day(2025, 3, 13)).title == "Minister of Foreign Affairs"
+    assert joly.role_on(day(2025, 3, 14)).title == "Minister of Foreign Affairs and International Development"
+    assert joly.role_on(day(2025, 5, 13)).title == "Minister of Industry"
+
+    # Dated to the day where the sources now give it.
+    trump = Participant.objects.get(slug="donald-trump").roles.get(title="President of the United States (45th)")
+    assert (trump.start, trump.start_precision) == (day(2017, 1, 20), Precision.DAY)
+    lutnick = Participant.objects.get(slug="howard-lutnick")
+    assert [(r.title, r.start) for r in lutnick.roles.all()] == [("United States Secretary of Commerce", day(2025, 2, 21))]
+    rubio = Participant.objects.get(slug="marco-rubio")
+    assert [(r.title, r.start) for r in rubio.roles.all()] == [("United States Secretary of State", day(2025, 1, 20))]
+    # Two "as of" dates of one title are two roles (a natural key of title and start alone would merge them).
+    vance = Participant.objects.get(slug="jd-vance").roles.order_by("attested_on")
+    assert [r.attested_on for r in vance] == [day(2025, 2, 21), day(2025, 5, 6)]
+
+    # Quotes as the reputable page prints them, and the dates it settles.
+    insulting = Statement.objects.get(slug="justin-trudeau-2018-05-31-the-idea-that-we-are-somehow")
+    assert insulting.text.endswith("quite frankly insulting and unacceptable.")
+    assert (insulting.said_on, insulting.said_precision) == (day(2018, 6, 3), Precision.DAY)
+    best_deal = Statement.objects.get(slug="mark-carney-2025-08-22-canada-currently-has-the-best-trade")
+    assert best_deal.text == "Canada currently has the best trade deal with the United States."
+    kenney = Statement.objects.get(slug="jason-kenney-2021-06-09-we-remain-disappointed-and-frustrated-with")
+    assert "the pipeline’s border crossing," in kenney.text
+    disappointed = Statement.objects.get(slug="mark-carney-2025-08-01-while-the-canadian-government-is-disappointed")
+    assert disappointed.said_on == day(2025, 8, 1) and "Friday" in disappointed.context
+    # The 2018 countermeasures list, settled at C$16.6 billion.
+    assert "C$16.6" in Event.objects.get(slug="canada-retaliatory-tariffs-2018-07-01").summary
+
+
+FRENCH_SPEAKERS = {"melanie-joly": 4, "francois-legault": 3, "dominic-leblanc": 2, "justin-trudeau": 1}
+
+
+def test_french_quotes_are_found_by_speaker_and_language(demo, client):
+    """Through the API, the statements download and the speaker's own page, as a reader would look for them."""
+    assert client.get("/api/statements", {"language": "fr"}).json()["count"] == sum(FRENCH_SPEAKERS.values())
+    for speaker, count in FRENCH_SPEAKERS.items():
+        french = sorted(text for who, _, language, _, _, text in ADDED_STATEMENTS if who == speaker and language == "fr")
+        assert len(french) == count
+
+        api = client.get("/api/statements", {"speaker": speaker, "language": "fr"}).json()
+        assert sorted(row["text"] for row in api["results"]) == french
+        assert {(row["speaker"]["slug"], row["language"]) for row in api["results"]} == {(speaker, "fr")}
+        english = client.get("/api/statements", {"speaker": speaker, "language": "en"}).json()
+        assert english["count"] == Statement.objects.filter(speaker__slug=speaker, language="en").count()
+        assert not set(french) & {row["text"] for row in english["results"]}
+
+        response = client.get("/export/statements.csv", {"speaker": speaker, "language": "fr"})
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+        assert sorted(row["text"] for row in rows) == french
+        assert {(row["speaker"], row["language"]) for row in rows} == {(speaker, "fr")}
+
+        page = client.get(f"/participants/{speaker}/").text
+        for text in french:
+            assert f'<blockquote lang="fr"><p>{escape(text)}</p></blockquote>' in page, text
