@@ -107,6 +107,19 @@ def test_a_stored_page_costs_one_query_and_is_the_same_page(client, meeting, dja
     assert second["ETag"] == first["ETag"]
 
 
+def test_unknown_parameters_are_no_new_page_and_reach_no_link(client, meeting, django_assert_num_queries):
+    """A tracking parameter is not a page of its own: it is neither stored apart nor echoed in any link."""
+    first = client.get("/?topic=trade&page=1")
+    for query in ["utm_source=newsletter&topic=trade&page=1", "topic=trade&fbclid=x&page=1"]:
+        with django_assert_num_queries(1):  # the data version: the stored page
+            again = client.get(f"/?{query}")
+        assert again.content == first.content
+    assert "utm_source" not in again.text and "fbclid" not in again.text
+    index = client.get("/participants/")
+    with django_assert_num_queries(1):  # the stored page of /participants/
+        assert client.get("/participants/?utm_source=x").content == index.content
+
+
 def test_aggregates_are_shared_by_the_pages_of_one_selection(client, meeting, django_assert_num_queries):
     """Facets, chart and total depend on the filters, not on the page or the order."""
     client.get("/?topic=trade")

@@ -12,7 +12,7 @@ from django.utils.html import escape
 from timeline import publishing
 from timeline.management.commands.demo import DEMO_FIXTURES
 from timeline.models import Event, Statement
-from timeline.views import PAGE_SIZE
+from timeline.paging import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ from tests.factories import (
     StatementFactory,
     TopicFactory,
 )
-from timeline.filters import FACET_LIMIT, EventFilter
+from timeline.facets import FACET_LIMIT, facets
+from timeline.filters import EventFilter, Problem, StatementFilter, refusals
 from timeline.models import Event
 from timeline.querysets import HIGHLIGHT_START, HIGHLIGHT_STOP
 
@@ -25,7 +26,7 @@ def titles(query: str) -> list[str]:
 
 
 def facet(query: str, name: str) -> dict[str, int]:
-    return {choice.value: choice.count for choice in EventFilter(QueryDict(query)).facets()[name]}
+    return {choice.value: choice.count for choice in facets(EventFilter(QueryDict(query)))[name]}
 
 
 @pytest.fixture
@@ -203,12 +204,12 @@ def test_facet_choices_come_most_frequent_first_then_by_name_up_to_the_limit():
     for _ in range(3):  # were drafts counted, Person O would lead the list
         InvolvementFactory(event=DraftEventFactory(), participant=people[0])
 
-    choices = EventFilter(QueryDict("")).facets()["participant"]
+    choices = facets(EventFilter(QueryDict("")))["participant"]
     assert [(c.label, c.count) for c in choices] == [("Zed Busy", 3)] + [
         (f"Person {letter}", 1) for letter in "ABCDEFGHIJK"
     ]
     assert len(choices) == FACET_LIMIT
-    assert [(c.label, c.count) for c in EventFilter(QueryDict("")).facets()["topic"]] == [
+    assert [(c.label, c.count) for c in facets(EventFilter(QueryDict("")))["topic"]] == [
         ("Topic A", 3), ("Topic B", 2), ("Topic C", 1)
     ]
 
@@ -216,17 +217,19 @@ def test_facet_choices_come_most_frequent_first_then_by_name_up_to_the_limit():
 @pytest.mark.parametrize("query", ["q=or", "q=%22%22&participant=mark-carney"])
 def test_a_search_without_words_has_empty_facets(story, query, client):
     """"or" or empty quotes are no words to look for: nothing matches, and every facet counts nothing (a 500 before)."""
-    facets = EventFilter(QueryDict(query)).facets()
-    assert [(c.value, c.count) for c in facets["participant"] if not c.selected] == []
-    assert facets["topic"] == [] and facets["type"] == [] and facets["country"] == []
-    assert [(c.value, c.count) for c in facets["has_statements"]] == [("yes", 0), ("no", 0)]
-    response = client.get(f"/?{query}")
-    assert response.status_code == 200 and "0 events" in response.text
+    found = facets(EventFilter(QueryDict(query)))
+    assert [(c.value, c.count) for c in found["participant"] if not c.selected] == []
+    assert found["topic"] == [] and found["type"] == [] and found["country"] == []
+    assert [(c.value, c.count) for c in found["has_statements"]] == [("yes", 0), ("no", 0)]
+    for url in [f"/?{query}", f"/?{query}&sort=relevance", f"/api/events?{query}&sort=relevance"]:
+        response = client.get(url)
+        assert response.status_code == 200, url  # best match first over no words was a 500 on SQLite
+        assert "0 events" in response.text or response.json()["count"] == 0
 
 
 def test_selected_choices_stay_listed_even_when_nothing_matches_them(story):
     filterset = EventFilter(QueryDict("participant=mark-carney&type=negotiation"))
-    participants = {c.value: (c.count, c.selected) for c in filterset.facets()["participant"]}
+    participants = {c.value: (c.count, c.selected) for c in facets(filterset)["participant"]}
     assert participants == {"mark-carney": (0, True), "dominic-leblanc": (1, False)}
 
 
@@ -234,7 +237,7 @@ def test_facets_take_one_query_each(story, django_assert_num_queries):
     """Facet counts are aggregated in the database: one query per facet, however many events and choices."""
     filterset = EventFilter(QueryDict("q=steel&start=2025"))
     with django_assert_num_queries(5):
-        filterset.facets()
+        facets(filterset)
 
 
 # Bad input is ignored, visibly, and the rest still applies
@@ -286,8 +289,57 @@ def test_hostile_search_text_is_only_text(story):
     assert Event.objects.count() == 5
 
 
-def test_canonical_params_hold_the_valid_filters_in_a_fixed_order(story):
-    filterset = EventFilter(QueryDict("type=meeting&q=steel&participant=nobody&end=2025-06&sort=&start=2025"))
-    assert filterset.canonical_params() == [
+def test_the_parameters_in_force_come_in_a_fixed_order_without_what_was_dropped(story):
+    filterset = EventFilter(QueryDict("type=meeting&q=steel&participant=nobody&end=2025-06&sort=&start=2025&utm=x"))
+    assert filterset.params() == [
         ("q", "steel"), ("start", "2025-01-01"), ("end", "2025-06-30"), ("type", "meeting"),
     ]
+
+
+def test_links_keep_the_filters_in_force_and_nothing_else(story):
+    filterset = EventFilter(QueryDict("utm_source=x&topic=tariffs&start=garbage&page=3&participant=nobody"))
+    assert filterset.url() == "?topic=tariffs"
+    assert filterset.url(page=2) == "?topic=tariffs&page=2"
+    assert filterset.url(page=1) == "?topic=tariffs"  # page 1 has one URL: without a page
+    assert filterset.url(start=D(2025, 3, 1), end=D(2025, 3, 31)) == "?start=2025-03-01&end=2025-03-31&topic=tariffs"
+    assert filterset.url(topic=None) == "/"  # nothing left: the timeline's own path
+    assert EventFilter.link(participant=ParticipantFactory(slug="mark-carney-2")) == "/?participant=mark-carney-2"
+    with pytest.raises(TypeError, match="no such parameter: utm_source"):
+        filterset.url(utm_source="y")
+
+
+def test_validation_yields_one_list_of_problems_for_notes_and_refusals(story):
+    query = "participant=nobody&participant=ghost&start=2025-13-45&sort=relevance&" + "&".join(
+        f"type=meeting&type=t{n}" for n in range(25)
+    )
+    filterset = EventFilter(QueryDict(query))
+    problems = filterset.problems
+    assert problems[0] == Problem("start", "2025-13-45", "no such date", "invalid")
+    assert [(p.parameter, p.value, p.code) for p in problems[1:3]] == [
+        ("participant", "nobody", "unknown"), ("participant", "ghost", "unknown")
+    ]
+    assert [p.code for p in problems if p.parameter == "type"] == ["unknown"] * 19 + ["excess"] * 6
+    assert problems[-1] == Problem("sort", "relevance", "", "needs_search")
+    assert refusals(problems) == [
+        ("start", "no such date"),
+        ("participant", "unknown value: 'nobody', 'ghost'"),
+        ("type", "unknown value: 't0', 't1', 't2', 't3', 't4'"),
+        ("type", "at most 20 values"),
+    ]
+    assert filterset.notes[:3] == [
+        "Ignored the From date \u201c2025-13-45\u201d: no such date.",
+        "Ignored participant \u201cnobody\u201d: no published event has this participant.",
+        "Ignored participant \u201cghost\u201d: no published event has this participant.",
+    ]
+    assert "Ignored 14 more unknown event type values." in filterset.notes
+    assert "Ignored 6 event type values beyond the first 20." in filterset.notes
+
+
+def test_statements_have_their_own_problems_then_the_timelines(story):
+    filterset = StatementFilter(QueryDict("language=xx&speaker=nobody&start=2025-13-45&end=2024&start=2026"))
+    assert refusals(filterset.problems) == [
+        ("speaker", "unknown value: 'nobody'"),
+        ("language", "unknown value: 'xx'"),
+    ]
+    swapped = StatementFilter(QueryDict("start=2026&end=2024"))
+    assert [p.code for p in swapped.problems] == ["swapped"] and refusals(swapped.problems) == []

@@ -16,7 +16,7 @@ from tests.factories import (
     TopicFactory,
 )
 from timeline.models import Correction, Event, Statement
-from timeline.views import PAGE_SIZE
+from timeline.paging import PAGE_SIZE
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -323,12 +323,12 @@ def test_a_page_url_shows_that_page_alone_with_where_it_is_and_a_link_back(clien
 
 
 def test_a_last_page_of_one_event_says_so(client, many_events, monkeypatch):
-    monkeypatch.setattr("timeline.views.PAGE_SIZE", 54)
+    monkeypatch.setattr("timeline.paging.PAGE_SIZE", 54)
     assert "Event 55 of 55" in page(client.get("/?page=2")).text
 
 
 def test_the_link_back_keeps_the_filters_and_the_order(client, many_events, monkeypatch):
-    monkeypatch.setattr("timeline.views.PAGE_SIZE", 20)
+    monkeypatch.setattr("timeline.paging.PAGE_SIZE", 20)
     response = client.get("/?sort=newest&start=2025-05&page=3")
     html = page(response)
     # Newest first: page 3 is the 41st to 55th newest, days 14 back to 0, all in May (as page 2 ended).
@@ -344,14 +344,14 @@ def test_the_link_back_keeps_the_filters_and_the_order(client, many_events, monk
 
 
 def test_load_more_opens_a_month_that_starts_on_the_new_page_but_not_the_year(client, many_events, monkeypatch):
-    monkeypatch.setattr("timeline.views.PAGE_SIZE", 31)  # page 1 is May 2025 (days 0 to 30), page 2 opens June
+    monkeypatch.setattr("timeline.paging.PAGE_SIZE", 31)  # page 1 is May 2025 (days 0 to 30), page 2 opens June
     response = client.get("/?page=2", headers={"HX-Request": "true", "HX-Target": "load-more"})
     assert page(response).find("article")[0]["id"] == "event-day-031"
     assert headings(response) == ["June 2025"]
 
 
 def test_paging_stops_at_the_hundredth_page_with_a_note(client, monkeypatch):
-    monkeypatch.setattr("timeline.views.PAGE_SIZE", 1)
+    monkeypatch.setattr("timeline.paging.PAGE_SIZE", 1)
     for n in range(102):
         EventFactory(slug=f"day-{n:03d}", start_date=D(2025, 1, 1) + datetime.timedelta(days=n))
     html = page(client.get("/?page=100"))
@@ -371,8 +371,8 @@ def test_the_chart_has_a_bar_per_month_linking_to_that_month_and_a_text_equivale
     assert svg["role"] == "group" and svg["aria-labelledby"] == "density-title"
     bars = {a["aria-label"]: a["href"] for a in html.find("a") if "aria-label" in a and "hx-get" in a}
     assert bars == {
-        "March 2025: 1 event": "?topic=tariffs&start=2025-03-01&end=2025-03-31",
-        "May 2025: 1 event": "?topic=tariffs&start=2025-05-01&end=2025-05-31",
+        "March 2025: 1 event": "?start=2025-03-01&end=2025-03-31&topic=tariffs",
+        "May 2025: 1 event": "?start=2025-05-01&end=2025-05-31&topic=tariffs",
     }
     assert "Events per month, March 2025 to May 2025" in html.text
     # The table lists every month, the empty one too.
@@ -617,7 +617,7 @@ def test_query_counts_do_not_grow_with_the_number_of_events(client, django_asser
     lookup each for participant and topic slugs given), on any page (its events and the one before it are one
     query); load more: count, events, 3 prefetches; participant and
     source indexes: count and page. Every page first reads the data version its caches are keyed by (one lookup)."""
-    monkeypatch.setattr("timeline.views.PAGE_SIZE", 5)  # so that 12 events fill more than one page
+    monkeypatch.setattr("timeline.paging.PAGE_SIZE", 5)  # so that 12 events fill more than one page
     carney, tariffs, events = build_events(count)
     with django_assert_num_queries(queries):
         response = client.get(path.format(event=events[1].slug), headers=headers)

@@ -7,12 +7,10 @@ JSON body names it.
 """
 
 import datetime
-import re
 from typing import Literal
 
 import django_filters
-from django import forms
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, QueryDict
 from django.urls import reverse
 from django.views.decorators.http import conditional_page
@@ -22,18 +20,8 @@ from ninja.errors import ValidationError
 
 from timeline.caching import cache_public_page
 from timeline.dates import iso_date
-from timeline.filters import (
-    COUNTRY_RE,
-    MAX_VALUES,
-    PARTIAL_DATE_RE,
-    SLUG_RE,
-    CountryField,
-    EventFilter,
-    PartialDateField,
-    SlugMultipleChoiceField,
-    StatementFilter,
-    display_value,
-)
+from timeline.filter_fields import MAX_VALUES, SLUG_RE
+from timeline.filters import EventFilter, StatementFilter, refusals
 from timeline.http import allow_any_origin
 from timeline.models import Event, Involvement, Participant, Source, Statement, Topic
 
@@ -103,96 +91,31 @@ def not_found(request, exc: Http404):
     return api.create_response(request, {"detail": str(exc) or "Not found.", "errors": []}, status=404)
 
 
-def refused_parameters(filterset) -> list[dict]:
-    """Every parameter the FilterSet (and, for statements, its EventFilter) could not use, with why.
+def filtered(filterset_class: type[django_filters.FilterSet], data: QueryDict, queryset):
+    """The queryset narrowed by a FilterSet, or InvalidParameters naming each parameter it could not use.
 
     The timeline shows a page anyway and notes what it ignored; a data request is refused instead, so that nobody
     downloads more than they asked for without noticing.
     """
-    refused = []
-    for each in [filterset, getattr(filterset, "events", None)]:
-        if each is None:
-            continue
-        form = each.form
-        each.errors  # noqa: B018 - validates the form
-        # The timeline's form moves invalid values out of the way (into `ignored`) so that the page still renders.
-        invalid = {name: errors for name, (raw, errors) in getattr(form, "ignored", {}).items()}
-        invalid.update(form.errors)
-        refused += [
-            {"parameter": name, "location": "query", "message": " ".join(messages)}
-            for name, messages in invalid.items()
-            if name in form.fields
-        ]
-        for name, field in form.fields.items():
-            ignored = getattr(field, "ignored", [])
-            if ignored:
-                values = ", ".join(repr(display_value(value)) for value in ignored[:5])
-                refused.append({"parameter": name, "location": "query", "message": f"unknown value: {values}"})
-            if getattr(field, "excess", 0):
-                refused.append({"parameter": name, "location": "query", "message": f"at most {MAX_VALUES} values"})
-    return refused
-
-
-def filtered(filterset_class: type[django_filters.FilterSet], data: QueryDict, queryset):
-    """The queryset narrowed by a FilterSet, or InvalidParameters naming each parameter it could not use."""
     filterset = filterset_class(data, queryset=queryset)
-    if refused := refused_parameters(filterset):
-        raise InvalidParameters(refused)
+    if refused := refusals(filterset.problems):
+        raise InvalidParameters(
+            [{"parameter": parameter, "location": "query", "message": message} for parameter, message in refused]
+        )
     return filterset.qs
 
 
-# What each parameter is, for the schema; what it does is the FilterSet's business.
-PARAMETER_DOCS = {
-    "q": "Free text in the events: PostgreSQL full-text search (websearch syntax); elsewhere every word must match.",
-    "start": "Start of a date range: YYYY-MM-DD, YYYY-MM or YYYY. Anything overlapping the range counts.",
-    "end": "End of a date range: YYYY-MM-DD, YYYY-MM or YYYY (a month or year stands for its last day).",
-    "participant": "Participant slugs, repeatable: events any of them took part in.",
-    "speaker": "Participant slugs, repeatable: statements said by any of them.",
-    "topic": "Topic slugs, repeatable: on any of these topics.",
-    "type": "Event types, repeatable.",
-    "country": "ISO 3166-1 alpha-2 codes, repeatable: a participant from any of these countries took part.",
-    "has_statements": "yes: only events with statements; no: only events without.",
-    "sort": "Order: oldest first (default), newest, or relevance (best match first; needs q).",
-    "language": "Statement languages (en, fr), repeatable.",
-}
-
-
-BLANK = {"type": "string", "pattern": r"^\s*$"}
-
-
-def parameter_schema(field) -> dict:
-    """A form field's accepted values as a JSON Schema (strings: a query string has no other type).
-
-    A blank value means "no filter", as when the timeline's form is sent with an empty field.
-    """
-    if isinstance(field, SlugMultipleChoiceField):
-        return {"anyOf": [{"type": "string", "pattern": SLUG_RE.pattern}, BLANK]}
-    if isinstance(field, CountryField):
-        return {"anyOf": [{"type": "string", "pattern": COUNTRY_RE.pattern}, BLANK]}
-    if isinstance(field, PartialDateField):
-        date = re.sub(r"\(\?P<\w+>", "(", PARTIAL_DATE_RE.pattern).strip("^$")  # no named groups: portable
-        return {"type": "string", "pattern": rf"^\s*{date}\s*$|^$"}
-    if isinstance(field, forms.MultipleChoiceField):
-        return {"anyOf": [{"type": "string", "enum": [str(value) for value, _ in field.choices]}, BLANK]}
-    if isinstance(field, forms.ChoiceField):
-        return {"type": "string", "enum": [str(value) for value, _ in field.choices]}
-    schema = {"type": "string"}
-    if getattr(field, "max_length", None):
-        schema["maxLength"] = field.max_length
-    return schema
-
-
 def filter_parameters(filterset_class: type[django_filters.FilterSet]) -> list[dict]:
-    """The FilterSet's GET parameters as OpenAPI parameter objects, so that the schema documents them."""
+    """The FilterSet's GET parameters as OpenAPI parameter objects, from what each of its filters says of itself."""
     parameters = []
-    for name, field in filterset_class().form.fields.items():
-        schema = parameter_schema(field)
-        multiple = getattr(field.widget, "allow_multiple_selected", False)
+    for name, parameter_filter in filterset_class().filters.items():
+        schema = parameter_filter.json_schema()
+        multiple = parameter_filter.repeatable
         parameter = {
             "name": name,
             "in": "query",
             "required": False,
-            "description": PARAMETER_DOCS.get(name, str(field.label or name))
+            "description": str(parameter_filter.help_text or parameter_filter.label or name)
             + (f" At most {MAX_VALUES} different values." if multiple else ""),
             # At most MAX_VALUES different values; repeats and blanks do not count, which maxItems cannot say.
             "schema": {"type": "array", "items": schema} if multiple else schema,
@@ -451,26 +374,6 @@ class TopicPage(Page):
     results: list[TopicOut]
 
 
-# Querysets: what each endpoint may show, with everything its schema reads fetched up front.
-
-
-def public_statements():
-    return Statement.objects.published().select_related("speaker", "event").prefetch_related("sources")
-
-
-def public_sources():
-    """Sources cited by something public; a source cited only by drafts stays unpublished with them."""
-    return Source.objects.filter(
-        Q(events__in=Event.objects.published()) | Q(statements__in=Statement.objects.published())
-    ).distinct()
-
-
-def public_topics():
-    return Topic.objects.annotate(
-        event_count=Count("events", filter=Q(events__in=Event.objects.published()), distinct=True)
-    ).filter(event_count__gt=0)
-
-
 ERRORS = {400: ErrorOut}
 NOT_FOUND = {400: ErrorOut, 404: ErrorOut}
 SLUG = Path(..., pattern=SLUG_RE.pattern, description="The item's slug, as in its page's URL.")
@@ -510,7 +413,7 @@ def get_event(request, slug: str = SLUG):
             "involvements",
             queryset=Involvement.objects.select_related("participant", "event").prefetch_related("participant__roles"),
         ),
-        Prefetch("statements", queryset=public_statements()),
+        Prefetch("statements", queryset=Statement.objects.published().for_list()),
     )
     event = queryset.filter(slug=slug).first()
     if event is None:
@@ -534,7 +437,7 @@ def get_event(request, slug: str = SLUG):
 )
 @read_only
 def list_statements(request, params: Query[PageParams]):
-    return page_of(request, filtered(StatementFilter, request.GET, public_statements()), params)
+    return page_of(request, filtered(StatementFilter, request.GET, Statement.objects.published().for_list()), params)
 
 
 @api.get("/participants", response={200: ParticipantPage, **ERRORS}, tags=["participants"], summary="Participants")
@@ -560,13 +463,13 @@ def get_participant(request, slug: str = SLUG):
 @api.get("/sources", response={200: SourcePage, **ERRORS}, tags=["sources"], summary="Sources cited")
 @read_only
 def list_sources(request, params: Query[PageParams]):
-    return page_of(request, public_sources().order_by("title", "pk"), params)
+    return page_of(request, Source.objects.cited().order_by("title", "pk"), params)
 
 
 @api.get("/topics", response={200: TopicPage, **ERRORS}, tags=["topics"], summary="Topics with published events")
 @read_only
 def list_topics(request, params: Query[PageParams]):
-    return page_of(request, public_topics().order_by("name", "pk"), params)
+    return page_of(request, Topic.objects.with_event_counts().order_by("name", "pk"), params)
 
 
 @api.get("/", include_in_schema=False)

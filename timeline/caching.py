@@ -10,18 +10,21 @@ Three layers use it:
   revalidates with a 304, `Cache-Control: public, max-age=...` (fragments keep the `private, no-store` their
   view gives them), and the rendered response is kept in Django's cache. Logged-in users bypass all of it and
   get `private, no-store`: an editor's response is never stored anywhere.
-- `cached_aggregate`: expensive numbers (facet counts, the density chart, totals) per filter combination.
+- `cached_aggregate`: expensive numbers (facet counts, the density chart, totals) per filter combination, under
+  a key the caller's FilterSet gives (`EventFilter.selection()`).
 - `install_triggers`: run after every `migrate`, so tables added later are covered too.
 
 Only views whose response depends on nothing but the URL, the htmx headers and published data may use these;
 a response that sets a cookie, used a CSRF token or a CSP nonce is never stored.
 """
 
+import contextvars
 import dataclasses
 import datetime
 import functools
 import hashlib
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.conf import settings
@@ -32,8 +35,9 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 
-# Request headers that select a different response from the same URL (the views' Vary, besides Cookie).
-VARYING_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
+# Request headers that select a different response from the same URL: the Vary of a view whose response depends
+# on them (with Cookie, which the session adds) and part of every stored page's key.
+VARYING_HEADERS = ("HX-Request", "HX-Target")
 
 
 # The data version and the triggers that maintain it
@@ -117,11 +121,18 @@ def current_version(connection=None) -> DataVersion | None:
     return DataVersion(token, changed_at)
 
 
-def request_version(request: HttpRequest) -> DataVersion | None:
-    """The data version, read once per request."""
-    if not hasattr(request, "_timeline_data_version"):
-        request._timeline_data_version = current_version()
-    return request._timeline_data_version
+# The data version read during the current request, so that the page and its aggregates read it once.
+_request_version: contextvars.ContextVar[dict | None] = contextvars.ContextVar("timeline_data_version", default=None)
+
+
+def data_version() -> DataVersion | None:
+    """The data version: read once per request served through `cache_public_page`, else every time."""
+    memo = _request_version.get()
+    if memo is None:
+        return current_version()
+    if "version" not in memo:
+        memo["version"] = current_version()
+    return memo["version"]
 
 
 @functools.cache
@@ -142,9 +153,9 @@ def code_version() -> tuple[str, datetime.datetime]:
 # Aggregates
 
 
-def cached_aggregate(request: HttpRequest, name: str, params, compute):
+def cached_aggregate(name: str, params, compute):
     """`compute()`, cached per data version under `name` and `params` (the filters it depends on)."""
-    version = request_version(request) if settings.TIMELINE_CACHE else None
+    version = data_version() if settings.TIMELINE_CACHE else None
     if version is None:
         return compute()
     key = "timeline:aggregate:" + hashlib.sha256(repr((name, version.token, list(params))).encode()).hexdigest()
@@ -159,9 +170,20 @@ def cached_aggregate(request: HttpRequest, name: str, params, compute):
 # Pages
 
 
-def page_key(request: HttpRequest, version: DataVersion) -> str:
+def page_key(request: HttpRequest, version: DataVersion, parameters) -> str:
+    """What a stored page is found by: the URL (with only the query `parameters` the view reads, when it says which)
+    and the varying headers, under the data and code versions."""
+    if parameters is None:
+        url = request.get_full_path()
+    else:
+        query = urlencode([(name, value) for name, values in request.GET.lists() if name in parameters for value in values])
+        url = request.path + (f"?{query}" if query else "")
     parts = [
-        version.token, code_version()[0], request.scheme, request.get_host(), request.get_full_path(),
+        version.token,
+        code_version()[0],
+        request.scheme,
+        request.get_host(),
+        url,
         *(request.headers.get(name, "") for name in VARYING_HEADERS),
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -178,47 +200,62 @@ def storable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def cache_public_page(view):
-    """Conditional GET, CDN-friendly Cache-Control and a server-side copy for anonymous GETs (module docstring)."""
+def cache_public_page(view=None, *, parameters=None):
+    """Conditional GET, CDN-friendly Cache-Control and a server-side copy for anonymous GETs (module docstring).
+
+    `parameters` names the query parameters the view reads: any other one is left out of the stored page's key,
+    so that `?utm_source=x` is the same page. Without it, the whole query string is part of the key.
+    """
+    if view is None:
+        return functools.partial(cache_public_page, parameters=parameters)
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method != "GET":
             return view(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            # Editors may one day see more than the public does: never let their pages into any cache.
-            response = view(request, *args, **kwargs)
-            patch_cache_control(response, private=True, no_store=True)
-            return response
-        version = request_version(request)
-        if version is None:
-            return view(request, *args, **kwargs)
-
-        digest = page_key(request, version)
-        key = "timeline:page:" + digest
-        stored = cache.get(key) if settings.TIMELINE_CACHE else None
-        if stored is not None:
-            response = HttpResponse(stored["content"], status=200)
-            for header, value in stored["headers"]:
-                response[header] = value
-        else:
-            response = view(request, *args, **kwargs)
-            if not storable(request, response):
-                return response
-            response["ETag"] = quote_etag(digest[:32])
-            last_modified = max(version.changed_at, code_version()[1])
-            response["Last-Modified"] = http_date(last_modified.timestamp())
-            cache_control = response.get("Cache-Control", "")
-            if "private" not in cache_control and "no-store" not in cache_control:
-                patch_cache_control(response, public=True, max_age=settings.TIMELINE_PUBLIC_MAX_AGE)
-            if settings.TIMELINE_CACHE:
-                cache.set(key, {"content": response.content, "headers": list(response.items())},
-                          settings.TIMELINE_CACHE_SECONDS)
-        return get_conditional_response(
-            request, etag=response["ETag"], last_modified=_timestamp(response), response=response
-        ) or response
+        memo = _request_version.set({})
+        try:
+            return _serve(request, view, parameters, *args, **kwargs)
+        finally:
+            _request_version.reset(memo)
 
     return wrapper
+
+
+def _serve(request: HttpRequest, view, parameters, *args, **kwargs) -> HttpResponse:
+    if request.user.is_authenticated:
+        # Editors may one day see more than the public does: never let their pages into any cache.
+        response = view(request, *args, **kwargs)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+    version = data_version()
+    if version is None:
+        return view(request, *args, **kwargs)
+
+    digest = page_key(request, version, parameters)
+    key = "timeline:page:" + digest
+    stored = cache.get(key) if settings.TIMELINE_CACHE else None
+    if stored is not None:
+        response = HttpResponse(stored["content"], status=200)
+        for header, value in stored["headers"]:
+            response[header] = value
+    else:
+        response = view(request, *args, **kwargs)
+        if not storable(request, response):
+            return response
+        response["ETag"] = quote_etag(digest[:32])
+        last_modified = max(version.changed_at, code_version()[1])
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+        cache_control = response.get("Cache-Control", "")
+        if "private" not in cache_control and "no-store" not in cache_control:
+            patch_cache_control(response, public=True, max_age=settings.TIMELINE_PUBLIC_MAX_AGE)
+        if settings.TIMELINE_CACHE:
+            stored = {"content": response.content, "headers": list(response.items())}
+            cache.set(key, stored, settings.TIMELINE_CACHE_SECONDS)
+    return (
+        get_conditional_response(request, etag=response["ETag"], last_modified=_timestamp(response), response=response)
+        or response
+    )
 
 
 def _timestamp(response: HttpResponse) -> int | None:

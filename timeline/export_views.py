@@ -5,16 +5,12 @@ showed. A data download refuses an invalid parameter (400, naming it) rather tha
 asked for; the embed, a page for readers, ignores it with a note, as the timeline does.
 """
 
-from urllib.parse import urlencode
-
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.http import conditional_page, require_GET
 
 from timeline import exports
-from timeline.api import refused_parameters
-from timeline.filters import EventFilter, StatementFilter
+from timeline.filters import EventFilter, StatementFilter, refusals
 from timeline.http import allow_any_origin
 from timeline.models import Event, Statement
 from timeline.security import embeddable
@@ -24,11 +20,11 @@ EMBED_LIMIT = 100
 
 def invalid_parameters(filterset) -> HttpResponse | None:
     """A 400 naming each parameter the FilterSet could not use, or None when it could use them all."""
-    refused = refused_parameters(filterset)
+    refused = refusals(filterset.problems)
     if not refused:
         return None
-    names = ", ".join(dict.fromkeys(item["parameter"] for item in refused))
-    lines = [f"{item['parameter']}: {item['message']}" for item in refused]
+    names = ", ".join(dict.fromkeys(parameter for parameter, _ in refused))
+    lines = [f"{parameter}: {message}" for parameter, message in refused]
     return HttpResponseBadRequest(
         f"Invalid parameter: {names}\n" + "\n".join(lines) + "\n", content_type="text/plain; charset=utf-8"
     )
@@ -70,8 +66,7 @@ def events_csv(request: HttpRequest) -> HttpResponse:
 @allow_any_origin
 @conditional_page
 def statements_csv(request: HttpRequest) -> HttpResponse:
-    statements = Statement.objects.published().select_related("speaker", "event").prefetch_related("sources")
-    filterset = StatementFilter(request.GET, queryset=statements)
+    filterset = StatementFilter(request.GET, queryset=Statement.objects.published().for_list())
     if error := invalid_parameters(filterset):
         return error
     content = exports.statements_csv(filterset.qs, request.build_absolute_uri)
@@ -100,8 +95,7 @@ def events_timelinejs(request: HttpRequest) -> HttpResponse:
 def embed(request: HttpRequest) -> HttpResponse:
     filterset = event_filter(request)
     events = list(filterset.qs[: EMBED_LIMIT + 1])
-    query = urlencode(filterset.canonical_params())
-    timeline_url = request.build_absolute_uri(reverse("event_list") + (f"?{query}" if query else ""))
+    timeline_url = filterset.absolute_url(request)
     context = {
         "events": events[:EMBED_LIMIT],
         "more": len(events) > EMBED_LIMIT,

@@ -91,7 +91,7 @@ class TopicEventsFeed(NewEventsFeed):
         return reverse("feed_topic", args=[topic.slug])
 
     def events(self, topic):
-        return Event.objects.published().filter(topics=topic)
+        return Event.objects.published().on_topics([topic])
 
 
 class ParticipantEventsFeed(NewEventsFeed):
@@ -112,7 +112,7 @@ class ParticipantEventsFeed(NewEventsFeed):
         return reverse("feed_participant", args=[participant.slug])
 
     def events(self, participant):
-        return Event.objects.published().filter(involvements__participant=participant).distinct()
+        return Event.objects.published().involving([participant])
 
 
 class CorrectionsFeed(TimelineFeed):
@@ -129,7 +129,7 @@ class CorrectionsFeed(TimelineFeed):
 
     def items(self):
         return (
-            Correction.objects.filter(event__in=Event.objects.published())
+            Correction.objects.published()
             .select_related("event")
             .order_by("-published_on", "-pk")[:FEED_LENGTH]
         )

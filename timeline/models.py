@@ -13,7 +13,14 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from timeline.dates import Precision, format_date, format_range, is_truncated, period_end
-from timeline.querysets import EventQuerySet, ParticipantQuerySet, StatementQuerySet, TopicQuerySet
+from timeline.querysets import (
+    CorrectionQuerySet,
+    EventQuerySet,
+    ParticipantQuerySet,
+    SourceQuerySet,
+    StatementQuerySet,
+    TopicQuerySet,
+)
 
 country_validator = RegexValidator(r"^[A-Z]{2}$", "Use a two-letter ISO 3166 country code in capitals, e.g. CA or US.")
 wikidata_validator = RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata ID is a Q followed by digits, e.g. Q42.")
@@ -207,7 +214,7 @@ class Source(models.Model):
     archive_url = models.URLField("archive URL", max_length=1000, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NEWS)
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(SourceQuerySet)()
     history = HistoricalRecords()
 
     class Meta:
@@ -483,6 +490,8 @@ class Correction(models.Model):
     published_on = models.DateField(default=datetime.date.today)
     note = models.TextField(help_text="What was wrong and what was changed, for readers.")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CorrectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_on", "-pk"]

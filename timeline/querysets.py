@@ -1,4 +1,8 @@
-"""Every reader-facing query starts here: `published()` is the one definition of what the public may see."""
+"""Every reader-facing query starts here: `published()` is the one definition of what the public may see.
+
+Each fact about what readers may see, or how a list is fetched, is one method here. The querysets reach related
+models through `self.model`, so this module imports nothing from timeline.models (which imports it).
+"""
 
 import datetime
 import re
@@ -66,6 +70,21 @@ def count_of(queryset, field: str, distinct: str = "pk"):
     return Coalesce(Subquery(counted.annotate(n=n).values("n")), 0, output_field=IntegerField())
 
 
+def related(model, name: str):
+    """The model at the other end of `model`'s relation `name` (a field or a reverse accessor)."""
+    return model._meta.get_field(name).related_model
+
+
+def through(model, name: str):
+    """The table linking `model` to the other side of its many-to-many relation `name`, in either direction."""
+    field = model._meta.get_field(name)
+    return field.through if field.auto_created else field.remote_field.through
+
+
+# Previous and next on an event's page: the same day's events follow the timeline's order (importance, then pk).
+NEIGHBOUR_FIELDS = ("slug", "title", "start_date", "date_precision", "end_date", "end_precision", "approximate")
+
+
 class EventQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status="published")
@@ -78,6 +97,24 @@ class EventQuerySet(models.QuerySet):
         if end is not None:
             qs = qs.filter(start_date__lte=end)
         return qs
+
+    def involving(self, participants):
+        """Events any of `participants` (instances or a queryset) took part in; a subquery, so no event twice."""
+        involvements = related(self.model, "involvements")
+        return self.filter(pk__in=involvements.objects.filter(participant__in=participants).values("event_id"))
+
+    def on_topics(self, topics):
+        """Events on any of `topics` (instances or a queryset); a subquery, so no event twice."""
+        return self.filter(pk__in=through(self.model, "topics").objects.filter(topic__in=topics).values("event_id"))
+
+    def with_participant_from(self, countries: list[str]):
+        """Events with a participant from any of these two-letter country codes."""
+        involvements = related(self.model, "involvements")
+        return self.filter(pk__in=involvements.objects.filter(participant__country__in=countries).values("event_id"))
+
+    def with_statements(self, present: bool = True):
+        said = Exists(related(self.model, "statements").objects.filter(event=OuterRef("pk")))
+        return self.filter(said if present else ~said)
 
     def search(self, q: str):
         """Events matching the free text `q`, annotated with `search_rank` (higher is better) and
@@ -103,40 +140,41 @@ class EventQuerySet(models.QuerySet):
         their GIN indexes: matching events are found through the indexes, then ranked and highlighted."""
         from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
-        from timeline.models import Event, Statement
-
+        event, statement = self.model, related(self.model, "statements")
         english = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
         french = SearchQuery(q, search_type="websearch", config="french")
-        in_events = Event.objects.alias(vector=stored_search_vector(Event)).filter(vector=english).values("pk")
+        in_events = event.objects.alias(vector=stored_search_vector(event)).filter(vector=english).values("pk")
         in_statements = (
-            Statement.objects.alias(vector=stored_search_vector(Statement))
+            statement.objects.alias(vector=stored_search_vector(statement))
             .filter(Q(language="fr", vector=french) | ~Q(language="fr") & Q(vector=english))
             .values("event_id")
         )
         marks = {"start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP, "highlight_all": True}
         return self.filter(pk__in=in_events.order_by().union(in_statements.order_by())).annotate(
-            search_rank=SearchRank(stored_search_vector(Event), english),
+            search_rank=SearchRank(stored_search_vector(event), english),
             search_title=SearchHeadline("title", english, config=SEARCH_CONFIG, **marks),
             search_summary=SearchHeadline("summary", english, config=SEARCH_CONFIG, **marks),
         )
 
     def _search_simple(self, q: str):
-        from timeline.models import Statement
-
         words = search_words(q)
         if not words:
-            return self.none()
+            # No word to look for ("or", "-tariff"): nothing matches, ranked like any search, so ordering by
+            # relevance still works.
+            return self.none().annotate(search_rank=Value(0.0), search_title=F("title"), search_summary=F("summary"))
         matches = Q()
         title_matches = Q()
         said = Q()
         for word in words:
             matches &= (
-                Q(title__icontains=word) | Q(summary__icontains=word)
-                | Q(body__icontains=word) | Q(location__icontains=word)
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(body__icontains=word)
+                | Q(location__icontains=word)
             )
             title_matches &= Q(title__icontains=word)
             said &= Q(text__icontains=word) | Q(speaker_label__icontains=word)
-        in_statements = Statement.objects.filter(said).values("event_id")
+        in_statements = related(self.model, "statements").objects.filter(said).values("event_id")
         needle = Value("\n".join(words))
         return self.filter(matches | Q(pk__in=in_statements)).annotate(
             search_rank=Case(When(title_matches, then=Value(1.0)), When(matches, then=Value(0.5)), default=Value(0.1)),
@@ -149,6 +187,28 @@ class EventQuerySet(models.QuerySet):
             return self.order_by("-start_date", "-importance", "-pk")
         return self.order_by("start_date", "-importance", "pk")
 
+    def before(self, event):
+        """The event just before `event` in the timeline's order, with what a link to it shows; None at the start.
+
+        The redundant bound on start_date lets the database walk the (status, start_date) index from this event
+        instead of filtering every published event (0.1 ms instead of 80 ms at 100,000 events).
+        """
+        same_day = Q(start_date=event.start_date)
+        earlier = Q(start_date__lt=event.start_date) | same_day & (
+            Q(importance__gt=event.importance) | Q(importance=event.importance, pk__lt=event.pk)
+        )
+        neighbours = self.filter(earlier, start_date__lte=event.start_date)
+        return neighbours.chronological(newest_first=True).only(*NEIGHBOUR_FIELDS).first()
+
+    def after(self, event):
+        """The event just after `event` in the timeline's order; None at the end (see `before`)."""
+        same_day = Q(start_date=event.start_date)
+        later = Q(start_date__gt=event.start_date) | same_day & (
+            Q(importance__lt=event.importance) | Q(importance=event.importance, pk__gt=event.pk)
+        )
+        neighbours = self.filter(later, start_date__gte=event.start_date)
+        return neighbours.chronological().only(*NEIGHBOUR_FIELDS).first()
+
     def for_list(self):
         """What a timeline card shows, in a fixed number of queries however many events there are.
 
@@ -156,20 +216,16 @@ class EventQuerySet(models.QuerySet):
         search annotation without multiplying rows. The statements of a published event are published, so
         counting them needs no further condition; `top_statements` holds the most important one.
         """
-        from timeline.models import Event, Involvement, Statement
-
+        statement, involvement = related(self.model, "statements"), related(self.model, "involvements")
         return self.annotate(
-            statement_count=count_of(Statement.objects.all(), "event"),
-            source_count=count_of(Event.sources.through.objects.all(), "event"),
+            statement_count=count_of(statement.objects.all(), "event"),
+            source_count=count_of(through(self.model, "sources").objects.all(), "event"),
         ).prefetch_related(
             "topics",
-            Prefetch(
-                "involvements",
-                queryset=Involvement.objects.select_related("participant").order_by("order", "pk"),
-            ),
+            Prefetch("involvements", queryset=involvement.objects.select_related("participant").order_by("order", "pk")),
             Prefetch(
                 "statements",
-                queryset=Statement.objects.select_related("speaker").order_by(
+                queryset=statement.objects.select_related("speaker").order_by(
                     "-importance", F("said_on").asc(nulls_last=True), "pk"
                 )[:1],
                 to_attr="top_statements",
@@ -180,21 +236,34 @@ class EventQuerySet(models.QuerySet):
 class StatementQuerySet(models.QuerySet):
     def published(self):
         """A statement is public once, and only while, the event it belongs to is published."""
-        from timeline.models import Event
+        return self.filter(event__in=related(self.model, "event").objects.published())
 
-        return self.filter(event__in=Event.objects.published())
+    def for_list(self, sources_by_date: bool = False):
+        """What a listed statement shows: its speaker, its event and its sources, in a fixed number of queries.
+
+        The reader's pages list sources oldest first; the data (API, downloads, JSON-LD) by title.
+        """
+        sources = related(self.model, "sources").objects.order_by("published_on", "title")
+        return self.select_related("speaker", "event").prefetch_related(
+            Prefetch("sources", queryset=sources) if sources_by_date else "sources"
+        )
 
 
 class ParticipantQuerySet(models.QuerySet):
     def public(self):
         """Participants a reader can reach: those in a published event or with a published statement."""
-        from timeline.models import Event, Involvement, Statement
-
         # EXISTS rather than joins: no duplicate rows to remove, and it stays fast with many participants.
-        published = Event.objects.published()
-        involved = Involvement.objects.filter(participant=OuterRef("pk"), event__in=published)
-        said = Statement.objects.filter(speaker=OuterRef("pk"), event__in=published)
+        published = related(self.model, "events").objects.published()
+        involvement, statement = related(self.model, "involvements"), related(self.model, "statements")
+        involved = involvement.objects.filter(participant=OuterRef("pk"), event__in=published)
+        said = statement.objects.filter(speaker=OuterRef("pk"), event__in=published)
         return self.filter(Exists(involved) | Exists(said))
+
+    def with_event_counts(self):
+        """`event_count`: the published events each participant took part in."""
+        published = related(self.model, "events").objects.published()
+        involved = related(self.model, "involvements").objects.filter(event__in=published)
+        return self.annotate(event_count=count_of(involved, "participant", distinct="event"))
 
     def search(self, q: str):
         """Participants whose name matches `q`, best match first.
@@ -226,8 +295,26 @@ class TopicQuerySet(models.QuerySet):
     def public(self):
         """Topics a reader can reach: those of a published event. A topic made for a story still in draft
         would otherwise announce that story by its name."""
-        from timeline.models import Event
+        published = related(self.model, "events").objects.published()
+        return self.filter(pk__in=through(self.model, "events").objects.filter(event__in=published).values("topic_id"))
 
-        return self.filter(
-            pk__in=Event.topics.through.objects.filter(event__in=Event.objects.published()).values("topic_id")
-        )
+    def with_event_counts(self):
+        """The public topics, each with `event_count`: its published events."""
+        published = related(self.model, "events").objects.published()
+        return self.public().annotate(event_count=Count("events", filter=Q(events__in=published), distinct=True))
+
+
+class SourceQuerySet(models.QuerySet):
+    def cited(self):
+        """Sources the public timeline cites, through an event or a statement; one cited only by drafts is not."""
+        published = related(self.model, "events").objects.published()
+        # Two IN subqueries (hashed once each) measured faster here than correlated EXISTS over every source.
+        by_events = through(self.model, "events").objects.filter(event__in=published).values("source_id")
+        by_statements = through(self.model, "statements").objects.filter(statement__event__in=published)
+        return self.filter(Q(pk__in=by_events) | Q(pk__in=by_statements.values("source_id")))
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def published(self):
+        """Corrections readers see: those of published events."""
+        return self.filter(event__in=related(self.model, "event").objects.published())

@@ -1,7 +1,5 @@
 """Tags for the open-data parts of pages: social-card meta tags, JSON-LD, and links to the exports."""
 
-from urllib.parse import urlencode
-
 from django import template
 from django.core.exceptions import DisallowedHost
 from django.urls import reverse
@@ -82,9 +80,7 @@ def event_json_ld(context, event: Event):
         # The page already has them: every statement of a published event is public.
         statements = event.statements.all()
     else:
-        statements = (
-            Statement.objects.published().filter(event=event).select_related("speaker").prefetch_related("sources")
-        )
+        statements = Statement.objects.published().filter(event=event).for_list()
     return json_ld_script(event_data(event, statements, request.build_absolute_uri))
 
 
@@ -101,12 +97,7 @@ EXPORTS = [
 def export_links(context):
     """Links to each export of what the timeline shows: the filters in force kept, the page number dropped."""
     request = context["request"]
-    filterset = context.get("filterset")
-    if filterset is not None and hasattr(filterset, "canonical_params"):
-        pairs = filterset.canonical_params()  # only the filters that applied
-    else:
-        pairs = [(name, value) for name, value in request.GET.items() if name != "page"]
-    query = urlencode(pairs)
+    query = context["filterset"].query()  # only the filters in force, never the raw query
     suffix = f"?{query}" if query else ""
     return {
         "links": [
@@ -115,7 +106,7 @@ def export_links(context):
         "api_url": reverse("api:list_events") + suffix,
         "embed_url": request.build_absolute_uri(reverse("embed") + suffix),
         "embed_preview_url": reverse("embed") + suffix,
-        "filtered": bool(pairs),
+        "filtered": bool(query),
     }
 
 

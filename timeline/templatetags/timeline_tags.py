@@ -6,6 +6,7 @@ from django.utils.safestring import mark_safe
 
 from timeline import dates
 from timeline.dates import format_date
+from timeline.facets import country_name
 from timeline.querysets import HIGHLIGHT_START, HIGHLIGHT_STOP
 
 register = template.Library()
@@ -63,6 +64,12 @@ def participants(event):
 @register.filter
 def country(code):
     """"CA" -> "Canada"."""
-    from timeline.filters import country_name
-
     return country_name(code)
+
+
+@register.simple_tag(takes_context=True)
+def timeline_url(context, absolute=False, **changes):
+    """A link to the timeline with the filters in force and these changes, built by the page's FilterSet:
+    {% timeline_url page=2 %} -> "?topic=trade&page=2"; with absolute=True, the absolute URL."""
+    filterset = context["filterset"]
+    return filterset.absolute_url(context["request"], **changes) if absolute else filterset.url(**changes)

@@ -1,0 +1,181 @@
+"""Paging for the reader's pages: which page a request asks for, the timeline's rows under their year and month
+headings, where the reader is ("Events 51–100 of 108"), and the links to the pages around it.
+
+Links carry only the parameters a page understands, so that nothing else a URL held is echoed back.
+"""
+
+import dataclasses
+import math
+from urllib.parse import urlencode
+
+from django.core.paginator import Page, Paginator
+from django.utils.translation import gettext
+
+from timeline.dates import MONTHS, Precision
+from timeline.models import Event
+
+PAGE_SIZE = 50  # events per page of the timeline and of a topic's page
+# Paging stops at 5,000 events: past that, narrowing the filters helps more than paging, and each page further
+# costs more (on PostgreSQL the list's correlated count subqueries are evaluated for every row OFFSET skips).
+MAX_PAGES = 100
+
+
+def page_number(raw: str | None, last_page: int, notes: list[str], limit: int | None = None) -> int:
+    """The requested page, or the nearest one that exists, with a note when it had to be changed."""
+    if raw in (None, ""):
+        return 1
+    try:
+        number = int(raw)
+        if number < 1:
+            raise ValueError
+    except (TypeError, ValueError):
+        shown = " ".join(str(raw).split())[:20]
+        notes.append(gettext("Ignored the page \u201c%(page)s\u201d: not a page number.") % {"page": shown})
+        return 1
+    if limit and number > limit and last_page > limit:
+        notes.append(
+            gettext("Showing the first %(count)s events: narrow the filters or change the order to see others.")
+            % {"count": f"{limit * PAGE_SIZE:,}"}
+        )
+        return limit
+    if number > last_page:
+        notes.append(
+            gettext("There is no page %(page)s: showing the last page, %(last)s.")
+            % {"page": f"{number:,}", "last": last_page}
+        )
+        return last_page
+    return number
+
+
+# Rows of events under headings
+
+
+@dataclasses.dataclass
+class Row:
+    """An event in the timeline, with the year and month headings that open before it, if any."""
+
+    event: Event
+    year_heading: str = ""
+    month_heading: str = ""
+    anchor: str = ""  # where a page of "load more" starts, for links and focus
+
+
+def period_key(event: Event) -> tuple[int, int]:
+    # An event known only to the year has no month: it gets a heading of its own rather than "January".
+    return event.start_date.year, 0 if event.date_precision == Precision.YEAR else event.start_date.month
+
+
+def rows_with_headings(events: list[Event], previous: Event | None = None, grouped: bool = True) -> list[Row]:
+    rows = []
+    for event in events:
+        row = Row(event)
+        if grouped:
+            year, month = period_key(event)
+            before = period_key(previous) if previous else None
+            if before is None or before[0] != year:
+                row.year_heading = str(year)
+            if before != (year, month):
+                row.month_heading = (
+                    f"{MONTHS[month - 1]} {year}" if month else gettext("%(year)s, month not known") % {"year": year}
+                )
+        rows.append(row)
+        previous = event
+    return rows
+
+
+# The timeline's pages
+
+
+@dataclasses.dataclass
+class TimelinePage:
+    """One page of the timeline: its rows, and where it stands among `total` events."""
+
+    number: int
+    rows: list[Row]
+    total: int
+
+    @property
+    def last_page(self) -> int:
+        return max(1, math.ceil(self.total / PAGE_SIZE))
+
+    @property
+    def first_shown(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + 1
+
+    @property
+    def has_more(self) -> bool:
+        return self.number < min(self.last_page, MAX_PAGES)
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def position(self) -> dict | None:
+        """Where the reader is, when the events take more than a page: "Events 51–100 of 108"."""
+        if not self.rows or self.last_page == 1:
+            return None
+        last = self.first_shown + len(self.rows) - 1
+        return {"first": f"{self.first_shown:,}", "last": f"{last:,}", "total": f"{self.total:,}"}
+
+    @property
+    def previous_label(self) -> str:
+        return gettext("events %(first)s\u2013%(last)s") % {
+            "first": f"{self.first_shown - PAGE_SIZE:,}",
+            "last": f"{self.first_shown - 1:,}",
+        }
+
+
+def timeline_page(events, total: int, raw: str | None, notes: list[str], grouped: bool, continuing: bool):
+    """Page `raw` of the events alone: a page URL shows that page, and "load more" appends it to what is shown.
+
+    A page read on its own opens with its year and month headings. A page `continuing` the one above it (load
+    more) fetches the event before it too, so that a month running on from there gets no second heading, and
+    marks where it starts, for the keyboard's focus."""
+    page = TimelinePage(1, [], total)
+    page.number = page_number(raw, page.last_page, notes, limit=MAX_PAGES)
+    offset = (page.number - 1) * PAGE_SIZE
+    if continuing and offset:
+        previous, *shown = events[offset - 1 : offset + PAGE_SIZE]
+        page.rows = rows_with_headings(shown, previous, grouped)
+    else:
+        page.rows = rows_with_headings(list(events[offset : offset + PAGE_SIZE]), grouped=grouped)
+    if continuing and page.rows:
+        page.rows[0].anchor = f"page-{page.number}"
+    return page
+
+
+# The indexes' pages (participants, sources, a participant's statements, a topic's events)
+
+
+@dataclasses.dataclass
+class Pages:
+    """A page of an index, its notes, and links to the pages beside it that keep the index's own parameters."""
+
+    page: Page
+    notes: list[str]
+    params: list[tuple[str, str]]
+
+    def url(self, number: int) -> str:
+        return "?" + urlencode([*self.params, ("page", str(number))])
+
+    @property
+    def previous_url(self) -> str:
+        return self.url(self.page.previous_page_number())
+
+    @property
+    def next_url(self) -> str:
+        return self.url(self.page.next_page_number())
+
+    @property
+    def canonical_params(self) -> list[tuple[str, str]]:
+        """The parameters of this page's one URL: page 1 has no page parameter."""
+        return self.params + ([("page", str(self.page.number))] if self.page.number > 1 else [])
+
+
+def paginate(items, per_page: int, raw: str | None, params: list[tuple[str, str]] = ()) -> Pages:
+    """Page `raw` of `items`, or the nearest page that exists (with a note saying so)."""
+    paginator = Paginator(items, per_page)
+    notes: list[str] = []
+    number = page_number(raw, paginator.num_pages, notes)
+    return Pages(paginator.page(number), notes, list(params))
