@@ -282,6 +282,15 @@ def test_statement_of_a_published_event_needs_a_source(admin_client):
 # Sources
 
 
+def test_a_source_address_typed_without_a_scheme_means_https(admin_client):
+    url = reverse("admin:timeline_source_add")
+    data = form_data(admin_client.get(url), "source_form")
+    data.update({"title": ["Trade"], "slug": ["trade"], "url": ["cbc.ca/news/trade"], "archive_url": ["web.archive.org/x"]})
+    assert admin_client.post(url, data).status_code == 302
+    source = Source.objects.get(slug="trade")
+    assert (source.url, source.archive_url) == ("https://cbc.ca/news/trade", "https://web.archive.org/x")
+
+
 def test_duplicate_source_url_names_and_links_the_existing_source(admin_client):
     existing = SourceFactory(title="Carney meets Trump", url="https://www.cbc.ca/news/story")
     url = reverse("admin:timeline_source_add")

@@ -6,9 +6,6 @@ foreign keys come through list_select_related and counts through correlated subq
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -19,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from timeline import publishing
 from timeline.forms import CorrectionForm, EventAdminForm, SourceAdminForm, StatementAdminForm
 from timeline.models import Correction, Event, Involvement, Participant, Role, Source, Statement, Topic
+from timeline.querysets import count_of
 from timeline.resources import (
     EventResource,
     ParticipantResource,
@@ -27,12 +25,6 @@ from timeline.resources import (
     StrictCSV,
     TopicResource,
 )
-
-
-def count_of(queryset, link: str):
-    """A correlated COUNT subquery: `link` is the lookup from the counted rows to the outer row's pk."""
-    counted = queryset.filter(**{link: OuterRef("pk")}).order_by().values(link).annotate(n=Count("*")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 class RelatedChangesInHistory:
@@ -350,8 +342,6 @@ class SourceAdmin(ImportExportAdmin, SimpleHistoryAdmin):
     search_fields = ["title", "publisher", "url", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_on"
-    # An editor pasting "cbc.ca/news/..." means the secure page.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(

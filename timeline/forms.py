@@ -1,7 +1,7 @@
 """The admin's forms: what an editor may change, checked before anything is saved."""
 
 from django import forms
-from django.db import models, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -73,25 +73,24 @@ class EventAdminForm(forms.ModelForm):
         self.instance.version = current["version"]
         self.instance.status = current["status"]
         self.instance.published_at = current["published_at"]
-        if self.instance.is_published and "sources" in cleaned_data and not cleaned_data["sources"]:
-            self.add_error(
-                "sources", "A published event needs at least one source: add one, or ask a publisher to unpublish it."
-            )
+        if "sources" in cleaned_data and publishing.needs_source(self.instance, cleaned_data["sources"]):
+            self.add_error("sources", publishing.EVENT_NEEDS_SOURCE)
         return cleaned_data
 
 
-def https_by_default(db_field, **kwargs):
-    # An editor pasting "cbc.ca/news/..." means the secure page.
-    if isinstance(db_field, models.URLField):
+class HttpsURLField(forms.URLField):
+    """An editor pasting "cbc.ca/news/..." means the secure page."""
+
+    def __init__(self, **kwargs):
         kwargs.setdefault("assume_scheme", "https")
-    return db_field.formfield(**kwargs)
+        super().__init__(**kwargs)
 
 
 class SourceAdminForm(forms.ModelForm):
     class Meta:
         model = Source
         fields = "__all__"
-        formfield_callback = https_by_default
+        field_classes = {"url": HttpsURLField, "archive_url": HttpsURLField}
 
     def clean_url(self):
         url = self.cleaned_data["url"]
@@ -121,7 +120,7 @@ class StatementAdminForm(forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
         event = cleaned_data.get("event", getattr(self.instance, "event", None))
-        if event is not None and event.is_published and "sources" in cleaned_data and not cleaned_data["sources"]:
+        if "sources" in cleaned_data and publishing.needs_source(event, cleaned_data["sources"]):
             self.add_error("sources", publishing.STATEMENT_NEEDS_SOURCE)
         return cleaned_data
 

@@ -1,18 +1,25 @@
 """Publishing and unpublishing events: the one place that decides whether an event may go public.
 
-The admin's change-form buttons, its changelist actions and the importer all call these functions, so the rule
-("every published event and every statement in it cites a source") cannot drift between them.
+The admin's change-form buttons, its changelist actions and the importer all call these functions, and the
+forms and import hooks that edit a published event's sources call `needs_source`, so the rule ("every published
+event and every statement in it cites a source") cannot drift between them.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from timeline.models import Event, Statement
 
 PUBLISH_PERMISSION = "timeline.publish_event"
-NO_SOURCE = "It has no source: add at least one under Sources."
-STATEMENT_NEEDS_SOURCE = "A statement in a published event needs a source: add one, or ask a publisher to unpublish it."
+NO_SOURCE = _("It has no source: add at least one under Sources.")
+EVENT_NEEDS_SOURCE = _("A published event needs at least one source: add one, or ask a publisher to unpublish it.")
+STATEMENT_NEEDS_SOURCE = _(
+    "A statement in a published event needs a source: add one, or ask a publisher to unpublish it."
+)
 
 
 class PublishingRefused(Exception):
@@ -21,33 +28,45 @@ class PublishingRefused(Exception):
     def __init__(self, event: Event, problems: list[str]):
         self.event = event
         self.problems = problems
-        super().__init__(f"\u201c{event}\u201d was not published: {' '.join(problems)}")
+        super().__init__(
+            gettext("\u201c%(event)s\u201d was not published: %(problems)s") % {"event": event, "problems": " ".join(problems)}
+        )
 
 
 def can_publish(user) -> bool:
     return user.has_perm(PUBLISH_PERMISSION)
 
 
+def needs_source(event: Event | None, sources, publishing: bool = False) -> bool:
+    """The rule: a published event, and every statement in it, cites at least one source.
+
+    Whether `sources` (the event's own, or one statement's: anything with a truth value) break it, with `event`
+    published, or about to be (`publishing`)."""
+    return event is not None and (publishing or event.is_published) and not sources
+
+
 def statement_problem(statement: Statement) -> str:
-    return (
-        f"The statement \u201c{statement.text[:60]}{'...' if len(statement.text) > 60 else ''}\u201d "
-        f"by {statement.speaker} has no source: add one to it."
-    )
+    text = statement.text[:60] + ("..." if len(statement.text) > 60 else "")
+    return gettext("The statement \u201c%(text)s\u201d by %(speaker)s has no source: add one to it.") % {
+        "text": text,
+        "speaker": statement.speaker,
+    }
 
 
 def publication_problems(event: Event) -> list[str]:
     """Why `event` may not be published, as sentences an editor can act on; empty when it may."""
     problems = []
-    if not event.sources.exists():
-        problems.append(NO_SOURCE)
-    for statement in event.statements.filter(sources=None).select_related("speaker"):
-        problems.append(statement_problem(statement))
+    if needs_source(event, event.sources.exists(), publishing=True):
+        problems.append(str(NO_SOURCE))
+    for statement in event.statements.annotate(source_count=Count("sources")).select_related("speaker"):
+        if needs_source(event, statement.source_count, publishing=True):
+            problems.append(statement_problem(statement))
     return problems
 
 
 def _require_permission(user) -> None:
     if not can_publish(user):
-        raise PermissionDenied("Only publishers may publish or unpublish events.")
+        raise PermissionDenied(gettext("Only publishers may publish or unpublish events."))
 
 
 @transaction.atomic

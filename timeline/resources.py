@@ -334,8 +334,9 @@ class StatementResource(TimelineResource):
 
     def save_m2m(self, instance, row, **kwargs):
         super().save_m2m(instance, row, **kwargs)
-        if instance.event_id and instance.event.is_published and not instance.sources.exists():
-            raise ValidationError({"sources": [publishing.STATEMENT_NEEDS_SOURCE]})
+        event = instance.event if instance.event_id else None
+        if publishing.needs_source(event, instance.sources.exists()):
+            raise ValidationError({"sources": [str(publishing.STATEMENT_NEEDS_SOURCE)]})
 
 
 # The order a whole database is imported in: each file only names rows of the files before it.

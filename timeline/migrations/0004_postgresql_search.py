@@ -1,7 +1,7 @@
 """PostgreSQL full-text search: stored search vectors with GIN indexes, and trigram indexes on names.
 
 The vectors are generated columns, so PostgreSQL keeps them current on every insert and update, bulk ones
-included; the models do not declare them (they exist on PostgreSQL only) and timeline.search reads them.
+included; the models do not declare them (they exist on PostgreSQL only) and timeline/querysets.py reads them.
 Events are written in English; a statement is indexed in its own language (English or French).
 On any other database these operations do nothing: SQLite searches with its simpler fallback.
 """
