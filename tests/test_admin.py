@@ -15,7 +15,7 @@ from tests.factories import (
     StatementFactory,
     TopicFactory,
 )
-from tests.html_forms import add_inline_row, form_data
+from tests.htmlparse import add_inline_row, form_data
 from timeline.models import Correction, Event, Source
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +33,14 @@ def one_of_everything():
     InvolvementFactory(event=event, participant=participant)
     statement = StatementFactory(event=event, speaker=participant, sources=[source])
     correction = Correction.objects.create(event=event, statement=statement, note="The date was corrected.")
-    return {"event": event, "participant": participant, "statement": statement, "source": source,
-            "topic": topic, "correction": correction}
+    return {
+        "event": event,
+        "participant": participant,
+        "statement": statement,
+        "source": source,
+        "topic": topic,
+        "correction": correction,
+    }
 
 
 # Every page renders.
@@ -78,7 +84,9 @@ def hundred_of_each():
     topics = [TopicFactory() for _ in range(100)]
     for i in range(100):
         source = SourceFactory()
-        event = EventFactory(topics=[topics[i]], sources=[source], start_date=datetime.date(2025, 1, 1) + datetime.timedelta(days=i))
+        event = EventFactory(
+            topics=[topics[i]], sources=[source], start_date=datetime.date(2025, 1, 1) + datetime.timedelta(days=i)
+        )
         participant = ParticipantFactory()
         InvolvementFactory(event=event, participant=participant)
         statement = StatementFactory(event=event, speaker=participant, sources=[source])
@@ -122,7 +130,7 @@ def test_event_list_shows_status_and_counts(admin_client):
     assert (row.statement_count, row.source_count) == (1, 2)
     content = response.content.decode()
     assert "Draft" in content
-    assert f'{reverse("admin:timeline_statement_changelist")}?event__id__exact={event.pk}' in content
+    assert f"{reverse('admin:timeline_statement_changelist')}?event__id__exact={event.pk}" in content
 
 
 def test_event_search_finds_participant_names(admin_client):
@@ -208,17 +216,36 @@ def test_editor_creates_an_event_with_participants_and_a_statement_in_one_form(a
     source = SourceFactory()
     url = reverse("admin:timeline_event_add")
     data = form_data(admin_client.get(url), "event_form")
-    data.update({"title": ["Carney meets Trump"], "slug": ["carney-meets-trump"], "summary": ["They met."],
-                 "start_date": ["2025-05-06"], "sources": [str(source.pk)]})
+    data.update(
+        {
+            "title": ["Carney meets Trump"],
+            "slug": ["carney-meets-trump"],
+            "summary": ["They met."],
+            "start_date": ["2025-05-06"],
+            "sources": [str(source.pk)],
+        }
+    )
     add_inline_row(data, "involvements", participant=carney.pk, part="guest", order=0)
     add_inline_row(data, "involvements", participant=trump.pk, part="host", order=1)
-    add_inline_row(data, "statements", speaker=carney.pk, text="A quote.", kind="quote", language="en",
-                   importance=2, said_precision="day", sources=[str(source.pk)])
+    add_inline_row(
+        data,
+        "statements",
+        speaker=carney.pk,
+        text="A quote.",
+        kind="quote",
+        language="en",
+        importance=2,
+        said_precision="day",
+        sources=[str(source.pk)],
+    )
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     event = Event.objects.get(slug="carney-meets-trump")
     assert event.status == Event.Status.DRAFT
-    assert {i.participant.name: i.part for i in event.involvements.all()} == {"Mark Carney": "guest", "Donald Trump": "host"}
+    assert {i.participant.name: i.part for i in event.involvements.all()} == {
+        "Mark Carney": "guest",
+        "Donald Trump": "host",
+    }
     assert list(event.statements.values_list("text", flat=True)) == ["A quote."]
     assert list(event.statements.get().sources.all()) == [source]
 
@@ -232,7 +259,7 @@ def test_participant_statements_are_one_click_away(admin_client):
     StatementFactory(speaker=speaker, text="Also ours.")
     StatementFactory(text="Someone else's.")
     content = admin_client.get(reverse("admin:timeline_participant_changelist")).content.decode()
-    link = f'{reverse("admin:timeline_statement_changelist")}?speaker__id__exact={speaker.pk}'
+    link = f"{reverse('admin:timeline_statement_changelist')}?speaker__id__exact={speaker.pk}"
     assert f'<a href="{link}">2 statements</a>' in content
     change_page = admin_client.get(reverse("admin:timeline_participant_change", args=[speaker.pk])).content.decode()
     assert link in change_page
@@ -242,8 +269,9 @@ def test_participant_statements_are_one_click_away(admin_client):
 
 def test_participant_roles_are_edited_inline(admin_client):
     participant = RoleFactory(title="Prime Minister").participant
-    data = form_data(admin_client.get(reverse("admin:timeline_participant_change", args=[participant.pk])),
-                     "participant_form")
+    data = form_data(
+        admin_client.get(reverse("admin:timeline_participant_change", args=[participant.pk])), "participant_form"
+    )
     assert data["roles-INITIAL_FORMS"] == ["1"]
     assert data["roles-0-title"] == ["Prime Minister"]
 
@@ -285,7 +313,9 @@ def test_statement_of_a_published_event_needs_a_source(admin_client):
 def test_a_source_address_typed_without_a_scheme_means_https(admin_client):
     url = reverse("admin:timeline_source_add")
     data = form_data(admin_client.get(url), "source_form")
-    data.update({"title": ["Trade"], "slug": ["trade"], "url": ["cbc.ca/news/trade"], "archive_url": ["web.archive.org/x"]})
+    data.update(
+        {"title": ["Trade"], "slug": ["trade"], "url": ["cbc.ca/news/trade"], "archive_url": ["web.archive.org/x"]}
+    )
     assert admin_client.post(url, data).status_code == 302
     source = Source.objects.get(slug="trade")
     assert (source.url, source.archive_url) == ("https://cbc.ca/news/trade", "https://web.archive.org/x")
@@ -340,7 +370,6 @@ def test_correction_statement_choices_are_the_events_own(admin_client):
     assert list(formset.forms[0].fields["statement"].queryset) == [objects["statement"]]
 
 
-
 # Corrections
 
 
@@ -355,12 +384,19 @@ def test_publisher_attaches_a_public_correction_to_a_published_event(client, pub
     event = EventFactory(sources=[SourceFactory()])
     statement = StatementFactory(event=event, sources=[SourceFactory()])
     client.force_login(publisher)
-    response = correction_post(client, event, published_on="2025-05-08", statement=statement.pk,
-                               note="The quote was attributed to the wrong minister.")
+    response = correction_post(
+        client,
+        event,
+        published_on="2025-05-08",
+        statement=statement.pk,
+        note="The quote was attributed to the wrong minister.",
+    )
     assert response.status_code == 302
     correction = Correction.objects.get()
     assert (correction.event, correction.statement, correction.published_on) == (
-        event, statement, datetime.date(2025, 5, 8)
+        event,
+        statement,
+        datetime.date(2025, 5, 8),
     )
     client.logout()
     public_page = client.get(event.get_absolute_url()).content.decode()
@@ -385,8 +421,14 @@ def test_a_draft_has_no_corrections_section_and_a_crafted_one_is_ignored(client,
     response = client.get(reverse("admin:timeline_event_change", args=[event.pk]))
     assert "corrections" not in [f.formset.prefix for f in response.context["inline_admin_formsets"]]
     data = form_data(response, "event_form")
-    data.update({"corrections-TOTAL_FORMS": ["1"], "corrections-INITIAL_FORMS": ["0"],
-                 "corrections-0-published_on": ["2025-05-08"], "corrections-0-note": ["Not needed."]})
+    data.update(
+        {
+            "corrections-TOTAL_FORMS": ["1"],
+            "corrections-INITIAL_FORMS": ["0"],
+            "corrections-0-published_on": ["2025-05-08"],
+            "corrections-0-note": ["Not needed."],
+        }
+    )
     assert client.post(reverse("admin:timeline_event_change", args=[event.pk]), data).status_code == 302
     assert not Correction.objects.exists()
 
@@ -411,8 +453,14 @@ def test_a_correction_must_be_about_a_statement_of_its_event(client, publisher):
     client.force_login(publisher)
     url = reverse("admin:timeline_correction_add")
     data = form_data(client.get(url), "correction_form")
-    data.update({"event": [str(event.pk)], "statement": [str(other.pk)], "published_on": ["2025-05-08"],
-                 "note": ["Wrong statement."]})
+    data.update(
+        {
+            "event": [str(event.pk)],
+            "statement": [str(other.pk)],
+            "published_on": ["2025-05-08"],
+            "note": ["Wrong statement."],
+        }
+    )
     response = client.post(url, data)
     assert response.context["adminform"].form.errors["statement"] == [
         "Choose a statement of this event, or leave it blank for the whole event."

@@ -44,12 +44,19 @@ def world():
     StatementFactory(event=meeting, speaker=trump, text="Two to tango.", said_on=D(2025, 5, 6), language="en")
     summit = EventFactory(slug="summit", title="Summit", start_date=D(2025, 6, 1), date_precision="month")
     InvolvementFactory(event=summit, participant=trump)
-    StatementFactory(event=summit, speaker=trump, text="Some time in June.", said_on=D(2025, 6, 1),
-                     said_precision="month", language="fr")
+    StatementFactory(
+        event=summit,
+        speaker=trump,
+        text="Some time in June.",
+        said_on=D(2025, 6, 1),
+        said_precision="month",
+        language="fr",
+    )
     Correction.objects.create(event=meeting, note="The date was corrected.", published_on=D(2025, 5, 8))
 
-    draft = DraftEventFactory(slug="draft", title="Draft", topics=[trade, secret_topic],
-                              sources=[SourceFactory(slug="secret-source")])
+    draft = DraftEventFactory(
+        slug="draft", title="Draft", topics=[trade, secret_topic], sources=[SourceFactory(slug="secret-source")]
+    )
     hidden = ParticipantFactory(slug="hidden-person")
     InvolvementFactory(event=draft, participant=hidden)
     InvolvementFactory(event=draft, participant=carney)
@@ -73,7 +80,8 @@ def test_events_list_holds_published_events_in_date_order(client, world):
     assert meeting["source_count"] == 1
     assert [topic["slug"] for topic in meeting["topics"]] == ["trade"]
     assert {(p["participant"]["slug"], p["part"]) for p in meeting["participants"]} == {
-        ("mark-carney", "guest"), ("donald-trump", "host")
+        ("mark-carney", "guest"),
+        ("donald-trump", "host"),
     }
     summit = data["results"][1]
     assert (summit["start"], summit["date_precision"], summit["date"]) == ("2025-06", "month", "June 2025")
@@ -189,8 +197,13 @@ def test_sources_are_those_cited_by_something_public(client, world):
 
 def test_topics_are_those_with_published_events_counted_without_drafts(client, world):
     assert get(client, "/api/topics")["results"] == [
-        {"slug": "trade", "name": "Trade", "url": "http://testserver/topics/trade/", "description": "",
-         "event_count": 1}
+        {
+            "slug": "trade",
+            "name": "Trade",
+            "url": "http://testserver/topics/trade/",
+            "description": "",
+            "event_count": 1,
+        }
     ]
 
 
@@ -228,7 +241,7 @@ def test_schema_documents_every_operation_and_its_errors(client):
 
 
 def grow(world, n):
-    for i in range(n):
+    for _ in range(n):
         event = EventFactory(topics=[TopicFactory()], sources=[SourceFactory()])
         InvolvementFactory(event=event)
         StatementFactory(event=event, sources=[SourceFactory()])
@@ -259,8 +272,8 @@ def test_list_query_count_does_not_grow_with_the_page(client, world, django_asse
 def test_event_detail_query_count_does_not_grow_with_its_contents(client, world, django_assert_num_queries):
     """Guards against a query per participant (their roles), per statement (its sources) or per source.
 
-    The data version (timeline.caching), the event with its counts, then one each: topics, sources, corrections, involvements with participants,
-    their roles, statements with speakers and events, and the statements' sources.
+    The data version (timeline.caching), the event with its counts, then one each: topics, sources, corrections,
+    involvements with participants, their roles, statements with speakers and events, and the statements' sources.
     """
     event = world["meeting"]
     with django_assert_num_queries(9):

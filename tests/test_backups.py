@@ -11,7 +11,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from tests.dbstate import snapshot
 from tests.factories import (
@@ -28,6 +28,7 @@ from timeline import backups
 from timeline.models import Correction, Event, Participant, Role, Source, Statement
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
 
 @pytest.fixture
 def newsroom(django_user_model):
@@ -104,13 +105,27 @@ def test_a_failing_restore_changes_nothing(newsroom, tmp_path):
     rows = json.loads(path.read_text())
     # A bad row at the very end: an event whose end is before its start (a database constraint).
     rows.append(
-        {"model": "timeline.event", "pk": 999, "fields": {
-            "title": "Broken", "slug": "broken", "summary": "x", "start_date": "2025-05-06", "end_date": "2025-01-01",
-            "date_precision": "day", "end_precision": "day", "event_type": "other", "importance": 2,
-            "status": "draft", "created_at": "2025-05-06T00:00:00Z", "updated_at": "2025-05-06T00:00:00Z"}}
+        {
+            "model": "timeline.event",
+            "pk": 999,
+            "fields": {
+                "title": "Broken",
+                "slug": "broken",
+                "summary": "x",
+                "start_date": "2025-05-06",
+                "end_date": "2025-01-01",
+                "date_precision": "day",
+                "end_precision": "day",
+                "event_type": "other",
+                "importance": 2,
+                "status": "draft",
+                "created_at": "2025-05-06T00:00:00Z",
+                "updated_at": "2025-05-06T00:00:00Z",
+            },
+        }
     )
     path.write_text(json.dumps(rows))
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         call_command("restore", str(path), interactive=False)
     assert snapshot() == before
 
@@ -145,7 +160,9 @@ def test_pg_dump_and_pg_restore_give_back_every_row(newsroom, tmp_path):
     connection.close()  # pg_restore --clean drops and recreates the tables
     subprocess.run(
         ["pg_restore", "--clean", "--if-exists", "--no-owner", "--exit-on-error", *target, str(path)],
-        env=env, check=True, timeout=120,
+        env=env,
+        check=True,
+        timeout=120,
     )
 
     assert snapshot() == before

@@ -170,7 +170,9 @@ def test_every_timeline_table_changes_the_version():
     RoleFactory()
     Correction.objects.create(event=event, note="Fixed a date.")
     tables = tracked_tables()
-    assert {"timeline_event", "timeline_event_topics", "timeline_statement_sources", "timeline_correction"} <= set(tables)
+    assert {"timeline_event", "timeline_event_topics", "timeline_statement_sources", "timeline_correction"} <= set(
+        tables
+    )
     for table in tables:
         before = current_version()
         with connection.cursor() as cursor:

@@ -32,8 +32,14 @@ def world():
     InvolvementFactory(event=meeting, participant=carney)
     StatementFactory(event=meeting, speaker=carney, text="Not for sale.")
     EventFactory(slug="election", title="Election", start_date=D(2025, 4, 1), date_precision="month")
-    EventFactory(slug="treaty", title="Treaty", start_date=D(1854, 1, 1), date_precision="year",
-                 end_date=D(1866, 1, 1), end_precision="year")
+    EventFactory(
+        slug="treaty",
+        title="Treaty",
+        start_date=D(1854, 1, 1),
+        date_precision="year",
+        end_date=D(1866, 1, 1),
+        end_precision="year",
+    )
     draft = DraftEventFactory(slug="draft", title="Secret draft", topics=[trade])
     InvolvementFactory(event=draft, participant=carney)
     StatementFactory(event=draft, speaker=carney, text="Secret words.")

@@ -32,15 +32,22 @@ def event(**kwargs):
         ({"start_date": D(2019, 1, 1), "date_precision": "year"}, (D(2019, 1, 1), D(2020, 1, 1))),
         ({"start_date": D(2025, 6, 16), "end_date": D(2025, 6, 17)}, (D(2025, 6, 16), D(2025, 6, 18))),
         (
-            {"start_date": D(2025, 3, 1), "date_precision": "month", "end_date": D(2025, 6, 1), "end_precision": "month"},
+            {
+                "start_date": D(2025, 3, 1),
+                "date_precision": "month",
+                "end_date": D(2025, 6, 1),
+                "end_precision": "month",
+            },
             (D(2025, 3, 1), D(2025, 7, 1)),
         ),
         (
             {"start_date": D(1854, 1, 1), "date_precision": "year", "end_date": D(1866, 1, 1), "end_precision": "year"},
             (D(1854, 1, 1), D(1867, 1, 1)),
         ),
-        ({"start_date": D(2025, 3, 4), "end_date": D(2025, 1, 1).replace(year=2026), "end_precision": "year"},
-         (D(2025, 3, 4), D(2027, 1, 1))),
+        (
+            {"start_date": D(2025, 3, 4), "end_date": D(2025, 1, 1).replace(year=2026), "end_precision": "year"},
+            (D(2025, 3, 4), D(2027, 1, 1)),
+        ),
         ({"start_date": D(9999, 1, 1), "date_precision": "year"}, (D(9999, 1, 1), D(9999, 12, 31))),
     ],
 )
@@ -51,8 +58,9 @@ def test_event_span_covers_the_whole_known_period_with_an_exclusive_end(fields, 
 @pytest.mark.django_db
 def test_events_ical_is_a_calendar_of_all_day_events():
     trade = TopicFactory(name="Trade")
-    day = EventFactory(title="Meeting, at last; in Washington", start_date=D(2025, 5, 6), location="White House",
-                       topics=[trade])
+    day = EventFactory(
+        title="Meeting, at last; in Washington", start_date=D(2025, 5, 6), location="White House", topics=[trade]
+    )
     month = EventFactory(start_date=D(2025, 3, 1), date_precision="month", approximate=True)
     content = exports.events_ical(Event.objects.filter(pk__in=[day.pk, month.pk]).order_by("pk"), absolute, "Cal")
 
@@ -76,7 +84,7 @@ def test_events_ical_is_a_calendar_of_all_day_events():
 @pytest.mark.parametrize(
     ("value", "cell"),
     [
-        ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"),
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
         ("+1 cmd", "'+1 cmd"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -97,7 +105,7 @@ def test_csv_cell_defuses_formulas(value, cell):
 @pytest.mark.django_db
 def test_events_csv_has_a_header_and_one_row_per_event():
     topic = TopicFactory(slug="trade")
-    first = EventFactory(title="=cmd|' /C calc'!A0", summary="Tariffs, \"quoted\",\nand a new line; é", topics=[topic])
+    first = EventFactory(title="=cmd|' /C calc'!A0", summary='Tariffs, "quoted",\nand a new line; é', topics=[topic])
     InvolvementFactory(event=first, participant__slug="mark-carney")
     EventFactory(start_date=D(2019, 1, 1), date_precision="year")
     content = exports.events_csv(Event.objects.for_list().order_by("pk"), absolute)
@@ -106,7 +114,7 @@ def test_events_csv_has_a_header_and_one_row_per_event():
     assert list(rows[0]) == exports.EVENT_COLUMNS
     assert len(rows) == 2
     assert rows[0]["title"] == "'=cmd|' /C calc'!A0"
-    assert rows[0]["summary"] == "Tariffs, \"quoted\",\nand a new line; é"
+    assert rows[0]["summary"] == 'Tariffs, "quoted",\nand a new line; é'
     assert rows[0]["topics"] == "trade"
     assert rows[0]["participants"] == "mark-carney"
     assert rows[0]["start_date"] == "2025-05-06"
@@ -119,8 +127,14 @@ def test_events_csv_has_a_header_and_one_row_per_event():
 @pytest.mark.django_db
 def test_statements_csv_has_a_header_and_one_row_per_statement():
     source = SourceFactory(url="https://news.example.org/a")
-    StatementFactory(text="@everyone: we will not sell", sources=[source], said_on=D(2025, 5, 1),
-                     said_precision="month", speaker__slug="mark-carney", speaker__name="Mark Carney")
+    StatementFactory(
+        text="@everyone: we will not sell",
+        sources=[source],
+        said_on=D(2025, 5, 1),
+        said_precision="month",
+        speaker__slug="mark-carney",
+        speaker__name="Mark Carney",
+    )
     content = exports.statements_csv(
         Statement.objects.select_related("speaker", "event").prefetch_related("sources"), absolute
     )
@@ -148,8 +162,13 @@ def test_timelinejs_date_holds_only_the_known_parts(precision, expected):
 
 def test_timelinejs_event_escapes_text_and_keeps_ranges():
     item = exports.timelinejs_event(
-        event(title="<b>Bold</b> & co", start_date=D(2025, 3, 1), date_precision="month", end_date=D(2025, 6, 17),
-              event_type="summit"),
+        event(
+            title="<b>Bold</b> & co",
+            start_date=D(2025, 3, 1),
+            date_precision="month",
+            end_date=D(2025, 6, 17),
+            event_type="summit",
+        ),
         absolute,
     )
     assert item["start_date"] == {"year": 2025, "month": 3}

@@ -82,14 +82,19 @@ def test_participant_only_in_drafts_has_no_feed(client):
 
 def test_corrections_feed_lists_corrections_of_published_events(client):
     event = EventFactory(title="Meeting")
-    Correction.objects.create(event=event, note="The date was 6 May, not 5 May.", published_on=datetime.date(2025, 5, 8))
+    Correction.objects.create(
+        event=event, note="The date was 6 May, not 5 May.", published_on=datetime.date(2025, 5, 8)
+    )
     Correction.objects.create(event=event, note="A name was misspelled.", published_on=datetime.date(2025, 5, 9))
-    Correction.objects.create(event=DraftEventFactory(), note="Draft correction", published_on=datetime.date(2025, 5, 9))
+    Correction.objects.create(
+        event=DraftEventFactory(), note="Draft correction", published_on=datetime.date(2025, 5, 9)
+    )
 
     feed = parse(client, "/feeds/corrections/")
 
     assert [entry.summary for entry in feed.entries] == [
-        "<p>A name was misspelled.</p>", "<p>The date was 6 May, not 5 May.</p>"
+        "<p>A name was misspelled.</p>",
+        "<p>The date was 6 May, not 5 May.</p>",
     ]
     assert [entry.title for entry in feed.entries] == ["Correction: Meeting", "Correction: Meeting"]
     assert len({entry.id for entry in feed.entries}) == 2  # two entries, not one updated twice

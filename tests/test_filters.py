@@ -38,29 +38,47 @@ def story():
     tariffs = TopicFactory(slug="tariffs", name="Tariffs")
     defence = TopicFactory(slug="defence", name="Defence")
     meeting = EventFactory(
-        title="White House meeting", summary="Carney and Trump met about steel tariffs.",
-        start_date=D(2025, 5, 6), event_type=Event.Type.MEETING, topics=[tariffs],
+        title="White House meeting",
+        summary="Carney and Trump met about steel tariffs.",
+        start_date=D(2025, 5, 6),
+        event_type=Event.Type.MEETING,
+        topics=[tariffs],
     )
     InvolvementFactory(event=meeting, participant=carney)
     InvolvementFactory(event=meeting, participant=trump)
     StatementFactory(event=meeting, speaker=carney, text="Canada is not for sale.")
     levy = EventFactory(
-        title="Steel levy announced", summary="Washington announced a levy.", body="Aluminum too.",
-        start_date=D(2025, 3, 12), event_type=Event.Type.TARIFF_ACTION, topics=[tariffs],
+        title="Steel levy announced",
+        summary="Washington announced a levy.",
+        body="Aluminum too.",
+        start_date=D(2025, 3, 12),
+        event_type=Event.Type.TARIFF_ACTION,
+        topics=[tariffs],
     )
     InvolvementFactory(event=levy, participant=trump)
     talks = EventFactory(
-        title="Trade talks", summary="Officials kept talking.", start_date=D(2025, 6, 1),
-        end_date=D(2025, 7, 15), event_type=Event.Type.NEGOTIATION, topics=[tariffs, defence],
+        title="Trade talks",
+        summary="Officials kept talking.",
+        start_date=D(2025, 6, 1),
+        end_date=D(2025, 7, 15),
+        event_type=Event.Type.NEGOTIATION,
+        topics=[tariffs, defence],
     )
     InvolvementFactory(event=talks, participant=leblanc)
     EventFactory(
-        title="Defence review", summary="A review of NORAD.", start_date=D(2024, 11, 1),
-        date_precision="month", event_type=Event.Type.OTHER, topics=[defence],
+        title="Defence review",
+        summary="A review of NORAD.",
+        start_date=D(2024, 11, 1),
+        date_precision="month",
+        event_type=Event.Type.OTHER,
+        topics=[defence],
     )
     draft = DraftEventFactory(
-        title="Secret steel draft", summary="Not yet public steel tariffs.", start_date=D(2025, 5, 7),
-        event_type=Event.Type.MEETING, topics=[tariffs],
+        title="Secret steel draft",
+        summary="Not yet public steel tariffs.",
+        start_date=D(2025, 5, 7),
+        event_type=Event.Type.MEETING,
+        topics=[tariffs],
     )
     InvolvementFactory(event=draft, participant=carney)
     StatementFactory(event=draft, speaker=carney, text="A draft statement.")
@@ -134,7 +152,10 @@ def test_several_participants_widen_the_selection(story):
 def test_several_topics_widen_the_selection(story):
     assert titles("topic=defence") == ["Defence review", "Trade talks"]
     assert titles("topic=defence&topic=tariffs") == [
-        "Defence review", "Steel levy announced", "White House meeting", "Trade talks",
+        "Defence review",
+        "Steel levy announced",
+        "White House meeting",
+        "Trade talks",
     ]
 
 
@@ -210,13 +231,16 @@ def test_facet_choices_come_most_frequent_first_then_by_name_up_to_the_limit():
     ]
     assert len(choices) == FACET_LIMIT
     assert [(c.label, c.count) for c in facets(EventFilter(QueryDict("")))["topic"]] == [
-        ("Topic A", 3), ("Topic B", 2), ("Topic C", 1)
+        ("Topic A", 3),
+        ("Topic B", 2),
+        ("Topic C", 1),
     ]
 
 
 @pytest.mark.parametrize("query", ["q=or", "q=%22%22&participant=mark-carney"])
 def test_a_search_without_words_has_empty_facets(story, query, client):
-    """"or" or empty quotes are no words to look for: nothing matches, and every facet counts nothing (a 500 before)."""
+    """ "or" or empty quotes are no words to look for: nothing matches, every facet counts nothing, and best match
+    first orders nothing (each was a 500 before)."""
     found = facets(EventFilter(QueryDict(query)))
     assert [(c.value, c.count) for c in found["participant"] if not c.selected] == []
     assert found["topic"] == [] and found["type"] == [] and found["country"] == []
@@ -274,7 +298,9 @@ def test_a_participant_known_only_from_a_draft_is_unknown(story):
     ParticipantFactory(slug="secret-source")
     InvolvementFactory(event=DraftEventFactory(), participant__slug="secret-source")
     filterset = EventFilter(QueryDict("participant=secret-source"))
-    assert filterset.notes == ["Ignored participant \u201csecret-source\u201d: no published event has this participant."]
+    assert filterset.notes == [
+        "Ignored participant \u201csecret-source\u201d: no published event has this participant."
+    ]
 
 
 def test_too_many_values_are_cut_with_a_note(story):
@@ -292,7 +318,10 @@ def test_hostile_search_text_is_only_text(story):
 def test_the_parameters_in_force_come_in_a_fixed_order_without_what_was_dropped(story):
     filterset = EventFilter(QueryDict("type=meeting&q=steel&participant=nobody&end=2025-06&sort=&start=2025&utm=x"))
     assert filterset.params() == [
-        ("q", "steel"), ("start", "2025-01-01"), ("end", "2025-06-30"), ("type", "meeting"),
+        ("q", "steel"),
+        ("start", "2025-01-01"),
+        ("end", "2025-06-30"),
+        ("type", "meeting"),
     ]
 
 
@@ -316,7 +345,8 @@ def test_validation_yields_one_list_of_problems_for_notes_and_refusals(story):
     problems = filterset.problems
     assert problems[0] == Problem("start", "2025-13-45", "no such date", "invalid")
     assert [(p.parameter, p.value, p.code) for p in problems[1:3]] == [
-        ("participant", "nobody", "unknown"), ("participant", "ghost", "unknown")
+        ("participant", "nobody", "unknown"),
+        ("participant", "ghost", "unknown"),
     ]
     assert [p.code for p in problems if p.parameter == "type"] == ["unknown"] * 19 + ["excess"] * 6
     assert problems[-1] == Problem("sort", "relevance", "", "needs_search")

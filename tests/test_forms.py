@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import DraftEventFactory, SourceFactory
-from tests.html_forms import form_data
+from tests.htmlparse import form_data
 from timeline import publishing
 from timeline.models import Event
 

@@ -3,7 +3,8 @@
 Every public URL answers any query string without a server error, and whatever it echoes back is escaped
 (HTML) or well-formed (JSON, Atom, iCalendar, CSV); the reader's pages always answer with the page itself.
 Every import file, however broken, gets a report and writes nothing unless the whole file is valid.
-Examples per test: FUZZ_EXAMPLES (default 20); CI runs them derandomized, so a run is repeatable.
+Examples per test: FUZZ_EXAMPLES (default 20). Where the CI environment variable is set (.ci/run sets it), the
+examples are derandomized, so that a CI run is repeatable; elsewhere each run draws new ones.
 Run with `--hypothesis-show-statistics` to see how many examples each test tried.
 """
 
@@ -23,7 +24,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.dbstate import snapshot
-from tests.test_drafts_never_leak import public_route_names
 from tests.factories import (
     DraftEventFactory,
     EventFactory,
@@ -33,6 +33,7 @@ from tests.factories import (
     StatementFactory,
     TopicFactory,
 )
+from tests.test_drafts_never_leak import public_route_names
 from timeline.resources import EventResource, ParticipantResource, SourceResource, StatementResource, TopicResource
 
 pytestmark = pytest.mark.django_db
@@ -48,10 +49,36 @@ fuzz = settings(
 # Markers that cannot appear in a page unless something echoed our input unescaped: a tag, and a quote that
 # would end an attribute. Escaped, they read &lt;xfz, &quot;xfz and &#x27;xfz.
 UNESCAPED = ["<xfz", '"xfz', "'xfz"]
-HTML = ["<xfz>", '<script>xfz()</script>', '"xfz onmouseover=alert(1) x="', "'xfz", "</textarea><xfz>",
-        "<img src=x onerror=xfz>", "{{ xfz }}", "{% xfz %}", "javascript:xfz()", "<!--xfz"]
-SQL = ["' OR 1=1 --", "1; DROP TABLE timeline_event; --", "%", "_", "\\", "' UNION SELECT password FROM auth_user --",
-       "1e309", "NaN", "-0", "0x1F", "$1", "?", "%s", "%(x)s", '");--', "::text"]
+HTML = [
+    "<xfz>",
+    "<script>xfz()</script>",
+    '"xfz onmouseover=alert(1) x="',
+    "'xfz",
+    "</textarea><xfz>",
+    "<img src=x onerror=xfz>",
+    "{{ xfz }}",
+    "{% xfz %}",
+    "javascript:xfz()",
+    "<!--xfz",
+]
+SQL = [
+    "' OR 1=1 --",
+    "1; DROP TABLE timeline_event; --",
+    "%",
+    "_",
+    "\\",
+    "' UNION SELECT password FROM auth_user --",
+    "1e309",
+    "NaN",
+    "-0",
+    "0x1F",
+    "$1",
+    "?",
+    "%s",
+    "%(x)s",
+    '");--',
+    "::text",
+]
 CONTROL = ["\x00", "\x01", "\x08", "\x1b[31m", "\r\n", "\t", "\u200b", "\u202e", "\ufeff", "\uffff", "\U0001f600"]
 DATES = st.one_of(
     st.dates().map(str),
@@ -62,14 +89,35 @@ NUMBERS = st.one_of(st.integers().map(str), st.floats(allow_nan=True).map(str), 
 SLUGS = st.one_of(st.from_regex(r"\A[-a-z0-9_]{0,60}\Z"), st.sampled_from(["mark-carney", "trade", "draft-secret"]))
 TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
 HOSTILE = st.one_of(
-    DATES, NUMBERS, SLUGS, TEXT,
+    DATES,
+    NUMBERS,
+    SLUGS,
+    TEXT,
     st.sampled_from(HTML + SQL + CONTROL),
     st.lists(st.sampled_from(HTML + SQL + CONTROL + ["a", " ", "é", "中"]), max_size=8).map("".join),
     st.text(max_size=3000),  # long strings
 )
 NAMES = st.one_of(
-    st.sampled_from(["q", "start", "end", "participant", "topic", "type", "country", "has_statements", "sort",
-                     "page", "format", "limit", "offset", "language", "speaker", "callback"]),
+    st.sampled_from(
+        [
+            "q",
+            "start",
+            "end",
+            "participant",
+            "topic",
+            "type",
+            "country",
+            "has_statements",
+            "sort",
+            "page",
+            "format",
+            "limit",
+            "offset",
+            "language",
+            "speaker",
+            "callback",
+        ]
+    ),
     TEXT,
 )
 RAW = st.sampled_from(["%ff", "%00", "%zz", "%", "&&", "==", "q", "q=%E2%80", "page=%C0%AF", ";", "+++"])
@@ -130,8 +178,16 @@ PUBLIC_URLS = [
     ("embed", "/embed/"),
 ]
 # Pages for people: any query string gets the page itself, with a note on what was ignored.
-READER_PAGES = {"event_list", "participant_list", "participant_detail", "topic_list", "topic_detail", "source_list",
-                "event_detail", "embed"}
+READER_PAGES = {
+    "event_list",
+    "participant_list",
+    "participant_detail",
+    "topic_list",
+    "topic_detail",
+    "source_list",
+    "event_detail",
+    "embed",
+}
 
 
 def assert_safe(response, url: str) -> None:
@@ -176,8 +232,15 @@ def test_every_public_route_is_fuzzed():
 @given(slug=st.one_of(SLUGS, TEXT, st.sampled_from(HTML + SQL + CONTROL)))
 def test_any_slug_in_a_path_gets_a_page_or_a_404(public_site, slug):
     client = Client()
-    for prefix in ["/events/", "/participants/", "/topics/", "/api/events/", "/api/participants/", "/feeds/topics/",
-                   "/feeds/participants/"]:
+    for prefix in [
+        "/events/",
+        "/participants/",
+        "/topics/",
+        "/api/events/",
+        "/api/participants/",
+        "/feeds/topics/",
+        "/feeds/participants/",
+    ]:
         url = prefix + quote(slug, safe="") + "/"
         response = client.get(url)
         assert_safe(response, url)
@@ -187,21 +250,51 @@ def test_any_slug_in_a_path_gets_a_page_or_a_404(public_site, slug):
 # Import files
 
 RESOURCES = {
-    "event": (EventResource, ["slug", "title", "summary", "start_date", "end_date", "event_type", "participants",
-                              "sources", "topics", "status", "importance", "date_precision"]),
+    "event": (
+        EventResource,
+        [
+            "slug",
+            "title",
+            "summary",
+            "start_date",
+            "end_date",
+            "event_type",
+            "participants",
+            "sources",
+            "topics",
+            "status",
+            "importance",
+            "date_precision",
+        ],
+    ),
     "statement": (StatementResource, ["slug", "speaker", "event", "text", "said_on", "sources", "language", "kind"]),
     "participant": (ParticipantResource, ["slug", "name", "kind", "country", "wikidata_id"]),
     "source": (SourceResource, ["slug", "title", "url", "published_on", "publisher"]),
     "topic": (TopicResource, ["slug", "name", "description"]),
 }
-CELL = st.one_of(HOSTILE, st.sampled_from(["", "published", "draft", "meeting", "mark-carney:host", "trade",
-                                            "2025-05-06", "published-event", "https://example.org/x"]))
+CELL = st.one_of(
+    HOSTILE,
+    st.sampled_from(
+        [
+            "",
+            "published",
+            "draft",
+            "meeting",
+            "mark-carney:host",
+            "trade",
+            "2025-05-06",
+            "published-event",
+            "https://example.org/x",
+        ]
+    ),
+)
 
 
 @st.composite
 def datasets(draw, columns: list[str]) -> tablib.Dataset:
-    headers = draw(st.lists(st.sampled_from(columns + ["unknown", ""]), min_size=1, max_size=len(columns) + 1,
-                            unique=True))
+    headers = draw(
+        st.lists(st.sampled_from(columns + ["unknown", ""]), min_size=1, max_size=len(columns) + 1, unique=True)
+    )
     rows = draw(st.lists(st.lists(CELL, min_size=len(headers), max_size=len(headers)), max_size=5))
     return tablib.Dataset(*rows, headers=headers)
 

@@ -22,4 +22,3 @@ def test_migration_creates_editors_and_publishers_with_their_permissions():
 def test_publish_permission_follows_the_group(editor, publisher):
     assert not publishing.can_publish(editor)
     assert publishing.can_publish(publisher)
-

@@ -12,7 +12,7 @@ from tests.factories import (
     SourceFactory,
     StatementFactory,
 )
-from tests.html_forms import add_inline_row, form_data
+from tests.htmlparse import add_inline_row, form_data
 from timeline.models import Event
 
 pytestmark = pytest.mark.django_db

@@ -98,9 +98,7 @@ def test_end_date_error_names_the_start_date():
     event = EventFactory.build(start_date=D(2025, 5, 6), end_date=D(2025, 5, 1))
     with pytest.raises(ValidationError) as error:
         event.full_clean(exclude=["slug"])
-    assert error.value.message_dict["end_date"] == [
-        "End date must be on or after the start date (6 May 2025)."
-    ]
+    assert error.value.message_dict["end_date"] == ["End date must be on or after the start date (6 May 2025)."]
 
 
 def test_month_precision_date_must_be_first_of_month():
@@ -159,7 +157,9 @@ def test_statement_without_date_shows_its_events_date():
 
 def test_role_on_a_date():
     carney = ParticipantFactory(slug="mark-carney")
-    governor = RoleFactory(participant=carney, title="Governor of the Bank of England", start=D(2013, 7, 1), end=D(2020, 3, 15))
+    governor = RoleFactory(
+        participant=carney, title="Governor of the Bank of England", start=D(2013, 7, 1), end=D(2020, 3, 15)
+    )
     pm = RoleFactory(participant=carney, title="Prime Minister of Canada", start=D(2025, 3, 14), end=None)
     assert carney.role_on(D(2025, 5, 6)) == pm
     assert carney.role_on(D(2015, 1, 1)) == governor
@@ -237,7 +237,9 @@ def test_natural_keys_round_trip_through_dumpdata_and_loaddata(tmp_path):
     out = io.StringIO()
     call_command("dumpdata", "timeline", natural_foreign=True, natural_primary=True, stdout=out)
     dumped = json.loads(out.getvalue())
-    assert all("pk" not in row for row in dumped if not row["model"].startswith(("timeline.historical", "timeline.correction")))
+    assert all(
+        "pk" not in row for row in dumped if not row["model"].startswith(("timeline.historical", "timeline.correction"))
+    )
     path = tmp_path / "dump.json"
     path.write_text(out.getvalue())
 
@@ -263,8 +265,9 @@ def test_a_title_attested_on_two_days_stays_two_roles_through_dumpdata_and_loadd
     for day in (D(2025, 2, 21), D(2025, 5, 6)):
         RoleFactory(participant=vance, title="Vice President of the United States", start=None, attested_on=day)
     out = io.StringIO()
-    call_command("dumpdata", "timeline.participant", "timeline.role", natural_foreign=True, natural_primary=True,
-                 stdout=out)
+    call_command(
+        "dumpdata", "timeline.participant", "timeline.role", natural_foreign=True, natural_primary=True, stdout=out
+    )
     path = tmp_path / "roles.json"
     path.write_text(out.getvalue())
 

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from tests.factories import DraftEventFactory, EventFactory, SourceFactory, StatementFactory
-from tests.html_forms import form_data
+from tests.htmlparse import form_data
 from timeline import publishing
 from timeline.models import Event
 
@@ -28,8 +28,16 @@ def test_an_event_created_in_the_admin_is_a_draft_even_if_the_post_says_publishe
     client.force_login(publisher)
     url = reverse("admin:timeline_event_add")
     data = form_data(client.get(url), "event_form")
-    data.update({"title": ["New"], "slug": ["new"], "summary": ["S."], "start_date": ["2025-05-06"],
-                 "status": ["published"], "_save": ["Save"]})
+    data.update(
+        {
+            "title": ["New"],
+            "slug": ["new"],
+            "summary": ["S."],
+            "start_date": ["2025-05-06"],
+            "status": ["published"],
+            "_save": ["Save"],
+        }
+    )
     response = client.post(url, data)
     assert response.status_code == 302
     assert Event.objects.get(slug="new").status == Event.Status.DRAFT

@@ -17,7 +17,7 @@ from tests.factories import (
     StatementFactory,
     TopicFactory,
 )
-from tests.html_forms import form_data
+from tests.htmlparse import form_data
 from timeline.models import Correction, Event, Involvement, Participant, Role, Source, Statement, Topic
 from timeline.resources import (
     IMPORT_ORDER,
@@ -57,8 +57,9 @@ def upload(client, model: str, content: bytes, name: str = "events.csv", file_fo
 def invalid_rows(response) -> dict[int, dict[str, list[str]]]:
     """What the preview reports, by row number and field."""
     result = response.context["result"]
-    return {row.number: {field: list(messages) for field, messages in row.error_dict.items()}
-            for row in result.invalid_rows}
+    return {
+        row.number: {field: list(messages) for field, messages in row.error_dict.items()} for row in result.invalid_rows
+    }
 
 
 # The dry run and the confirmation
@@ -87,7 +88,8 @@ def test_import_shows_a_dry_run_preview_and_writes_only_after_confirmation(admin
     event = Event.objects.get(slug="carney-meets-trump")
     assert event.status == Event.Status.DRAFT
     assert [(i.participant.slug, i.part) for i in event.involvements.all()] == [
-        ("mark-carney", "guest"), ("donald-trump", "host")
+        ("mark-carney", "guest"),
+        ("donald-trump", "host"),
     ]
     assert [s.slug for s in event.sources.all()] == ["cbc-meeting"]
     assert [t.slug for t in event.topics.all()] == ["trade"]
@@ -111,9 +113,11 @@ def test_a_file_mixing_good_and_bad_rows_reports_each_bad_row_and_field_and_writ
     assert response.status_code == 200
     assert "confirm_form" not in response.context  # no way to go on with a bad file
     assert invalid_rows(response) == {
-        2: {"participants": [
-            "No participant has the slug \u201cjustin-nobody\u201d: import participants first, or fix the slug."
-        ]},
+        2: {
+            "participants": [
+                "No participant has the slug \u201cjustin-nobody\u201d: import participants first, or fix the slug."
+            ]
+        },
         3: {"start_date": ["\u201c6 May 2025\u201d is not a date: write it as YYYY-MM-DD, e.g. 2025-05-06."]},
         4: {"end_date": ["End date must be on or after the start date (6 May 2025)."]},
         5: {"slug": ["The slug \u201ctwice\u201d is used by rows 5 and 6: give each row its own slug."]},
@@ -147,11 +151,18 @@ def test_unknown_speaker_and_unknown_source_are_named_for_statements(people_and_
     result = StatementResource().import_data(dataset, dry_run=False)
     errors = {row.number: dict(row.error_dict) for row in result.invalid_rows}
     assert errors == {
-        2: {"speaker": [
-            "No participant has the slug \u201cnobody-at-all\u201d: check the spelling, or import that participant first."
-        ]},
+        2: {
+            "speaker": [
+                "No participant has the slug \u201cnobody-at-all\u201d: check the spelling, "
+                "or import that participant first."
+            ]
+        },
         3: {"sources": ["No source has the slug \u201cmissing-source\u201d: check the spelling, or import it first."]},
-        4: {"event": ["No event has the slug \u201cno-such-event\u201d: check the spelling, or import that event first."]},
+        4: {
+            "event": [
+                "No event has the slug \u201cno-such-event\u201d: check the spelling, or import that event first."
+            ]
+        },
     }
     assert not Statement.objects.exists()
 
@@ -205,9 +216,9 @@ def test_statement_import_keeps_the_published_event_rule(people_and_sources):
     dataset = csv_dataset("slug,speaker,event,text,sources\nno-source,mark-carney,live-event,Unsourced words.,\n")
     result = StatementResource().import_data(dataset, dry_run=False)
     [row] = result.invalid_rows
-    assert row.error_dict == {"sources": [
-        "A statement in a published event needs a source: add one, or ask a publisher to unpublish it."
-    ]}
+    assert row.error_dict == {
+        "sources": ["A statement in a published event needs a source: add one, or ask a publisher to unpublish it."]
+    }
     assert not Statement.objects.exists()
 
 
@@ -257,9 +268,9 @@ def test_a_publishers_import_of_an_unsourced_published_event_is_refused_whole(pe
     result = EventResource().import_data(dataset, user=publisher)
     [row] = result.invalid_rows
     assert row.number == 2
-    assert row.error_dict == {"status": [
-        "\u201cUnsourced\u201d was not published: It has no source: add at least one under Sources."
-    ]}
+    assert row.error_dict == {
+        "status": ["\u201cUnsourced\u201d was not published: It has no source: add at least one under Sources."]
+    }
     assert not Event.objects.exists()
 
 
@@ -278,24 +289,32 @@ def test_an_editor_may_import_through_the_admin(client, editor, people_and_sourc
 def test_export_names_related_rows_by_slug_not_id(people_and_sources):
     event = DraftEventFactory(slug="meeting", sources=[Source.objects.get()], topics=[Topic.objects.get()])
     InvolvementFactory(event=event, participant=Participant.objects.get(slug="mark-carney"), part="guest")
-    StatementFactory(slug="quote", event=event, speaker=Participant.objects.get(slug="mark-carney"),
-                     sources=[Source.objects.get()])
+    StatementFactory(
+        slug="quote", event=event, speaker=Participant.objects.get(slug="mark-carney"), sources=[Source.objects.get()]
+    )
     [event_row] = EventResource().export().dict
     assert (event_row["participants"], event_row["sources"], event_row["topics"]) == (
-        "mark-carney:guest", "cbc-meeting", "trade"
+        "mark-carney:guest",
+        "cbc-meeting",
+        "trade",
     )
     assert "id" not in event_row
     [statement_row] = StatementResource().export().dict
     assert (statement_row["speaker"], statement_row["event"], statement_row["sources"]) == (
-        "mark-carney", "meeting", "cbc-meeting"
+        "mark-carney",
+        "meeting",
+        "cbc-meeting",
     )
 
 
-@pytest.mark.parametrize(("file_format", "content_type"), [
-    (CSV, "text/csv"),
-    (JSON, "application/json"),
-    (XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-])
+@pytest.mark.parametrize(
+    ("file_format", "content_type"),
+    [
+        (CSV, "text/csv"),
+        (JSON, "application/json"),
+        (XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ],
+)
 def test_admin_exports_csv_json_and_xlsx(admin_client, people_and_sources, file_format, content_type):
     url = reverse("admin:timeline_participant_export")
     data = form_data(admin_client.get(url), index=1)  # the page's forms: log out, then export
@@ -305,8 +324,10 @@ def test_admin_exports_csv_json_and_xlsx(admin_client, people_and_sources, file_
     assert response.status_code == 200
     assert response["Content-Type"].startswith(content_type)
     body = b"".join(response.streaming_content) if response.streaming else response.content
-    dataset = tablib.Dataset().load(io.BytesIO(body) if file_format == XLSX else body.decode("utf-8-sig"),
-                                    format={CSV: "csv", JSON: "json", XLSX: "xlsx"}[file_format])
+    dataset = tablib.Dataset().load(
+        io.BytesIO(body) if file_format == XLSX else body.decode("utf-8-sig"),
+        format={CSV: "csv", JSON: "json", XLSX: "xlsx"}[file_format],
+    )
     assert sorted(dataset["slug"]) == ["donald-trump", "mark-carney"]
 
 
@@ -315,26 +336,67 @@ def test_admin_exports_csv_json_and_xlsx(admin_client, people_and_sources, file_
 
 def build_a_small_database():
     topic = TopicFactory(slug="trade", name="Trade", description="Tariffs and agreements.")
-    carney = ParticipantFactory(slug="mark-carney", name="Mark Carney", kind="person", country="CA",
-                                wikidata_id="Q42", description="Prime Minister")
+    carney = ParticipantFactory(
+        slug="mark-carney",
+        name="Mark Carney",
+        kind="person",
+        country="CA",
+        wikidata_id="Q42",
+        description="Prime Minister",
+    )
     trump = ParticipantFactory(slug="donald-trump", name="Donald Trump", country="US")
-    cbc = SourceFactory(slug="cbc", title="Carney, Trump meet", url="https://www.cbc.ca/news/a",
-                        published_on=datetime.date(2025, 5, 6), accessed_on=datetime.date(2025, 5, 7))
-    print_source = SourceFactory(slug="print", title="A print story", url="", published_on=datetime.date(2025, 5, 1),
-                                 published_precision="month", kind="other")
-    meeting = EventFactory(slug="meeting", title="Carney meets Trump", summary="They met, with commas, and \"quotes\".",
-                           body="Line one.\nLine two.", start_date=datetime.date(2025, 5, 6), approximate=False,
-                           location="Washington", importance=3, sources=[cbc], topics=[topic])
+    cbc = SourceFactory(
+        slug="cbc",
+        title="Carney, Trump meet",
+        url="https://www.cbc.ca/news/a",
+        published_on=datetime.date(2025, 5, 6),
+        accessed_on=datetime.date(2025, 5, 7),
+    )
+    print_source = SourceFactory(
+        slug="print",
+        title="A print story",
+        url="",
+        published_on=datetime.date(2025, 5, 1),
+        published_precision="month",
+        kind="other",
+    )
+    meeting = EventFactory(
+        slug="meeting",
+        title="Carney meets Trump",
+        summary='They met, with commas, and "quotes".',
+        body="Line one.\nLine two.",
+        start_date=datetime.date(2025, 5, 6),
+        approximate=False,
+        location="Washington",
+        importance=3,
+        sources=[cbc],
+        topics=[topic],
+    )
     InvolvementFactory(event=meeting, participant=trump, part="host", order=0)
     InvolvementFactory(event=meeting, participant=carney, part="guest", order=1)
-    DraftEventFactory(slug="draft-range", title="A range", start_date=datetime.date(2025, 1, 1), date_precision="year",
-                      end_date=datetime.date(2025, 6, 1), end_precision="month", approximate=True,
-                      sources=[print_source])
-    StatementFactory(slug="quote", speaker=carney, event=meeting, text="« Le Canada n'est pas à vendre. »",
-                     language="fr", said_on=datetime.date(2025, 5, 6), context="In the Oval Office.",
-                     sources=[cbc, print_source])
-    StatementFactory(slug="undated", speaker=trump, event=None, text="A paraphrase.", kind="paraphrase",
-                     said_on=None, sources=[])
+    DraftEventFactory(
+        slug="draft-range",
+        title="A range",
+        start_date=datetime.date(2025, 1, 1),
+        date_precision="year",
+        end_date=datetime.date(2025, 6, 1),
+        end_precision="month",
+        approximate=True,
+        sources=[print_source],
+    )
+    StatementFactory(
+        slug="quote",
+        speaker=carney,
+        event=meeting,
+        text="« Le Canada n'est pas à vendre. »",
+        language="fr",
+        said_on=datetime.date(2025, 5, 6),
+        context="In the Oval Office.",
+        sources=[cbc, print_source],
+    )
+    StatementFactory(
+        slug="undated", speaker=trump, event=None, text="A paraphrase.", kind="paraphrase", said_on=None, sources=[]
+    )
 
 
 def export_everything() -> dict[str, tablib.Dataset]:

@@ -2,7 +2,6 @@
 
 import json
 import re
-from html.parser import HTMLParser
 from unittest import mock
 
 import pytest
@@ -13,6 +12,7 @@ from django.test import Client
 from django.urls import include, path
 
 from tests.factories import EventFactory, InvolvementFactory, StatementFactory, TopicFactory
+from tests.htmlparse import inline_code
 from timeline.errors import server_error
 from timeline.security import embeddable
 
@@ -91,39 +91,6 @@ def test_csp_is_strict_on_every_reader_page(client):
             assert not {"'unsafe-inline'", "'unsafe-eval'", "*", "http:", "https:", "data:"} & set(sources), url
 
 
-class InlineCodeFinder(HTMLParser):
-    """Collects what a strict CSP would block: inline scripts, <style> elements, style and on* attributes."""
-
-    def __init__(self):
-        super().__init__()
-        self.found = []
-        self._in_script = False
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "script" and "src" not in attrs and attrs.get("type") not in ("application/ld+json", "application/json"):
-            self._in_script = True
-        if tag == "style":
-            self.found.append("<style>")
-        for name in attrs:
-            if name == "style" or name.startswith("on"):
-                self.found.append(f"<{tag} {name}=...>")
-
-    def handle_data(self, data):
-        if self._in_script and data.strip():
-            self.found.append(f"<script>{data.strip()[:40]}")
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._in_script = False
-
-
-def inline_code(html: str) -> list[str]:
-    finder = InlineCodeFinder()
-    finder.feed(html)
-    return finder.found
-
-
 def test_reader_pages_have_no_inline_scripts_or_styles(client):
     statement = StatementFactory()
     topic = TopicFactory()
@@ -134,7 +101,10 @@ def test_reader_pages_have_no_inline_scripts_or_styles(client):
 
 
 def test_inline_code_finder_finds_what_the_csp_blocks():
-    page = '<p style="color:red" onclick="x()">a</p><style>p{}</style><script>alert(1)</script><script src="/a.js"></script>'
+    page = (
+        '<p style="color:red" onclick="x()">a</p><style>p{}</style><script>alert(1)</script>'
+        '<script src="/a.js"></script>'
+    )
     assert inline_code(page) == ["<p style=...>", "<p onclick=...>", "<style>", "<script>alert(1)"]
 
 
@@ -321,7 +291,9 @@ def test_behind_a_proxy_lockout_follows_the_forwarded_client_address(client, edi
     settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
     for _ in range(settings.AXES_FAILURE_LIMIT):
         log_in(client, "editor", "wrong", address="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66")
-    assert log_in(client, "editor", "wrong", address="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66").status_code == 429
+    assert (
+        log_in(client, "editor", "wrong", address="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66").status_code == 429
+    )
     # Another reader behind the same proxy is not locked out with the attacker.
     response = log_in(
         Client(), "editor", "correct horse battery", address="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7"

@@ -28,9 +28,7 @@ def run(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.Comp
         STATIC_ROOT=str(tmp_path / "static"),
     )
     clean.update(env)
-    return subprocess.run(
-        [sys.executable, *args], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([sys.executable, *args], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.parametrize(
@@ -157,7 +155,10 @@ print(json.dumps([[client.get(url).status_code, client.get(url).get("Retry-After
 
 def test_503_when_the_database_server_refuses_connections(tmp_path):
     """A real PostgreSQL connection attempt to a port where nothing listens."""
-    env = {"DATABASE_URL": "postgresql://timeline:timeline@127.0.0.1:9/timeline", "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    env = {
+        "DATABASE_URL": "postgresql://timeline:timeline@127.0.0.1:9/timeline",
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+    }
     result = run(["-c", UNREACHABLE_DATABASE], env, tmp_path)
     assert result.returncode == 0, result.stderr
     # The admin login form renders without the database; signing in needs it.

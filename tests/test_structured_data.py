@@ -36,8 +36,14 @@ def event():
     canada = ParticipantFactory(slug="canada", name="Government of Canada", kind="government")
     source = SourceFactory(title="CBC report", publisher="CBC News", url="https://www.cbc.ca/news/report")
     event = EventFactory(
-        slug="meeting", title="Meeting", summary="Leaders met.", start_date=D(2025, 5, 1), date_precision="month",
-        location="White House", topics=[TopicFactory(slug="trade", name="Trade")], sources=[source],
+        slug="meeting",
+        title="Meeting",
+        summary="Leaders met.",
+        start_date=D(2025, 5, 1),
+        date_precision="month",
+        location="White House",
+        topics=[TopicFactory(slug="trade", name="Trade")],
+        sources=[source],
     )
     InvolvementFactory(event=event, participant=trump, part="host")
     InvolvementFactory(event=event, participant=carney, part="guest")
@@ -60,12 +66,18 @@ def test_event_page_carries_schema_org_event(client, event):
     assert [p["name"] for p in data["performer"]] == ["Donald Trump", "Mark Carney"]
     carney = data["performer"][1]
     assert carney == {
-        "@type": "Person", "name": "Mark Carney", "url": "http://testserver/participants/mark-carney/",
-        "sameAs": "https://www.wikidata.org/wiki/Q123", "jobTitle": "Prime Minister of Canada",
+        "@type": "Person",
+        "name": "Mark Carney",
+        "url": "http://testserver/participants/mark-carney/",
+        "sameAs": "https://www.wikidata.org/wiki/Q123",
+        "jobTitle": "Prime Minister of Canada",
     }
     assert data["attendee"] == [
-        {"@type": "GovernmentOrganization", "name": "Government of Canada",
-         "url": "http://testserver/participants/canada/"}
+        {
+            "@type": "GovernmentOrganization",
+            "name": "Government of Canada",
+            "url": "http://testserver/participants/canada/",
+        }
     ]
     assert data["citation"][0]["url"] == "https://www.cbc.ca/news/report"
 
@@ -80,8 +92,13 @@ def test_statements_are_quotations_with_citations_and_cannot_close_the_script(cl
     assert quotation["creator"]["name"] == "Mark Carney"
     assert quotation["dateCreated"] == "2025-05-06"
     assert quotation["citation"] == [
-        {"@type": "NewsArticle", "name": "CBC report", "url": "https://www.cbc.ca/news/report",
-         "publisher": {"@type": "Organization", "name": "CBC News"}, "datePublished": "2025-05-06"}
+        {
+            "@type": "NewsArticle",
+            "name": "CBC report",
+            "url": "https://www.cbc.ca/news/report",
+            "publisher": {"@type": "Organization", "name": "CBC News"},
+            "datePublished": "2025-05-06",
+        }
     ]
     assert claim["@type"] == "Claim"  # a paraphrase is not a quotation
     assert claim["author"]["name"] == "Donald Trump"

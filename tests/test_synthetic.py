@@ -11,15 +11,34 @@ pytestmark = pytest.mark.django_db
 def snapshot():
     """Everything generated, minus the timestamps the database sets."""
     return (
-        list(Event.objects.order_by("slug").values_list(
-            "slug", "title", "summary", "start_date", "date_precision", "end_date", "status", "importance",
-        )),
+        list(
+            Event.objects.order_by("slug").values_list(
+                "slug",
+                "title",
+                "summary",
+                "start_date",
+                "date_precision",
+                "end_date",
+                "status",
+                "importance",
+            )
+        ),
         list(Statement.objects.order_by("slug").values_list("slug", "text", "language", "said_on", "speaker__slug")),
         list(Source.objects.order_by("slug").values_list("slug", "url", "published_on", "events__slug")),
-        list(Involvement.objects.order_by("event__slug", "order").values_list("event__slug", "participant__slug", "part")),
+        list(
+            Involvement.objects.order_by("event__slug", "order").values_list("event__slug", "participant__slug", "part")
+        ),
         list(Participant.objects.order_by("slug").values_list("slug", "name", "kind")),
-        list(Role.objects.order_by("participant__slug", "title").values_list("participant__slug", "title", "start", "end")),
-        list(Event.topics.through.objects.order_by("event__slug", "topic__slug").values_list("event__slug", "topic__slug")),
+        list(
+            Role.objects.order_by("participant__slug", "title").values_list(
+                "participant__slug", "title", "start", "end"
+            )
+        ),
+        list(
+            Event.topics.through.objects.order_by("event__slug", "topic__slug").values_list(
+                "event__slug", "topic__slug"
+            )
+        ),
     )
 
 
@@ -69,7 +88,10 @@ def test_content_says_it_is_synthetic():
         text.startswith(("Synthetic ", "Citation synthétique", "Paraphrase synthétique"))
         for text in Statement.objects.values_list("text", flat=True)
     )
-    assert all(url.startswith("https://synthetic.example/") for url in Source.objects.exclude(url="").values_list("url", flat=True))
+    assert all(
+        url.startswith("https://synthetic.example/")
+        for url in Source.objects.exclude(url="").values_list("url", flat=True)
+    )
 
 
 def test_refuses_a_database_with_data_and_changes_nothing():

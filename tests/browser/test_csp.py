@@ -11,7 +11,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 RECORD_VIOLATIONS = """
 window.cspViolations = [];
 document.addEventListener("securitypolicyviolation", (e) => {
-  window.cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber} ${e.sample}`);
+  const where = `${e.sourceFile}:${e.lineNumber}`;
+  window.cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${where} ${e.sample}`);
 });
 """
 
@@ -29,7 +30,8 @@ def violations(page) -> list[str]:
     page.wait_for_load_state("load")
     # Violation events are queued as tasks: let the page run two more frames before reading them.
     recorded = page.evaluate(
-        "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(window.cspViolations))))"
+        "() => new Promise((done) => requestAnimationFrame("
+        "  () => requestAnimationFrame(() => done(window.cspViolations))))"
     )
     csp_console = [text for text in page.console_errors if "Content Security Policy" in text]
     page.console_errors.clear()
@@ -70,8 +72,15 @@ def test_reader_and_admin_pages_have_no_csp_violations(watched_page, live_server
     page = watched_page
 
     reader_pages = [
-        "/", event.get_absolute_url(), statement.speaker.get_absolute_url(), topic.get_absolute_url(),
-        "/participants/", "/topics/", "/sources/", "/embed/", "/api/docs",
+        "/",
+        event.get_absolute_url(),
+        statement.speaker.get_absolute_url(),
+        topic.get_absolute_url(),
+        "/participants/",
+        "/topics/",
+        "/sources/",
+        "/embed/",
+        "/api/docs",
     ]
     for path in reader_pages:
         response = page.goto(live_server.url + path)

@@ -70,7 +70,9 @@ def test_editor_drafts_an_event_and_a_publisher_publishes_it(page: Page, live_se
     popup.fill("#id_publisher", "Example News")
     popup.click('input[name="_save"]')
     popup.wait_for_event("close")
-    expect(page.locator("#id_statements-0-sources option:checked")).to_have_text("Leaders meet in Washington (Example News)")
+    expect(page.locator("#id_statements-0-sources option:checked")).to_have_text(
+        "Leaders meet in Washington (Example News)"
+    )
     # The same source backs the event itself.
     page.click("#id_sources + .select2 .select2-selection")
     page.locator("#id_sources + .select2 .select2-search__field").fill("Leaders")
@@ -82,7 +84,8 @@ def test_editor_drafts_an_event_and_a_publisher_publishes_it(page: Page, live_se
     event = Event.objects.get(slug="carney-and-trump-meet-at-the-white-house")
     assert event.status == Event.Status.DRAFT
     assert [(i.participant.slug, i.part) for i in event.involvements.all()] == [
-        ("mark-carney", "guest"), ("donald-trump", "host")
+        ("mark-carney", "guest"),
+        ("donald-trump", "host"),
     ]
     statement = event.statements.get()
     assert [s.url for s in statement.sources.all()] == ["https://news.example.org/leaders-meet"]

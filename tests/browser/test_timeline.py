@@ -36,17 +36,32 @@ def story(monkeypatch):
     trump = ParticipantFactory(slug="donald-trump", name="Donald Trump", country="US")
     tariffs = TopicFactory(slug="tariffs", name="Tariffs", description="Duties on goods crossing the border.")
     source = SourceFactory(title="Carney meets Trump", publisher="CBC News")
-    carney_dates = [D(2025, 1, 10), D(2025, 2, 10), D(2025, 3, 10), D(2025, 4, 10), D(2025, 5, 6), D(2025, 5, 20),
-                    D(2025, 6, 10), D(2025, 7, 10)]
+    carney_dates = [
+        D(2025, 1, 10),
+        D(2025, 2, 10),
+        D(2025, 3, 10),
+        D(2025, 4, 10),
+        D(2025, 5, 6),
+        D(2025, 5, 20),
+        D(2025, 6, 10),
+        D(2025, 7, 10),
+    ]
     events = {}
     for n, day in enumerate(carney_dates):
         event = EventFactory(
-            slug=f"carney-{n}", title=f"Carney event {n}", summary=f"Carney on steel and tariffs, part {n}.",
-            start_date=day, topics=[tariffs], sources=[source], importance=3 if n == 4 else 2,
+            slug=f"carney-{n}",
+            title=f"Carney event {n}",
+            summary=f"Carney on steel and tariffs, part {n}.",
+            start_date=day,
+            topics=[tariffs],
+            sources=[source],
+            importance=3 if n == 4 else 2,
         )
         InvolvementFactory(event=event, participant=carney)
         events[event.slug] = event
-    StatementFactory(event=events["carney-4"], speaker=carney, text="It's not for sale.", importance=3, sources=[source])
+    StatementFactory(
+        event=events["carney-4"], speaker=carney, text="It's not for sale.", importance=3, sources=[source]
+    )
     for n, day in enumerate([D(2025, 2, 1), D(2025, 3, 12), D(2025, 4, 2)]):
         event = EventFactory(slug=f"trump-{n}", title=f"Trump event {n}", start_date=day, event_type="tariff_action")
         InvolvementFactory(event=event, participant=trump)
@@ -227,7 +242,9 @@ def test_bad_input_shows_a_note_in_the_browser(local_only, live_server, story):
 def test_the_accessibility_check_itself_finds_violations(page, live_server):
     """The checker below, shown to fail: a page with an unlabelled field and an image without alt text."""
     url = f"{live_server.url}/probe-accessibility/"
-    body = '<!DOCTYPE html><html lang="en"><title>Probe</title><main><img src="/x.png"><input type="text"></main></html>'
+    body = (
+        '<!DOCTYPE html><html lang="en"><title>Probe</title><main><img src="/x.png"><input type="text"></main></html>'
+    )
     page.route(url, lambda route: route.fulfill(status=200, headers={"Content-Type": "text/html"}, body=body))
     page.goto(url)
     impacts = {v["id"]: v["impact"] for v in Axe().run(page).response["violations"]}

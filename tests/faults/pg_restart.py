@@ -136,9 +136,26 @@ def main() -> int:
 
     server_log = open(Path(static_root) / "gunicorn.log", "w")
     gunicorn = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "timeline.wsgi", "-b", f"127.0.0.1:{args.port}", "-w", "2",
-         "--threads", "4", "--timeout", "30", "--log-level", "warning"],
-        env=env, cwd=BASE_DIR, stdout=server_log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "timeline.wsgi",
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "-w",
+            "2",
+            "--threads",
+            "4",
+            "--timeout",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=BASE_DIR,
+        stdout=server_log,
+        stderr=subprocess.STDOUT,
     )
     samples: list[Sample] = []
     stop_load = threading.Event()
@@ -164,15 +181,29 @@ def main() -> int:
             client.start()
         time.sleep(args.warm)
         down_from = time.monotonic()
-        subprocess.run(as_postgres([str(pg_ctl), "-D", str(pgdata), "-m", "fast", "-w", "stop"]), check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            as_postgres([str(pg_ctl), "-D", str(pgdata), "-m", "fast", "-w", "stop"]),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         stopped = time.monotonic()
         time.sleep(args.down)
-        start_server = as_postgres([str(pg_ctl), "-D", str(pgdata), "-l", str(pgdata / "restart.log"), "-w",
-                                    "-o", shlex.join(options), "start"])
+        start_server = as_postgres(
+            [
+                str(pg_ctl),
+                "-D",
+                str(pgdata),
+                "-l",
+                str(pgdata / "restart.log"),
+                "-w",
+                "-o",
+                shlex.join(options),
+                "start",
+            ]
+        )
         # The load's own client sockets cycle through the ephemeral port range, where a test server's port may
         # lie: if one holds the port just then, the server cannot listen yet. Try again, as an operator would.
-        for attempt in range(1, 91):
+        for attempt in range(1, 91):  # noqa: B007 - reported after the loop
             if subprocess.run(start_server, stdout=subprocess.DEVNULL).returncode == 0:
                 break
             time.sleep(1)  # a closed connection keeps its port for a minute (TIME_WAIT)
