@@ -104,8 +104,14 @@ class StatementInline(admin.StackedInline):
     form = StatementAdminForm
     extra = 0
     autocomplete_fields = ["speaker", "sources"]
-    fields = [("speaker", "speaker_label"), "text", ("kind", "language", "importance"), ("said_on", "said_precision"),
-              "sources", "context"]
+    fields = [
+        ("speaker", "speaker_label"),
+        "text",
+        ("kind", "language", "importance"),
+        ("said_on", "said_precision"),
+        "sources",
+        "context",
+    ]
     show_change_link = True
 
 
@@ -122,8 +128,8 @@ class CorrectionInline(admin.StackedInline):
         statement_field = formset.form.base_fields.get("statement")
         if statement_field is not None:
             # Only this event's statements can be corrected here.
-            statement_field.queryset = Statement.objects.filter(event=obj).select_related("speaker") if obj else (
-                Statement.objects.none()
+            statement_field.queryset = (
+                Statement.objects.filter(event=obj).select_related("speaker") if obj else (Statement.objects.none())
             )
         return formset
 
@@ -132,8 +138,18 @@ class RoleInline(admin.TabularInline):
     model = Role
     extra = 0
     autocomplete_fields = ["source"]
-    fields = ["title", "organisation", "start", "start_precision", "end", "end_precision", "attested_on",
-              "attested_precision", "source", "note"]
+    fields = [
+        "title",
+        "organisation",
+        "start",
+        "start_precision",
+        "end",
+        "end_precision",
+        "attested_on",
+        "attested_precision",
+        "source",
+        "note",
+    ]
 
 
 # Events
@@ -146,11 +162,17 @@ class EventAdmin(RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin)
     history_related = {
         "Sources": lambda event: {source.slug for source in event.sources.all()},
         "Topics": lambda event: {topic.slug for topic in event.topics.all()},
-        "Participants": lambda event: {f"{i.participant.slug}:{i.part}" for i in event.involvements.select_related("participant")},
+        "Participants": lambda event: {
+            f"{i.participant.slug}:{i.part}" for i in event.involvements.select_related("participant")
+        },
     }
     list_display = ["title", "start_date", "event_type", "status", "statement_count", "source_count"]
-    list_filter = ["status", "event_type", ("topics", admin.RelatedOnlyFieldListFilter),
-                   ("participants", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "status",
+        "event_type",
+        ("topics", admin.RelatedOnlyFieldListFilter),
+        ("participants", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["title", "summary", "participants__name"]
     date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["title"]}
@@ -160,12 +182,19 @@ class EventAdmin(RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin)
     actions = ["publish_selected", "unpublish_selected"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "body"]}),
-        ("When and where", {"fields": [("start_date", "date_precision", "approximate"),
-                                       ("end_date", "end_precision"), "location"]}),
+        (
+            "When and where",
+            {"fields": [("start_date", "date_precision", "approximate"), ("end_date", "end_precision"), "location"]},
+        ),
         ("Classification", {"fields": [("event_type", "importance"), "topics"]}),
         ("Sources", {"fields": ["sources"]}),
-        ("Publication", {"fields": [("status", "published_at"), "loaded_version"],
-                         "description": "Events start as drafts; a publisher publishes them with the button below."}),
+        (
+            "Publication",
+            {
+                "fields": [("status", "published_at"), "loaded_version"],
+                "description": "Events start as drafts; a publisher publishes them with the button below.",
+            },
+        ),
     ]
 
     def get_inlines(self, request, obj):
@@ -175,10 +204,7 @@ class EventAdmin(RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin)
         return self.inlines
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            statement_count=count_of(Statement.objects.all(), "event"),
-            source_count=count_of(Event.sources.through.objects.all(), "event"),
-        )
+        return super().get_queryset(request).with_counts()
 
     @admin.display(description="statements", ordering="statement_count")
     def statement_count(self, event):
@@ -229,16 +255,17 @@ class EventAdmin(RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin)
                 publishing.publish(event, request.user)
                 self.message_user(
                     request,
-                    format_html("\u201c{}\u201d is published: <a href=\"{}\">see it as readers do</a>.",
-                                event, event.get_absolute_url()),
+                    format_html(
+                        '\u201c{}\u201d is published: <a href="{}">see it as readers do</a>.',
+                        event,
+                        event.get_absolute_url(),
+                    ),
                     messages.SUCCESS,
                 )
         except PermissionDenied as refusal:
             self.message_user(request, f"Your changes were saved, but {refusal}", messages.ERROR)
         except publishing.PublishingRefused as refusal:
-            self.message_user(
-                request, f"Your changes were saved as a draft, but {refusal}", messages.ERROR
-            )
+            self.message_user(request, f"Your changes were saved as a draft, but {refusal}", messages.ERROR)
 
     @admin.action(description="Publish selected events", permissions=["publish"])
     def publish_selected(self, request, queryset):
@@ -277,17 +304,22 @@ class ParticipantAdmin(ImportExportAdmin, SimpleHistoryAdmin):
     inlines = [RoleInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            statement_count=count_of(Statement.objects.all(), "speaker"),
-            event_count=count_of(Involvement.objects.all(), "participant"),
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                statement_count=count_of(Statement.objects.all(), "speaker"),
+                event_count=count_of(Involvement.objects.all(), "participant"),
+            )
         )
 
     @admin.display(description="statements", ordering="statement_count")
     def statements(self, participant):
         if participant.pk is None:
             return "-"
-        return changelist_link("statement", f"speaker__id__exact={participant.pk}", participant.statement_count,
-                               "statement")
+        return changelist_link(
+            "statement", f"speaker__id__exact={participant.pk}", participant.statement_count, "statement"
+        )
 
     @admin.display(description="events", ordering="event_count")
     def event_count(self, participant):
@@ -308,12 +340,22 @@ class StatementAdmin(RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAd
     search_fields = ["text", "speaker__name", "speaker_label"]
     autocomplete_fields = ["speaker", "event", "sources"]
     date_hierarchy = "said_on"
-    fields = [("speaker", "speaker_label"), "event", "text", ("kind", "language", "importance"),
-              ("said_on", "said_precision"), "context", "sources", "slug"]
+    fields = [
+        ("speaker", "speaker_label"),
+        "event",
+        "text",
+        ("kind", "language", "importance"),
+        ("said_on", "said_precision"),
+        "context",
+        "sources",
+        "slug",
+    ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            source_count=count_of(Statement.sources.through.objects.all(), "statement")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(source_count=count_of(Statement.sources.through.objects.all(), "statement"))
         )
 
     @admin.display(description="text", ordering="text")
@@ -344,9 +386,13 @@ class SourceAdmin(ImportExportAdmin, SimpleHistoryAdmin):
     date_hierarchy = "published_on"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            event_count=count_of(Event.sources.through.objects.all(), "source"),
-            statement_count=count_of(Statement.sources.through.objects.all(), "source"),
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                event_count=count_of(Event.sources.through.objects.all(), "source"),
+                statement_count=count_of(Statement.sources.through.objects.all(), "source"),
+            )
         )
 
     @admin.display(description="cited by")

@@ -61,9 +61,7 @@ class InvalidParameters(Exception):
 
 def bad_request(request, errors: list[dict]):
     names = ", ".join(dict.fromkeys(error["parameter"] for error in errors))
-    return api.create_response(
-        request, {"detail": f"Invalid parameter: {names}.", "errors": errors}, status=400
-    )
+    return api.create_response(request, {"detail": f"Invalid parameter: {names}.", "errors": errors}, status=400)
 
 
 @api.exception_handler(ValidationError)
@@ -405,15 +403,22 @@ def list_events(request, params: Query[PageParams]):
 @read_only
 def get_event(request, slug: str = SLUG):
     # for_list() for its counts; its prefetches are replaced by fuller ones.
-    queryset = Event.objects.published().for_list().prefetch_related(None).prefetch_related(
-        "topics",
-        "sources",
-        "corrections",
-        Prefetch(
-            "involvements",
-            queryset=Involvement.objects.select_related("participant", "event").prefetch_related("participant__roles"),
-        ),
-        Prefetch("statements", queryset=Statement.objects.published().for_list()),
+    queryset = (
+        Event.objects.published()
+        .for_list()
+        .prefetch_related(None)
+        .prefetch_related(
+            "topics",
+            "sources",
+            "corrections",
+            Prefetch(
+                "involvements",
+                queryset=Involvement.objects.select_related("participant", "event").prefetch_related(
+                    "participant__roles"
+                ),
+            ),
+            Prefetch("statements", queryset=Statement.objects.published().for_list()),
+        )
     )
     event = queryset.filter(slug=slug).first()
     if event is None:

@@ -79,13 +79,22 @@ class Result:
 
     def as_dict(self) -> dict:
         return {
-            "name": self.name, "path": self.path, "concurrency": self.concurrency, "requests": self.requests,
-            "seconds": round(self.seconds, 3), "rps": round(self.rps, 1),
-            "p50_ms": round(self.percentile(50), 2), "p95_ms": round(self.percentile(95), 2),
-            "p99_ms": round(self.percentile(99), 2), "max_ms": round(self.percentile(100), 2),
-            "errors": self.errors, "error_samples": self.error_samples,
-            "queries": self.median_queries, "queries_min": min(self.queries, default=None),
-            "queries_max": max(self.queries, default=None), "bytes": self.median_bytes,
+            "name": self.name,
+            "path": self.path,
+            "concurrency": self.concurrency,
+            "requests": self.requests,
+            "seconds": round(self.seconds, 3),
+            "rps": round(self.rps, 1),
+            "p50_ms": round(self.percentile(50), 2),
+            "p95_ms": round(self.percentile(95), 2),
+            "p99_ms": round(self.percentile(99), 2),
+            "max_ms": round(self.percentile(100), 2),
+            "errors": self.errors,
+            "error_samples": self.error_samples,
+            "queries": self.median_queries,
+            "queries_min": min(self.queries, default=None),
+            "queries_max": max(self.queries, default=None),
+            "bytes": self.median_bytes,
         }
 
 

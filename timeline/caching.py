@@ -2,8 +2,9 @@
 
 Everything cached is keyed by the *data version*: a random token in the one row of the timeline_dataversion
 table (migration 0005), replaced by database triggers whenever any timeline table changes (a save in the admin,
-an import, a bulk update, SQL typed into psql), in the same transaction as the change. A change therefore retires every cached page and aggregate
-at once; nothing needs to be deleted, and every worker process sees the new version on its next request.
+an import, a bulk update, SQL typed into psql), in the same transaction as the change. A change therefore retires
+every cached page and aggregate at once; nothing needs to be deleted, and every worker process sees the new version
+on its next request.
 
 Three layers use it:
 - `cache_public_page`, a view decorator: anonymous GETs get an ETag and Last-Modified, so a browser or CDN
@@ -33,7 +34,6 @@ from django.db import connection as default_connection
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
-
 
 # Request headers that select a different response from the same URL: the Vary of a view whose response depends
 # on them (with Cookie, which the session adds) and part of every stored page's key.
@@ -117,7 +117,7 @@ def current_version(connection=None) -> DataVersion | None:
     if isinstance(changed_at, str):  # SQLite keeps it as text, in UTC
         changed_at = datetime.datetime.fromisoformat(changed_at)
     if changed_at.tzinfo is None:
-        changed_at = changed_at.replace(tzinfo=datetime.timezone.utc)
+        changed_at = changed_at.replace(tzinfo=datetime.UTC)
     return DataVersion(token, changed_at)
 
 
@@ -147,7 +147,7 @@ def code_version() -> tuple[str, datetime.datetime]:
                 digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
                 digest.update(path.read_bytes())
                 newest = max(newest, path.stat().st_mtime)
-    return digest.hexdigest()[:16], datetime.datetime.fromtimestamp(int(newest), tz=datetime.timezone.utc)
+    return digest.hexdigest()[:16], datetime.datetime.fromtimestamp(int(newest), tz=datetime.UTC)
 
 
 # Aggregates
@@ -176,7 +176,9 @@ def page_key(request: HttpRequest, version: DataVersion, parameters) -> str:
     if parameters is None:
         url = request.get_full_path()
     else:
-        query = urlencode([(name, value) for name, values in request.GET.lists() if name in parameters for value in values])
+        query = urlencode(
+            [(name, value) for name, values in request.GET.lists() if name in parameters for value in values]
+        )
         url = request.path + (f"?{query}" if query else "")
     parts = [
         version.token,

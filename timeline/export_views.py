@@ -5,6 +5,9 @@ showed. A data download refuses an invalid parameter (400, naming it) rather tha
 asked for; the embed, a page for readers, ignores it with a note, as the timeline does.
 """
 
+import functools
+from collections.abc import Callable, Iterable
+
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import conditional_page, require_GET
@@ -36,52 +39,54 @@ def download(content: str | bytes, content_type: str, filename: str) -> HttpResp
     return response
 
 
-def event_filter(request: HttpRequest) -> EventFilter:
-    return EventFilter(request.GET, queryset=Event.objects.published().for_list())
+def published_events():
+    return Event.objects.published().for_list()
 
 
-@require_GET
-@allow_any_origin
-@conditional_page
-def events_ics(request: HttpRequest) -> HttpResponse:
-    filterset = event_filter(request)
-    if error := invalid_parameters(filterset):
-        return error
-    content = exports.events_ical(filterset.qs, request.build_absolute_uri, name="Timeline: Canada–U.S. relations")
+def published_statements():
+    return Statement.objects.published().for_list()
+
+
+def data_download(filterset_class, rows):
+    """A data download's view: `rows()` narrowed by the query through `filterset_class`, then written by the view
+    (which receives the request and the rows); a 400 naming each parameter that could not be used instead."""
+
+    def decorate(write: Callable[[HttpRequest, Iterable], HttpResponse]):
+        @require_GET
+        @allow_any_origin
+        @conditional_page
+        @functools.wraps(write)
+        def view(request: HttpRequest) -> HttpResponse:
+            filterset = filterset_class(request.GET, queryset=rows())
+            return invalid_parameters(filterset) or write(request, filterset.qs)
+
+        return view
+
+    return decorate
+
+
+@data_download(EventFilter, published_events)
+def events_ics(request: HttpRequest, events) -> HttpResponse:
+    content = exports.events_ical(events, request.build_absolute_uri, name="Timeline: Canada–U.S. relations")
     return download(content, "text/calendar; charset=utf-8", "timeline-events.ics")
 
 
-@require_GET
-@allow_any_origin
-@conditional_page
-def events_csv(request: HttpRequest) -> HttpResponse:
-    filterset = event_filter(request)
-    if error := invalid_parameters(filterset):
-        return error
-    content = exports.events_csv(filterset.qs, request.build_absolute_uri)
+@data_download(EventFilter, published_events)
+def events_csv(request: HttpRequest, events) -> HttpResponse:
+    content = exports.events_csv(events, request.build_absolute_uri)
     return download(content, "text/csv; charset=utf-8; header=present", "timeline-events.csv")
 
 
-@require_GET
-@allow_any_origin
-@conditional_page
-def statements_csv(request: HttpRequest) -> HttpResponse:
-    filterset = StatementFilter(request.GET, queryset=Statement.objects.published().for_list())
-    if error := invalid_parameters(filterset):
-        return error
-    content = exports.statements_csv(filterset.qs, request.build_absolute_uri)
+@data_download(StatementFilter, published_statements)
+def statements_csv(request: HttpRequest, statements) -> HttpResponse:
+    content = exports.statements_csv(statements, request.build_absolute_uri)
     return download(content, "text/csv; charset=utf-8; header=present", "timeline-statements.csv")
 
 
-@require_GET
-@allow_any_origin
-@conditional_page
-def events_timelinejs(request: HttpRequest) -> HttpResponse:
-    filterset = event_filter(request)
-    if error := invalid_parameters(filterset):
-        return error
+@data_download(EventFilter, published_events)
+def events_timelinejs(request: HttpRequest, events) -> HttpResponse:
     data = exports.events_timelinejs(
-        filterset.qs,
+        events,
         request.build_absolute_uri,
         title="Canada–U.S. relations",
         description="Events from Timeline, each with its sources.",
@@ -93,7 +98,7 @@ def events_timelinejs(request: HttpRequest) -> HttpResponse:
 @require_GET
 @embeddable
 def embed(request: HttpRequest) -> HttpResponse:
-    filterset = event_filter(request)
+    filterset = EventFilter(request.GET, queryset=published_events())
     events = list(filterset.qs[: EMBED_LIMIT + 1])
     timeline_url = filterset.absolute_url(request)
     context = {

@@ -116,9 +116,25 @@ def write_csv(header: list[str], rows: Iterable[list]) -> str:
 
 
 EVENT_COLUMNS = [
-    "slug", "title", "date", "start_date", "date_precision", "end_date", "end_precision", "approximate",
-    "event_type", "location", "importance", "topics", "participants", "summary", "statement_count",
-    "source_count", "url", "published_at", "updated_at",
+    "slug",
+    "title",
+    "date",
+    "start_date",
+    "date_precision",
+    "end_date",
+    "end_precision",
+    "approximate",
+    "event_type",
+    "location",
+    "importance",
+    "topics",
+    "participants",
+    "summary",
+    "statement_count",
+    "source_count",
+    "url",
+    "published_at",
+    "updated_at",
 ]
 
 
@@ -156,8 +172,21 @@ def events_csv(events: Iterable[Event], absolute: Absolute) -> str:
 
 
 STATEMENT_COLUMNS = [
-    "slug", "date", "said_on", "said_precision", "speaker", "speaker_name", "speaker_label", "text", "kind",
-    "language", "context", "event", "event_title", "sources", "url",
+    "slug",
+    "date",
+    "said_on",
+    "said_precision",
+    "speaker",
+    "speaker_name",
+    "speaker_label",
+    "text",
+    "kind",
+    "language",
+    "context",
+    "event",
+    "event_title",
+    "sources",
+    "url",
 ]
 
 

@@ -23,7 +23,7 @@ class AtomFeed(Atom1Feed):
         # Django says "now" for a feed with no entries, so an empty feed would change on every request; the
         # epoch keeps it stable (and cacheable) until its first entry.
         if not any(item.get("updateddate") or item.get("pubdate") for item in self.items):
-            return datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+            return datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
         return super().latest_post_date()
 
 
@@ -128,11 +128,7 @@ class CorrectionsFeed(TimelineFeed):
         return reverse("feed_corrections")
 
     def items(self):
-        return (
-            Correction.objects.published()
-            .select_related("event")
-            .order_by("-published_on", "-pk")[:FEED_LENGTH]
-        )
+        return Correction.objects.published().select_related("event").order_by("-published_on", "-pk")[:FEED_LENGTH]
 
     def item_title(self, correction):
         return f"Correction: {correction.event.title}"

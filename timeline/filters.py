@@ -84,9 +84,9 @@ def refusals(problems: list[Problem]) -> list[tuple[str, str]]:
     for (parameter, code), group in _groups([problem for problem in problems if problem.refused]):
         if code == "unknown":
             values = ", ".join(repr(display_value(p.value)) for p in group[:NOTES_PER_PARAMETER])
-            refused.append((parameter, f"unknown value: {values}"))
+            refused.append((parameter, gettext("unknown value: %(values)s") % {"values": values}))
         elif code == "excess":
-            refused.append((parameter, f"at most {group[0].limit} values"))
+            refused.append((parameter, gettext("at most %(limit)s values") % {"limit": group[0].limit}))
         else:
             refused += [(parameter, problem.reason) for problem in group]
     return refused
@@ -134,7 +134,9 @@ class ParameterSet(django_filters.FilterSet):
         for name, value in values.items():
             for item in value if isinstance(value, list) else [value]:
                 if item not in (None, ""):
-                    pairs.append((name, item.isoformat() if isinstance(item, datetime.date) else getattr(item, "slug", item)))
+                    pairs.append(
+                        (name, item.isoformat() if isinstance(item, datetime.date) else getattr(item, "slug", item))
+                    )
         if page and int(page) > 1:
             pairs.append(("page", str(page)))
         return pairs
@@ -285,22 +287,30 @@ class EventFilter(ParameterSet):
         for (name, code), group in _groups(self.problems):
             noun = self.filters[name].noun
             if code == "too_long":
-                notes.append(gettext("Ignored %(noun)s: it is longer than %(limit)s characters.") % {
-                    "noun": noun, "limit": group[0].limit
-                })
+                notes.append(
+                    gettext("Ignored %(noun)s: it is longer than %(limit)s characters.")
+                    % {"noun": noun, "limit": group[0].limit}
+                )
             elif code in ("invalid", "unknown"):
                 for problem in group[:NOTES_PER_PARAMETER]:
-                    notes.append(gettext("Ignored %(noun)s \u201c%(value)s\u201d: %(reason)s.") % {
-                        "noun": noun, "value": display_value(problem.value), "reason": str(problem.reason).rstrip(".")
-                    })
+                    notes.append(
+                        gettext("Ignored %(noun)s \u201c%(value)s\u201d: %(reason)s.")
+                        % {
+                            "noun": noun,
+                            "value": display_value(problem.value),
+                            "reason": str(problem.reason).rstrip("."),
+                        }
+                    )
                 if len(group) > NOTES_PER_PARAMETER:
-                    notes.append(gettext("Ignored %(count)s more unknown %(noun)s values.") % {
-                        "count": len(group) - NOTES_PER_PARAMETER, "noun": noun
-                    })
+                    notes.append(
+                        gettext("Ignored %(count)s more unknown %(noun)s values.")
+                        % {"count": len(group) - NOTES_PER_PARAMETER, "noun": noun}
+                    )
             elif code == "excess":
-                notes.append(gettext("Ignored %(count)s %(noun)s values beyond the first %(limit)s.") % {
-                    "count": len(group), "noun": noun, "limit": group[0].limit
-                })
+                notes.append(
+                    gettext("Ignored %(count)s %(noun)s values beyond the first %(limit)s.")
+                    % {"count": len(group), "noun": noun, "limit": group[0].limit}
+                )
             elif code == "swapped":
                 notes.append(gettext("The From date was after the To date, so the two were swapped."))
             elif code == "needs_search":

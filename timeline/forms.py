@@ -17,7 +17,11 @@ def describe_change(event: Event) -> str:
     if record is None:
         return "someone"
     user = record.history_user
-    who = "someone" if user is None else (f"{user.get_full_name()} ({user.get_username()})" if user.get_full_name() else user.get_username())
+    who = (
+        "someone"
+        if user is None
+        else (f"{user.get_full_name()} ({user.get_username()})" if user.get_full_name() else user.get_username())
+    )
     when = date_format(timezone.localtime(record.history_date), "j F Y \\a\\t H:i")
     return f"{who} on {when}"
 
@@ -99,7 +103,7 @@ class SourceAdminForm(forms.ModelForm):
             if duplicate:
                 raise forms.ValidationError(
                     format_html(
-                        "This URL is already cited as <a href=\"{}\">\u201c{}\u201d</a> ({}): "
+                        'This URL is already cited as <a href="{}">\u201c{}\u201d</a> ({}): '
                         "use that source instead of adding it again.",
                         reverse("admin:timeline_source_change", args=[duplicate.pk]),
                         duplicate,

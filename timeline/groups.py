@@ -55,4 +55,3 @@ def create_groups(apps, using="default", reset=True) -> None:
         if missing:
             raise RuntimeError(f"Permissions missing for the {name} group: {sorted(missing)}")
         group.permissions.set(permissions)
-

@@ -51,7 +51,14 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Participant(models.Model):
+class NamedBySlug:
+    """A model that fixtures and backups name by its slug, so that they load into any database."""
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Participant(NamedBySlug, models.Model):
     class Kind(models.TextChoices):
         PERSON = "person", "Person"
         ORGANISATION = "organisation", "Organisation"
@@ -61,7 +68,9 @@ class Participant(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
     country = models.CharField(
-        max_length=2, blank=True, validators=[country_validator],
+        max_length=2,
+        blank=True,
+        validators=[country_validator],
         help_text="ISO 3166 alpha-2 code (CA, US, MX, ...); blank for international bodies.",
     )
     description = models.CharField(max_length=300, blank=True)
@@ -77,9 +86,6 @@ class Participant(models.Model):
 
     def __str__(self):
         return self.name
-
-    def natural_key(self):
-        return (self.slug,)
 
     def get_absolute_url(self):
         return reverse("participant_detail", args=[self.slug])
@@ -172,7 +178,7 @@ class Role(models.Model):
             )
 
 
-class Topic(models.Model):
+class Topic(NamedBySlug, models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
@@ -185,14 +191,11 @@ class Topic(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("topic_detail", args=[self.slug])
 
 
-class Source(models.Model):
+class Source(NamedBySlug, models.Model):
     class Kind(models.TextChoices):
         NEWS = "news", "News"
         GOVERNMENT = "government", "Government"
@@ -223,8 +226,9 @@ class Source(models.Model):
     def __str__(self):
         return f"{self.title} ({self.publisher})" if self.publisher else self.title
 
-    def natural_key(self):
-        return (self.slug,)
+    def save(self, *args, **kwargs):
+        self.normalized_url = normalize_url(self.url) if self.url else None
+        super().save(*args, **kwargs)
 
     @property
     def published_display(self) -> str:
@@ -235,16 +239,11 @@ class Source(models.Model):
         if self.url:
             duplicate = Source.objects.filter(normalized_url=normalize_url(self.url)).exclude(pk=self.pk).first()
             if duplicate:
-                raise ValidationError(
-                    {"url": f"This URL is already cited as \u201c{duplicate}\u201d ({duplicate.slug}); use that source."}
-                )
-
-    def save(self, *args, **kwargs):
-        self.normalized_url = normalize_url(self.url) if self.url else None
-        super().save(*args, **kwargs)
+                message = f"This URL is already cited as \u201c{duplicate}\u201d ({duplicate.slug}); use that source."
+                raise ValidationError({"url": message})
 
 
-class Event(models.Model):
+class Event(NamedBySlug, models.Model):
     class Type(models.TextChoices):
         MEETING = "meeting", "Meeting"
         SUMMIT = "summit", "Summit"
@@ -278,9 +277,7 @@ class Event(models.Model):
         default=2, validators=[MinValueValidator(1), MaxValueValidator(3)], help_text="1 minor, 2 notable, 3 major."
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="events")
-    participants = models.ManyToManyField(
-        Participant, through="Involvement", blank=True, related_name="events"
-    )
+    participants = models.ManyToManyField(Participant, through="Involvement", blank=True, related_name="events")
     sources = models.ManyToManyField(Source, blank=True, related_name="events")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -306,9 +303,7 @@ class Event(models.Model):
                 name="event_importance_1_to_3",
                 violation_error_message="Importance is 1, 2 or 3.",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=["draft", "published"]), name="event_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(status__in=["draft", "published"]), name="event_status_valid"),
             models.CheckConstraint(
                 condition=Q(date_precision__in=["day", "month", "year"])
                 & Q(end_precision__in=["day", "month", "year"]),
@@ -321,8 +316,12 @@ class Event(models.Model):
     def __str__(self):
         return self.title
 
-    def natural_key(self):
-        return (self.slug,)
+    def save(self, *args, **kwargs):
+        if self.pk:
+            self.version = (self.version or 0) + 1
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("event_detail", args=[self.slug])
@@ -351,13 +350,6 @@ class Event(models.Model):
             )
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            self.version = (self.version or 0) + 1
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
-        super().save(*args, **kwargs)
 
 
 class InvolvementManager(models.Manager):
@@ -411,7 +403,8 @@ class Statement(models.Model):
     slug = models.SlugField(max_length=200, unique=True, blank=True)
     speaker = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="statements")
     speaker_label = models.CharField(
-        max_length=300, blank=True,
+        max_length=300,
+        blank=True,
         help_text='The speaker as the source printed it, e.g. "International Trade Minister Dominic LeBlanc".',
     )
     event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.PROTECT, related_name="statements")
@@ -422,7 +415,8 @@ class Statement(models.Model):
     said_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
     context = models.TextField(blank=True, help_text="Where and how it was said, or why its date is uncertain.")
     importance = models.PositiveSmallIntegerField(
-        default=2, validators=[MinValueValidator(1), MaxValueValidator(3)],
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
         help_text="The most important quote of an event is shown on the timeline.",
     )
     sources = models.ManyToManyField(Source, blank=True, related_name="statements")
@@ -449,6 +443,15 @@ class Statement(models.Model):
         short = self.text if len(self.text) <= 60 else self.text[:57] + "..."
         return f"{self.speaker}: \u201c{short}\u201d" if self.speaker_id else short
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            base = slugify(f"{self.speaker.slug} {self.said_on or ''} {' '.join(self.text.split()[:6])}")[:180]
+            slug, n = base, 2
+            while Statement.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+                slug, n = f"{base}-{n}", n + 1
+            self.slug = slug
+        super().save(*args, **kwargs)
+
     def natural_key(self):
         return (self.slug,)
 
@@ -470,15 +473,6 @@ class Statement(models.Model):
     def clean(self):
         validate_precision(self.said_on, self.said_precision, "The date said")
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            base = slugify(f"{self.speaker.slug} {self.said_on or ''} {' '.join(self.text.split()[:6])}")[:180]
-            slug, n = base, 2
-            while Statement.objects.filter(slug=slug).exclude(pk=self.pk).exists():
-                slug, n = f"{base}-{n}", n + 1
-            self.slug = slug
-        super().save(*args, **kwargs)
-
 
 class Correction(models.Model):
     """A public note that a published event or statement was materially changed, shown to readers."""
@@ -498,4 +492,3 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"Correction of {format_date(self.published_on)}: {self.note[:60]}"
-

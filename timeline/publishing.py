@@ -29,7 +29,8 @@ class PublishingRefused(Exception):
         self.event = event
         self.problems = problems
         super().__init__(
-            gettext("\u201c%(event)s\u201d was not published: %(problems)s") % {"event": event, "problems": " ".join(problems)}
+            gettext("\u201c%(event)s\u201d was not published: %(problems)s")
+            % {"event": event, "problems": " ".join(problems)}
         )
 
 

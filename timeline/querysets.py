@@ -209,6 +209,13 @@ class EventQuerySet(models.QuerySet):
         neighbours = self.filter(later, start_date__gte=event.start_date)
         return neighbours.chronological().only(*NEIGHBOUR_FIELDS).first()
 
+    def with_counts(self):
+        """`statement_count` and `source_count` of each event, as correlated subqueries."""
+        return self.annotate(
+            statement_count=count_of(related(self.model, "statements").objects.all(), "event"),
+            source_count=count_of(through(self.model, "sources").objects.all(), "event"),
+        )
+
     def for_list(self):
         """What a timeline card shows, in a fixed number of queries however many events there are.
 
@@ -217,12 +224,11 @@ class EventQuerySet(models.QuerySet):
         counting them needs no further condition; `top_statements` holds the most important one.
         """
         statement, involvement = related(self.model, "statements"), related(self.model, "involvements")
-        return self.annotate(
-            statement_count=count_of(statement.objects.all(), "event"),
-            source_count=count_of(through(self.model, "sources").objects.all(), "event"),
-        ).prefetch_related(
+        return self.with_counts().prefetch_related(
             "topics",
-            Prefetch("involvements", queryset=involvement.objects.select_related("participant").order_by("order", "pk")),
+            Prefetch(
+                "involvements", queryset=involvement.objects.select_related("participant").order_by("order", "pk")
+            ),
             Prefetch(
                 "statements",
                 queryset=statement.objects.select_related("speaker").order_by(

@@ -79,7 +79,8 @@ class SlugWidget(widgets.ForeignKeyWidget):
             return super().clean(value, row, **kwargs)
         except self.model.DoesNotExist:
             raise ValueError(
-                f"No {self.noun} has the slug \u201c{value}\u201d: check the spelling, or import that {self.noun} first."
+                f"No {self.noun} has the slug \u201c{value}\u201d: check the spelling, "
+                f"or import that {self.noun} first."
             ) from None
 
 
@@ -136,7 +137,7 @@ class PreviewDiff(resources.Diff):
 
     def as_html(self):
         cells = []
-        for old, new in zip(self.left, self.right):
+        for old, new in zip(self.left, self.right, strict=True):
             if old != new and self.new:
                 old = ""
             changes = diff_match_patch().diff_main(force_str(old), force_str(new))
@@ -240,8 +241,18 @@ class SourceResource(TimelineResource):
     class Meta:
         model = Source
         import_id_fields = ["slug"]
-        fields = ["slug", "title", "publisher", "author", "url", "published_on", "published_precision",
-                  "accessed_on", "archive_url", "kind"]
+        fields = [
+            "slug",
+            "title",
+            "publisher",
+            "author",
+            "url",
+            "published_on",
+            "published_precision",
+            "accessed_on",
+            "archive_url",
+            "kind",
+        ]
         clean_model_instances = True
 
 
@@ -256,26 +267,49 @@ class EventResource(TimelineResource):
     class Meta:
         model = Event
         import_id_fields = ["slug"]
-        fields = ["slug", "title", "summary", "body", "start_date", "date_precision", "approximate", "end_date",
-                  "end_precision", "event_type", "location", "importance", "topics", "sources", "participants",
-                  "status"]
+        fields = [
+            "slug",
+            "title",
+            "summary",
+            "body",
+            "start_date",
+            "date_precision",
+            "approximate",
+            "end_date",
+            "end_precision",
+            "event_type",
+            "location",
+            "importance",
+            "topics",
+            "sources",
+            "participants",
+            "status",
+        ]
         clean_model_instances = True
 
     def dehydrate_participants(self, event):
         if event.pk is None:
             return ""
-        return SEPARATOR.join(f"{i.participant.slug}:{i.part}" for i in event.involvements.select_related("participant"))
+        return SEPARATOR.join(
+            f"{i.participant.slug}:{i.part}" for i in event.involvements.select_related("participant")
+        )
 
     def check_row(self, instance, row, **kwargs):
         errors = {}
         if "participants" in row:
             pairs = parse_participants(row["participants"])
             known = set(Participant.objects.filter(slug__in=[slug for slug, _ in pairs]).values_list("slug", flat=True))
-            problems = [f"No participant has the slug \u201c{slug}\u201d: import participants first, or fix the slug."
-                        for slug, _ in pairs if slug not in known]
+            problems = [
+                f"No participant has the slug \u201c{slug}\u201d: import participants first, or fix the slug."
+                for slug, _ in pairs
+                if slug not in known
+            ]
             parts = set(Involvement.Part.values)
-            problems += [f"\u201c{part}\u201d is not a part: use one of {', '.join(sorted(parts))}."
-                         for _, part in pairs if part not in parts]
+            problems += [
+                f"\u201c{part}\u201d is not a part: use one of {', '.join(sorted(parts))}."
+                for _, part in pairs
+                if part not in parts
+            ]
             if len(set(pairs)) != len(pairs):
                 problems.append("A participant is listed twice with the same part: list each once.")
             if problems:
@@ -323,8 +357,20 @@ class StatementResource(TimelineResource):
     class Meta:
         model = Statement
         import_id_fields = ["slug"]
-        fields = ["slug", "speaker", "speaker_label", "event", "text", "kind", "language", "said_on",
-                  "said_precision", "context", "importance", "sources"]
+        fields = [
+            "slug",
+            "speaker",
+            "speaker_label",
+            "event",
+            "text",
+            "kind",
+            "language",
+            "said_on",
+            "said_precision",
+            "context",
+            "importance",
+            "sources",
+        ]
         clean_model_instances = True
 
     def check_row(self, instance, row, **kwargs):

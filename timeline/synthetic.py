@@ -24,34 +24,80 @@ FIRST_YEAR, LAST_DATE = 1850, datetime.date(2026, 12, 31)
 
 # (English, French) subjects: titles and English statements use the first, French statements the second.
 SUBJECTS = [
-    ("softwood lumber", "le bois d'œuvre"), ("dairy quotas", "les quotas laitiers"),
-    ("steel tariffs", "les tarifs sur l'acier"), ("aluminum tariffs", "les tarifs sur l'aluminium"),
-    ("energy exports", "les exportations d'énergie"), ("pipeline permits", "les permis de pipeline"),
-    ("border security", "la sécurité frontalière"), ("critical minerals", "les minéraux critiques"),
-    ("auto parts", "les pièces automobiles"), ("digital services taxes", "la taxe sur les services numériques"),
-    ("fisheries", "les pêches"), ("Arctic sovereignty", "la souveraineté arctique"),
-    ("defence spending", "les dépenses de défense"), ("water rights", "les droits sur l'eau"),
+    ("softwood lumber", "le bois d'œuvre"),
+    ("dairy quotas", "les quotas laitiers"),
+    ("steel tariffs", "les tarifs sur l'acier"),
+    ("aluminum tariffs", "les tarifs sur l'aluminium"),
+    ("energy exports", "les exportations d'énergie"),
+    ("pipeline permits", "les permis de pipeline"),
+    ("border security", "la sécurité frontalière"),
+    ("critical minerals", "les minéraux critiques"),
+    ("auto parts", "les pièces automobiles"),
+    ("digital services taxes", "la taxe sur les services numériques"),
+    ("fisheries", "les pêches"),
+    ("Arctic sovereignty", "la souveraineté arctique"),
+    ("defence spending", "les dépenses de défense"),
+    ("water rights", "les droits sur l'eau"),
     ("wildfire cooperation", "la coopération contre les feux de forêt"),
-    ("electricity trade", "le commerce de l'électricité"), ("potash exports", "les exportations de potasse"),
-    ("uranium supply", "l'approvisionnement en uranium"), ("farm subsidies", "les subventions agricoles"),
-    ("rules of origin", "les règles d'origine"), ("trade dispute panels", "les groupes spéciaux commerciaux"),
-    ("supply management", "la gestion de l'offre"), ("visa rules", "les règles de visa"),
-    ("rail freight", "le transport ferroviaire"), ("Great Lakes water quality", "la qualité de l'eau des Grands Lacs"),
-    ("salmon stocks", "les stocks de saumon"), ("migration policy", "la politique migratoire"),
-    ("currency policy", "la politique monétaire"), ("shipbuilding contracts", "les contrats de construction navale"),
+    ("electricity trade", "le commerce de l'électricité"),
+    ("potash exports", "les exportations de potasse"),
+    ("uranium supply", "l'approvisionnement en uranium"),
+    ("farm subsidies", "les subventions agricoles"),
+    ("rules of origin", "les règles d'origine"),
+    ("trade dispute panels", "les groupes spéciaux commerciaux"),
+    ("supply management", "la gestion de l'offre"),
+    ("visa rules", "les règles de visa"),
+    ("rail freight", "le transport ferroviaire"),
+    ("Great Lakes water quality", "la qualité de l'eau des Grands Lacs"),
+    ("salmon stocks", "les stocks de saumon"),
+    ("migration policy", "la politique migratoire"),
+    ("currency policy", "la politique monétaire"),
+    ("shipbuilding contracts", "les contrats de construction navale"),
     ("satellite launches", "les lancements de satellites"),
 ]
 TOPIC_NAMES = [english[0].upper() + english[1:] for english, _ in SUBJECTS]  # 30 topics, one per subject
 
 SYLLABLES = [
-    "ba", "ve", "lo", "mar", "tis", "quen", "dor", "ral", "shi", "vo", "ne", "ka", "thel", "rin", "zu",
-    "pel", "gra", "mo", "sef", "ul", "bri", "tan", "ost", "wy", "leth", "cor", "ami", "dro", "fen", "ish",
+    "ba",
+    "ve",
+    "lo",
+    "mar",
+    "tis",
+    "quen",
+    "dor",
+    "ral",
+    "shi",
+    "vo",
+    "ne",
+    "ka",
+    "thel",
+    "rin",
+    "zu",
+    "pel",
+    "gra",
+    "mo",
+    "sef",
+    "ul",
+    "bri",
+    "tan",
+    "ost",
+    "wy",
+    "leth",
+    "cor",
+    "ami",
+    "dro",
+    "fen",
+    "ish",
 ]
 PLACE_SUFFIXES = ["ford", "haven", "mere", "port", "vale", "ton", "wick", "bury"]
 PUBLISHER_FORMS = ["The {} Ledger", "{} Daily Wire", "The {} Courier", "{} Public Radio", "The {} Review"]
 ORGANISATION_FORMS = ["{} Trade Council", "{} Institute", "{} Workers' Association", "{} Chamber of Commerce"]
 ROLE_TITLES = [
-    "Minister of {}", "Ambassador for {}", "Chief negotiator on {}", "Spokesperson on {}", "Committee chair on {}",
+    "Minister of {}",
+    "Ambassador for {}",
+    "Chief negotiator on {}",
+    "Spokesperson on {}",
+    "Committee chair on {}",
 ]
 COUNTRIES = ["CA"] * 9 + ["US"] * 9 + ["MX", "GB"]
 
@@ -108,8 +154,9 @@ class Counts:
 
 
 class Generator:
-    def __init__(self, sizes: Sizes, seed: int, batch_size: int = 2000,
-                 progress: Callable[[str, int, int], None] | None = None):
+    def __init__(
+        self, sizes: Sizes, seed: int, batch_size: int = 2000, progress: Callable[[str, int, int], None] | None = None
+    ):
         self.sizes = sizes
         self.rng = random.Random(seed)
         self.batch_size = batch_size
@@ -153,8 +200,11 @@ class Generator:
 
     def create_topics(self) -> list[int]:
         topics = [
-            Topic(name=name, slug=f"synthetic-{slugify(name)}",
-                  description=f"Synthetic topic about {SUBJECTS[i][0]}, generated for load tests.")
+            Topic(
+                name=name,
+                slug=f"synthetic-{slugify(name)}",
+                description=f"Synthetic topic about {SUBJECTS[i][0]}, generated for load tests.",
+            )
             for i, name in enumerate(TOPIC_NAMES[: self.sizes.topics])
         ]
         with transaction.atomic():
@@ -173,7 +223,7 @@ class Generator:
                 roles.append(participant_roles)
             with transaction.atomic():
                 Participant.objects.bulk_create(batch)
-                for participant, participant_roles in zip(batch, roles):
+                for participant, participant_roles in zip(batch, roles, strict=True):
                     for role in participant_roles:
                         role.participant_id = participant.pk
                 Role.objects.bulk_create([role for group in roles for role in group])
@@ -194,7 +244,10 @@ class Generator:
         else:
             name = f"Government of {self.place()}"
         participant = Participant(
-            name=name, slug=f"synthetic-{slugify(name)}-{i + 1}", kind=kind, country=country,
+            name=name,
+            slug=f"synthetic-{slugify(name)}-{i + 1}",
+            kind=kind,
+            country=country,
             description=f"Synthetic {kind.label.lower()}, generated for load tests.",
         )
         roles = []
@@ -204,10 +257,15 @@ class Generator:
                 ended = self.rng.random() < 0.7
                 end = min(LAST_DATE, start + datetime.timedelta(days=self.rng.randint(200, 3000))) if ended else None
                 subject = self.rng.choice(SUBJECTS)[0]
-                roles.append(Role(
-                    title=self.rng.choice(ROLE_TITLES).format(subject) + (" (synthetic)" if n == 0 else " (acting, synthetic)"),
-                    organisation=f"Government of {self.place()}", start=start, end=end,
-                ))
+                roles.append(
+                    Role(
+                        title=self.rng.choice(ROLE_TITLES).format(subject)
+                        + (" (synthetic)" if n == 0 else " (acting, synthetic)"),
+                        organisation=f"Government of {self.place()}",
+                        start=start,
+                        end=end,
+                    )
+                )
         return participant, roles
 
     def create_events(self) -> None:
@@ -221,6 +279,23 @@ class Generator:
             self.progress("events", done, total)
 
     def event_plan(self, n: int) -> dict:
+        """Event number `n` and everything hanging off it, drawn from the generator in a fixed order (so that a
+        seed always gives the same data)."""
+        event, subject_index, subject, other = self.plan_event(n)
+        topics = self.plan_topics(subject_index)
+        participants, involvements = self.plan_involvements(event.event_type)
+        sources = self.plan_sources(n, event, subject)
+        statements, statement_sources = self.plan_statements(n, event, participants, (subject, other), len(sources))
+        return {
+            "event": event,
+            "topics": topics,
+            "involvements": involvements,
+            "sources": sources,
+            "statements": statements,
+            "statement_sources": statement_sources,
+        }
+
+    def plan_event(self, n: int):
         rng = self.rng
         year = self.year()
         precision = self.precision(year)
@@ -246,24 +321,35 @@ class Generator:
             body=(
                 f"This synthetic event is not a real one. It stands in for a report of talks on {subject[0]}, "
                 f"with follow-up on {other[0]}.\n\nIt was generated to measure the timeline at scale."
-                if rng.random() < 0.4 else ""
+                if rng.random() < 0.4
+                else ""
             ),
-            start_date=start, date_precision=precision, end_date=end, end_precision=precision,
+            start_date=start,
+            date_precision=precision,
+            end_date=end,
+            end_precision=precision,
             approximate=precision == Precision.YEAR and year < 1950 and rng.random() < 0.3,
-            event_type=event_type, location=places[0],
+            event_type=event_type,
+            location=places[0],
             importance=rng.choices((1, 2, 3), (50, 35, 15))[0],
             status=Event.Status.DRAFT if draft else Event.Status.PUBLISHED,
         )
         if not draft:  # published the day after it happened, or on launch day for the archive
             published = max(start, datetime.date(2020, 1, 1)) + datetime.timedelta(days=1)
-            event.published_at = datetime.datetime.combine(published, datetime.time(12), datetime.timezone.utc)
-        # The topic of what the event is about, and sometimes one or two more.
+            event.published_at = datetime.datetime.combine(published, datetime.time(12), datetime.UTC)
+        return event, subject_index, subject, other
+
+    def plan_topics(self, subject_index: int) -> list[int]:
+        """The topic of what the event is about, and sometimes one or two more."""
         topic_indexes = [subject_index % len(self.topic_ids)]
-        for _ in range(rng.choice((0, 0, 1, 2))):
-            index = rng.randrange(len(self.topic_ids))
+        for _ in range(self.rng.choice((0, 0, 1, 2))):
+            index = self.rng.randrange(len(self.topic_ids))
             if index not in topic_indexes:
                 topic_indexes.append(index)
+        return topic_indexes
 
+    def plan_involvements(self, event_type: str):
+        rng = self.rng
         participants = []
         for _ in range(rng.choice((1, 2, 3, 3, 4, 5))):
             index = self.pick_participant()
@@ -271,24 +357,39 @@ class Generator:
                 participants.append(index)
         parts = PARTS_BY_TYPE.get(event_type, OTHER_PARTS)
         involvements = [
-            Involvement(participant_id=self.participant_ids[index], part=parts[min(i, len(parts) - 1)]
-                        if event_type in PARTS_BY_TYPE else rng.choice(parts), order=i)
+            Involvement(
+                participant_id=self.participant_ids[index],
+                part=parts[min(i, len(parts) - 1)] if event_type in PARTS_BY_TYPE else rng.choice(parts),
+                order=i,
+            )
             for i, index in enumerate(participants)
         ]
+        return participants, involvements
 
+    def plan_sources(self, n: int, event: Event, subject) -> list[Source]:
+        rng, start, precision = self.rng, event.start_date, event.date_precision
         sources = []
         for k in range(rng.choice((1, 2, 2, 3))):
             publisher = rng.choice(PUBLISHER_FORMS).format(self.place())
             published = start + datetime.timedelta(days=rng.randint(0, 20)) if precision == Precision.DAY else start
             url = f"https://synthetic.example/{slugify(publisher)}/{n}-{k + 1}" if rng.random() < 0.9 else ""
-            sources.append(Source(
-                slug=f"synthetic-source-{n}-{k + 1}",
-                title=f"Synthetic report on {subject[0]} ({n}.{k + 1})",
-                publisher=publisher, url=url, normalized_url=normalize_url(url) if url else None,
-                published_on=min(published, LAST_DATE), published_precision=precision,
-                kind=rng.choice(list(Source.Kind)),
-            ))
+            sources.append(
+                Source(
+                    slug=f"synthetic-source-{n}-{k + 1}",
+                    title=f"Synthetic report on {subject[0]} ({n}.{k + 1})",
+                    publisher=publisher,
+                    url=url,
+                    normalized_url=normalize_url(url) if url else None,
+                    published_on=min(published, LAST_DATE),
+                    published_precision=precision,
+                    kind=rng.choice(list(Source.Kind)),
+                )
+            )
+        return sources
 
+    def plan_statements(self, n: int, event: Event, participants: list[int], subjects, source_count: int):
+        rng, start, precision = self.rng, event.start_date, event.date_precision
+        subject, other = subjects
         speakers = [i for i in participants if self.person_flags[i]] or participants
         statements, statement_sources = [], []
         for k in range(rng.choice((1, 2, 3, 3, 4, 5))):
@@ -302,21 +403,21 @@ class Generator:
                 said_on, said_precision = None, Precision.DAY
             elif roll < 0.2 and precision == Precision.DAY:
                 said_on = start + datetime.timedelta(days=rng.randint(1, 3))
-            statements.append(Statement(
-                slug=f"synthetic-statement-{n}-{k + 1}",
-                speaker_id=self.participant_ids[rng.choice(speakers)],
-                speaker_label="",
-                text=rng.choice(templates).format(s=words[0], t=words[1]),
-                kind=Statement.Kind.QUOTE if quote else Statement.Kind.PARAPHRASE,
-                language=Statement.Language.FRENCH if french else Statement.Language.ENGLISH,
-                said_on=said_on, said_precision=said_precision,
-                importance=rng.choices((1, 2, 3), (30, 50, 20))[0],
-            ))
-            statement_sources.append(rng.randrange(len(sources)))
-        return {
-            "event": event, "topics": topic_indexes, "involvements": involvements, "sources": sources,
-            "statements": statements, "statement_sources": statement_sources,
-        }
+            statements.append(
+                Statement(
+                    slug=f"synthetic-statement-{n}-{k + 1}",
+                    speaker_id=self.participant_ids[rng.choice(speakers)],
+                    speaker_label="",
+                    text=rng.choice(templates).format(s=words[0], t=words[1]),
+                    kind=Statement.Kind.QUOTE if quote else Statement.Kind.PARAPHRASE,
+                    language=Statement.Language.FRENCH if french else Statement.Language.ENGLISH,
+                    said_on=said_on,
+                    said_precision=said_precision,
+                    importance=rng.choices((1, 2, 3), (30, 50, 20))[0],
+                )
+            )
+            statement_sources.append(rng.randrange(source_count))
+        return statements, statement_sources
 
     def insert(self, plans: list[dict]) -> None:
         """One batch of events and everything hanging off them; bulk_create returns the new primary keys."""
@@ -339,10 +440,13 @@ class Generator:
         EventSource.objects.bulk_create(event_sources)
         Involvement.objects.bulk_create(involvements)
         Statement.objects.bulk_create(statements)
-        StatementSource.objects.bulk_create([
-            StatementSource(statement_id=statement.pk, source_id=plan["sources"][index].pk)
-            for plan in plans for statement, index in zip(plan["statements"], plan["statement_sources"])
-        ])
+        StatementSource.objects.bulk_create(
+            [
+                StatementSource(statement_id=statement.pk, source_id=plan["sources"][index].pk)
+                for plan in plans
+                for statement, index in zip(plan["statements"], plan["statement_sources"], strict=True)
+            ]
+        )
         self.counts.events += len(plans)
         self.counts.drafts += sum(plan["event"].status == Event.Status.DRAFT for plan in plans)
         self.counts.sources += sum(len(plan["sources"]) for plan in plans)
@@ -385,4 +489,3 @@ def analyze() -> None:
                 cursor.execute(f"{command} {connection.ops.quote_name(table)}")
         elif connection.vendor == "sqlite":
             cursor.execute("ANALYZE")
-

@@ -75,7 +75,9 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
         "fragment": fragment,
         "active_filters": active_filters,
         "heading": heading,
-        "page_title": gettext("Events: %(filters)s") % {"filters": heading} if heading else "Canada–U.S. relations",
+        "page_title": gettext("Events: %(filters)s") % {"filters": heading}
+        if heading
+        else gettext("Canada–U.S. relations"),
         "canonical_url": filterset.absolute_url(request, page=page.number),
         "facets_open": any(name in request.GET for name in facets.FACETS),
     }
@@ -100,7 +102,9 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         Event.objects.published().prefetch_related(
             "topics",
             Prefetch("sources", queryset=sources),
-            Prefetch("involvements", queryset=Involvement.objects.select_related("participant").prefetch_related(roles)),
+            Prefetch(
+                "involvements", queryset=Involvement.objects.select_related("participant").prefetch_related(roles)
+            ),
             Prefetch("statements", queryset=Statement.objects.for_list(sources_by_date=True)),
             Prefetch("corrections", queryset=Correction.objects.select_related("statement")),
         ),
@@ -125,7 +129,9 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     q = search_text(request.GET.get("q", ""))
     participants = Participant.objects.public()
     participants = participants.search(q) if q else participants.order_by("name", "pk")
-    pages = paginate(participants.with_event_counts(), INDEX_PAGE_SIZE, request.GET.get("page"), [("q", q)] if q else [])
+    pages = paginate(
+        participants.with_event_counts(), INDEX_PAGE_SIZE, request.GET.get("page"), [("q", q)] if q else []
+    )
     context = {
         "participant_page": pages.page,
         "pages": pages,

@@ -63,7 +63,7 @@ def participants(event):
 
 @register.filter
 def country(code):
-    """"CA" -> "Canada"."""
+    """ "CA" -> "Canada"."""
     return country_name(code)
 
 

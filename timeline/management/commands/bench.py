@@ -29,29 +29,45 @@ HOST = "127.0.0.1"
 STATIC_NAME = "bench/timeline-page-copy.html"  # under STATIC_URL; written into the child's STATIC_ROOT
 
 
+def busiest(published):
+    """The busiest participant (the page readers reach most, and the heaviest participant filter), their events,
+    and the topic they are busiest on."""
+    row = (
+        Involvement.objects.filter(event__in=published)
+        .values("participant__slug")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "participant__slug")
+        .first()
+    )
+    participant = row["participant__slug"]
+    theirs = published.filter(involvements__participant__slug=participant)
+    topic = (
+        Event.topics.through.objects.filter(event__in=theirs)
+        .values("topic__slug", "topic__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "topic__slug")
+        .first()
+    )
+    return participant, theirs, topic
+
+
 def discover_targets() -> tuple[list[Target], list[str]]:
     """The benchmark URLs, built from real slugs in the database; the notes say what was left out and why."""
     notes = []
     published = Event.objects.published()
     if not published.exists():
         raise CommandError("The database has no published events: run `manage.py generate_synthetic` first.")
-    # The busiest participant: the page readers reach most, and the heaviest participant filter.
-    busiest = (
-        Involvement.objects.filter(event__in=published).values("participant__slug")
-        .annotate(n=Count("pk")).order_by("-n", "participant__slug").first()
-    )
-    participant = busiest["participant__slug"]
-    theirs = published.filter(involvements__participant__slug=participant)
-    topic = (
-        Event.topics.through.objects.filter(event__in=theirs)
-        .values("topic__slug", "topic__name").annotate(n=Count("pk")).order_by("-n", "topic__slug").first()
-    )
+    participant, theirs, topic = busiest(published)
     # The last ten years of that participant on that topic, from the most recent such event.
     latest = theirs.filter(topics__slug=topic["topic__slug"]).order_by("-start_date").values("start_date").first()
-    filters = urlencode({
-        "participant": participant, "topic": topic["topic__slug"],
-        "start": latest["start_date"].year - 10, "end": latest["start_date"].year,
-    })
+    filters = urlencode(
+        {
+            "participant": participant,
+            "topic": topic["topic__slug"],
+            "start": latest["start_date"].year - 10,
+            "end": latest["start_date"].year,
+        }
+    )
     # A search for the name of that topic: words found in many titles, as a reader's first search might be.
     search = urlencode({"q": topic["topic__name"].lower()})
     # The last three years with events, by month: the chart at its most detailed.
@@ -109,15 +125,29 @@ class Server:
             "LOG_LEVEL": "ERROR",  # not a warning line per 404 while waiting for the reload
         }
         self.command = [
-            sys.executable, "-m", "gunicorn", "timeline.wsgi:application", "--bind", f"{HOST}:{self.port}",
-            "--workers", str(workers), "--timeout", "60", "--error-logfile", str(log), "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "timeline.wsgi:application",
+            "--bind",
+            f"{HOST}:{self.port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "60",
+            "--error-logfile",
+            str(log),
+            "--log-level",
+            "warning",
         ]
         self.process = None
 
     def collectstatic(self) -> None:
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-            cwd=settings.BASE_DIR, env=self.env, check=True,
+            cwd=settings.BASE_DIR,
+            env=self.env,
+            check=True,
         )
 
     def start(self) -> None:
@@ -176,7 +206,8 @@ class Command(BaseCommand):
         parser.add_argument("--only", action="append", default=[], help="Only URLs whose name contains this.")
         parser.add_argument("--json-out", help="Also write the results as JSON to this file.")
         parser.add_argument(
-            "--cold", action="store_true",
+            "--cold",
+            action="store_true",
             help="Turn the server-side page and aggregate caches off (TIMELINE_CACHE=0): every request is computed.",
         )
 
@@ -283,14 +314,20 @@ class Command(BaseCommand):
             f"{meta['database']}, {meta['events']:,} events ({meta['published_events']:,} published), "
             f"{meta['workers']} gunicorn workers, {meta['requests_per_url']} requests per URL and level, "
             f"server-side caches {'on' if meta['server_cache'] else 'off (--cold)'}, "
-            f"load average {meta['load_average'][0]} before, {meta['load_average_after'][0]} after, on {meta['cpus']} CPUs",
+            f"load average {meta['load_average'][0]} before, {meta['load_average_after'][0]} after, "
+            f"on {meta['cpus']} CPUs",
             header,
             "-" * len(header),
         ]
         for row in rows:
-            queries = "-" if row["queries"] is None else (
-                str(row["queries"]) if row["queries_min"] == row["queries_max"]
-                else f"{row['queries_min']}-{row['queries_max']}"
+            queries = (
+                "-"
+                if row["queries"] is None
+                else (
+                    str(row["queries"])
+                    if row["queries_min"] == row["queries_max"]
+                    else f"{row['queries_min']}-{row['queries_max']}"
+                )
             )
             lines.append(
                 f"{row['name']:<27}{row['concurrency']:>5}{row['rps']:>8.1f}{row['p50_ms']:>8.1f}{row['p95_ms']:>8.1f}"

@@ -18,11 +18,18 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--events", type=int, default=100_000,
-                            help="Number of events; participants and the rest scale with it (default 100000).")
+        parser.add_argument(
+            "--events",
+            type=int,
+            default=100_000,
+            help="Number of events; participants and the rest scale with it (default 100000).",
+        )
         parser.add_argument("--seed", type=int, default=1, help="Random seed; the same seed gives the same data.")
-        parser.add_argument("--flush", action="store_true",
-                            help="Delete ALL timeline data (events, participants, sources, history...) first.")
+        parser.add_argument(
+            "--flush",
+            action="store_true",
+            help="Delete ALL timeline data (events, participants, sources, history...) first.",
+        )
         parser.add_argument("--batch-size", type=int, default=2000, help="Events per transaction (default 2000).")
 
     def handle(self, *args, events, seed, flush, batch_size, verbosity, **options):
@@ -50,11 +57,14 @@ class Command(BaseCommand):
             sys.stderr.write("\n")
         synthetic.analyze()
         elapsed = time.monotonic() - started
-        self.stdout.write(self.style.SUCCESS(
-            f"Generated {counts.events:,} events ({counts.drafts:,} drafts), {counts.statements:,} statements, "
-            f"{counts.sources:,} sources, {counts.involvements:,} involvements, {counts.participants:,} participants "
-            f"with {counts.roles:,} roles, {counts.topics} topics in {elapsed:.0f} s (seed {seed})."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Generated {counts.events:,} events ({counts.drafts:,} drafts), {counts.statements:,} statements, "
+                f"{counts.sources:,} sources, {counts.involvements:,} involvements, "
+                f"{counts.participants:,} participants with {counts.roles:,} roles, {counts.topics} topics "
+                f"in {elapsed:.0f} s (seed {seed})."
+            )
+        )
 
     def progress(self, stage: str, done: int, total: int) -> None:
         """A one-line progress bar on stderr, redrawn at most a few times a second."""
