@@ -345,7 +345,7 @@ def test_the_added_quotes_are_verbatim_with_speaker_date_language_and_source(dem
 
 def test_each_added_quote_shows_the_title_its_speaker_held_that_day(demo):
     """The role each quote implies: the title the page shows beside it, from the speaker's dated roles."""
-    for speaker, _said, _language, title, _url, text in ADDED_STATEMENTS:
+    for _speaker, _said, _language, title, _url, text in ADDED_STATEMENTS:
         statement = Statement.objects.select_related("speaker", "event").get(text=text)
         first, last = statement_period(statement)
         held = [statement.speaker.role_on(day) for day in (first, last)]
@@ -359,11 +359,21 @@ def test_the_added_participants_are_there_with_their_roles(demo):
         "claudia-sheinbaum": ("Claudia Sheinbaum", "person", "MX", ["President of Mexico"]),
         "king-charles-iii": ("Charles III", "person", "", ["King of Canada"]),
         "steven-mackinnon": (
-            "Steven MacKinnon", "person", "CA",
-            ["Labour Minister (as styled by The Canadian Press)", "Government House Leader",
-             "Minister of Transport (added to House leader role)"],
+            "Steven MacKinnon",
+            "person",
+            "CA",
+            [
+                "Labour Minister (as styled by The Canadian Press)",
+                "Government House Leader",
+                "Minister of Transport (added to House leader role)",
+            ],
         ),
-        "joel-lightbound": ("Joël Lightbound", "person", "CA", ["Procurement Minister (as styled by The Canadian Press)"]),
+        "joel-lightbound": (
+            "Joël Lightbound",
+            "person",
+            "CA",
+            ["Procurement Minister (as styled by The Canadian Press)"],
+        ),
         "francois-legault": ("François Legault", "person", "CA", ["Premier of Quebec (premier ministre du Québec)"]),
         "government-of-quebec": ("Government of Quebec", "government", "CA", []),
         "statistics-canada": ("Statistics Canada", "government", "CA", []),
@@ -402,7 +412,11 @@ def test_replacements_are_applied_by_status(demo):
     assert still_cited == []
     assert not_cited == []
     assert Counter(status for status, *_ in REPLACEMENTS) == {
-        "found": 26, "redundant": 19, "partial": 13, "not_found": 11, "not_searched": 12,
+        "found": 26,
+        "redundant": 19,
+        "partial": 13,
+        "not_found": 11,
+        "not_searched": 12,
     }
 
 
@@ -442,7 +456,9 @@ def test_the_corrections_the_record_settles(demo):
     trump = Participant.objects.get(slug="donald-trump").roles.get(title="President of the United States (45th)")
     assert (trump.start, trump.start_precision) == (day(2017, 1, 20), Precision.DAY)
     lutnick = Participant.objects.get(slug="howard-lutnick")
-    assert [(r.title, r.start) for r in lutnick.roles.all()] == [("United States Secretary of Commerce", day(2025, 2, 21))]
+    assert [(r.title, r.start) for r in lutnick.roles.all()] == [
+        ("United States Secretary of Commerce", day(2025, 2, 21))
+    ]
     rubio = Participant.objects.get(slug="marco-rubio")
     assert [(r.title, r.start) for r in rubio.roles.all()] == [("United States Secretary of State", day(2025, 1, 20))]
     # Two "as of" dates of one title are two roles (a natural key of title and start alone would merge them).
@@ -470,7 +486,9 @@ def test_french_quotes_are_found_by_speaker_and_language(demo, client):
     """Through the API, the statements download and the speaker's own page, as a reader would look for them."""
     assert client.get("/api/statements", {"language": "fr"}).json()["count"] == sum(FRENCH_SPEAKERS.values())
     for speaker, count in FRENCH_SPEAKERS.items():
-        french = sorted(text for who, _, language, _, _, text in ADDED_STATEMENTS if who == speaker and language == "fr")
+        french = sorted(
+            text for who, _, language, _, _, text in ADDED_STATEMENTS if who == speaker and language == "fr"
+        )
         assert len(french) == count
 
         api = client.get("/api/statements", {"speaker": speaker, "language": "fr"}).json()
