@@ -387,6 +387,18 @@ def test_the_chart_counts_years_over_long_spans(client, story):
     assert html.find("a", **{"aria-label": "2025: 2 events", "href": "?start=2025-01-01&end=2025-12-31"})
 
 
+def test_index_pages_link_their_neighbours_with_their_own_parameters_only(client, monkeypatch):
+    """A parameter the page does not read (a tracking tag, say) is not carried into its paging links."""
+    monkeypatch.setattr("timeline.views.INDEX_PAGE_SIZE", 1)
+    for name in ["Ann Aa", "Ann Bb", "Ann Cc"]:
+        InvolvementFactory(event=EventFactory(), participant=ParticipantFactory(name=name))
+    html = page(client.get("/participants/?utm_source=news&page=2&q=ann"))
+    assert "Ann Bb" in html.text
+    [previous] = html.find("a", rel="prev")
+    [following] = html.find("a", rel="next")
+    assert (previous["href"], following["href"]) == ("?q=ann&page=1", "?q=ann&page=3")
+
+
 # Drafts never appear on any page: tests/test_drafts_never_leak.py walks them all.
 
 
