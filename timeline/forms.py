@@ -114,6 +114,14 @@ class SourceAdminForm(forms.ModelForm):
         return url
 
 
+def event_of(form: forms.ModelForm, cleaned_data: dict):
+    """The event a statement's or a correction's form belongs to: the one chosen in the form, or else (in an event's
+    inline, which has no event field) the one its row hangs from."""
+    if "event" in cleaned_data:
+        return cleaned_data["event"]
+    return form.instance.event if form.instance.event_id else None
+
+
 class StatementAdminForm(forms.ModelForm):
     """Keeps the publishing rule true after publication: a statement in a published event cites a source."""
 
@@ -123,7 +131,7 @@ class StatementAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        event = cleaned_data.get("event", getattr(self.instance, "event", None))
+        event = event_of(self, cleaned_data)
         if "sources" in cleaned_data and publishing.needs_source(event, cleaned_data["sources"]):
             self.add_error("sources", publishing.STATEMENT_NEEDS_SOURCE)
         return cleaned_data
@@ -136,7 +144,7 @@ class CorrectionForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        event = cleaned_data.get("event") or (self.instance.event if self.instance.event_id else None)
+        event = event_of(self, cleaned_data)
         if event is not None and not event.is_published and not self.instance.pk:
             raise forms.ValidationError(
                 "Corrections are for events readers have seen: this event is a draft, so just edit it.",
