@@ -971,3 +971,30 @@ REPLACEMENTS = [
         "https://www.govinfo.gov/content/pkg/FR-2025-08-06/html/2025-14999.htm",
     ),
 ]
+
+# Pages whose headline was not available: the facts give a title describing them, which readers must not
+# take for the headline.
+DESCRIBED_PAGES = [
+    "https://kpmg.com/us/en/taxnewsflash/news/2025/02/tnf-united-states-tariffs-canada-mexico-china.html",
+    "https://ckom.com/?p=968275",
+    "https://www.cjme.com/?p=908441",
+    "https://calgary.redfm.ca/?p=33333",
+    "https://www.foxla.com/news/trump-tariffs-25-percent-mexico-canada",
+    "https://globalnews.ca/news/10920767/canada-new-finance-minister-swearing-in-chrystia-freeland-resignation/",
+    "https://newrepublic.com/post/189874/trump-trudeau-canada-feud",
+    "https://www.castanet.net/edition/news-story-532171-4-.htm",
+    "https://toronto.citynews.ca/2025/03/10/doug-ford-ontario-electricity-tax-us-states-donald-trump-tariffs/",
+    "https://www.business-standard.com/amp/world-news/canada-pm-mark-carney-united-states-donald-trump-tariffs-auto-125032800279_1.html",
+    "https://www.chch.com/?p=179093",
+    "https://www.automotivedive.com/news/usmca-review-ustr-begins-consultation-process/760324",
+    "https://www.channelnewsasia.com/world/trump-canada-bombardier-aircraft-tariffs-decertification-gulfstream-5895521?cid=cna_flip_070214",
+    "https://lethbridgeherald.com/?p=1215526",
+    "https://www.cp24.com/local/peel/2025/05/13/brampton-mp-leads-treasury-board-new-roles-for-2-ottawa-gatineau-mps",
+    "https://www.theglobeandmail.com/politics/article-justin-trudeau-shuffles-cabinet-to-appoint-guilbeault-at-environment/",
+    "https://www.crainsdetroit.com/politics-policy/pete-hoekstra-confirmed-ambassador-canada",
+    "https://www.channelnewsasia.com/world/canada-will-match-us-tariff-exemptions-under-usmca-trade-pact-says-pm-carney-5309646",
+    "https://newrepublic.com/post/194531/canada-prime-minister-mark-carney-election-donald-trump",
+    "https://www.cp24.com/politics/queens-park/2025/04/30/trump-says-carney-will-visit-white-house-soon/",
+    "https://toronto.citynews.ca/2025/04/02/the-latest-trump-tariffs-canada/",
+    "https://globalnews.ca/news/11477868/ontario-new-united-states-commercial-campaign/",
+]

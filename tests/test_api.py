@@ -195,6 +195,18 @@ def test_sources_are_those_cited_by_something_public(client, world):
     assert [s["slug"] for s in get(client, "/api/sources")["results"]] == ["cbc"]
 
 
+def test_sources_say_their_kind_and_whether_the_title_only_describes_the_page(client):
+    EventFactory(
+        sources=[
+            SourceFactory(slug="order", kind="primary"),
+            SourceFactory(slug="described", kind="wire", title="Ford on the surcharge", title_is_descriptive=True),
+        ]
+    )
+    sources = {s["slug"]: s for s in get(client, "/api/sources")["results"]}
+    assert (sources["order"]["kind"], sources["order"]["title_is_descriptive"]) == ("primary", False)
+    assert (sources["described"]["kind"], sources["described"]["title_is_descriptive"]) == ("wire", True)
+
+
 def test_topics_are_those_with_published_events_counted_without_drafts(client, world):
     assert get(client, "/api/topics")["results"] == [
         {

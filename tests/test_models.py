@@ -17,7 +17,7 @@ from tests.factories import (
     StatementFactory,
     TopicFactory,
 )
-from timeline.models import Event, Participant, Role, Source, Statement
+from timeline.models import Event, Participant, Role, Source, Statement, WeakPublisher, domain_of
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -276,3 +276,71 @@ def test_a_title_attested_on_two_days_stays_two_roles_through_dumpdata_and_loadd
     call_command("loaddata", str(path), verbosity=0)  # and loading again changes nothing
     attested = sorted(Role.objects.values_list("attested_on", flat=True))
     assert attested == [D(2025, 2, 21), D(2025, 5, 6)]
+
+
+# Sources: their kind, their site, and the editors' list of weak publishers.
+
+
+@pytest.mark.parametrize(
+    "url, site",
+    [
+        ("https://www.rebelnews.com/some_story", "rebelnews.com"),
+        ("HTTP://News.CMPTV.ca:8080/blog/", "news.cmptv.ca"),
+        ("rebelnews.com", "rebelnews.com"),
+        ("www.rebelnews.com/a/b", "rebelnews.com"),
+    ],
+)
+def test_domain_of_is_the_site_as_editors_name_it(url, site):
+    assert domain_of(url) == site
+
+
+def test_a_source_keeps_its_site_with_it():
+    source = SourceFactory(url="https://www.CBC.ca/news/politics/story")
+    assert source.domain == "cbc.ca"
+    source.url = ""
+    source.save()
+    assert source.domain == ""
+
+
+def test_a_weak_publisher_is_entered_as_a_site_even_when_a_page_address_is_pasted():
+    weak = WeakPublisher(domain=" https://www.Weak-Daily.example/a_story ", name="Weak Daily")
+    weak.full_clean()
+    weak.save()
+    assert weak.domain == "weak-daily.example" and str(weak) == "Weak Daily (weak-daily.example)"
+    with pytest.raises(ValidationError, match="already exists"):
+        WeakPublisher(domain="weak-daily.example").full_clean()
+    with pytest.raises(ValidationError, match="site"):
+        WeakPublisher(domain="not a site").full_clean()
+
+
+def test_sources_in_reading_order_put_the_record_first():
+    kinds = ["other", "news", "wire", "transcript", "primary"]
+    for kind in kinds:
+        SourceFactory(slug=kind, kind=kind)
+    assert list(Source.objects.in_reading_order().values_list("slug", flat=True)) == kinds[::-1]
+
+
+def test_sources_from_weak_publishers_include_subdomains_but_not_lookalikes():
+    WeakPublisher.objects.create(domain="weak.example")
+    on_it = SourceFactory(url="https://weak.example/story")
+    subdomain = SourceFactory(url="https://news.weak.example/story")
+    SourceFactory(url="https://notweak.example/story")
+    SourceFactory(url="https://weak.example.org/story")
+    weak = Source.objects.filter(url__contains="weak.example").from_weak_publishers()
+    assert set(weak) == {on_it, subdomain}
+    named = Source.objects.with_weak_publisher().get(pk=subdomain.pk)
+    assert named.weak_publisher == "weak.example"
+
+
+def test_events_and_statements_are_flagged_only_when_every_source_is_weak():
+    WeakPublisher.objects.create(domain="weak.example", name="Weak Daily")
+    weak, other = SourceFactory(url="https://weak.example/a"), SourceFactory()
+    only_weak = EventFactory(sources=[weak])
+    mixed = EventFactory(sources=[weak, other])
+    unsourced = EventFactory(sources=[])
+    flags = dict(Event.objects.with_only_weak_sources().values_list("pk", "only_weak_sources"))
+    assert (flags[only_weak.pk], flags[mixed.pk], flags[unsourced.pk]) == (True, False, False)
+    quote = StatementFactory(event=mixed, sources=[weak])
+    other_quote = StatementFactory(event=mixed, sources=[other])
+    flags = dict(Statement.objects.with_only_weak_sources().values_list("pk", "only_weak_sources"))
+    assert (flags[quote.pk], flags[other_quote.pk]) == (True, False)

@@ -561,6 +561,69 @@ def test_source_index_lists_cited_sources_with_the_events_citing_them(client, st
     assert "Cited by White House meeting" in text
 
 
+# Sources: their kind, primary documents first; the index by publisher.
+
+
+def test_event_page_lists_sources_primary_documents_first_with_their_kind(client):
+    kinds = ["other", "news", "wire", "transcript", "primary"]
+    sources = [SourceFactory(title=f"A {kind} page", kind=kind, published_on=D(2025, 1, 1)) for kind in kinds]
+    event = EventFactory(sources=sources)
+    StatementFactory(event=event, text="Quoted.", sources=sources)
+    html = page(client.get(event.get_absolute_url()))
+    listed = [html.text.index(f"A {kind} page") for kind in reversed(kinds)]
+    assert listed == sorted(listed)  # on the event's list of sources, and in the quote's
+    quote_sources = html.text[html.text.index("Quoted.") :]
+    assert [quote_sources.index(f"A {kind} page") for kind in reversed(kinds)] == sorted(
+        quote_sources.index(f"A {kind} page") for kind in kinds
+    )
+    labels = [html.text.count(label) for label in ["Primary document", "Transcript", "Wire service", "News report"]]
+    assert labels == [1, 1, 1, 1]
+
+
+def test_a_descriptive_title_is_not_shown_as_the_headline(client):
+    headline = SourceFactory(title="Carney meets Trump", url="https://cbc.example/a")
+    described = SourceFactory(title="Ford on the surcharge", title_is_descriptive=True, url="https://ctv.example/b")
+    event = EventFactory(sources=[headline, described])
+    StatementFactory(event=event, sources=[described])
+    content = client.get(event.get_absolute_url()).content.decode()
+    assert '<a href="https://cbc.example/a"><cite>Carney meets Trump</cite></a>' in content
+    shown = '<a href="https://ctv.example/b"><span class="source-description">Ford on the surcharge</span></a>'
+    note = '<span class="title-note">(our description: the headline was not available)</span>'
+    assert content.count(f"{shown} {note}") == 2  # the event's sources and the quote's
+    assert "<cite>Ford on the surcharge" not in content and "“Ford on the surcharge" not in content
+
+
+def test_source_index_groups_sources_by_publisher_whatever_the_case_each_once_with_its_count(client):
+    for publisher, kind in [
+        ("cbc News", "news"),
+        ("CBC News", "primary"),
+        ("agence", "wire"),
+        ("Zeta", "news"),
+        ("", "other"),
+        ("Bravo", "news"),
+    ]:
+        EventFactory(sources=[SourceFactory(title=f"{publisher or 'Unknown'} {kind}", publisher=publisher, kind=kind)])
+    html = page(client.get(reverse("source_list")))
+    headings = [a["id"] for t, a in html.elements if t == "h2" and a.get("id", "").startswith("publisher-")]
+    assert len(headings) == 5  # the two spellings of CBC News are one publisher
+    text = html.text
+    order = [text.index(f"{name} (") for name in ["agence", "Bravo", "CBC News", "Zeta", "Publisher not known"]]
+    assert order == sorted(order)
+    assert "CBC News (2 sources)" in text and "agence (1 source)" in text
+    # Within a publisher, the primary document first.
+    assert text.index("CBC News primary") < text.index("cbc News news")
+    assert "6 sources (1 primary document, 1 wire service report, 3 news reports, 1 other source)" in text
+
+
+def test_source_index_pages_by_publisher_so_none_is_split(client, monkeypatch):
+    monkeypatch.setattr("timeline.views.INDEX_PAGE_SIZE", 2)
+    for publisher in ["Alpha", "Alpha", "Alpha", "Beta", "Gamma"]:
+        EventFactory(sources=[SourceFactory(publisher=publisher)])
+    first, second = (page(client.get(reverse("source_list"), {"page": n})).text for n in (1, 2))
+    assert "Alpha (3 sources)" in first and "Beta (1 source)" in first and "Gamma" not in first
+    assert "Gamma (1 source)" in second and "Alpha" not in second
+
+
 def test_unknown_pages_are_not_found(client, story):
     for path in ["/events/nope/", "/participants/nope/", "/topics/nope/"]:
         assert client.get(path).status_code == 404
@@ -597,7 +660,7 @@ QUERY_COUNTS = [
     ("/events/{event}/", 11, {}),
     ("/participants/mark-carney/", 8, {}),
     ("/topics/tariffs/", 7, {}),
-    ("/sources/", 4, {}),
+    ("/sources/", 6, {}),
     ("/participants/", 3, {}),
     ("/topics/", 2, {}),
 ]
@@ -612,8 +675,9 @@ def test_query_counts_do_not_grow_with_the_number_of_events(
     event's participants with their roles, statements with their sources, corrections; a participant's roles and
     statements' sources; a source's citing events. Timeline: count, events, 3 prefetches, 5 facets, chart (and one
     lookup each for participant and topic slugs given), on any page (its events and the one before it are one
-    query); load more: count, events, 3 prefetches; participant and
-    source indexes: count and page. Every page first reads the data version its caches are keyed by (one lookup)."""
+    query); load more: count, events, 3 prefetches; participant index:
+    count and page; source index: count of publishers, their page, their sources, the events citing those, and
+    how many of each kind. Every page first reads the data version its caches are keyed by (one lookup)."""
     monkeypatch.setattr("timeline.paging.PAGE_SIZE", 5)  # so that 12 events fill more than one page
     carney, tariffs, events = build_events(count)
     with django_assert_num_queries(queries):

@@ -123,13 +123,19 @@ class ParticipantDetail(ParticipantOut):
 class SourceOut(Schema):
     slug: str
     title: str
+    title_is_descriptive: bool = Field(
+        description="True when the page's headline was not available: the title describes the page instead."
+    )
     publisher: str
     author: str
     url: str
     archive_url: str
     published_on: datetime.date | None
     published_precision: Precision
-    kind: str
+    kind: Literal["primary", "transcript", "wire", "news", "other"] = Field(
+        description="primary (the record itself: an order, a release, a ruling), transcript, wire (a news "
+        "agency's report), news (an outlet's own report) or other."
+    )
 
 
 class EventRef(Schema):

@@ -8,8 +8,23 @@ import datetime
 import re
 
 from django.db import connections, models
-from django.db.models import Case, Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat, Lower, Trim
 
 # Matches in search results are wrapped in these two private-use characters by the database (ts_headline on
 # PostgreSQL, timeline_highlight on SQLite); templates escape the text first and only then turn them into <mark>.
@@ -89,6 +104,10 @@ class EventQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status="published")
 
+    def with_only_weak_sources(self):
+        """`only_weak_sources`: whether every source the event itself cites is from a weak publisher."""
+        return self.annotate(only_weak_sources=only_weak_sources(self.model))
+
     def between(self, start: datetime.date | None = None, end: datetime.date | None = None):
         """Events overlapping [start, end]: a range event counts if any part of it falls inside."""
         qs = self
@@ -138,7 +157,11 @@ class EventQuerySet(models.QuerySet):
     def _search_postgresql(self, q: str):
         """The stored vectors (title A, summary B, body and location C; statements in their own language) and
         their GIN indexes: matching events are found through the indexes, then ranked and highlighted."""
-        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+        from django.contrib.postgres.search import (
+            SearchHeadline,
+            SearchQuery,
+            SearchRank,
+        )
 
         event, statement = self.model, related(self.model, "statements")
         english = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
@@ -240,18 +263,23 @@ class EventQuerySet(models.QuerySet):
 
 
 class StatementQuerySet(models.QuerySet):
+    def with_only_weak_sources(self):
+        """`only_weak_sources`: whether every source the statement cites is from a weak publisher."""
+        return self.annotate(only_weak_sources=only_weak_sources(self.model))
+
     def published(self):
         """A statement is public once, and only while, the event it belongs to is published."""
         return self.filter(event__in=related(self.model, "event").objects.published())
 
-    def for_list(self, sources_by_date: bool = False):
+    def for_list(self, reading_order: bool = False):
         """What a listed statement shows: its speaker, its event and its sources, in a fixed number of queries.
 
-        The reader's pages list sources oldest first; the data (API, downloads, JSON-LD) by title.
+        The reader's pages list sources primary documents first (`in_reading_order`); the data (API, downloads,
+        JSON-LD) by title.
         """
-        sources = related(self.model, "sources").objects.order_by("published_on", "title")
+        sources = related(self.model, "sources").objects.in_reading_order()
         return self.select_related("speaker", "event").prefetch_related(
-            Prefetch("sources", queryset=sources) if sources_by_date else "sources"
+            Prefetch("sources", queryset=sources) if reading_order else "sources"
         )
 
 
@@ -310,7 +338,61 @@ class TopicQuerySet(models.QuerySet):
         return self.public().annotate(event_count=Count("events", filter=Q(events__in=published), distinct=True))
 
 
+def on_site(field: str, domain) -> Q:
+    """`field` holds the site `domain` (an expression) or one of its subdomains: "news.example.com" is on
+    "example.com", "badexample.com" is not."""
+    return Q(**{field: domain}) | Q(**{f"{field}__endswith": Concat(Value("."), domain)})
+
+
+def weak_publishers_of(source_model, domain):
+    """The entries of the list of weak publishers whose site `domain` (an expression) is on."""
+    listed = source_model._meta.apps.get_model("timeline", "WeakPublisher").objects
+    site = ExpressionWrapper(domain, output_field=models.CharField())
+    return listed.annotate(site=site).filter(on_site("site", F("domain"))).order_by("domain")
+
+
+def only_weak_sources(model):
+    """True for the rows of `model` (events, statements) that cite sources, all of them from weak publishers."""
+    links = through(model, "sources").objects.filter(**{model._meta.model_name: OuterRef("pk")})
+    weak = related(model, "sources").objects.from_weak_publishers()
+    return ExpressionWrapper(
+        Exists(links) & ~Exists(links.exclude(source__in=weak)), output_field=models.BooleanField()
+    )
+
+
 class SourceQuerySet(models.QuerySet):
+    def in_reading_order(self):
+        """Primary documents first, then transcripts, wire reports, news reports and the rest; oldest first within
+        each kind, so that the record comes before the accounts of it."""
+        kinds = self.model.Kind.values
+        rank = Case(*[When(kind=kind, then=Value(i)) for i, kind in enumerate(kinds)], default=Value(len(kinds)))
+        return self.alias(kind_rank=rank).order_by("kind_rank", F("published_on").asc(nulls_last=True), "title", "pk")
+
+    def from_weak_publishers(self):
+        """Sources on a site an editor has marked as a weak publisher (or on one of its subdomains)."""
+        return self.filter(Exists(weak_publishers_of(self.model, OuterRef("domain"))))
+
+    def with_weak_publisher(self):
+        """`weak_publisher`: the name (or site) of the weak publisher a source's site falls under; None if none."""
+        listed = weak_publishers_of(self.model, OuterRef("domain"))
+        label = Case(When(name="", then=F("domain")), default=F("name"))
+        return self.annotate(weak_publisher=Subquery(listed.annotate(label=label).values("label")[:1]))
+
+    def with_publisher_key(self):
+        """`publisher_key`: the publisher's name in lower case, which groups spellings that differ only in case."""
+        return self.annotate(publisher_key=Lower(Trim("publisher")))
+
+    def publishers(self):
+        """One row per publisher, in alphabetical order whatever the case of its name (an unnamed one last):
+        `publisher_key`, `name` and `count`."""
+        return (
+            self.order_by()
+            .with_publisher_key()
+            .values("publisher_key")
+            .annotate(name=Min("publisher"), count=Count("pk"))
+            .order_by(Case(When(publisher_key="", then=Value(1)), default=Value(0)), "publisher_key")
+        )
+
     def cited(self):
         """Sources the public timeline cites, through an event or a statement; one cited only by drafts is not."""
         published = related(self.model, "events").objects.published()
@@ -318,6 +400,14 @@ class SourceQuerySet(models.QuerySet):
         by_events = through(self.model, "events").objects.filter(event__in=published).values("source_id")
         by_statements = through(self.model, "statements").objects.filter(statement__event__in=published)
         return self.filter(Q(pk__in=by_events) | Q(pk__in=by_statements.values("source_id")))
+
+
+class WeakPublisherQuerySet(models.QuerySet):
+    def with_source_counts(self):
+        """`source_count`: the sources on each weak publisher's site."""
+        sources = self.model._meta.apps.get_model("timeline", "Source").objects
+        counted = sources.filter(on_site("domain", OuterRef("domain"))).order_by()
+        return self.annotate(source_count=Coalesce(Subquery(counted.values(n=Func(F("pk"), function="COUNT"))), 0))
 
 
 class CorrectionQuerySet(models.QuerySet):

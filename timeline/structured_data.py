@@ -31,7 +31,7 @@ PARTICIPANT_TYPES = {
     Participant.Kind.GOVERNMENT: "GovernmentOrganization",
 }
 
-SOURCE_TYPES = {Source.Kind.NEWS: "NewsArticle", Source.Kind.SOCIAL: "SocialMediaPosting"}
+SOURCE_TYPES = {Source.Kind.NEWS: "NewsArticle", Source.Kind.WIRE: "NewsArticle"}
 
 # Inside <script>, "</script>" or "<!--" in a string would end or confuse the element; JSON's \u escapes read
 # the same to any JSON parser. This is the escaping Django's json_script filter applies.
@@ -54,7 +54,9 @@ def person(participant: Participant, absolute, role_on=None) -> dict:
 
 
 def citation(source: Source) -> dict:
-    data = {"@type": SOURCE_TYPES.get(source.kind, "CreativeWork"), "name": source.title}
+    data = {"@type": SOURCE_TYPES.get(source.kind, "CreativeWork")}
+    # A title that only describes the page is not its name.
+    data["description" if source.title_is_descriptive else "name"] = source.title
     if source.url:
         data["url"] = source.url
     if source.publisher:

@@ -4,14 +4,15 @@ Parameters are the FilterSet's business (timeline/filters.py), facets timeline/f
 timeline/paging.py's, and what is cached under which key timeline/caching.py's: a view puts them together.
 """
 
+from collections import defaultdict
 from urllib.parse import urlencode
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
@@ -20,7 +21,16 @@ from timeline import facets, paging
 from timeline.caching import VARYING_HEADERS, cache_public_page, cached_aggregate
 from timeline.chart import density
 from timeline.filters import EventFilter
-from timeline.models import Correction, Event, Involvement, Participant, Role, Source, Statement, Topic
+from timeline.models import (
+    Correction,
+    Event,
+    Involvement,
+    Participant,
+    Role,
+    Source,
+    Statement,
+    Topic,
+)
 from timeline.paging import paginate, rows_with_headings, timeline_page
 from timeline.querysets import search_text
 
@@ -96,7 +106,7 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 @cache_public_page(parameters=())
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    sources = Source.objects.order_by("published_on", "title")
+    sources = Source.objects.in_reading_order()
     roles = Prefetch("participant__roles", queryset=Role.objects.order_by("start", "attested_on"))
     event = get_object_or_404(
         Event.objects.published().prefetch_related(
@@ -105,7 +115,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             Prefetch(
                 "involvements", queryset=Involvement.objects.select_related("participant").prefetch_related(roles)
             ),
-            Prefetch("statements", queryset=Statement.objects.for_list(sources_by_date=True)),
+            Prefetch("statements", queryset=Statement.objects.for_list(reading_order=True)),
             Prefetch("corrections", queryset=Correction.objects.select_related("statement")),
         ),
         slug=slug,
@@ -151,7 +161,7 @@ def participant_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         slug=slug,
     )
-    statements = Statement.objects.published().filter(speaker=participant).for_list(sources_by_date=True)
+    statements = Statement.objects.published().filter(speaker=participant).for_list(reading_order=True)
     pages = paginate(statements, DETAIL_PAGE_SIZE, request.GET.get("page"))
     events = Event.objects.published().involving([participant]).chronological(newest_first=True)
     context = {
@@ -200,17 +210,42 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 # Sources
 
+KIND_COUNTS = {
+    Source.Kind.PRIMARY: lambda n: ngettext("%(count)s primary document", "%(count)s primary documents", n),
+    Source.Kind.TRANSCRIPT: lambda n: ngettext("%(count)s transcript", "%(count)s transcripts", n),
+    Source.Kind.WIRE: lambda n: ngettext("%(count)s wire service report", "%(count)s wire service reports", n),
+    Source.Kind.NEWS: lambda n: ngettext("%(count)s news report", "%(count)s news reports", n),
+    Source.Kind.OTHER: lambda n: ngettext("%(count)s other source", "%(count)s other sources", n),
+}
+
 
 @require_GET
 @cache_public_page(parameters=("page",))
 def source_list(request: HttpRequest) -> HttpResponse:
-    """Every source the public timeline cites; a source cited only by drafts is not listed."""
+    """Every source the public timeline cites, under its publisher: publishers in alphabetical order whatever the
+    case of their names, each once with its count, and its sources primary documents first. A source cited only
+    by drafts is not listed. A page holds INDEX_PAGE_SIZE publishers, so that none is split between two pages."""
+    cited = Source.objects.cited()
+    pages = paginate(cited.publishers(), INDEX_PAGE_SIZE, request.GET.get("page"))
+    publishers = list(pages.page)
     citing = Event.objects.published().chronological().only("slug", "title", "start_date")
-    sources = Source.objects.cited().order_by("publisher", "-published_on", "title")
-    sources = sources.prefetch_related(Prefetch("events", queryset=citing, to_attr="citing"))
-    pages = paginate(sources, INDEX_PAGE_SIZE, request.GET.get("page"))
+    sources = (
+        cited.with_publisher_key()
+        .filter(publisher_key__in=[publisher["publisher_key"] for publisher in publishers])
+        .in_reading_order()
+        .prefetch_related(Prefetch("events", queryset=citing, to_attr="citing"))
+    )
+    by_publisher = defaultdict(list)
+    for source in sources:
+        by_publisher[source.publisher_key].append(source)
+    for publisher in publishers:
+        publisher["sources"] = by_publisher[publisher["publisher_key"]]
+    kinds = dict(cited.order_by().values_list("kind").annotate(n=Count("pk")))
     context = {
         "source_page": pages.page,
+        "publishers": publishers,
+        "source_count": sum(kinds.values()),
+        "kinds": [KIND_COUNTS[kind](n) % {"count": n} for kind in Source.Kind.values if (n := kinds.get(kind))],
         "pages": pages,
         "notes": pages.notes,
         "canonical_url": absolute(request, reverse("source_list"), pages.canonical_params),
