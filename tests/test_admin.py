@@ -16,12 +16,12 @@ from tests.factories import (
     TopicFactory,
 )
 from tests.htmlparse import add_inline_row, form_data
-from timeline.models import Correction, Event, Source
+from timeline.models import Correction, Event, Source, WeakPublisher
 
 pytestmark = pytest.mark.django_db
 
-MODELS = ["event", "participant", "statement", "source", "topic", "correction"]
-HISTORY_MODELS = ["event", "participant", "statement", "source"]
+MODELS = ["event", "participant", "statement", "source", "topic", "correction", "weakpublisher"]
+HISTORY_MODELS = ["event", "participant", "statement", "source", "weakpublisher"]
 
 
 def one_of_everything():
@@ -33,6 +33,7 @@ def one_of_everything():
     InvolvementFactory(event=event, participant=participant)
     statement = StatementFactory(event=event, speaker=participant, sources=[source])
     correction = Correction.objects.create(event=event, statement=statement, note="The date was corrected.")
+    weak = WeakPublisher.objects.create(domain="weak.example", name="Weak Daily")
     return {
         "event": event,
         "participant": participant,
@@ -40,6 +41,7 @@ def one_of_everything():
         "source": source,
         "topic": topic,
         "correction": correction,
+        "weakpublisher": weak,
     }
 
 
@@ -466,3 +468,98 @@ def test_a_correction_must_be_about_a_statement_of_its_event(client, publisher):
         "Choose a statement of this event, or leave it blank for the whole event."
     ]
     assert not Correction.objects.exists()
+
+
+# Weak publishers: the editors' list, and the flags it raises on events and statements.
+
+
+@pytest.fixture
+def weak_story():
+    """An event citing only a weak publisher's page, one citing it beside a reputable page, and their quotes."""
+    WeakPublisher.objects.create(domain="weak.example", name="Weak Daily")
+    weak, good = SourceFactory(url="https://news.weak.example/a", publisher="Weak Daily"), SourceFactory()
+    only_weak = DraftEventFactory(title="Resting on a weak page", sources=[weak])
+    mixed = EventFactory(title="Also reported properly", sources=[weak, good])
+    weak_quote = StatementFactory(event=mixed, text="Only a weak page prints this.", sources=[weak])
+    good_quote = StatementFactory(event=mixed, text="Printed properly.", sources=[good, weak])
+    return {"only_weak": only_weak, "mixed": mixed, "weak_quote": weak_quote, "good_quote": good_quote}
+
+
+def test_changelists_flag_and_filter_what_rests_on_weak_publishers_only(client, editor, weak_story):
+    client.force_login(editor)
+    url = reverse("admin:timeline_event_changelist")
+    rows = {event.title: event.only_weak_sources for event in client.get(url).context["cl"].result_list}
+    assert rows == {"Resting on a weak page": True, "Also reported properly": False}
+    assert "only weak publishers" in client.get(url).content.decode()
+    only = client.get(url, {"weak_sources": "only"}).context["cl"].result_list
+    assert [event.title for event in only] == ["Resting on a weak page"]
+    others = client.get(url, {"weak_sources": "not"}).context["cl"].result_list
+    assert [event.title for event in others] == ["Also reported properly"]
+
+    url = reverse("admin:timeline_statement_changelist")
+    only = client.get(url, {"weak_sources": "only"}).context["cl"].result_list
+    assert [statement.text for statement in only] == ["Only a weak page prints this."]
+
+
+def test_change_forms_warn_by_name_when_every_source_is_from_a_weak_publisher(client, editor, weak_story):
+    client.force_login(editor)
+    event = weak_story["only_weak"]
+    content = client.get(reverse("admin:timeline_event_change", args=[event.pk])).content.decode()
+    assert (
+        '<li class="warning">The event \u201cResting on a weak page\u201d cites only pages from publishers marked '
+        "as weak: Weak Daily.</li>"
+    ) in content
+    mixed = client.get(reverse("admin:timeline_event_change", args=[weak_story["mixed"].pk])).content.decode()
+    assert "The event \u201cAlso reported properly\u201d" not in mixed  # it cites a reputable page too
+    assert "The statement \u201cOnly a weak page prints this.\u201d by" in mixed  # but one of its quotes does not
+    assert "Printed properly." not in mixed.split('class="messagelist weak-sources-warning"')[1].split("</ul>")[0]
+
+    statement = weak_story["weak_quote"]
+    content = client.get(reverse("admin:timeline_statement_change", args=[statement.pk])).content.decode()
+    assert "cites only pages from publishers marked as weak: Weak Daily." in content
+    good = client.get(reverse("admin:timeline_statement_change", args=[weak_story["good_quote"].pk]))
+    assert "weak-sources-warning" not in good.content.decode()
+
+
+def test_editors_keep_the_list_of_weak_publishers(client, editor):
+    client.force_login(editor)
+    SourceFactory(url="https://www.fringe.example/story")
+    SourceFactory(url="https://blog.fringe.example/post")
+    response = client.post(
+        reverse("admin:timeline_weakpublisher_add"),
+        {"domain": "https://www.fringe.example/some/page", "name": "Fringe", "reason": "Partisan site."},
+    )
+    assert response.status_code == 302
+    weak = WeakPublisher.objects.get(name="Fringe")
+    assert weak.domain == "fringe.example"
+    row = next(
+        w
+        for w in client.get(reverse("admin:timeline_weakpublisher_changelist")).context["cl"].result_list
+        if w.pk == weak.pk
+    )
+    assert row.source_count == 2
+    assert weak.history.first().history_user == editor
+    response = client.post(reverse("admin:timeline_weakpublisher_add"), {"domain": "not a site", "name": "x"})
+    assert response.status_code == 200 and "Enter a site" in response.content.decode()
+    response = client.post(reverse("admin:timeline_weakpublisher_delete", args=[weak.pk]), {"post": "yes"})
+    assert response.status_code == 302 and not WeakPublisher.objects.filter(pk=weak.pk).exists()
+
+
+def test_source_changelist_names_the_weak_publisher_of_each_source(admin_client):
+    WeakPublisher.objects.create(domain="weak.example", name="Weak Daily")
+    weak, good = SourceFactory(url="https://weak.example/a"), SourceFactory()
+    rows = {
+        s.pk: s.weak_publisher
+        for s in admin_client.get(reverse("admin:timeline_source_changelist")).context["cl"].result_list
+    }
+    assert (rows[weak.pk], rows[good.pk]) == ("Weak Daily", None)
+
+
+def test_weak_publisher_changelist_query_count(admin_client, django_assert_num_queries):
+    """The number of sources on each site is a subquery, not a query per row."""
+    for n in range(30):
+        WeakPublisher.objects.create(domain=f"weak{n}.example")
+        SourceFactory(url=f"https://weak{n}.example/a")
+    with django_assert_num_queries(5):  # session, user, two counts, the page
+        response = admin_client.get(reverse("admin:timeline_weakpublisher_changelist"))
+    assert response.status_code == 200

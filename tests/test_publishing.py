@@ -8,7 +8,7 @@ from django.urls import reverse
 from tests.factories import DraftEventFactory, EventFactory, SourceFactory, StatementFactory
 from tests.htmlparse import form_data
 from timeline import publishing
-from timeline.models import Event
+from timeline.models import Event, WeakPublisher
 
 pytestmark = pytest.mark.django_db
 
@@ -220,3 +220,86 @@ def test_publishing_records_who_and_why_in_the_history(publisher):
     publishing.publish(event, publisher)
     record = event.history.first()
     assert (record.status, record.history_user, record.history_change_reason) == ("published", publisher, "Published")
+
+
+# Pages from weak publishers only: a publisher is told, by name, before publishing.
+
+
+@pytest.fixture
+def weak_draft():
+    WeakPublisher.objects.create(domain="weak.example", name="Weak Daily")
+    weak = SourceFactory(url="https://weak.example/a", publisher="Weak Daily")
+    event = DraftEventFactory(title="Resting on a weak page", sources=[weak])
+    return event
+
+
+WEAK_EVENT = "The event \u201cResting on a weak page\u201d cites only pages from publishers marked as weak: Weak Daily."
+
+
+def test_publish_refuses_until_the_publisher_has_seen_what_rests_on_weak_publishers(publisher, weak_draft):
+    with pytest.raises(publishing.WeakSourcesNotSeen) as refusal:
+        publishing.publish(weak_draft, publisher)
+    assert refusal.value.problems[0] == WEAK_EVENT
+    weak_draft.refresh_from_db()
+    assert weak_draft.status == Event.Status.DRAFT
+
+    # Seen, then a quote resting on the weak page only is added: that one has not been seen yet.
+    quote = StatementFactory(event=weak_draft, text="Only there.", sources=list(weak_draft.sources.all()))
+    with pytest.raises(publishing.WeakSourcesNotSeen) as refusal:
+        publishing.publish(weak_draft, publisher, [f"event-{weak_draft.pk}"])
+    assert [w.key for w in refusal.value.warnings] == [f"statement-{quote.pk}"]
+
+    publishing.publish(weak_draft, publisher, [f"event-{weak_draft.pk}", f"statement-{quote.pk}"])
+    weak_draft.refresh_from_db()
+    assert weak_draft.status == Event.Status.PUBLISHED
+
+
+def test_a_reputable_source_beside_the_weak_one_lifts_the_warning(publisher, weak_draft):
+    weak_draft.sources.add(SourceFactory())
+    publishing.publish(weak_draft, publisher)
+    weak_draft.refresh_from_db()
+    assert weak_draft.status == Event.Status.PUBLISHED
+
+
+def test_the_change_form_tells_the_publisher_by_name_then_publishes_anyway(client, publisher, weak_draft):
+    client.force_login(publisher)
+    url = reverse("admin:timeline_event_change", args=[weak_draft.pk])
+    content = client.get(url).content.decode()
+    assert WEAK_EVENT in content
+    assert 'value="Save and publish despite weak sources" name="_publish"' in content
+    assert f'name="weak_sources_seen" value="event-{weak_draft.pk}"' in content
+
+    # Publishing without having been shown the warning (a page opened before it, or a crafted post) saves, but
+    # does not publish: the publisher is sent back to the form, which now says why.
+    unseen = {k: v for k, v in form_data(client.get(url), "event_form").items() if k != "weak_sources_seen"}
+    response = client.post(url, {**unseen, "_publish": ["Save and publish"]}, follow=True)
+    weak_draft.refresh_from_db()
+    assert weak_draft.status == Event.Status.DRAFT
+    assert messages_of(response) == [
+        "Your changes were saved, but \u201cResting on a weak page\u201d was not published: "
+        + WEAK_EVENT
+        + " Cite a reputable page beside them, or publish it anyway once you have checked them."
+    ]
+    assert WEAK_EVENT in response.content.decode()
+
+    data = form_data(response, "event_form")
+    response = client.post(url, {**data, "_publish": ["Save and publish despite weak sources"]}, follow=True)
+    weak_draft.refresh_from_db()
+    assert weak_draft.status == Event.Status.PUBLISHED
+    assert any("is published" in m for m in messages_of(response))
+
+
+def test_the_publish_action_asks_first_naming_the_weak_publishers(client, publisher, weak_draft):
+    other = publishable_draft(title="Properly sourced")
+    client.force_login(publisher)
+    url = reverse("admin:timeline_event_changelist")
+    response = client.post(url, {"action": "publish_selected", "_selected_action": [weak_draft.pk, other.pk]})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "1 of the 2 selected events would go public" in content and WEAK_EVENT in content
+    assert set(Event.objects.values_list("status", flat=True)) == {"draft"}  # nothing published yet
+
+    confirm = form_data(response, "publish-weak-sources")
+    response = client.post(url, confirm, follow=True)
+    assert set(Event.objects.values_list("status", flat=True)) == {"published"}
+    assert "Published 2 events." in messages_of(response)

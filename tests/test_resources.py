@@ -18,7 +18,7 @@ from tests.factories import (
     TopicFactory,
 )
 from tests.htmlparse import form_data
-from timeline.models import Correction, Event, Involvement, Participant, Role, Source, Statement, Topic
+from timeline.models import Correction, Event, Involvement, Participant, Role, Source, Statement, Topic, WeakPublisher
 from timeline.resources import (
     IMPORT_ORDER,
     EventResource,
@@ -270,6 +270,19 @@ def test_a_publishers_import_of_an_unsourced_published_event_is_refused_whole(pe
     assert row.number == 2
     assert row.error_dict == {
         "status": ["\u201cUnsourced\u201d was not published: It has no source: add at least one under Sources."]
+    }
+    assert not Event.objects.exists()
+
+
+def test_a_publishers_import_does_not_publish_what_rests_on_weak_publishers_only(people_and_sources, publisher):
+    WeakPublisher.objects.create(domain="cbc.ca", name="A weak CBC, for the test")
+    result = EventResource().import_data(csv_dataset(PUBLISHED_ROW), user=publisher)
+    [row] = result.invalid_rows
+    assert row.error_dict == {
+        "status": [
+            "The event \u201cLive\u201d cites only pages from publishers marked as weak: A weak CBC, for the test. "
+            "Import it as a draft, then publish it from its page in the admin once you have checked."
+        ]
     }
     assert not Event.objects.exists()
 

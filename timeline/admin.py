@@ -5,8 +5,10 @@ foreign keys come through list_select_related and counts through correlated subq
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
@@ -14,8 +16,23 @@ from import_export.formats.base_formats import JSON, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from timeline import publishing
-from timeline.forms import CorrectionForm, EventAdminForm, SourceAdminForm, StatementAdminForm
-from timeline.models import Correction, Event, Involvement, Participant, Role, Source, Statement, Topic
+from timeline.forms import (
+    CorrectionForm,
+    EventAdminForm,
+    SourceAdminForm,
+    StatementAdminForm,
+)
+from timeline.models import (
+    Correction,
+    Event,
+    Involvement,
+    Participant,
+    Role,
+    Source,
+    Statement,
+    Topic,
+    WeakPublisher,
+)
 from timeline.querysets import count_of
 from timeline.resources import (
     EventResource,
@@ -61,6 +78,28 @@ class RelatedChangesInHistory:
 def changelist_link(model: str, query: str, count: int, noun: str):
     url = reverse(f"admin:timeline_{model}_changelist")
     return format_html('<a href="{}?{}">{} {}</a>', url, query, count, noun if count == 1 else noun + "s")
+
+
+class WeakSourcesFilter(admin.SimpleListFilter):
+    """Events or statements whose sources all come from publishers marked as weak (the changelist annotates
+    `only_weak_sources`)."""
+
+    title = "sources"
+    parameter_name = "weak_sources"
+
+    def lookups(self, request, model_admin):
+        return [("only", "Only from weak publishers"), ("not", "Not only from weak publishers")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("only", "not"):
+            return queryset.filter(only_weak_sources=self.value() == "only")
+        return queryset
+
+
+def weak_sources_column(obj):
+    if obj.only_weak_sources:
+        return format_html('<span class="weak-sources">{}</span>', "only weak publishers")
+    return ""
 
 
 class ImportExportAdmin(ImportExportModelAdmin):
@@ -166,10 +205,11 @@ class EventAdmin(RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin)
             f"{i.participant.slug}:{i.part}" for i in event.involvements.select_related("participant")
         },
     }
-    list_display = ["title", "start_date", "event_type", "status", "statement_count", "source_count"]
+    list_display = ["title", "start_date", "event_type", "status", "statement_count", "source_count", "weak_sources"]
     list_filter = [
         "status",
         "event_type",
+        WeakSourcesFilter,
         ("topics", admin.RelatedOnlyFieldListFilter),
         ("participants", admin.RelatedOnlyFieldListFilter),
     ]
@@ -204,7 +244,11 @@ class EventAdmin(RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin)
         return self.inlines
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_counts()
+        return super().get_queryset(request).with_counts().with_only_weak_sources()
+
+    @admin.display(description="source check", ordering="only_weak_sources")
+    def weak_sources(self, event):
+        return weak_sources_column(event)
 
     @admin.display(description="statements", ordering="statement_count")
     def statement_count(self, event):
@@ -231,6 +275,8 @@ class EventAdmin(RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["can_publish"] = publishing.can_publish(request.user) and self.has_change_permission(request, obj)
+        # Shown to editors as a warning, and to a publisher, by name, before the event can be published.
+        context["weak_sources"] = publishing.weak_source_warnings(obj) if obj is not None and obj.pk else []
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -252,7 +298,7 @@ class EventAdmin(RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin)
                 publishing.unpublish(event, request.user)
                 self.message_user(request, f"\u201c{event}\u201d is now a draft: readers no longer see it.")
             else:
-                publishing.publish(event, request.user)
+                publishing.publish(event, request.user, request.POST.getlist("weak_sources_seen"))
                 self.message_user(
                     request,
                     format_html(
@@ -264,15 +310,39 @@ class EventAdmin(RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin)
                 )
         except PermissionDenied as refusal:
             self.message_user(request, f"Your changes were saved, but {refusal}", messages.ERROR)
+        except publishing.WeakSourcesNotSeen as refusal:
+            # Not an error: the publisher now sees what rests on weak publishers, and may publish it anyway.
+            self.message_user(request, f"Your changes were saved, but {refusal}", messages.WARNING)
         except publishing.PublishingRefused as refusal:
             self.message_user(request, f"Your changes were saved as a draft, but {refusal}", messages.ERROR)
 
     @admin.action(description="Publish selected events", permissions=["publish"])
     def publish_selected(self, request, queryset):
+        seen = request.POST.getlist("weak_sources_seen")
+        if not seen:
+            # First, the publisher is told by name what would go public resting on weak publishers only.
+            held = [
+                (event, warnings)
+                for event in queryset.filter(status=Event.Status.DRAFT)
+                if (warnings := publishing.weak_source_warnings(event))
+            ]
+            if held:
+                return TemplateResponse(
+                    request,
+                    "admin/timeline/event/publish_weak_sources.html",
+                    {
+                        **self.admin_site.each_context(request),
+                        "title": "Publish events whose sources are weak?",
+                        "opts": self.model._meta,
+                        "held": held,
+                        "selected": queryset,
+                        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    },
+                )
         published, refused = [], []
         for event in queryset:
             try:
-                publishing.publish(event, request.user)
+                publishing.publish(event, request.user, seen)
                 published.append(event)
             except publishing.PublishingRefused as refusal:
                 refused.append(refusal)
@@ -334,9 +404,9 @@ class StatementAdmin(RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAd
     form = StatementAdminForm
     resource_classes = [StatementResource]
     history_related = {"Sources": lambda statement: {source.slug for source in statement.sources.all()}}
-    list_display = ["short_text", "speaker", "event", "said_on", "language", "kind", "source_count"]
+    list_display = ["short_text", "speaker", "event", "said_on", "language", "kind", "source_count", "weak_sources"]
     list_select_related = ["speaker", "event"]
-    list_filter = ["language", "kind", "event__status"]
+    list_filter = ["language", "kind", "event__status", WeakSourcesFilter]
     search_fields = ["text", "speaker__name", "speaker_label"]
     autocomplete_fields = ["speaker", "event", "sources"]
     date_hierarchy = "said_on"
@@ -355,8 +425,19 @@ class StatementAdmin(RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAd
         return (
             super()
             .get_queryset(request)
+            .with_only_weak_sources()
             .annotate(source_count=count_of(Statement.sources.through.objects.all(), "statement"))
         )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["weak_sources"] = (
+            publishing.weak_statements(Statement.objects.filter(pk=obj.pk)) if obj is not None and obj.pk else []
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.display(description="source check", ordering="only_weak_sources")
+    def weak_sources(self, statement):
+        return weak_sources_column(statement)
 
     @admin.display(description="text", ordering="text")
     def short_text(self, statement):
@@ -379,8 +460,8 @@ class StatementAdmin(RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAd
 class SourceAdmin(ImportExportAdmin, SimpleHistoryAdmin):
     form = SourceAdminForm
     resource_classes = [SourceResource]
-    list_display = ["title", "publisher", "published_on", "kind", "url", "citation_count"]
-    list_filter = ["kind", "publisher"]
+    list_display = ["title", "publisher", "published_on", "kind", "url", "weak_publisher", "citation_count"]
+    list_filter = ["kind", "title_is_descriptive", "publisher"]
     search_fields = ["title", "publisher", "url", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_on"
@@ -389,11 +470,16 @@ class SourceAdmin(ImportExportAdmin, SimpleHistoryAdmin):
         return (
             super()
             .get_queryset(request)
+            .with_weak_publisher()
             .annotate(
                 event_count=count_of(Event.sources.through.objects.all(), "source"),
                 statement_count=count_of(Statement.sources.through.objects.all(), "source"),
             )
         )
+
+    @admin.display(description="weak publisher", ordering="weak_publisher")
+    def weak_publisher(self, source):
+        return source.weak_publisher or ""
 
     @admin.display(description="cited by")
     def citation_count(self, source):
@@ -402,6 +488,22 @@ class SourceAdmin(ImportExportAdmin, SimpleHistoryAdmin):
             changelist_link("event", f"sources__id__exact={source.pk}", source.event_count, "event"),
             changelist_link("statement", f"sources__id__exact={source.pk}", source.statement_count, "statement"),
         )
+
+
+@admin.register(WeakPublisher)
+class WeakPublisherAdmin(SimpleHistoryAdmin):
+    """The editors' list of publishers whose pages need a reputable page beside them."""
+
+    list_display = ["domain", "name", "reason", "source_count"]
+    search_fields = ["domain", "name", "reason"]
+    fields = ["domain", "name", "reason"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_source_counts()
+
+    @admin.display(description="sources on it", ordering="source_count")
+    def source_count(self, weak):
+        return changelist_link("source", f"q={weak.domain}", weak.source_count, "source")
 
 
 # Topics and corrections

@@ -5,6 +5,8 @@ forms and import hooks that edit a published event's sources call `needs_source`
 event and every statement in it cites a source") cannot drift between them.
 """
 
+import dataclasses
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
@@ -65,19 +67,77 @@ def publication_problems(event: Event) -> list[str]:
     return problems
 
 
+# Weak publishers: a warning, not a rule. An editor may have good reason to cite only such pages for a while, but
+# a publisher must have seen, by name, what rests on them before the event goes public.
+
+
+@dataclasses.dataclass(frozen=True)
+class WeakSources:
+    """The event, or one of its statements, citing only pages from publishers an editor has marked as weak."""
+
+    key: str  # "event-12", "statement-34": what a publisher acknowledges by publishing anyway
+    message: str
+
+
+def _weak_publishers_cited(obj) -> str:
+    names = obj.sources.with_weak_publisher().values_list("weak_publisher", flat=True)
+    return ", ".join(sorted(set(names), key=str.lower))
+
+
+def weak_statements(statements) -> list[WeakSources]:
+    """Each of `statements` whose sources are all from weak publishers, named with those publishers."""
+    warnings = []
+    flagged = statements.with_only_weak_sources().filter(only_weak_sources=True).select_related("speaker")
+    for statement in flagged.order_by("pk"):
+        text = statement.text[:60] + ("..." if len(statement.text) > 60 else "")
+        message = gettext(
+            "The statement \u201c%(text)s\u201d by %(speaker)s cites only pages from publishers marked as weak: "
+            "%(publishers)s."
+        ) % {"text": text, "speaker": statement.speaker, "publishers": _weak_publishers_cited(statement)}
+        warnings.append(WeakSources(f"statement-{statement.pk}", message))
+    return warnings
+
+
+def weak_source_warnings(event: Event) -> list[WeakSources]:
+    """The event, and each statement in it, whose sources are all from weak publishers, named with them."""
+    warnings = []
+    if Event.objects.with_only_weak_sources().filter(pk=event.pk, only_weak_sources=True).exists():
+        message = gettext(
+            "The event \u201c%(event)s\u201d cites only pages from publishers marked as weak: %(publishers)s."
+        ) % {"event": event, "publishers": _weak_publishers_cited(event)}
+        warnings.append(WeakSources(f"event-{event.pk}", message))
+    return warnings + weak_statements(event.statements.all())
+
+
+class WeakSourcesNotSeen(PublishingRefused):
+    """Publishing would put up pages resting on weak publishers only, and the publisher has not seen which."""
+
+    def __init__(self, event: Event, warnings: list[WeakSources]):
+        self.warnings = warnings
+        advice = gettext("Cite a reputable page beside them, or publish it anyway once you have checked them.")
+        super().__init__(event, [warning.message for warning in warnings] + [advice])
+
+
 def _require_permission(user) -> None:
     if not can_publish(user):
         raise PermissionDenied(gettext("Only publishers may publish or unpublish events."))
 
 
 @transaction.atomic
-def publish(event: Event, user) -> Event:
-    """Publish `event` for `user`, or raise PermissionDenied / PublishingRefused and change nothing."""
+def publish(event: Event, user, weak_sources_seen=()) -> Event:
+    """Publish `event` for `user`, or raise PermissionDenied / PublishingRefused and change nothing.
+
+    Where the event or a statement in it cites only weak publishers, the publisher must have seen the warning:
+    `weak_sources_seen` holds the keys of the warnings shown to them; any other raises WeakSourcesNotSeen.
+    """
     _require_permission(user)
     problems = publication_problems(event)
     if problems:
         raise PublishingRefused(event, problems)
     if not event.is_published:
+        unseen = [warning for warning in weak_source_warnings(event) if warning.key not in set(weak_sources_seen)]
+        if unseen:
+            raise WeakSourcesNotSeen(event, unseen)
         event.status = Event.Status.PUBLISHED
         event.published_at = timezone.now()
         event._history_user = user

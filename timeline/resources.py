@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.encoding import force_str
 from django.utils.html import format_html_join
+from django.utils.translation import gettext
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV
 
@@ -244,6 +245,7 @@ class SourceResource(TimelineResource):
         fields = [
             "slug",
             "title",
+            "title_is_descriptive",
             "publisher",
             "author",
             "url",
@@ -344,6 +346,11 @@ class EventResource(TimelineResource):
                 problems = publishing.publication_problems(event)
                 if problems:
                     raise publishing.PublishingRefused(event, problems)
+        except publishing.WeakSourcesNotSeen as refusal:
+            # A file cannot say it was shown the warning: the publisher is told, and publishes from the form.
+            advice = gettext("Import it as a draft, then publish it from its page in the admin once you have checked.")
+            message = " ".join([warning.message for warning in refusal.warnings] + [advice])
+            raise ValidationError({"status": [message]}) from None
         except publishing.PublishingRefused as refusal:
             raise ValidationError({"status": [str(refusal)]}) from None
 
