@@ -593,6 +593,16 @@ def test_a_descriptive_title_is_not_shown_as_the_headline(client):
     assert "<cite>Ford on the surcharge" not in content and "“Ford on the surcharge" not in content
 
 
+def test_a_role_sourced_by_a_described_page_shows_the_description_as_such(client, story):
+    source = SourceFactory(title="Carney sworn in", title_is_descriptive=True, url="https://wire.example/sworn")
+    story["carney"].roles.filter(title="Prime Minister of Canada").update(source=source)
+    content = client.get(story["carney"].get_absolute_url()).content.decode()
+    assert (
+        '(source: <a href="https://wire.example/sworn"><span class="source-description">Carney sworn in</span></a> '
+        '<span class="title-note">(our description: the headline was not available)</span>)'
+    ) in content
+
+
 def test_source_index_groups_sources_by_publisher_whatever_the_case_each_once_with_its_count(client):
     for publisher, kind in [
         ("cbc News", "news"),
