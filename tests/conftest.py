@@ -55,6 +55,20 @@ def publisher(db, django_user_model):
     return _user_in_group(django_user_model, "publisher", "Publishers")
 
 
+@pytest.fixture
+def settled_versions(db):
+    """Date the last change to the data an hour back, as if nothing had changed since: pages then carry a
+    Last-Modified (timeline.caching sends none while another change could still fall in the same second)."""
+    import datetime
+
+    from django.db import connection
+
+    changed = datetime.datetime.now(tz=datetime.UTC) - datetime.timedelta(hours=1)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE timeline_dataversion SET changed_at = %s", [changed])
+    return changed
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Rolled-back test data can leave the data version where it was, so cached pages must not outlive a test."""

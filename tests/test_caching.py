@@ -7,6 +7,7 @@ from django.db import connection
 from django.utils.http import http_date
 
 from tests.factories import (
+    DraftEventFactory,
     EventFactory,
     InvolvementFactory,
     ParticipantFactory,
@@ -15,7 +16,7 @@ from tests.factories import (
     StatementFactory,
     TopicFactory,
 )
-from timeline.caching import current_version, tracked_tables
+from timeline.caching import RULES, current_version, current_versions, tracked_tables
 from timeline.management.commands.bench import discover_targets
 from timeline.models import Correction, Event
 
@@ -32,11 +33,24 @@ def meeting():
     return event
 
 
+def settle(seconds_ago: float = 3600) -> datetime.datetime:
+    """Date the versions' last change `seconds_ago`, as if nothing had changed since; returns that time."""
+    changed = datetime.datetime.now(tz=datetime.UTC) - datetime.timedelta(seconds=seconds_ago)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE timeline_dataversion SET changed_at = %s", [changed])
+    return changed
+
+
+@pytest.fixture
+def settled(meeting, settled_versions):
+    return meeting
+
+
 # Conditional GET and Cache-Control
 
 
 @pytest.mark.parametrize("path", ["/", "/events/white-house-meeting/", "/participants/mark-carney/", "/topics/trade/"])
-def test_anonymous_pages_can_be_revalidated_and_kept_by_a_cdn(client, meeting, path):
+def test_anonymous_pages_can_be_revalidated_and_kept_by_a_cdn(client, settled, path):
     response = client.get(path)
     assert response.status_code == 200
     assert response["ETag"].startswith('"')
@@ -70,9 +84,9 @@ def test_any_change_gives_a_new_etag_and_the_new_page(client, meeting):
     assert "Oval Office meeting" in second.text and "White House meeting" not in second.text
 
 
-def test_an_earlier_last_modified_is_not_a_304_after_a_change(client, meeting):
+def test_an_earlier_last_modified_is_not_a_304_after_a_change(client, settled):
     long_ago = http_date((datetime.datetime.now() - datetime.timedelta(days=1)).timestamp())
-    meeting.save()
+    settled.save()
     assert client.get("/", headers={"If-Modified-Since": long_ago}).status_code == 200
 
 
@@ -165,9 +179,9 @@ def test_a_relation_changed_without_signals_reaches_stored_pages(client, meeting
 
 def test_every_timeline_table_changes_the_version():
     event = EventFactory(topics=[TopicFactory()], sources=[SourceFactory()])
-    InvolvementFactory(event=event)
+    involved = InvolvementFactory(event=event).participant
     StatementFactory(event=event, sources=[SourceFactory()])
-    RoleFactory()
+    RoleFactory(participant=involved, source=SourceFactory())
     Correction.objects.create(event=event, note="Fixed a date.")
     tables = tracked_tables()
     assert {"timeline_event", "timeline_event_topics", "timeline_statement_sources", "timeline_correction"} <= set(
@@ -229,3 +243,202 @@ def test_api_responses_are_stored_and_keep_their_cors_header(client, meeting, dj
 def test_the_etag_is_a_digest_and_no_cache_key(client, meeting):
     etag = client.get("/")["ETag"]
     assert re.fullmatch(r'"[0-9a-f]{32}"', etag)
+
+
+# Validators change only when what readers see changes (and are precise to the change)
+
+
+def test_every_table_says_which_of_its_changes_readers_see():
+    """A table added to the app must say when a change to it is public (timeline.caching.RULES): left out, every
+    change to it, a draft's included, would retire every cached page and change every validator."""
+    assert set(tracked_tables()) - set(RULES) == set()
+
+
+def draft_with_everything():
+    """A draft event with a statement, sources, a topic, a correction, and a participant and source of its own."""
+    person = ParticipantFactory(slug="draft-person")
+    RoleFactory(participant=person, source=SourceFactory())
+    draft = DraftEventFactory(topics=[TopicFactory(slug="draft-topic")], sources=[SourceFactory()])
+    InvolvementFactory(event=draft, participant=person)
+    StatementFactory(event=draft, speaker=person, sources=[SourceFactory()])
+    Correction.objects.create(event=draft, note="Not yet.")
+    return draft
+
+
+def test_nothing_done_to_a_draft_changes_a_version(meeting):
+    before = current_versions()
+    draft = draft_with_everything()
+    draft.title = "Still a draft"
+    draft.save()
+    statement = draft.statements.get()
+    statement.text = "Words not yet public."
+    statement.save()
+    Involvement = type(draft.involvements.get())
+    Involvement.objects.filter(event=draft).update(part="host")
+    draft.topics.clear()
+    statement.sources.clear()
+    ParticipantFactory(slug="nobody-yet").delete()
+    assert current_versions() == before
+
+    draft.status = Event.Status.PUBLISHED  # the control: publishing it is a change readers see
+    draft.save()
+    after = current_versions()
+    assert after.public != before.public and after.selection != before.selection
+
+
+def test_a_draft_saved_keeps_every_stored_page_and_validator(client, settled, django_assert_num_queries):
+    page = client.get("/")
+    draft = draft_with_everything()
+    draft.summary = "Rewritten, still a draft."
+    draft.save()
+    with django_assert_num_queries(1):  # the data version, then the stored page
+        again = client.get("/", headers={"If-None-Match": page["ETag"], "If-Modified-Since": page["Last-Modified"]})
+    assert again.status_code == 304
+    assert client.get("/").content == page.content
+
+
+@pytest.mark.parametrize(
+    ("change", "selection_changes"),
+    [
+        (lambda event: Event.objects.filter(pk=event.pk).update(title="Renamed"), False),
+        (lambda event: Event.objects.filter(pk=event.pk).update(start_date=datetime.date(2025, 6, 1)), True),
+        (lambda event: event.involvements.update(part="host"), False),
+        (lambda event: event.involvements.get().participant.roles.create(title="Envoy", start="2025-01-01"), False),
+        (lambda event: type(event.topics.get()).objects.update(name="Commerce"), True),
+        (lambda event: event.involvements.get().participant.__class__.objects.update(country="US"), True),
+        (lambda event: StatementFactory(event=event), True),
+        (lambda event: Correction.objects.create(event=event, note="A date was wrong."), False),
+        (lambda event: event.sources.add(SourceFactory()), False),
+    ],
+    ids=["title", "date", "part", "role", "topic name", "country", "statement", "correction", "source"],
+)
+def test_a_public_change_changes_the_public_version_and_a_selection_only_when_it_can(
+    meeting, change, selection_changes
+):
+    before = current_versions()
+    change(meeting)
+    after = current_versions()
+    assert after.public != before.public
+    assert (after.selection != before.selection) is selection_changes
+
+
+def test_a_page_that_did_not_change_keeps_its_etag(client, settled):
+    """Its ETag is the page's digest: a new title of an event without Mark Carney leaves his page, and its ETag,
+    as they were."""
+    other = EventFactory(slug="other-event", title="Another meeting")
+    page = client.get("/participants/mark-carney/")
+    other.title = "Another meeting, renamed"
+    other.save()
+    again = client.get("/participants/mark-carney/", headers={"If-None-Match": page["ETag"]})
+    assert again.status_code == 304
+    assert "Another meeting, renamed" in client.get("/").text  # the control: the change did reach the pages
+
+
+def test_two_changes_in_one_second_are_told_apart(client, meeting):
+    """Last-Modified has one-second resolution: a page of a version changed within the last seconds carries none,
+    so a client revalidating with If-Modified-Since cannot take a second change in that second for no change."""
+    second = datetime.datetime.now(tz=datetime.UTC).replace(microsecond=0)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE timeline_dataversion SET changed_at = %s", [second + datetime.timedelta(seconds=0.1)])
+    first = client.get("/")
+    meeting.title = "Oval Office meeting"
+    meeting.save()
+    with connection.cursor() as cursor:  # the second change, stamped in the same second as the first
+        cursor.execute("UPDATE timeline_dataversion SET changed_at = %s", [second + datetime.timedelta(seconds=0.6)])
+    assert "Last-Modified" not in first
+    response = client.get("/", headers={"If-Modified-Since": http_date(second.timestamp())})
+    assert response.status_code == 200
+    assert "Oval Office meeting" in response.text
+
+
+def test_a_settled_change_gives_its_second_as_last_modified(client, meeting):
+    changed = settle(seconds_ago=10)
+    response = client.get("/")
+    assert response["Last-Modified"] == http_date(int(changed.timestamp()))
+    assert client.get("/", headers={"If-Modified-Since": response["Last-Modified"]}).status_code == 304
+
+
+# Every surface: Cache-Control and validators
+
+
+PUBLIC_SURFACES = [
+    "/",
+    "/events/white-house-meeting/",
+    "/participants/",
+    "/topics/",
+    "/sources/",
+    "/api/events",
+    "/api/events/white-house-meeting",
+    "/feeds/events/",
+    "/feeds/topics/trade/",
+    "/feeds/participants/mark-carney/",
+    "/feeds/corrections/",
+    "/export/events.csv",
+    "/export/events.ics",
+    "/export/statements.csv",
+    "/export/timeline.json",
+    "/embed/",
+]
+
+
+@pytest.mark.parametrize("path", PUBLIC_SURFACES)
+def test_every_public_surface_can_be_kept_by_a_cdn_and_revalidated(client, settled, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "public" in response["Cache-Control"] and "max-age=60" in response["Cache-Control"]
+    assert re.fullmatch(r'"[0-9a-f]{32}"', response["ETag"])
+    assert response["Last-Modified"]
+    assert client.get(path, headers={"If-None-Match": response["ETag"]}).status_code == 304
+    assert client.get(path, headers={"If-Modified-Since": response["Last-Modified"]}).status_code == 304
+
+
+def test_the_empty_corrections_feed_is_as_of_the_last_public_change_not_1970(client, settled):
+    changed = current_version().changed_at
+    response = client.get("/feeds/corrections/")
+    assert b"1970" not in response.content
+    assert "1970" not in response["Last-Modified"]
+    assert f"<updated>{changed.isoformat()}".encode()[:30] in response.content.replace(b"Z</updated>", b"+00:00")
+
+
+def test_the_embed_served_from_the_cache_may_still_be_framed(client, meeting):
+    first, second = client.get("/embed/"), client.get("/embed/")
+    for response in (first, second):
+        assert "X-Frame-Options" not in response
+        assert "frame-ancestors *" in response["Content-Security-Policy"]
+
+
+# The shared cache
+
+
+def test_cache_url_selects_django_s_redis_backend():
+    from timeline.settings import cache_from_url
+
+    assert cache_from_url("redis://cache.internal:6379/2") == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://cache.internal:6379/2",
+        "KEY_PREFIX": "timeline",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+    assert cache_from_url("locmem://")["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    with pytest.raises(Exception, match="CACHE_URL"):
+        cache_from_url("memcached://x")
+
+
+def test_pages_are_served_while_the_shared_cache_is_down(client, meeting, settings, caplog):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CACHES = {"default": {**settings.CACHES["default"], **_redis(f"redis://127.0.0.1:{port}/0")}}
+    for path in ("/", "/?topic=trade", "/api/events", "/feeds/events/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response["ETag"]
+    assert "Cache unavailable" in caplog.text
+
+
+def _redis(url):
+    from timeline.settings import cache_from_url
+
+    return cache_from_url(url)

@@ -2,15 +2,14 @@
 
 Every endpoint starts from the published querysets. The events list takes the timeline's own GET parameters,
 validated by the timeline's FilterSet, so the page and the API cannot disagree about what a filter means.
-Responses carry an ETag (a hash of the body) and answer If-None-Match with 304. A bad parameter gets a 400 whose
-JSON body names it.
+Responses carry an ETag (a digest of the body) and answer If-None-Match with 304 (timeline.caching). A bad parameter
+gets a 400 whose JSON body names it.
 """
 
 import django_filters
 from django.db.models import Prefetch
 from django.http import Http404, QueryDict
 from django.urls import reverse
-from django.views.decorators.http import conditional_page
 from ninja import NinjaAPI, Path, Query
 from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
@@ -124,9 +123,9 @@ SLUG = Path(..., pattern=SLUG_RE.pattern, description="The item's slug, as in it
 
 
 def read_only(view):
-    """Conditional GET and CORS for every operation, and the server-side copy of public responses that the
-    reader's pages have too (timeline.caching: kept until any data changes)."""
-    return decorate_view(cache_public_page, conditional_page, allow_any_origin)(view)
+    """Validators, conditional GET and CORS for every operation, and the server-side copy of public responses that
+    the reader's pages have too (timeline.caching: kept until published data changes)."""
+    return decorate_view(cache_public_page, allow_any_origin)(view)
 
 
 # Endpoints

@@ -1,18 +1,30 @@
-"""Caching of public pages that is never stale and never shows a draft.
+"""Caching of public pages: never stale, never showing a draft, and retired only by what readers can see.
 
-Everything cached is keyed by the *data version*: a random token in the one row of the timeline_dataversion
-table (migration 0005), replaced by database triggers whenever any timeline table changes (a save in the admin,
-an import, a bulk update, SQL typed into psql), in the same transaction as the change. A change therefore retires
-every cached page and aggregate at once; nothing needs to be deleted, and every worker process sees the new version
-on its next request.
+Everything cached is keyed by a *data version*, a random token in a row of the timeline_dataversion table
+(migration 0005) that database triggers replace in the same transaction as the change calling for it, however
+the change was made (the admin, an import, a bulk update, SQL typed into psql):
 
-Three layers use it:
-- `cache_public_page`, a view decorator: anonymous GETs get an ETag and Last-Modified, so a browser or CDN
-  revalidates with a 304, `Cache-Control: public, max-age=...` (fragments keep the `private, no-store` their
-  view gives them), and the rendered response is kept in Django's cache. Logged-in users bypass all of it and
-  get `private, no-store`: an editor's response is never stored anywhere.
-- `cached_aggregate`: expensive numbers (facet counts, the density chart, totals) per filter combination, under
-  a key the caller's FilterSet gives (`EventFilter.selection()`).
+- PUBLIC (row 1) changes with anything a reader can see: a published event and what hangs from it (statements,
+  involvements, topics, sources, corrections), and a participant, role, topic or source of the public record.
+  A draft saved, a participant or a source that no published event has yet: no change, so no cached page is
+  retired and no validator changes (a reader cannot tell when the newsroom is working).
+- SELECTION (row 2) changes only with what decides which events a filter selects, how many there are and what the
+  facets call them: a published event's status, dates or type, its participants, topics and statements, a
+  public participant's or topic's name, slug or country. A corrected title or summary leaves it as it was, so
+  the facet counts, charts and totals of every filter without a search survive such an edit.
+
+A table the rules below do not name changes both versions on any change: correct, if coarse. Nothing is ever
+deleted from the cache; every worker and every app server sees a new version on its next request, since it is
+read from the database (one primary-key lookup per request).
+
+The layers:
+- `cache_public_page`, a view decorator: anonymous GETs get validators (an ETag that is a digest of the body,
+  so it changes only when the page does; a Last-Modified once it is unambiguous, see `last_modified`),
+  `Cache-Control: public, max-age=...` (fragments keep the `private, no-store` their view gives them), and the
+  response is kept in Django's cache (`CACHE_URL`: in memory per worker, or Redis shared by all). Logged-in users
+  bypass all of it and get `private, no-store`: an editor's response is never stored anywhere.
+- `cached_aggregate`: expensive values (facet counts, the density chart, totals, rendered event cards) under a
+  key of the caller's choosing, per version.
 - `install_triggers`: run after every `migrate`, so tables added later are covered too.
 
 Only views whose response depends on nothing but the URL, the htmx headers and published data may use these;
@@ -24,6 +36,8 @@ import dataclasses
 import datetime
 import functools
 import hashlib
+import logging
+import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -33,19 +47,85 @@ from django.core.cache import cache
 from django.db import connection as default_connection
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django.utils.http import http_date, quote_etag
+
+try:
+    from redis.exceptions import RedisError
+except ImportError:  # pragma: no cover - redis is a locked dependency, but only a Redis cache needs it
+    RedisError = OSError
+
+logger = logging.getLogger(__name__)
 
 # Request headers that select a different response from the same URL: the Vary of a view whose response depends
 # on them (with Cookie, which the session adds) and part of every stored page's key.
 VARYING_HEADERS = ("HX-Request", "HX-Target")
 
+PUBLIC, SELECTION = 1, 2  # the rows of timeline_dataversion
 
-# The data version and the triggers that maintain it
+# A Last-Modified is sent only once its second is over and this many more have passed, so that no change
+# committed later can carry a time in the same second (a change is stamped by its statement, a little before
+# its transaction commits). Within that window the ETag alone validates.
+LAST_MODIFIED_SETTLE = datetime.timedelta(seconds=2)
+
+
+# What a change must touch to change a version. For each table: when a row `r` belongs to the public record,
+# as SQL on both databases; and the columns whose change can change a selection (None: any column).
+
+PUBLISHED_EVENT = "EXISTS (SELECT 1 FROM timeline_event e WHERE e.id = {event} AND e.status = 'published')"
+# ROW stands for the changed row: NEW or OLD in SQLite, a row of a transition table in PostgreSQL.
+PUBLIC_PARTICIPANT = (
+    "(EXISTS (SELECT 1 FROM timeline_involvement i JOIN timeline_event e ON e.id = i.event_id "
+    "WHERE i.participant_id = {participant} AND e.status = 'published') "
+    "OR EXISTS (SELECT 1 FROM timeline_statement s JOIN timeline_event e ON e.id = s.event_id "
+    "WHERE s.speaker_id = {participant} AND e.status = 'published'))"
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    public: str  # SQL: whether the row ROW is part of what readers see
+    selecting: tuple[str, ...] | None = None  # columns a selection depends on; None: all of them
+    selects: bool = True  # False: no change to this table changes a selection
+
+
+RULES = {
+    "timeline_event": Rule(
+        "ROW.status = 'published'", ("status", "start_date", "end_date", "date_precision", "event_type", "slug")
+    ),
+    "timeline_involvement": Rule(PUBLISHED_EVENT.format(event="ROW.event_id"), ("event_id", "participant_id")),
+    "timeline_event_topics": Rule(PUBLISHED_EVENT.format(event="ROW.event_id")),
+    "timeline_event_sources": Rule(PUBLISHED_EVENT.format(event="ROW.event_id"), selects=False),
+    "timeline_statement": Rule(PUBLISHED_EVENT.format(event="ROW.event_id"), ("event_id",)),
+    "timeline_statement_sources": Rule(
+        "EXISTS (SELECT 1 FROM timeline_statement s JOIN timeline_event e ON e.id = s.event_id "
+        "WHERE s.id = ROW.statement_id AND e.status = 'published')",
+        selects=False,
+    ),
+    "timeline_correction": Rule(PUBLISHED_EVENT.format(event="ROW.event_id"), selects=False),
+    "timeline_participant": Rule(PUBLIC_PARTICIPANT.format(participant="ROW.id"), ("name", "slug", "country")),
+    "timeline_role": Rule(PUBLIC_PARTICIPANT.format(participant="ROW.participant_id"), selects=False),
+    "timeline_topic": Rule(
+        "EXISTS (SELECT 1 FROM timeline_event_topics t JOIN timeline_event e ON e.id = t.event_id "
+        "WHERE t.topic_id = ROW.id AND e.status = 'published')",
+        ("name", "slug"),
+    ),
+    "timeline_source": Rule(
+        "(EXISTS (SELECT 1 FROM timeline_event_sources x JOIN timeline_event e ON e.id = x.event_id "
+        "WHERE x.source_id = ROW.id AND e.status = 'published') "
+        "OR EXISTS (SELECT 1 FROM timeline_statement_sources x JOIN timeline_statement s ON s.id = x.statement_id "
+        "JOIN timeline_event e ON e.id = s.event_id WHERE x.source_id = ROW.id AND e.status = 'published') "
+        "OR EXISTS (SELECT 1 FROM timeline_role o WHERE o.source_id = ROW.id AND "
+        + PUBLIC_PARTICIPANT.format(participant="o.participant_id")
+        + "))",
+        selects=False,
+    ),
+}
+EVERYTHING = Rule("1 = 1")  # a table no rule names: any change counts
 
 
 def tracked_tables() -> list[str]:
     """Every table of the timeline app whose rows can reach a public page: not the history tables (a change
-    there always comes with one in the table it records) nor the version itself."""
+    there always comes with one in the table it records) nor the versions themselves."""
     tables = []
     for model in apps.get_app_config("timeline").get_models(include_auto_created=True):
         if hasattr(model, "instance_type"):  # simple_history's historical models
@@ -54,23 +134,112 @@ def tracked_tables() -> list[str]:
     return sorted(tables)
 
 
-POSTGRESQL_FUNCTION = """
-CREATE OR REPLACE FUNCTION timeline_data_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
+# The triggers
+
+POSTGRESQL_BUMP = """
+CREATE OR REPLACE FUNCTION timeline_bump_version(version integer) RETURNS void LANGUAGE sql AS $$
     INSERT INTO timeline_dataversion (id, token, changed_at)
-    VALUES (1, replace(gen_random_uuid()::text, '-', ''), clock_timestamp())
-    ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, changed_at = EXCLUDED.changed_at;
+    VALUES (version, replace(gen_random_uuid()::text, '-', ''), clock_timestamp())
+    ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, changed_at = EXCLUDED.changed_at
+$$
+"""
+# Statement-level triggers with transition tables: a bulk update of 100,000 rows is one check and one new version.
+POSTGRESQL_FUNCTION = """
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF {public} THEN
+        IF {selection} THEN
+            PERFORM timeline_bump_version({selection_row});
+        END IF;
+        PERFORM timeline_bump_version({public_row});
+    END IF;
     RETURN NULL;
 END
 $$
 """
+POSTGRESQL_TRIGGER = (
+    "CREATE TRIGGER {name} AFTER {operation} ON {table} REFERENCING {tables} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+)
 # SQLite has no statement-level triggers: one per changed row, cheap for the few rows an edit touches.
-SQLITE_TRIGGER = """
-CREATE TRIGGER {name} AFTER {operation} ON {table} BEGIN
-    INSERT OR REPLACE INTO timeline_dataversion (id, token, changed_at)
-    VALUES (1, lower(hex(randomblob(16))), strftime('%Y-%m-%d %H:%M:%f', 'now'));
-END
-"""
+# An UPDATE of the row install_triggers made: an INSERT OR REPLACE here would take on the conflict clause of the
+# statement firing it, and Django adds many-to-many links with INSERT OR IGNORE, which would then leave it be.
+SQLITE_BUMP = (
+    "UPDATE timeline_dataversion SET token = lower(hex(randomblob(16))), "
+    "changed_at = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = {row};"
+)
+SQLITE_TRIGGER = "CREATE TRIGGER {name} AFTER {operation} ON {table} WHEN {when} BEGIN {bump} END"
+
+
+def _any(rows: str, condition: str) -> str:
+    return f"EXISTS (SELECT 1 FROM {rows} r WHERE {condition.replace('ROW.', 'r.')})"
+
+
+def _changed(columns: tuple[str, ...], old: str = "o", new: str = "n") -> str:
+    return " OR ".join(f"{new}.{column} IS DISTINCT FROM {old}.{column}" for column in columns)
+
+
+def postgresql_statements(table: str, rule: Rule, quote) -> list[str]:
+    """The functions and triggers that keep the versions for `table`."""
+    statements = [f"DROP TRIGGER IF EXISTS timeline_data_changed ON {quote(table)}"]  # the first edition's
+    for operation in ("INSERT", "UPDATE", "DELETE"):
+        name = f"timeline_{operation.lower()}_{table}"[:63]
+        rows = {"INSERT": ["new_rows"], "UPDATE": ["old_rows", "new_rows"], "DELETE": ["old_rows"]}[operation]
+        public = " OR ".join(_any(r, rule.public) for r in rows)
+        if not rule.selects:
+            selection = "FALSE"
+        elif operation == "UPDATE" and rule.selecting is not None:
+            # Rows matched by primary key: the selection changes if a selecting column of a public row did.
+            selection = (
+                f"EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE ({_changed(rule.selecting)}) "
+                f"AND ({rule.public.replace('ROW.', 'o.')} OR {rule.public.replace('ROW.', 'n.')}))"
+            )
+        else:
+            selection = "TRUE"
+        tables = " ".join(f"{'OLD' if r == 'old_rows' else 'NEW'} TABLE AS {r}" for r in rows)
+        statements += [
+            POSTGRESQL_FUNCTION.format(
+                function=name, public=public, selection=selection, selection_row=SELECTION, public_row=PUBLIC
+            ),
+            f"DROP TRIGGER IF EXISTS {name} ON {quote(table)}",
+            POSTGRESQL_TRIGGER.format(name=name, operation=operation, table=quote(table), tables=tables, function=name),
+        ]
+    name = f"timeline_truncate_{table}"[:63]
+    statements += [
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"PERFORM timeline_bump_version({SELECTION}); PERFORM timeline_bump_version({PUBLIC}); RETURN NULL; END $$",
+        f"DROP TRIGGER IF EXISTS {name} ON {quote(table)}",
+        f"CREATE TRIGGER {name} AFTER TRUNCATE ON {quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+    ]
+    return statements
+
+
+def sqlite_statements(table: str, rule: Rule, quote) -> list[str]:
+    statements = []
+    for operation in ("INSERT", "UPDATE", "DELETE"):
+        for kind in ("insert", "update", "delete"):  # the first edition's names
+            statements.append(f"DROP TRIGGER IF EXISTS {quote(f'timeline_data_changed_{table}_{kind}')}")
+        rows = {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}[operation]
+        public = " OR ".join(f"({rule.public.replace('ROW.', f'{r}.')})" for r in rows)
+        for row, selects in ((PUBLIC, None), (SELECTION, rule)):
+            if selects is None:
+                when = f"({public})"
+            elif not rule.selects:
+                continue
+            elif operation == "UPDATE" and rule.selecting is not None:
+                when = (
+                    f"({public}) AND ({_changed(rule.selecting, 'OLD', 'NEW').replace('IS DISTINCT FROM', 'IS NOT')})"
+                )
+            else:
+                when = f"({public})"
+            name = quote(f"timeline_v{row}_{table}_{operation.lower()}")
+            statements += [
+                f"DROP TRIGGER IF EXISTS {name}",
+                SQLITE_TRIGGER.format(
+                    name=name, operation=operation, table=quote(table), when=when, bump=SQLITE_BUMP.format(row=row)
+                ),
+            ]
+    return statements
 
 
 def install_triggers(using=None, connection=None, **kwargs) -> None:
@@ -84,19 +253,27 @@ def install_triggers(using=None, connection=None, **kwargs) -> None:
     if "timeline_dataversion" not in existing:
         return  # migrated back before the version table existed
     with connection.cursor() as cursor:
+        # The selection version's row, for databases migrated before it existed.
+        for row in (PUBLIC, SELECTION):
+            cursor.execute(
+                "INSERT INTO timeline_dataversion (id, token, changed_at) SELECT %s, %s, CURRENT_TIMESTAMP "
+                "WHERE NOT EXISTS (SELECT 1 FROM timeline_dataversion WHERE id = %s)",
+                [row, uuid.uuid4().hex, row],
+            )
         if connection.vendor == "postgresql":
-            cursor.execute(POSTGRESQL_FUNCTION)
-            for table in (t for t in tracked_tables() if t in existing):
-                cursor.execute(
-                    f"CREATE OR REPLACE TRIGGER timeline_data_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
-                    f"ON {quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION timeline_data_changed()"
-                )
+            cursor.execute(POSTGRESQL_BUMP)
+            cursor.execute("DROP FUNCTION IF EXISTS timeline_data_changed() CASCADE")
+            write = postgresql_statements
         elif connection.vendor == "sqlite":
-            for table in (t for t in tracked_tables() if t in existing):
-                for operation in ("INSERT", "UPDATE", "DELETE"):
-                    name = quote(f"timeline_data_changed_{table}_{operation.lower()}")
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-                    cursor.execute(SQLITE_TRIGGER.format(name=name, operation=operation, table=quote(table)))
+            write = sqlite_statements
+        else:
+            return
+        for table in (t for t in tracked_tables() if t in existing):
+            for statement in write(table, RULES.get(table, EVERYTHING), quote):
+                cursor.execute(statement)
+
+
+# Reading the versions
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,74 +282,142 @@ class DataVersion:
     changed_at: datetime.datetime
 
 
-def current_version(connection=None) -> DataVersion | None:
-    """The data version, one primary-key lookup; None (nothing is cached) if the row is missing."""
+@dataclasses.dataclass(frozen=True)
+class Versions:
+    public: DataVersion
+    selection: DataVersion
+
+
+def _aware(value) -> datetime.datetime:
+    if isinstance(value, str):  # SQLite keeps it as text, in UTC
+        value = datetime.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
+
+
+def current_versions(connection=None) -> Versions | None:
+    """Both versions, in one query; None (nothing is cached) if a row is missing."""
     connection = connection or default_connection
     with connection.cursor() as cursor:
-        cursor.execute("SELECT token, changed_at FROM timeline_dataversion WHERE id = 1")
-        row = cursor.fetchone()
-    if row is None:
+        cursor.execute(
+            "SELECT id, token, changed_at FROM timeline_dataversion WHERE id IN (%s, %s)", [PUBLIC, SELECTION]
+        )
+        rows = {row: DataVersion(token, _aware(changed_at)) for row, token, changed_at in cursor.fetchall()}
+    if PUBLIC not in rows or SELECTION not in rows:
         return None
-    token, changed_at = row
-    if isinstance(changed_at, str):  # SQLite keeps it as text, in UTC
-        changed_at = datetime.datetime.fromisoformat(changed_at)
-    if changed_at.tzinfo is None:
-        changed_at = changed_at.replace(tzinfo=datetime.UTC)
-    return DataVersion(token, changed_at)
+    return Versions(rows[PUBLIC], rows[SELECTION])
 
 
-# The data version read during the current request, so that the page and its aggregates read it once.
-_request_version: contextvars.ContextVar[dict | None] = contextvars.ContextVar("timeline_data_version", default=None)
+def current_version(connection=None) -> DataVersion | None:
+    """The public version."""
+    versions = current_versions(connection)
+    return versions.public if versions else None
+
+
+# The versions read during the current request, so that the page and its aggregates read them once.
+_request_versions: contextvars.ContextVar[dict | None] = contextvars.ContextVar("timeline_data_version", default=None)
+
+
+def data_versions() -> Versions | None:
+    """The versions: read once per request served through `cache_public_page`, else every time."""
+    memo = _request_versions.get()
+    if memo is None:
+        return current_versions()
+    if "versions" not in memo:
+        memo["versions"] = current_versions()
+    return memo["versions"]
 
 
 def data_version() -> DataVersion | None:
-    """The data version: read once per request served through `cache_public_page`, else every time."""
-    memo = _request_version.get()
-    if memo is None:
-        return current_version()
-    if "version" not in memo:
-        memo["version"] = current_version()
-    return memo["version"]
+    """The public version (see data_versions)."""
+    versions = data_versions()
+    return versions.public if versions else None
 
 
 @functools.cache
 def code_version() -> tuple[str, datetime.datetime]:
     """A digest and the time of the newest change of the code, templates and static files, so that a deploy
-    that changes how pages look also changes their ETags even when the data did not change."""
+    that changes how pages look also retires what was cached under the code before it."""
     digest = hashlib.sha256()
     newest = 0.0
     for root in (Path(settings.BASE_DIR) / "timeline", Path(settings.BASE_DIR) / "templates"):
         for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix in {".py", ".html", ".css", ".js", ".svg", ".txt", ".xml"}:
+            if path.is_file() and path.suffix in {".py", ".html", ".css", ".js", ".svg", ".txt", ".xml", ".mo"}:
                 digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
                 digest.update(path.read_bytes())
                 newest = max(newest, path.stat().st_mtime)
     return digest.hexdigest()[:16], datetime.datetime.fromtimestamp(int(newest), tz=datetime.UTC)
 
 
+# The cache itself. A shared cache that cannot be reached must not take the site down with it: reads miss and
+# writes are dropped (one log line each), and every page is computed as if caching were off.
+
+CACHE_ERRORS = (RedisError, OSError)
+MISSING = object()
+
+
+def cache_get(cache_key: str, default=None):
+    try:
+        return cache.get(cache_key, default)
+    except CACHE_ERRORS as error:
+        logger.warning("Cache unavailable, read missed: %s", error)
+        return default
+
+
+def cache_get_many(keys: list[str]) -> dict:
+    try:
+        return cache.get_many(keys)
+    except CACHE_ERRORS as error:
+        logger.warning("Cache unavailable, read missed: %s", error)
+        return {}
+
+
+def cache_set(cache_key: str, value, timeout: int | None = None) -> None:
+    try:
+        cache.set(cache_key, value, settings.TIMELINE_CACHE_SECONDS if timeout is None else timeout)
+    except CACHE_ERRORS as error:
+        logger.warning("Cache unavailable, write dropped: %s", error)
+
+
+def cache_set_many(values: dict, timeout: int | None = None) -> None:
+    try:
+        cache.set_many(values, settings.TIMELINE_CACHE_SECONDS if timeout is None else timeout)
+    except CACHE_ERRORS as error:
+        logger.warning("Cache unavailable, write dropped: %s", error)
+
+
 # Aggregates
 
 
-def cached_aggregate(name: str, params, compute):
-    """`compute()`, cached per data version under `name` and `params` (the filters it depends on)."""
-    version = data_version() if settings.TIMELINE_CACHE else None
-    if version is None:
+def key(kind: str, *parts) -> str:
+    """A cache key: `kind`, then a digest of `parts` and of the code version (a deploy retires it all)."""
+    return f"timeline:{kind}:" + hashlib.sha256(repr((code_version()[0], *parts)).encode()).hexdigest()
+
+
+def cached_aggregate(name: str, params, compute, *, text: bool | None = None):
+    """`compute()`, cached under `name` and `params` (the filters it depends on) for as long as what it depends on
+    is unchanged: the selection version, or the public version when `text` is true (it depends on words in the
+    events, as a search does). By default, `params` holding a search ("q") makes it depend on text."""
+    params = list(params)
+    versions = data_versions() if settings.TIMELINE_CACHE else None
+    if versions is None:
         return compute()
-    key = "timeline:aggregate:" + hashlib.sha256(repr((name, version.token, list(params))).encode()).hexdigest()
-    missing = object()
-    value = cache.get(key, missing)
-    if value is missing:
+    if text is None:
+        text = any(name == "q" for name, _ in params)
+    version = versions.public if text else versions.selection
+    cache_key = key("aggregate", name, version.token, params)
+    value = cache_get(cache_key, MISSING)
+    if value is MISSING:
         value = compute()
-        cache.set(key, value, settings.TIMELINE_CACHE_SECONDS)
+        cache_set(cache_key, value)
     return value
 
 
 # Pages
 
 
-def page_key(request: HttpRequest, version: DataVersion, parameters) -> str:
-    """What a stored page is found by: the URL (with only the query `parameters` the view reads, when it says which)
-    and the varying headers, under the data and code versions."""
+def page_identity(request: HttpRequest, parameters) -> list[str]:
+    """What tells one page from another: the URL (with only the query `parameters` the view reads, when it says
+    which) and the varying headers."""
     if parameters is None:
         url = request.get_full_path()
     else:
@@ -180,15 +425,7 @@ def page_key(request: HttpRequest, version: DataVersion, parameters) -> str:
             [(name, value) for name, values in request.GET.lists() if name in parameters for value in values]
         )
         url = request.path + (f"?{query}" if query else "")
-    parts = [
-        version.token,
-        code_version()[0],
-        request.scheme,
-        request.get_host(),
-        url,
-        *(request.headers.get(name, "") for name in VARYING_HEADERS),
-    ]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return [request.scheme, request.get_host(), url, *(request.headers.get(name, "") for name in VARYING_HEADERS)]
 
 
 def storable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -202,8 +439,24 @@ def storable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
+def body_etag(response: HttpResponse) -> str:
+    """The same bytes of the same type, the same ETag: a change elsewhere in the data leaves it as it was."""
+    digest = hashlib.sha256(response.get("Content-Type", "").encode() + b"\n" + response.content)
+    return quote_etag(digest.hexdigest()[:32])
+
+
+def last_modified(version: DataVersion, now: datetime.datetime | None = None) -> str | None:
+    """The Last-Modified of a page of this version: its time, to the second, once no other change can fall in
+    that second (see LAST_MODIFIED_SETTLE); None until then, and the ETag alone validates."""
+    now = now or datetime.datetime.now(tz=datetime.UTC)
+    changed = max(version.changed_at, code_version()[1]).replace(microsecond=0)
+    if now < changed + datetime.timedelta(seconds=1) + LAST_MODIFIED_SETTLE:
+        return None
+    return http_date(changed.timestamp())
+
+
 def cache_public_page(view=None, *, parameters=None):
-    """Conditional GET, CDN-friendly Cache-Control and a server-side copy for anonymous GETs (module docstring).
+    """Validators, CDN-friendly Cache-Control and a server-side copy for anonymous GETs (module docstring).
 
     `parameters` names the query parameters the view reads: any other one is left out of the stored page's key,
     so that `?utm_source=x` is the same page. Without it, the whole query string is part of the key.
@@ -215,13 +468,17 @@ def cache_public_page(view=None, *, parameters=None):
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method != "GET":
             return view(request, *args, **kwargs)
-        memo = _request_version.set({})
+        memo = _request_versions.set({})
         try:
             return _serve(request, view, parameters, *args, **kwargs)
         finally:
-            _request_version.reset(memo)
+            _request_versions.reset(memo)
 
     return wrapper
+
+
+# Headers the cache layer sets itself on every answer, never stored with the page.
+VALIDATORS = ("ETag", "Last-Modified")
 
 
 def _serve(request: HttpRequest, view, parameters, *args, **kwargs) -> HttpResponse:
@@ -234,9 +491,8 @@ def _serve(request: HttpRequest, view, parameters, *args, **kwargs) -> HttpRespo
     if version is None:
         return view(request, *args, **kwargs)
 
-    digest = page_key(request, version, parameters)
-    key = "timeline:page:" + digest
-    stored = cache.get(key) if settings.TIMELINE_CACHE else None
+    page_key = key("page", version.token, page_identity(request, parameters))
+    stored = cache_get(page_key) if settings.TIMELINE_CACHE else None
     if stored is not None:
         response = HttpResponse(stored["content"], status=200)
         for header, value in stored["headers"]:
@@ -245,20 +501,24 @@ def _serve(request: HttpRequest, view, parameters, *args, **kwargs) -> HttpRespo
         response = view(request, *args, **kwargs)
         if not storable(request, response):
             return response
-        response["ETag"] = quote_etag(digest[:32])
-        last_modified = max(version.changed_at, code_version()[1])
-        response["Last-Modified"] = http_date(last_modified.timestamp())
+        for header in VALIDATORS:
+            del response[header]  # a view's own (a feed's Last-Modified): the ones below hold for every surface
+        response["ETag"] = body_etag(response)
         cache_control = response.get("Cache-Control", "")
         if "private" not in cache_control and "no-store" not in cache_control:
             patch_cache_control(response, public=True, max_age=settings.TIMELINE_PUBLIC_MAX_AGE)
-        if settings.TIMELINE_CACHE:
+        if settings.TIMELINE_CACHE and len(response.content) <= settings.TIMELINE_CACHE_MAX_BYTES:
             stored = {"content": response.content, "headers": list(response.items())}
-            cache.set(key, stored, settings.TIMELINE_CACHE_SECONDS)
+            cache_set(page_key, stored)
+    if modified := last_modified(version):
+        response["Last-Modified"] = modified
     return (
-        get_conditional_response(request, etag=response["ETag"], last_modified=_timestamp(response), response=response)
+        get_conditional_response(request, etag=response["ETag"], last_modified=_timestamp(modified), response=response)
         or response
     )
 
 
-def _timestamp(response: HttpResponse) -> int | None:
-    return parse_http_date_safe(response.get("Last-Modified", ""))
+def _timestamp(value: str | None) -> int | None:
+    from django.utils.http import parse_http_date_safe
+
+    return parse_http_date_safe(value) if value else None

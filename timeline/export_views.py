@@ -10,9 +10,10 @@ from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import conditional_page, require_GET
+from django.views.decorators.http import require_GET
 
 from timeline import exports
+from timeline.caching import cache_public_page
 from timeline.filters import EventFilter, StatementFilter, refusals
 from timeline.http import allow_any_origin
 from timeline.models import Event, Statement
@@ -54,7 +55,7 @@ def data_download(filterset_class, rows):
     def decorate(write: Callable[[HttpRequest, Iterable], HttpResponse]):
         @require_GET
         @allow_any_origin
-        @conditional_page
+        @cache_public_page
         @functools.wraps(write)
         def view(request: HttpRequest) -> HttpResponse:
             filterset = filterset_class(request.GET, queryset=rows())
@@ -96,7 +97,8 @@ def events_timelinejs(request: HttpRequest, events) -> HttpResponse:
 
 # The one page other sites may frame: `embeddable` lifts X-Frame-Options and the CSP frame-ancestors limit.
 @require_GET
-@embeddable
+@embeddable  # outside the cache: the framing permission is set on every answer, stored or not
+@cache_public_page
 def embed(request: HttpRequest) -> HttpResponse:
     filterset = EventFilter(request.GET, queryset=published_events())
     events = list(filterset.qs[: EMBED_LIMIT + 1])

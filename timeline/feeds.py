@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
+from timeline.caching import data_version
 from timeline.models import Correction, Event, Participant, Topic
 
 FEED_LENGTH = 50
@@ -20,10 +21,11 @@ FEED_LENGTH = 50
 
 class AtomFeed(Atom1Feed):
     def latest_post_date(self):
-        # Django says "now" for a feed with no entries, so an empty feed would change on every request; the
-        # epoch keeps it stable (and cacheable) until its first entry.
+        # Django says "now" for a feed with no entries, so an empty feed would change on every request: it is as
+        # of the last change readers could see instead, which stays put until the next one.
         if not any(item.get("updateddate") or item.get("pubdate") for item in self.items):
-            return datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+            version = data_version()
+            return version.changed_at if version else super().latest_post_date()
         return super().latest_post_date()
 
 

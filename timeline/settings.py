@@ -249,13 +249,33 @@ else:
 if env_bool("TIMELINE_BENCH", False):
     MIDDLEWARE.insert(0, "timeline.benchmarking.QueryCountMiddleware")
 
-# Caching of public pages and aggregates, keyed by the data version (timeline/caching.py); TIMELINE_CACHE=0
-# turns the server-side copies off (ETags and Cache-Control stay). Browsers and CDNs may keep an anonymous page
+# Caching of public pages and aggregates, keyed by the data versions (timeline/caching.py); TIMELINE_CACHE=0
+# turns the server-side copies off (validators and Cache-Control stay). Browsers and CDNs may keep an anonymous page
 # TIMELINE_PUBLIC_MAX_AGE seconds before asking again (a 304 when nothing changed).
 TIMELINE_CACHE = env_bool("TIMELINE_CACHE", True)
-# Each worker process keeps its own copies in memory; the data version in the database keeps every copy correct.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 500}},
-}
 TIMELINE_CACHE_SECONDS = int(os.environ.get("TIMELINE_CACHE_SECONDS", "3600"))
 TIMELINE_PUBLIC_MAX_AGE = int(os.environ.get("TIMELINE_PUBLIC_MAX_AGE", "60"))
+# A response larger than this is answered with validators but not kept (a large download would crowd out pages).
+TIMELINE_CACHE_MAX_BYTES = int(os.environ.get("TIMELINE_CACHE_MAX_BYTES", str(4 * 1024 * 1024)))
+
+
+def cache_from_url(url: str) -> dict:
+    """A CACHES entry from a URL: redis://[:password@]host:port/db (or rediss://, unix://) for a cache shared by
+    every worker and app server, through Django's own Redis backend; locmem:// for memory in each worker."""
+    scheme = url.split("://", 1)[0].lower()
+    if scheme in ("redis", "rediss", "unix"):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "timeline"),
+            # A cache that is down must not take the site with it: the pages are computed instead (see caching.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 500}}
+    raise ImproperlyConfigured(f"CACHE_URL must start with redis://, rediss://, unix:// or locmem://, not {scheme}://.")
+
+
+# Without CACHE_URL each worker process keeps its own copies in memory (zero setup); with Redis, every worker of
+# every app server shares them. Either way the data versions in the database keep every copy correct.
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}

@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import path
-from django.views.decorators.http import conditional_page
 
 from timeline import export_views, feeds, views
 from timeline.api import api
+from timeline.caching import cache_public_page
 
 urlpatterns = [
     path("", views.event_list, name="event_list"),
@@ -15,12 +15,12 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
     path("sources/", views.source_list, name="source_list"),
     path(settings.ADMIN_URL, admin.site.urls),
-    # Open data: the API, feeds, downloads and the embeddable timeline.
+    # Open data: the API, feeds, downloads and the embeddable timeline. Feeds are cached and validated as pages are.
     path("api/", api.urls),
-    path("feeds/events/", conditional_page(feeds.NewEventsFeed()), name="feed_events"),
-    path("feeds/topics/<slug:slug>/", conditional_page(feeds.TopicEventsFeed()), name="feed_topic"),
-    path("feeds/participants/<slug:slug>/", conditional_page(feeds.ParticipantEventsFeed()), name="feed_participant"),
-    path("feeds/corrections/", conditional_page(feeds.CorrectionsFeed()), name="feed_corrections"),
+    path("feeds/events/", cache_public_page(feeds.NewEventsFeed()), name="feed_events"),
+    path("feeds/topics/<slug:slug>/", cache_public_page(feeds.TopicEventsFeed()), name="feed_topic"),
+    path("feeds/participants/<slug:slug>/", cache_public_page(feeds.ParticipantEventsFeed()), name="feed_participant"),
+    path("feeds/corrections/", cache_public_page(feeds.CorrectionsFeed()), name="feed_corrections"),
     path("export/events.ics", export_views.events_ics, name="export_ics"),
     path("export/events.csv", export_views.events_csv, name="export_events_csv"),
     path("export/statements.csv", export_views.statements_csv, name="export_statements_csv"),
