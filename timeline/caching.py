@@ -120,7 +120,7 @@ RULES = {
         selects=False,
     ),
     # The editors' list of weak publishers: warnings in the admin, shown on no public surface.
-    "timeline_weakpublisher": Rule("1 = 0", selects=False),
+    "timeline_weakpublisher": (NEVER_PUBLIC := Rule("1 = 0", selects=False)),
 }
 EVERYTHING = Rule("1 = 1")  # a table no rule names: any change counts
 
