@@ -384,12 +384,13 @@ class SourceQuerySet(models.QuerySet):
 
     def publishers(self):
         """One row per publisher, in alphabetical order whatever the case of its name (an unnamed one last):
-        `publisher_key`, `name` and `count`."""
+        `publisher_key`, `name`, `count`, and the count of each kind (`primary`, `wire`...), in one query."""
+        kinds = {kind: Count("pk", filter=Q(kind=kind)) for kind in self.model.Kind.values}
         return (
             self.order_by()
             .with_publisher_key()
             .values("publisher_key")
-            .annotate(name=Min("publisher"), count=Count("pk"))
+            .annotate(name=Min("publisher"), count=Count("pk"), **kinds)
             .order_by(Case(When(publisher_key="", then=Value(1)), default=Value(0)), "publisher_key")
         )
 

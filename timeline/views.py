@@ -7,7 +7,7 @@ timeline/paging.py's, and what is cached under which key timeline/caching.py's: 
 from collections import defaultdict
 from urllib.parse import urlencode
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -226,8 +226,10 @@ def source_list(request: HttpRequest) -> HttpResponse:
     case of their names, each once with its count, and its sources primary documents first. A source cited only
     by drafts is not listed. A page holds INDEX_PAGE_SIZE publishers, so that none is split between two pages."""
     cited = Source.objects.cited()
-    pages = paginate(cited.publishers(), INDEX_PAGE_SIZE, request.GET.get("page"))
-    publishers = list(pages.page)
+    # The whole list of publishers is one aggregate, kept per data version: its pages and totals read from it.
+    every_publisher = cached_aggregate("source publishers", (), lambda: list(cited.publishers()))
+    pages = paginate(every_publisher, INDEX_PAGE_SIZE, request.GET.get("page"))
+    publishers = [dict(publisher) for publisher in pages.page]
     citing = Event.objects.published().chronological().only("slug", "title", "start_date")
     sources = (
         cited.with_publisher_key()
@@ -240,7 +242,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
         by_publisher[source.publisher_key].append(source)
     for publisher in publishers:
         publisher["sources"] = by_publisher[publisher["publisher_key"]]
-    kinds = dict(cited.order_by().values_list("kind").annotate(n=Count("pk")))
+    kinds = {kind: sum(publisher[kind] for publisher in every_publisher) for kind in Source.Kind.values}
     context = {
         "source_page": pages.page,
         "publishers": publishers,
