@@ -687,7 +687,8 @@ def test_query_counts_do_not_grow_with_the_number_of_events(
     lookup each for participant and topic slugs given), on any page (its events and the one before it are one
     query); load more: count, events, 3 prefetches; participant index:
     count and page; source index: every publisher with its counts by kind (one aggregate), the sources of the
-    page's publishers, the events citing those. Every page first reads the data version its caches are keyed by (one lookup)."""
+    page's publishers, the events citing those. Every page first reads the data version its caches are keyed
+    by (one lookup)."""
     monkeypatch.setattr("timeline.paging.PAGE_SIZE", 5)  # so that 12 events fill more than one page
     carney, tariffs, events = build_events(count)
     with django_assert_num_queries(queries):
