@@ -75,3 +75,14 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _language_of_each_test():
+    """Django's LocaleMiddleware leaves the last request's language active in the thread: a test that asked for a
+    French page would otherwise hand French on to the next one (and its factories would fill the French fields)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -5,6 +5,9 @@ submit them. One parser for every test that reads HTML."""
 from html.parser import HTMLParser
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+# Attributes whose values people read or hear, and the <meta> tags whose content is shown as a page's card.
+READ_ATTRIBUTES = {"title", "aria-label", "alt", "placeholder", "label"}
+READ_META = {"description", "og:title", "og:description", "og:site_name", "twitter:title", "twitter:description"}
 # Script types that are data, never executed, so that the CSP does not apply to them.
 DATA_SCRIPTS = {"application/ld+json", "application/json"}
 NOT_SUBMITTED = {"submit", "button", "image", "file"}
@@ -17,6 +20,7 @@ class Page(HTMLParser):
         self.texts: list[str] = []  # each element's text, by the same index
         self.inline_code: list[str] = []  # what a strict CSP blocks: inline scripts, <style>, style and on* attributes
         self.forms: list[tuple[str | None, dict[str, list[str]]]] = []  # (id, fields as submitted)
+        self.read: list[tuple[str, str | None]] = []  # what people read or hear, with its language (lang), in order
         self._open: list[int] = []
         self._text_parts: list[str] = []
         self._in_script = False
@@ -51,8 +55,18 @@ class Page(HTMLParser):
 
     # Parsing
 
+    def language(self, attrs: dict | None = None) -> str | None:
+        """The language of text here: the lang of `attrs`, or of the nearest open element that has one."""
+        if attrs and "lang" in attrs:
+            return attrs["lang"]
+        return next((self.elements[i][1]["lang"] for i in reversed(self._open) if "lang" in self.elements[i][1]), None)
+
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        language = self.language(attrs)
+        self.read += [(value, language) for name, value in attrs.items() if name in READ_ATTRIBUTES and value]
+        if tag == "meta" and (attrs.get("name") or attrs.get("property")) in READ_META:
+            self.read.append((attrs.get("content") or "", language))
         self.elements.append((tag, attrs))
         self.texts.append("")
         if tag not in VOID:
@@ -87,6 +101,8 @@ class Page(HTMLParser):
         for index in self._open:
             self.texts[index] += data
         self._text_parts.append(data)
+        if data.strip() and not any(self.elements[i][0] in ("script", "style", "textarea") for i in self._open):
+            self.read.append((data, self.language()))
         if self._in_script and data.strip():
             self.inline_code.append(f"<script>{data.strip()[:40]}")
         if self._textarea is not None:

@@ -84,6 +84,15 @@ SURFACES = [
     ("export_timelinejs", "/export/timeline.json?start=2025-05&end=2025-05"),
     ("embed", "/embed/"),
     ("embed", "/embed/?participant=shared-person&topic=draft-topic"),
+    # The same surfaces in French, and the language switch.
+    ("event_list", "/fr/?topic=shared-topic&q=summit"),
+    ("event_detail", "/fr/events/shared-summit/"),
+    ("participant_detail", "/fr/participants/shared-person/"),
+    ("topic_detail", "/fr/topics/shared-topic/"),
+    ("feed_events", "/fr/feeds/events/"),
+    ("export_events_csv", "/fr/export/events.csv"),
+    ("embed", "/fr/embed/"),
+    ("choose_language", "/language/fr/?next=/events/shared-summit/"),
 ]
 DRAFT_ONLY = [
     "/events/draft-summit/",

@@ -176,6 +176,10 @@ PUBLIC_URLS = [
     ("export_statements_csv", "/export/statements.csv"),
     ("export_timelinejs", "/export/timeline.json"),
     ("embed", "/embed/"),
+    # French pages are the same views in another language; the switch takes any address to come back to.
+    ("event_list", "/fr/"),
+    ("export_events_csv", "/fr/export/events.csv"),
+    ("choose_language", "/language/fr/"),
 ]
 # Pages for people: any query string gets the page itself, with a note on what was ignored.
 READER_PAGES = {
@@ -240,6 +244,7 @@ def test_any_slug_in_a_path_gets_a_page_or_a_404(public_site, slug):
         "/api/participants/",
         "/feeds/topics/",
         "/feeds/participants/",
+        "/fr/events/",
     ]:
         url = prefix + quote(slug, safe="") + "/"
         response = client.get(url)

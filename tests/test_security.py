@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
 from django.http import HttpResponse
 from django.test import Client
-from django.urls import include, path
+from django.urls import path
 
 from tests.factories import EventFactory, InvolvementFactory, StatementFactory, TopicFactory
 from tests.htmlparse import inline_code
+from timeline import urls as timeline_urls
 from timeline.errors import server_error
 from timeline.security import embeddable
 
@@ -44,7 +45,8 @@ urlpatterns = [
     path("probe/fail/", failing_view),
     path("probe/db-down/", database_down_view),
     path("probe/forbidden/", forbidden_view),
-    path("", include("timeline.urls")),
+    # The site's own routes after the probes (as they are, since i18n_patterns cannot be include()d).
+    *timeline_urls.urlpatterns,
 ]
 handler500 = "timeline.errors.server_error"
 probe_urls = pytest.mark.urls(__name__)

@@ -375,7 +375,7 @@ def test_the_chart_has_a_bar_per_month_linking_to_that_month_and_a_text_equivale
         "March 2025: 1 event": "?start=2025-03-01&end=2025-03-31&topic=tariffs",
         "May 2025: 1 event": "?start=2025-05-01&end=2025-05-31&topic=tariffs",
     }
-    assert "Events per month, March 2025 to May 2025" in html.text
+    assert "Events per month, March–May 2025 (by the date they start)" in html.text
     # The table lists every month, the empty one too.
     assert re.search(r"March 2025\s*1\s*April 2025\s*0\s*May 2025\s*1", html.text)
 
@@ -383,7 +383,7 @@ def test_the_chart_has_a_bar_per_month_linking_to_that_month_and_a_text_equivale
 def test_the_chart_counts_years_over_long_spans(client, story):
     EventFactory(title="Old treaty", start_date=D(1987, 10, 3))
     html = page(client.get("/"))
-    assert "Events per year, 1987 to 2025" in html.text
+    assert "Events per year, 1987–2025 (by the date they start)" in html.text
     assert html.find("a", **{"aria-label": "2025: 2 events", "href": "?start=2025-01-01&end=2025-12-31"})
 
 
@@ -676,10 +676,11 @@ QUERY_COUNTS = [
 ]
 
 
+@pytest.mark.parametrize("language", ["", "/fr"])
 @pytest.mark.parametrize("count", [2, 12])
 @pytest.mark.parametrize("path, queries, headers", QUERY_COUNTS)
 def test_query_counts_do_not_grow_with_the_number_of_events(
-    client, django_assert_num_queries, monkeypatch, count, path, queries, headers
+    client, django_assert_num_queries, monkeypatch, count, path, queries, headers, language
 ):
     """Guards against N+1 queries on every reader page: a card's topics, participants, top quote and counts; an
     event's participants with their roles, statements with their sources, corrections; a participant's roles and
@@ -688,11 +689,12 @@ def test_query_counts_do_not_grow_with_the_number_of_events(
     query); load more: count, events, 3 prefetches; participant index:
     count and page; source index: every publisher with its counts by kind (one aggregate), the sources of the
     page's publishers, the events citing those. Every page first reads the data version its caches are keyed
-    by (one lookup)."""
+    by (one lookup). The same count in French (/fr/...) as in English: translated fields and their fallbacks
+    cost no query."""
     monkeypatch.setattr("timeline.paging.PAGE_SIZE", 5)  # so that 12 events fill more than one page
     carney, tariffs, events = build_events(count)
     with django_assert_num_queries(queries):
-        response = client.get(path.format(event=events[1].slug), headers=headers)
+        response = client.get(language + path.format(event=events[1].slug), headers=headers)
     assert response.status_code == 200
 
 

@@ -27,8 +27,8 @@ The layers:
   key of the caller's choosing, per version.
 - `install_triggers`: run after every `migrate`, so tables added later are covered too.
 
-Only views whose response depends on nothing but the URL, the htmx headers and published data may use these;
-a response that sets a cookie, used a CSRF token or a CSP nonce is never stored.
+Only views whose response depends on nothing but the URL, the htmx headers, the language and published data may use
+these; a response that sets a cookie, used a CSRF token or a CSP nonce is never stored.
 """
 
 import contextvars
@@ -46,6 +46,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection as default_connection
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 
@@ -391,8 +392,10 @@ def cache_set_many(values: dict, timeout: int | None = None) -> None:
 
 
 def key(kind: str, *parts) -> str:
-    """A cache key: `kind`, then a digest of `parts` and of the code version (a deploy retires it all)."""
-    return f"timeline:{kind}:" + hashlib.sha256(repr((code_version()[0], *parts)).encode()).hexdigest()
+    """A cache key: `kind`, then a digest of `parts`, of the code version (a deploy retires it all) and of the
+    language the value is written in (a French page or facet is never served for an English one)."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return f"timeline:{kind}:" + hashlib.sha256(repr((code_version()[0], language, *parts)).encode()).hexdigest()
 
 
 def cached_aggregate(name: str, params, compute, *, text: bool | None = None):

@@ -8,8 +8,11 @@ import datetime
 
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
 
-from timeline.dates import MONTHS, period_end
+from timeline.dates import Precision, format_date, format_range, period_end
+from timeline.languages import number
 
 MAX_MONTH_BINS = 36  # longer spans are shown by year
 CHART_HEIGHT = 60  # SVG user units; the bars' heights are scaled to it
@@ -32,7 +35,9 @@ class Bin:
 
     @property
     def description(self) -> str:
-        return f"{self.label}: {self.count} event{'' if self.count == 1 else 's'}"
+        events = ngettext("%(count)s event", "%(count)s events", self.count) % {"count": number(self.count)}
+        # Translators: a bar of the chart, e.g. "May 2025: 3 events".
+        return gettext("%(period)s: %(events)s") % {"period": self.label, "events": events}
 
 
 @dataclasses.dataclass
@@ -54,6 +59,34 @@ class Density:
     @property
     def last(self) -> Bin:
         return self.bins[-1]
+
+    # What the chart says of itself, in words: its caption, its title, its table's headings.
+
+    @property
+    def per_unit(self) -> str:
+        return gettext("Events per month") if self.unit == "month" else gettext("Events per year")
+
+    @property
+    def span(self) -> str:
+        """The period the bars cover: "March–May 2025", "1987–2025"; "de mars à mai 2025"."""
+        return format_range(self.first.start, self.unit, self.last.start, self.unit)
+
+    @property
+    def caption(self) -> str:
+        return gettext("%(chart)s, %(span)s (by the date they start). Select a bar to narrow the dates to it.") % {
+            "chart": self.per_unit,
+            "span": self.span,
+        }
+
+    @property
+    def title(self) -> str:
+        if self.unit == "month":
+            return gettext("Events per month, at most %(peak)s in one month") % {"peak": number(self.peak)}
+        return gettext("Events per year, at most %(peak)s in one year") % {"peak": number(self.peak)}
+
+    @property
+    def unit_heading(self) -> str:
+        return gettext("Month") if self.unit == "month" else gettext("Year")
 
 
 def month_counts(events) -> dict[datetime.date, int]:
@@ -83,7 +116,7 @@ def density(events) -> Density | None:
     if span <= MAX_MONTH_BINS:
         unit, month = "month", first
         while month <= last:
-            label = f"{MONTHS[month.month - 1]} {month.year}"
+            label = capfirst(format_date(month, Precision.MONTH))
             bins.append(Bin(month, period_end(month, "month"), label, counts.get(month, 0)))
             month = next_month(month)
     else:

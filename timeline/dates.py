@@ -1,34 +1,58 @@
-"""Dates with a precision: "6 May 2025", "May 2025", "2025", "c. 2019", and ranges between them.
+"""Dates with a precision, written as each language writes them.
+
+English: "6 May 2025", "May 2025", "2025", "c. 2019", "16–17 June 2025". French, as Canadian editors write it:
+"6 mai 2025", "1er mai 2025", "mai 2025", "vers 2019", "du 16 au 17 juin 2025", "d'avril à juin 2025".
 
 A date known only to the month or year is stored as its first day (2025-05-01, 2025-01-01) beside a
 precision, so that it sorts and filters like any date and is shown no more precisely than it is known.
+Every date a reader sees goes through `format_date`, `format_range` or `format_tenure`, in the active language
+unless one is given.
 """
 
 import datetime
 
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 
 class Precision(models.TextChoices):
-    DAY = "day", "Day"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
 
 
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+MONTHS = {
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "fr": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+}
+DASH = "\u2013"
 
 
 def truncate(value: datetime.date, precision: str) -> datetime.date:
@@ -65,16 +89,37 @@ def iso_date(value: datetime.date | None, precision: str = Precision.DAY) -> str
     return value.isoformat()
 
 
-def format_date(value: datetime.date | None, precision: str = Precision.DAY, approximate: bool = False) -> str:
+def language_of(language: str | None = None) -> str:
+    """ "en" or "fr": the one given, or the active language."""
+    code = language or translation.get_language() or "en"
+    return "fr" if code.startswith("fr") else "en"
+
+
+def month_name(value: datetime.date, language: str | None = None) -> str:
+    return MONTHS[language_of(language)][value.month - 1]
+
+
+def _day(value: datetime.date, language: str) -> str:
+    # French writes the first of the month as an ordinal: "1er mai".
+    return "1er" if language == "fr" and value.day == 1 else str(value.day)
+
+
+def format_date(
+    value: datetime.date | None, precision: str = Precision.DAY, approximate: bool = False, language: str | None = None
+) -> str:
+    """ "6 May 2025", "May 2025", "2025", "c. 2019"; "6 mai 2025", "1er mai 2025", "mai 2025", "vers 2019"."""
     if value is None:
         return ""
+    language = language_of(language)
     if precision == Precision.YEAR:
         text = str(value.year)
     elif precision == Precision.MONTH:
-        text = f"{MONTHS[value.month - 1]} {value.year}"
+        text = f"{month_name(value, language)} {value.year}"
     else:
-        text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-    return f"c. {text}" if approximate else text
+        text = f"{_day(value, language)} {month_name(value, language)} {value.year}"
+    if approximate:
+        return f"vers {text}" if language == "fr" else f"c. {text}"
+    return text
 
 
 def format_range(
@@ -83,17 +128,80 @@ def format_range(
     end: datetime.date | None = None,
     end_precision: str = Precision.DAY,
     approximate: bool = False,
+    language: str | None = None,
 ) -> str:
-    """A date or a range, written as compactly as reads naturally: "16–17 June 2025", "1854–1866"."""
+    """A date or a range, written as compactly as reads naturally: "16–17 June 2025", "1854–1866";
+    "du 16 au 17 juin 2025", "de 1854 à 1866"."""
+    language = language_of(language)
     if end is None or (end == start and end_precision == start_precision):
-        return format_date(start, start_precision, approximate)
-    prefix = "c. " if approximate else ""
-    dash = "\u2013"
+        return format_date(start, start_precision, approximate, language)
+    if language == "fr":
+        text = _range_fr(start, start_precision, end, end_precision)
+        return f"{text} (dates approximatives)" if approximate else text
+    return ("c. " if approximate else "") + _range_en(start, start_precision, end, end_precision)
+
+
+def _range_en(start: datetime.date, start_precision: str, end: datetime.date, end_precision: str) -> str:
+    month = MONTHS["en"]
     if start_precision == end_precision == Precision.DAY and start.year == end.year:
         if start.month == end.month:
-            return f"{prefix}{start.day}{dash}{end.day} {MONTHS[end.month - 1]} {end.year}"
-        return f"{prefix}{start.day} {MONTHS[start.month - 1]}{dash}{end.day} {MONTHS[end.month - 1]} {end.year}"
+            return f"{start.day}{DASH}{end.day} {month[end.month - 1]} {end.year}"
+        return f"{start.day} {month[start.month - 1]}{DASH}{end.day} {month[end.month - 1]} {end.year}"
     if start_precision == end_precision == Precision.MONTH and start.year == end.year:
-        return f"{prefix}{MONTHS[start.month - 1]}{dash}{MONTHS[end.month - 1]} {end.year}"
-    separator = dash if start_precision == end_precision == Precision.YEAR else f" {dash} "
-    return f"{prefix}{format_date(start, start_precision)}{separator}{format_date(end, end_precision)}"
+        return f"{month[start.month - 1]}{DASH}{month[end.month - 1]} {end.year}"
+    separator = DASH if start_precision == end_precision == Precision.YEAR else f" {DASH} "
+    first, last = format_date(start, start_precision, language="en"), format_date(end, end_precision, language="en")
+    return f"{first}{separator}{last}"
+
+
+def _of(text: str) -> str:
+    """French "de", elided before a vowel: "d'avril", "de mai"."""
+    return f"d\u2019{text}" if text[0] in "aeiouyéè" else f"de {text}"
+
+
+def _range_fr(start: datetime.date, start_precision: str, end: datetime.date, end_precision: str) -> str:
+    if start_precision == end_precision == Precision.DAY:
+        last = format_date(end, Precision.DAY, language="fr")
+        if start.year != end.year:
+            return f"du {format_date(start, Precision.DAY, language='fr')} au {last}"
+        if start.month != end.month:
+            return f"du {_day(start, 'fr')} {month_name(start, 'fr')} au {last}"
+        return f"du {_day(start, 'fr')} au {last}"
+    if start_precision == end_precision == Precision.MONTH:
+        same_year = start.year == end.year
+        first = month_name(start, "fr") if same_year else format_date(start, Precision.MONTH, language="fr")
+        return f"{_of(first)} à {format_date(end, Precision.MONTH, language='fr')}"
+    if start_precision == end_precision == Precision.YEAR:
+        return f"de {start.year} à {end.year}"
+    first, last = format_date(start, start_precision, language="fr"), format_date(end, end_precision, language="fr")
+    return f"{first} {DASH} {last}"
+
+
+def format_tenure(
+    start: datetime.date | None,
+    start_precision: str,
+    end: datetime.date | None,
+    end_precision: str,
+    attested_on: datetime.date | None = None,
+    attested_precision: str = Precision.DAY,
+    language: str | None = None,
+) -> str:
+    """How long a role was held: "1 July 2013 – 15 March 2020", "14 March 2025 – present", "as of May 2025";
+    "du 1er juillet 2013 au 15 mars 2020", "depuis le 14 mars 2025", "en mai 2025"."""
+    language = language_of(language)
+    if start is None and end is None:
+        attested = format_date(attested_on, attested_precision, language=language)
+        if language == "fr":
+            return f"au {attested}" if attested_precision == Precision.DAY else f"en {attested}"
+        return f"as of {attested}"
+    if language == "en":
+        first = format_date(start, start_precision, language="en") if start else "?"
+        last = format_date(end, end_precision, language="en") if end else "present"
+        return f"{first} {DASH} {last}"
+    if start and end:
+        return _range_fr(start, start_precision, end, end_precision)
+    if start:
+        first = format_date(start, start_precision, language="fr")
+        return f"depuis le {first}" if start_precision == Precision.DAY else f"depuis {first}"
+    last = format_date(end, end_precision, language="fr")
+    return f"jusqu\u2019au {last}" if end_precision == Precision.DAY else f"jusqu\u2019en {last}"

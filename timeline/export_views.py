@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from timeline import exports
@@ -29,9 +30,8 @@ def invalid_parameters(filterset) -> HttpResponse | None:
         return None
     names = ", ".join(dict.fromkeys(parameter for parameter, _ in refused))
     lines = [f"{parameter}: {message}" for parameter, message in refused]
-    return HttpResponseBadRequest(
-        f"Invalid parameter: {names}\n" + "\n".join(lines) + "\n", content_type="text/plain; charset=utf-8"
-    )
+    title = gettext("Invalid parameter: %(names)s") % {"names": names}
+    return HttpResponseBadRequest(title + "\n" + "\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 def download(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
@@ -68,7 +68,7 @@ def data_download(filterset_class, rows):
 
 @data_download(EventFilter, published_events)
 def events_ics(request: HttpRequest, events) -> HttpResponse:
-    content = exports.events_ical(events, request.build_absolute_uri, name="Timeline: Canada–U.S. relations")
+    content = exports.events_ical(events, request.build_absolute_uri, name=gettext("Timeline: Canada–U.S. relations"))
     return download(content, "text/calendar; charset=utf-8", "timeline-events.ics")
 
 
@@ -89,8 +89,8 @@ def events_timelinejs(request: HttpRequest, events) -> HttpResponse:
     data = exports.events_timelinejs(
         events,
         request.build_absolute_uri,
-        title="Canada–U.S. relations",
-        description="Events from Timeline, each with its sources.",
+        title=gettext("Canada–U.S. relations"),
+        description=gettext("Events from Timeline, each with its sources."),
     )
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 

@@ -1,7 +1,9 @@
 """The timeline as files: iCalendar, CSV and TimelineJS 3 JSON, each a plain function over a queryset.
 
 The views in export_views.py choose the rows (published, filtered); these functions only write them out.
-`absolute` turns a site path into an absolute URL (usually `request.build_absolute_uri`).
+`absolute` turns a site path into an absolute URL (usually `request.build_absolute_uri`). Text is written in the
+active language (the download's address, /fr/export/... in French): titles, summaries, places and dates; column
+names and codes (slugs, types, ISO dates) are the same in every language, so that programs read both alike.
 """
 
 import csv
@@ -12,6 +14,7 @@ from collections.abc import Callable, Iterable
 import icalendar
 from django.utils import timezone
 from django.utils.html import escape, format_html
+from django.utils.translation import gettext
 
 from timeline.dates import Precision, iso_date, period_end
 from timeline.models import Event, Statement
@@ -43,9 +46,9 @@ def event_span(event: Event) -> tuple[datetime.date, datetime.date]:
 
 def _precision_note(event: Event) -> str:
     if event.approximate:
-        return f"Date approximate: {event.date_display}."
+        return gettext("Date approximate: %(date)s.") % {"date": event.date_display}
     if event.date_precision != Precision.DAY or (event.end_date and event.end_precision != Precision.DAY):
-        return f"Date known only as: {event.date_display}."
+        return gettext("Date known only as: %(date)s.") % {"date": event.date_display}
     return ""
 
 

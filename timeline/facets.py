@@ -11,6 +11,7 @@ import dataclasses
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from timeline.dates import format_date
@@ -161,7 +162,7 @@ def type_label(value: str) -> str:
 
 
 ACTIVE_LABELS = {
-    "q": lambda v: f"\u201c{v}\u201d",
+    "q": lambda v: gettext("“%(search)s”") % {"search": v},
     "start": lambda v: _("from %(date)s") % {"date": format_date(v)},
     "end": lambda v: _("to %(date)s") % {"date": format_date(v)},
     "participant": lambda v: v.name,

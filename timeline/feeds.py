@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from timeline.caching import data_version
 from timeline.models import Correction, Event, Participant, Topic
@@ -30,8 +32,10 @@ class AtomFeed(Atom1Feed):
 
 
 class TimelineFeed(Feed):
+    """Atom, in the language of its address (/fr/feeds/... in French): titles, dates and links alike."""
+
     feed_type = AtomFeed
-    author_name = "Timeline"
+    author_name = pgettext_lazy("site name", "Timeline")
 
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)
@@ -43,8 +47,8 @@ class TimelineFeed(Feed):
 class NewEventsFeed(TimelineFeed):
     """The most recently published events, newest first."""
 
-    title = "Timeline: new events"
-    subtitle = "Events newly published on the timeline of Canada–U.S. relations."
+    title = _("Timeline: new events")
+    subtitle = _("Events newly published on the timeline of Canada–U.S. relations.")
 
     def link(self, obj=None):
         return reverse("event_list")
@@ -81,10 +85,10 @@ class TopicEventsFeed(NewEventsFeed):
         return get_object_or_404(Topic.objects.public(), slug=slug)
 
     def title(self, topic):
-        return f"Timeline: new events on {topic.name}"
+        return gettext("Timeline: new events on %(name)s") % {"name": topic.name}
 
     def subtitle(self, topic):
-        return f"Events newly published on the timeline under the topic {topic.name}."
+        return gettext("Events newly published on the timeline under the topic %(name)s.") % {"name": topic.name}
 
     def link(self, topic):
         return topic.get_absolute_url()
@@ -102,10 +106,12 @@ class ParticipantEventsFeed(NewEventsFeed):
         return get_object_or_404(Participant.objects.public(), slug=slug)
 
     def title(self, participant):
-        return f"Timeline: new events with {participant.name}"
+        return gettext("Timeline: new events with %(name)s") % {"name": participant.name}
 
     def subtitle(self, participant):
-        return f"Events newly published on the timeline in which {participant.name} took part."
+        return gettext("Events newly published on the timeline in which %(name)s took part.") % {
+            "name": participant.name
+        }
 
     def link(self, participant):
         return participant.get_absolute_url()
@@ -120,8 +126,8 @@ class ParticipantEventsFeed(NewEventsFeed):
 class CorrectionsFeed(TimelineFeed):
     """Every public correction, newest first: those on published events."""
 
-    title = "Timeline: corrections"
-    subtitle = "Corrections made to published events and statements on the timeline."
+    title = _("Timeline: corrections")
+    subtitle = _("Corrections made to published events and statements on the timeline.")
 
     def link(self):
         return reverse("event_list")
@@ -133,7 +139,7 @@ class CorrectionsFeed(TimelineFeed):
         return Correction.objects.published().select_related("event").order_by("-published_on", "-pk")[:FEED_LENGTH]
 
     def item_title(self, correction):
-        return f"Correction: {correction.event.title}"
+        return gettext("Correction: %(title)s") % {"title": correction.event.title}
 
     def item_description(self, correction):
         return format_html("<p>{}</p>", correction.note)
@@ -147,4 +153,4 @@ class CorrectionsFeed(TimelineFeed):
         return datetime.datetime.combine(correction.published_on, datetime.time())
 
     def item_categories(self, correction):
-        return ["correction"]
+        return [gettext("correction")]

@@ -162,8 +162,9 @@ class EventFilter(ParameterSet):
     q = SearchFilter(
         label=_("Search"),
         noun=_("the search"),
-        help_text="Free text in the events: PostgreSQL full-text search (websearch syntax); elsewhere every word "
-        "must match.",
+        help_text=_(
+            "Free text in the events: PostgreSQL full-text search (websearch syntax); elsewhere every word must match."
+        ),
         method="filter_q",
         strip=True,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
@@ -171,13 +172,13 @@ class EventFilter(ParameterSet):
     start = PartialDateFilter(
         label=_("From"),
         noun=_("the From date"),
-        help_text="Start of a date range: YYYY-MM-DD, YYYY-MM or YYYY. Anything overlapping the range counts.",
+        help_text=_("Start of a date range: YYYY-MM-DD, YYYY-MM or YYYY. Anything overlapping the range counts."),
         method="filter_start",
     )
     end = PartialDateFilter(
         label=_("To"),
         noun=_("the To date"),
-        help_text="End of a date range: YYYY-MM-DD, YYYY-MM or YYYY (a month or year stands for its last day).",
+        help_text=_("End of a date range: YYYY-MM-DD, YYYY-MM or YYYY (a month or year stands for its last day)."),
         method="filter_end",
         period_end=True,
     )
@@ -185,7 +186,7 @@ class EventFilter(ParameterSet):
         label=_("Participants"),
         noun=_("participant"),
         unknown=_("no published event has this participant"),
-        help_text="Participant slugs, repeatable: events any of them took part in.",
+        help_text=_("Participant slugs, repeatable: events any of them took part in."),
         queryset=public_participants,
         method="filter_participant",
     )
@@ -193,7 +194,7 @@ class EventFilter(ParameterSet):
         label=_("Topics"),
         noun=_("topic"),
         unknown=_("there is no such topic"),
-        help_text="Topic slugs, repeatable: on any of these topics.",
+        help_text=_("Topic slugs, repeatable: on any of these topics."),
         queryset=public_topics,
         method="filter_topic",
     )
@@ -201,7 +202,7 @@ class EventFilter(ParameterSet):
         label=_("Event type"),
         noun=_("event type"),
         unknown=_("there is no such event type"),
-        help_text="Event types, repeatable.",
+        help_text=_("Event types, repeatable."),
         choices=Event.Type.choices,
         method="filter_type",
     )
@@ -209,13 +210,13 @@ class EventFilter(ParameterSet):
         label=_("Country"),
         noun=_("country"),
         unknown=_("not a two-letter country code"),
-        help_text="ISO 3166-1 alpha-2 codes, repeatable: a participant from any of these countries took part.",
+        help_text=_("ISO 3166-1 alpha-2 codes, repeatable: a participant from any of these countries took part."),
         method="filter_country",
     )
     has_statements = ChoiceParameter(
         label=_("Statements"),
         noun=_("the statements choice"),
-        help_text="yes: only events with statements; no: only events without.",
+        help_text=_("yes: only events with statements; no: only events without."),
         choices=[("yes", _("With statements")), ("no", _("Without statements"))],
         method="filter_has_statements",
         empty_label=_("Any"),
@@ -224,7 +225,7 @@ class EventFilter(ParameterSet):
     sort = ChoiceParameter(
         label=_("Order"),
         noun=_("the order"),
-        help_text="Order: oldest first (default), newest, or relevance (best match first; needs q).",
+        help_text=_("Order: oldest first (default), newest, or relevance (best match first; needs q)."),
         choices=[("newest", _("Newest first")), ("relevance", _("Best match first"))],
         method="filter_sort",
         empty_label=_("Oldest first"),
@@ -294,7 +295,7 @@ class EventFilter(ParameterSet):
             elif code in ("invalid", "unknown"):
                 for problem in group[:NOTES_PER_PARAMETER]:
                     notes.append(
-                        gettext("Ignored %(noun)s \u201c%(value)s\u201d: %(reason)s.")
+                        gettext("Ignored %(noun)s “%(value)s”: %(reason)s.")
                         % {
                             "noun": noun,
                             "value": display_value(problem.value),
@@ -355,7 +356,7 @@ class StatementFilter(ParameterSet):
         label=_("Speakers"),
         noun=_("speaker"),
         unknown=_("no published statement has this speaker"),
-        help_text="Participant slugs, repeatable: statements said by any of them.",
+        help_text=_("Participant slugs, repeatable: statements said by any of them."),
         queryset=public_participants,
         method="filter_speaker",
     )
@@ -363,7 +364,7 @@ class StatementFilter(ParameterSet):
         label=_("Language"),
         noun=_("language"),
         unknown=_("there is no such language"),
-        help_text="Statement languages (en, fr), repeatable.",
+        help_text=_("Statement languages (en, fr), repeatable."),
         choices=Statement.Language.choices,
         method="filter_language",
     )

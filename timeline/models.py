@@ -14,13 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from timeline.dates import (
-    Precision,
-    format_date,
-    format_range,
-    is_truncated,
-    period_end,
-)
+from timeline.dates import Precision, format_date, format_range, format_tenure, is_truncated, period_end
 from timeline.querysets import (
     CorrectionQuerySet,
     EventQuerySet,
@@ -76,9 +70,9 @@ class NamedBySlug:
 
 class Participant(NamedBySlug, models.Model):
     class Kind(models.TextChoices):
-        PERSON = "person", "Person"
-        ORGANISATION = "organisation", "Organisation"
-        GOVERNMENT = "government", "Government"
+        PERSON = "person", _("Person")
+        ORGANISATION = "organisation", _("Organisation")
+        GOVERNMENT = "government", _("Government")
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -170,11 +164,9 @@ class Role(models.Model):
 
     @property
     def period(self) -> str:
-        if self.start is None and self.end is None:
-            return f"as of {format_date(self.attested_on, self.attested_precision)}"
-        start = format_date(self.start, self.start_precision) if self.start else "?"
-        end = format_date(self.end, self.end_precision) if self.end else "present"
-        return f"{start} \u2013 {end}"
+        return format_tenure(
+            self.start, self.start_precision, self.end, self.end_precision, self.attested_on, self.attested_precision
+        )
 
     def held_on(self, day: datetime.date) -> bool:
         """Whether the sources show this role held on `day`; an unknown bound is not guessed."""
@@ -318,22 +310,22 @@ class WeakPublisher(models.Model):
 
 class Event(NamedBySlug, models.Model):
     class Type(models.TextChoices):
-        MEETING = "meeting", "Meeting"
-        SUMMIT = "summit", "Summit"
-        TARIFF_ACTION = "tariff_action", "Tariff action"
-        RETALIATION = "retaliation", "Retaliation"
-        AGREEMENT = "agreement", "Agreement"
-        LEGISLATION = "legislation", "Legislation"
-        ELECTION = "election", "Election"
-        APPOINTMENT = "appointment", "Appointment"
-        STATEMENT = "statement", "Statement"
-        DISPUTE = "dispute", "Dispute"
-        NEGOTIATION = "negotiation", "Negotiation"
-        OTHER = "other", "Other"
+        MEETING = "meeting", _("Meeting")
+        SUMMIT = "summit", _("Summit")
+        TARIFF_ACTION = "tariff_action", _("Tariff action")
+        RETALIATION = "retaliation", _("Retaliation")
+        AGREEMENT = "agreement", _("Agreement")
+        LEGISLATION = "legislation", _("Legislation")
+        ELECTION = "election", _("Election")
+        APPOINTMENT = "appointment", _("Appointment")
+        STATEMENT = "statement", _("Statement")
+        DISPUTE = "dispute", _("Dispute")
+        NEGOTIATION = "negotiation", _("Negotiation")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
 
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, unique=True)
@@ -434,13 +426,13 @@ class Involvement(models.Model):
     """A participant's part in an event: host, guest, subject, speaker, signatory, attendee."""
 
     class Part(models.TextChoices):
-        HOST = "host", "Host"
-        GUEST = "guest", "Guest"
-        SUBJECT = "subject", "Subject"
-        SPEAKER = "speaker", "Speaker"
-        SIGNATORY = "signatory", "Signatory"
-        ATTENDEE = "attendee", "Attendee"
-        OTHER = "other", "Other"
+        HOST = "host", _("Host")
+        GUEST = "guest", _("Guest")
+        SUBJECT = "subject", _("Subject")
+        SPEAKER = "speaker", _("Speaker")
+        SIGNATORY = "signatory", _("Signatory")
+        ATTENDEE = "attendee", _("Attendee")
+        OTHER = "other", _("Other")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="involvements")
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="involvements")
@@ -466,12 +458,12 @@ class Involvement(models.Model):
 
 class Statement(models.Model):
     class Kind(models.TextChoices):
-        QUOTE = "quote", "Verbatim quote"
-        PARAPHRASE = "paraphrase", "Paraphrase"
+        QUOTE = "quote", _("Verbatim quote")
+        PARAPHRASE = "paraphrase", _("Paraphrase")
 
     class Language(models.TextChoices):
-        ENGLISH = "en", "English"
-        FRENCH = "fr", "French"
+        ENGLISH = "en", _("English")
+        FRENCH = "fr", _("French")
 
     slug = models.SlugField(max_length=200, unique=True, blank=True)
     speaker = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="statements")

@@ -9,9 +9,11 @@ import math
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 
-from timeline.dates import MONTHS, Precision
+from timeline.dates import Precision, format_date
+from timeline.languages import number
 from timeline.models import Event
 
 PAGE_SIZE = 50  # events per page of the timeline and of a topic's page
@@ -25,26 +27,26 @@ def page_number(raw: str | None, last_page: int, notes: list[str], limit: int | 
     if raw in (None, ""):
         return 1
     try:
-        number = int(raw)
-        if number < 1:
+        requested = int(raw)
+        if requested < 1:
             raise ValueError
     except (TypeError, ValueError):
         shown = " ".join(str(raw).split())[:20]
-        notes.append(gettext("Ignored the page \u201c%(page)s\u201d: not a page number.") % {"page": shown})
+        notes.append(gettext("Ignored the page “%(page)s”: not a page number.") % {"page": shown})
         return 1
-    if limit and number > limit and last_page > limit:
+    if limit and requested > limit and last_page > limit:
         notes.append(
             gettext("Showing the first %(count)s events: narrow the filters or change the order to see others.")
-            % {"count": f"{limit * PAGE_SIZE:,}"}
+            % {"count": number(limit * PAGE_SIZE)}
         )
         return limit
-    if number > last_page:
+    if requested > last_page:
         notes.append(
             gettext("There is no page %(page)s: showing the last page, %(last)s.")
-            % {"page": f"{number:,}", "last": last_page}
+            % {"page": number(requested), "last": number(last_page)}
         )
         return last_page
-    return number
+    return requested
 
 
 # Rows of events under headings
@@ -76,7 +78,9 @@ def rows_with_headings(events: list[Event], previous: Event | None = None, group
                 row.year_heading = str(year)
             if before != (year, month):
                 row.month_heading = (
-                    f"{MONTHS[month - 1]} {year}" if month else gettext("%(year)s, month not known") % {"year": year}
+                    capfirst(format_date(event.start_date, Precision.MONTH))
+                    if month
+                    else gettext("%(year)s, month not known") % {"year": year}
                 )
         rows.append(row)
         previous = event
@@ -116,13 +120,13 @@ class TimelinePage:
         if not self.rows or self.last_page == 1:
             return None
         last = self.first_shown + len(self.rows) - 1
-        return {"first": f"{self.first_shown:,}", "last": f"{last:,}", "total": f"{self.total:,}"}
+        return {"first": number(self.first_shown), "last": number(last), "total": number(self.total)}
 
     @property
     def previous_label(self) -> str:
-        return gettext("events %(first)s\u2013%(last)s") % {
-            "first": f"{self.first_shown - PAGE_SIZE:,}",
-            "last": f"{self.first_shown - 1:,}",
+        return gettext("events %(first)s–%(last)s") % {
+            "first": number(self.first_shown - PAGE_SIZE),
+            "last": number(self.first_shown - 1),
         }
 
 

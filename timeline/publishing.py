@@ -31,8 +31,7 @@ class PublishingRefused(Exception):
         self.event = event
         self.problems = problems
         super().__init__(
-            gettext("\u201c%(event)s\u201d was not published: %(problems)s")
-            % {"event": event, "problems": " ".join(problems)}
+            gettext("“%(event)s” was not published: %(problems)s") % {"event": event, "problems": " ".join(problems)}
         )
 
 
@@ -50,7 +49,7 @@ def needs_source(event: Event | None, sources, publishing: bool = False) -> bool
 
 def statement_problem(statement: Statement) -> str:
     text = statement.text[:60] + ("..." if len(statement.text) > 60 else "")
-    return gettext("The statement \u201c%(text)s\u201d by %(speaker)s has no source: add one to it.") % {
+    return gettext("The statement “%(text)s” by %(speaker)s has no source: add one to it.") % {
         "text": text,
         "speaker": statement.speaker,
     }
@@ -91,8 +90,7 @@ def weak_statements(statements) -> list[WeakSources]:
     for statement in flagged.order_by("pk"):
         text = statement.text[:60] + ("..." if len(statement.text) > 60 else "")
         message = gettext(
-            "The statement \u201c%(text)s\u201d by %(speaker)s cites only pages from publishers marked as weak: "
-            "%(publishers)s."
+            "The statement “%(text)s” by %(speaker)s cites only pages from publishers marked as weak: %(publishers)s."
         ) % {"text": text, "speaker": statement.speaker, "publishers": _weak_publishers_cited(statement)}
         warnings.append(WeakSources(f"statement-{statement.pk}", message))
     return warnings
@@ -102,9 +100,10 @@ def weak_source_warnings(event: Event) -> list[WeakSources]:
     """The event, and each statement in it, whose sources are all from weak publishers, named with them."""
     warnings = []
     if Event.objects.with_only_weak_sources().filter(pk=event.pk, only_weak_sources=True).exists():
-        message = gettext(
-            "The event \u201c%(event)s\u201d cites only pages from publishers marked as weak: %(publishers)s."
-        ) % {"event": event, "publishers": _weak_publishers_cited(event)}
+        message = gettext("The event “%(event)s” cites only pages from publishers marked as weak: %(publishers)s.") % {
+            "event": event,
+            "publishers": _weak_publishers_cited(event),
+        }
         warnings.append(WeakSources(f"event-{event.pk}", message))
     return warnings + weak_statements(event.statements.all())
 

@@ -8,6 +8,7 @@ as schema.org Claims, with the sources where they appear.
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -96,6 +97,8 @@ def event_data(event: Event, statements, absolute) -> dict:
         "name": event.title,
         "description": event.summary,
         "startDate": iso_date(event.start_date, event.date_precision),
+        # The language the page is written in; each statement says its own.
+        "inLanguage": translation.get_language(),
     }
     if event.end_date:
         data["endDate"] = iso_date(event.end_date, event.end_precision)

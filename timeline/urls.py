@@ -1,12 +1,21 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import path
 
-from timeline import export_views, feeds, views
+from timeline import export_views, feeds, languages, views
 from timeline.api import api
 from timeline.caching import cache_public_page
 
 urlpatterns = [
+    path(settings.ADMIN_URL, admin.site.urls),
+    # The API is one address in every language; it takes ?lang= instead.
+    path("api/", api.urls),
+    path("language/<str:code>/", languages.choose_language, name="choose_language"),
+]
+
+# Every page for readers in English at its unprefixed address and in French under /fr/ (timeline/languages.py).
+urlpatterns += i18n_patterns(
     path("", views.event_list, name="event_list"),
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
     path("participants/", views.participant_list, name="participant_list"),
@@ -14,9 +23,7 @@ urlpatterns = [
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
     path("sources/", views.source_list, name="source_list"),
-    path(settings.ADMIN_URL, admin.site.urls),
-    # Open data: the API, feeds, downloads and the embeddable timeline. Feeds are cached and validated as pages are.
-    path("api/", api.urls),
+    # Open data: feeds, downloads and the embeddable timeline. Feeds are cached and validated as pages are.
     path("feeds/events/", cache_public_page(feeds.NewEventsFeed()), name="feed_events"),
     path("feeds/topics/<slug:slug>/", cache_public_page(feeds.TopicEventsFeed()), name="feed_topic"),
     path("feeds/participants/<slug:slug>/", cache_public_page(feeds.ParticipantEventsFeed()), name="feed_participant"),
@@ -26,6 +33,7 @@ urlpatterns = [
     path("export/statements.csv", export_views.statements_csv, name="export_statements_csv"),
     path("export/timeline.json", export_views.events_timelinejs, name="export_timelinejs"),
     path("embed/", export_views.embed, name="embed"),
-]
+    prefix_default_language=False,
+)
 
 handler500 = "timeline.errors.server_error"

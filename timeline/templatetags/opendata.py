@@ -3,15 +3,19 @@
 from django import template
 from django.core.exceptions import DisallowedHost
 from django.urls import reverse
+from django.utils import translation
 from django.utils.text import Truncator
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
+from timeline.languages import api_url
 from timeline.models import Event, Participant, Statement
 from timeline.structured_data import event_data, json_ld_script
 
 register = template.Library()
 
-SITE_NAME = "Timeline"
-SITE_DESCRIPTION = "Canada–U.S. relations: every event and statement, with its sources."
+# OpenGraph's locale of each language: Canadian English and Canadian French.
+OG_LOCALES = {"en": "en_CA", "fr": "fr_CA"}
 
 
 def _absolute(request, path: str) -> str:
@@ -37,24 +41,26 @@ def _describe(context) -> dict:
     if isinstance(participant, Participant):
         return {
             "title": participant.name,
-            "description": participant.description or f"Roles, statements and events of {participant.name}.",
+            "description": participant.description
+            or gettext("Roles, statements and events of %(name)s.") % {"name": participant.name},
             "type": "profile" if participant.kind == Participant.Kind.PERSON else "website",
             "path": participant.get_absolute_url(),
         }
     if topic is not None and hasattr(topic, "get_absolute_url"):
         return {
             "title": topic.name,
-            "description": topic.description or f"Events in Canada–U.S. relations on {topic.name.lower()}.",
+            "description": topic.description
+            or gettext("Events in Canada–U.S. relations on %(topic)s.") % {"topic": topic.name.lower()},
             "type": "website",
             "path": topic.get_absolute_url(),
         }
     # Other pages are shared at their canonical URL (the timeline's keeps its filters); a page with none, such as
     # an error page, as the site itself, so that nothing typed into the address bar is echoed.
     return {
-        "title": "Canada–U.S. relations",
-        "description": SITE_DESCRIPTION,
+        "title": gettext("Canada–U.S. relations"),
+        "description": gettext("Canada–U.S. relations: every event and statement, with its sources."),
         "type": "website",
-        "path": context.get("canonical_url") or "/",
+        "path": context.get("canonical_url") or reverse("event_list"),
     }
 
 
@@ -66,7 +72,9 @@ def social_meta(context):
     page = _describe(context)
     page["url"] = _absolute(context["request"], page["path"])
     page["description"] = Truncator(" ".join(page["description"].split())).chars(200)
-    page["site_name"] = SITE_NAME
+    page["site_name"] = pgettext("site name", "Timeline")
+    page["locale"] = OG_LOCALES.get(translation.get_language(), "en_CA")
+    page["alternate_locales"] = [locale for code, locale in OG_LOCALES.items() if locale != page["locale"]]
     return {"page": page}
 
 
@@ -86,10 +94,10 @@ def event_json_ld(context, event: Event):
 
 # (route, label, a file to save rather than a page to open)
 EXPORTS = [
-    ("export_events_csv", "Events (CSV)", True),
-    ("export_statements_csv", "Their statements (CSV)", True),
-    ("export_ics", "Calendar (iCalendar)", True),
-    ("export_timelinejs", "TimelineJS (JSON)", False),
+    ("export_events_csv", _("Events (CSV)"), True),
+    ("export_statements_csv", _("Their statements (CSV)"), True),
+    ("export_ics", _("Calendar (iCalendar)"), True),
+    ("export_timelinejs", _("TimelineJS (JSON)"), False),
 ]
 
 
@@ -103,7 +111,8 @@ def export_links(context):
         "links": [
             {"url": reverse(name) + suffix, "label": label, "download": download} for name, label, download in EXPORTS
         ],
-        "api_url": reverse("api:list_events") + suffix,
+        "api_url": api_url(reverse("api:list_events") + suffix),
+        "api_docs_url": api_url(reverse("api:openapi-view")),
         "embed_url": request.build_absolute_uri(reverse("embed") + suffix),
         "embed_preview_url": reverse("embed") + suffix,
         "filtered": bool(query),

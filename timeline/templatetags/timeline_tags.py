@@ -1,10 +1,14 @@
+import datetime
 import re
 
 from django import template
-from django.utils.html import conditional_escape
+from django.core.exceptions import DisallowedHost
+from django.utils import timezone, translation
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 
-from timeline import dates
+from timeline import dates, languages
 from timeline.dates import format_date
 from timeline.facets import country_name
 from timeline.querysets import HIGHLIGHT_START, HIGHLIGHT_STOP
@@ -16,7 +20,10 @@ MARKED = re.compile(f"{HIGHLIGHT_START}([^{HIGHLIGHT_START}{HIGHLIGHT_STOP}]*){H
 
 @register.filter
 def precise_date(value, precision="day"):
-    """{{ statement.said_on|precise_date:statement.said_precision }} -> "May 2025"."""
+    """{{ statement.said_on|precise_date:statement.said_precision }} -> "May 2025", "mai 2025"; a moment (such as
+    updated_at) as its day in the site's time zone."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
     return format_date(value, precision)
 
 
@@ -32,8 +39,8 @@ def role_on(participant, day):
     return participant.role_on(day)
 
 
-@register.filter
-def marked(value):
+@register.filter(name="marked")
+def mark_filter(value):
     """Text whose search matches the database wrapped in HIGHLIGHT marks, as escaped HTML with <mark> elements.
 
     The text is escaped first, so only the marks themselves can become markup; stray marks are dropped.
@@ -45,11 +52,74 @@ def marked(value):
     return mark_safe(html.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_STOP, ""))
 
 
+# How a count of each thing is written, in each language's plural forms.
+COUNTED = {
+    "event": lambda n: ngettext("%(count)s event", "%(count)s events", n),
+    "statement": lambda n: ngettext("%(count)s statement", "%(count)s statements", n),
+    "source": lambda n: ngettext("%(count)s source", "%(count)s sources", n),
+}
+
+
 @register.filter
-def plural(count, words):
-    """{{ n|plural:"statement,statements" }} -> "1 statement", "3 statements"."""
-    one, many = words.split(",")
-    return f"{count:,} {one if count == 1 else many}"
+def counted(count, noun):
+    """{{ n|counted:"event" }} -> "1 event", "1,234 events"; in French "1 événement", "1 234 événements"."""
+    return COUNTED[noun](count) % {"count": languages.number(count)}
+
+
+# Translated fields: where the French is missing, the English is shown, marked as English for browsers and screen
+# readers (lang="en") and for readers with a discreet "(in English)".
+
+
+def _in_english() -> str:
+    current = translation.get_language()
+    return format_html('<span class="in-english" lang="{}">{}</span>', current, gettext("(in English)"))
+
+
+@register.simple_tag
+def translated(obj, field: str, marked: bool = False):
+    """{% translated event "title" %}: the field in the reader's language, inline; the English fallback marked.
+    With marked=True, the search's highlighted text (`search_<field>`) when there is one."""
+    value = getattr(obj, f"search_{field}", None) if marked else None
+    html = mark_filter(value) if value else conditional_escape(getattr(obj, field))
+    language = languages.fallback(obj, field)
+    if language is None:
+        return html
+    return format_html('<span lang="{}">{}</span> {}', language, html, _in_english())
+
+
+@register.simple_tag
+def lang_attr(obj, field: str):
+    """<p{% lang_attr event "summary" %}>: ` lang="en"` on the element holding an English fallback, else nothing."""
+    language = languages.fallback(obj, field)
+    return format_html(' lang="{}"', language) if language else ""
+
+
+@register.simple_tag
+def in_english(obj=None, field: str = ""):
+    """The "(in English)" note for a block holding an English fallback (after `lang_attr`), else nothing. Without
+    arguments, for text that exists in English only: the note on every page but the English ones."""
+    if obj is None:
+        english = translation.get_language() == languages.DEFAULT
+        return "" if english else _in_english()
+    return _in_english() if languages.fallback(obj, field) else ""
+
+
+@register.filter
+def number(count):
+    """{{ n|number }} -> "1,234"; in French "1 234"."""
+    return languages.number(count)
+
+
+@register.simple_tag(takes_context=True)
+def page_versions(context):
+    """The page in each language (timeline.languages.versions): the <head>'s alternates and the language switch."""
+    request = context.get("request")
+    if request is None:
+        return []
+    try:
+        return languages.versions(request, context.get("canonical_url"))
+    except DisallowedHost:  # the 400 page for a request whose Host was refused: no absolute address to give
+        return []
 
 
 @register.filter

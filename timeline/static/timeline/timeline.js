@@ -31,6 +31,16 @@
     }
   });
 
+  // The language switch opens this very view in the other language: the filters and page that htmx has put in the
+  // address since the page was served, and the place in the page (#fragment), which only a script can see.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-language-switch]");
+    if (!link) return;
+    var url = new URL(link.href);
+    url.searchParams.set("next", location.pathname + location.search + location.hash);
+    link.href = url.toString();
+  });
+
   // The results are busy while a request is in flight, for assistive technology as for the eye.
   document.addEventListener("htmx:beforeRequest", function () {
     var results = document.getElementById("results");
