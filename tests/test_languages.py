@@ -22,7 +22,7 @@ from tests.factories import (
 )
 from tests.htmlparse import Page, elements
 from timeline import languages
-from timeline.caching import DataVersion, page_key, variant
+from timeline.caching import key
 
 pytestmark = pytest.mark.django_db
 
@@ -228,15 +228,13 @@ def test_aggregates_are_kept_per_language(client, story):
     assert "Rencontre 1 événement" in french and "Événements par mois, mai 2025" in french
 
 
-def test_every_stored_page_and_aggregate_key_holds_the_language(rf):
-    request = rf.get("/api/events")
-    version = DataVersion("token", datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC))
+def test_every_stored_page_and_aggregate_key_holds_the_language():
+    """Pages and aggregates are stored under timeline.caching.key: the language is part of every key."""
     with translation.override("en"):
-        english = page_key(request, version, None), variant()
+        english = key("page", "token", ["http", "testserver", "/api/events"])
     with translation.override("fr"):
-        french = page_key(request, version, None), variant()
-    assert english[0] != french[0]
-    assert english[1] == ("en",) and french[1] == ("fr",)
+        french = key("page", "token", ["http", "testserver", "/api/events"])
+    assert english != french
 
 
 # Numbers and dates in words
