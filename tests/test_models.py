@@ -17,7 +17,7 @@ from tests.factories import (
     StatementFactory,
     TopicFactory,
 )
-from timeline.models import Event, Participant, Role, Source, Statement, WeakPublisher, domain_of
+from timeline.models import Event, Participant, Role, Source, Statement, WeakPublisher, domain_of, normalize_url
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -344,3 +344,31 @@ def test_events_and_statements_are_flagged_only_when_every_source_is_weak():
     other_quote = StatementFactory(event=mixed, sources=[other])
     flags = dict(Statement.objects.with_only_weak_sources().values_list("pk", "only_weak_sources"))
     assert (flags[quote.pk], flags[other_quote.pk]) == (True, False)
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        "http://www.cbc.ca/news/story",
+        "https://cbc.ca/news/story/",
+        "HTTPS://WWW.CBC.CA/news/story#top",
+        "https://www.cbc.ca:443/news/story?utm_source=rss&utm_medium=feed",
+        "https://www.cbc.ca/news/story?fbclid=abc&gclid=def",
+        "www.cbc.ca/news/story",
+    ],
+)
+def test_every_copy_of_an_address_normalises_to_one_form(copy):
+    assert normalize_url(copy) == "cbc.ca/news/story"
+
+
+def test_what_names_another_page_survives_normalisation():
+    assert normalize_url("https://cbc.ca/news/story?id=2&utm_source=x") == "cbc.ca/news/story?id=2"
+    assert normalize_url("https://cbc.ca/News/Story") != normalize_url("https://cbc.ca/news/story")  # paths have case
+    assert normalize_url("https://cbc.ca:8443/x") == "cbc.ca:8443/x"
+    assert normalize_url("ftp://example.org/file/") == "ftp://example.org/file"
+
+
+def test_an_http_copy_of_a_cited_page_is_not_a_second_source():
+    SourceFactory(url="https://www.cbc.ca/news/story")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SourceFactory(url="http://cbc.ca/news/story/")

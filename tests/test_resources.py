@@ -99,11 +99,12 @@ def test_import_shows_a_dry_run_preview_and_writes_only_after_confirmation(admin
 def test_a_file_mixing_good_and_bad_rows_reports_each_bad_row_and_field_and_writes_nothing(
     admin_client, people_and_sources
 ):
+    """Rows are numbered as the spreadsheet numbers them: the header is row 1, the first event row 2."""
     content = (
         f"{EVENT_HEADER}\n"
         "good-one,A good event,Fine.,2025-05-06,,meeting,mark-carney:guest,cbc-meeting,trade,draft\n"
         "unknown-person,Bad participant,S.,2025-05-06,,meeting,justin-nobody:guest,cbc-meeting,,draft\n"
-        "bad-date,Bad date,S.,6 May 2025,,meeting,,,,draft\n"
+        "bad-date,Bad date,S.,2025-02-30,,meeting,,,,draft\n"
         "backwards,End before start,S.,2025-05-06,2025-05-01,meeting,,,,draft\n"
         "twice,First of two,S.,2025-05-06,,meeting,,,,draft\n"
         "twice,Second of two,S.,2025-05-07,,meeting,,,,draft\n"
@@ -113,18 +114,17 @@ def test_a_file_mixing_good_and_bad_rows_reports_each_bad_row_and_field_and_writ
     assert response.status_code == 200
     assert "confirm_form" not in response.context  # no way to go on with a bad file
     assert invalid_rows(response) == {
-        2: {
-            "participants": [
-                "No participant has the slug \u201cjustin-nobody\u201d: import participants first, or fix the slug."
-            ]
+        3: {
+            "participants": ["No participant is \u201cjustin-nobody\u201d: import participants first, or fix the slug."]
         },
-        3: {"start_date": ["\u201c6 May 2025\u201d is not a date: write it as YYYY-MM-DD, e.g. 2025-05-06."]},
-        4: {"end_date": ["End date must be on or after the start date (6 May 2025)."]},
-        5: {"slug": ["The slug \u201ctwice\u201d is used by rows 5 and 6: give each row its own slug."]},
-        6: {"slug": ["The slug \u201ctwice\u201d is used by rows 5 and 6: give each row its own slug."]},
+        4: {"start_date": ["30 February 2025 does not exist."]},
+        5: {"end_date": ["End date must be on or after the start date (6 May 2025)."]},
+        6: {"slug": ["Rows 6 and 7 are the same event: keep one of them."]},
+        7: {"slug": ["Rows 6 and 7 are the same event: keep one of them."]},
     }
     content = response.content.decode()
-    assert "justin-nobody" in content and "YYYY-MM-DD" in content
+    assert "Row 4, start_date: 30 February 2025 does not exist." in content  # one line per problem
+    assert "justin-nobody" in content
     assert not Event.objects.exists()
 
 
@@ -151,28 +151,25 @@ def test_unknown_speaker_and_unknown_source_are_named_for_statements(people_and_
     result = StatementResource().import_data(dataset, dry_run=False)
     errors = {row.number: dict(row.error_dict) for row in result.invalid_rows}
     assert errors == {
-        2: {
+        3: {
             "speaker": [
-                "No participant has the slug \u201cnobody-at-all\u201d: check the spelling, "
-                "or import that participant first."
+                "No participant is \u201cnobody-at-all\u201d: check the spelling, or import that participant first."
             ]
         },
-        3: {"sources": ["No source has the slug \u201cmissing-source\u201d: check the spelling, or import it first."]},
-        4: {
-            "event": [
-                "No event has the slug \u201cno-such-event\u201d: check the spelling, or import that event first."
-            ]
-        },
+        4: {"sources": ["No source is \u201cmissing-source\u201d: check the spelling, or import it first."]},
+        5: {"event": ["No event is \u201cno-such-event\u201d: check the spelling, or import that event first."]},
     }
     assert not Statement.objects.exists()
 
 
-def test_a_duplicate_source_url_names_the_existing_source(people_and_sources):
-    dataset = csv_dataset("slug,title,url\nagain,Same story,https://WWW.cbc.ca/news/meeting/\n")
+def test_a_source_whose_address_belongs_to_another_source_is_refused_by_name(people_and_sources):
+    """A row naming one source by slug and another by address cannot be both: the clash is named."""
+    SourceFactory(slug="other", url="https://example.org/other")
+    dataset = csv_dataset("slug,title,url\nother,Same story,https://WWW.cbc.ca/news/meeting/\n")
     result = SourceResource().import_data(dataset, dry_run=False)
     [row] = result.invalid_rows
     assert "cbc-meeting" in row.error_dict["url"][0]
-    assert Source.objects.count() == 1
+    assert Source.objects.get(slug="other").url == "https://example.org/other"
 
 
 def test_a_malformed_csv_is_refused_with_a_clear_message(admin_client, people_and_sources):
@@ -180,8 +177,8 @@ def test_a_malformed_csv_is_refused_with_a_clear_message(admin_client, people_an
     response = upload(admin_client, "event", content)
     [error] = response.context["form"].errors["import_file"]
     assert error == (
-        "This file could not be read as the chosen format: row 1 has 3 columns but the header has 10; "
-        "quote any value that contains a comma. Check that the format matches the file. Nothing was imported."
+        "Row 2 has 3 columns but the header has 10: put quotation marks around any value that contains commas. "
+        "Nothing was imported."
     )
     assert not Event.objects.exists()
 
@@ -190,7 +187,7 @@ def test_a_csv_with_a_stray_quote_is_refused(admin_client, people_and_sources):
     content = f'{EVENT_HEADER}\nx,"Unclosed,S.,2025-05-06,,meeting,,,,draft\n'.encode()
     response = upload(admin_client, "event", content)
     [error] = response.context["form"].errors["import_file"]
-    assert "the CSV is malformed" in error
+    assert error == "Row 2 cannot be read (unexpected end of data): check its quotation marks. Nothing was imported."
     assert not Event.objects.exists()
 
 
@@ -267,7 +264,7 @@ def test_a_publishers_import_of_an_unsourced_published_event_is_refused_whole(pe
     )
     result = EventResource().import_data(dataset, user=publisher)
     [row] = result.invalid_rows
-    assert row.number == 2
+    assert row.number == 3
     assert row.error_dict == {
         "status": ["\u201cUnsourced\u201d was not published: It has no source: add at least one under Sources."]
     }

@@ -7,39 +7,26 @@ foreign keys come through list_select_related and counts through correlated subq
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
-from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import JSON, XLSX
+from django.utils.text import format_lazy
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from timeline import publishing
-from timeline.forms import (
-    CorrectionForm,
-    EventAdminForm,
-    SourceAdminForm,
-    StatementAdminForm,
-)
-from timeline.models import (
-    Correction,
-    Event,
-    Involvement,
-    Participant,
-    Role,
-    Source,
-    Statement,
-    Topic,
-    WeakPublisher,
-)
+from timeline.admin_imports import ImportExportAdmin
+from timeline.forms import CorrectionForm, EventAdminForm, SourceAdminForm, StatementAdminForm
+from timeline.models import Correction, Event, Involvement, Participant, Role, Source, Statement, Topic, WeakPublisher
 from timeline.querysets import count_of
 from timeline.resources import (
     EventResource,
     ParticipantResource,
+    RoleResource,
     SourceResource,
     StatementResource,
-    StrictCSV,
     TopicResource,
 )
 
@@ -75,6 +62,23 @@ class RelatedChangesInHistory:
             form.instance.history.filter(pk=record.pk).update(history_change_reason=reason)
 
 
+class StatesLimits:
+    """States every text field's limit under it, from the model field's max_length, the one owner of that fact."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        limit = getattr(db_field, "max_length", None)
+        if formfield is not None and limit and not db_field.choices and isinstance(db_field, TEXT_FIELDS):
+            stated = ngettext("At most %(count)s character.", "At most %(count)s characters.", limit) % {
+                "count": f"{limit:,}"
+            }
+            formfield.help_text = format_lazy("{} {}", formfield.help_text, stated) if formfield.help_text else stated
+        return formfield
+
+
+TEXT_FIELDS = (models.CharField, models.TextField)
+
+
 def changelist_link(model: str, query: str, count: int, noun: str):
     url = reverse(f"admin:timeline_{model}_changelist")
     return format_html('<a href="{}?{}">{} {}</a>', url, query, count, noun if count == 1 else noun + "s")
@@ -102,35 +106,10 @@ def weak_sources_column(obj):
     return ""
 
 
-class ImportExportAdmin(ImportExportModelAdmin):
-    """Import and export in CSV, JSON and XLSX; an import always shows its dry run before anything is written."""
-
-    formats = [StrictCSV, JSON, XLSX]
-
-    def has_import_permission(self, request):
-        return self.has_add_permission(request) and self.has_change_permission(request)
-
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
-
-    def add_data_read_fail_error_to_form(self, form, error):
-        if isinstance(error, UnicodeDecodeError):
-            message = (
-                "This file is not UTF-8 text, so it cannot be read safely: save it again as \u201cCSV UTF-8\u201d "
-                "(or export it as XLSX) and import that file. Nothing was imported."
-            )
-        else:
-            message = (
-                f"This file could not be read as the chosen format: {error}. Check that the format matches "
-                "the file. Nothing was imported."
-            )
-        form.add_error("import_file", message)
-
-
 # Inlines
 
 
-class InvolvementInline(admin.TabularInline):
+class InvolvementInline(StatesLimits, admin.TabularInline):
     model = Involvement
     extra = 0
     autocomplete_fields = ["participant"]
@@ -138,7 +117,7 @@ class InvolvementInline(admin.TabularInline):
     verbose_name_plural = "participants and their part in the event"
 
 
-class StatementInline(admin.StackedInline):
+class StatementInline(StatesLimits, admin.StackedInline):
     model = Statement
     form = StatementAdminForm
     extra = 0
@@ -154,7 +133,7 @@ class StatementInline(admin.StackedInline):
     show_change_link = True
 
 
-class CorrectionInline(admin.StackedInline):
+class CorrectionInline(StatesLimits, admin.StackedInline):
     """Public corrections; editors see them, publishers add them (the group permissions decide)."""
 
     model = Correction
@@ -173,7 +152,7 @@ class CorrectionInline(admin.StackedInline):
         return formset
 
 
-class RoleInline(admin.TabularInline):
+class RoleInline(StatesLimits, admin.TabularInline):
     model = Role
     extra = 0
     autocomplete_fields = ["source"]
@@ -195,7 +174,7 @@ class RoleInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin):
+class EventAdmin(StatesLimits, RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin):
     form = EventAdminForm
     resource_classes = [EventResource]
     history_related = {
@@ -363,7 +342,7 @@ class EventAdmin(RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin)
 
 
 @admin.register(Participant)
-class ParticipantAdmin(ImportExportAdmin, SimpleHistoryAdmin):
+class ParticipantAdmin(StatesLimits, ImportExportAdmin, SimpleHistoryAdmin):
     resource_classes = [ParticipantResource]
     list_display = ["name", "kind", "country", "statements", "event_count"]
     list_filter = ["kind", "country"]
@@ -396,11 +375,33 @@ class ParticipantAdmin(ImportExportAdmin, SimpleHistoryAdmin):
         return changelist_link("event", f"participants__id__exact={participant.pk}", participant.event_count, "event")
 
 
+# Roles: dated titles, edited with their participant, and listed here to import and export them in bulk.
+
+
+@admin.register(Role)
+class RoleAdmin(StatesLimits, ImportExportAdmin, SimpleHistoryAdmin):
+    resource_classes = [RoleResource]
+    list_display = ["title", "participant", "period", "source"]
+    list_select_related = ["participant", "source"]
+    search_fields = ["title", "organisation", "participant__name"]
+    autocomplete_fields = ["participant", "source"]
+    fields = [
+        "participant",
+        "title",
+        "organisation",
+        ("start", "start_precision"),
+        ("end", "end_precision"),
+        ("attested_on", "attested_precision"),
+        "source",
+        "note",
+    ]
+
+
 # Statements
 
 
 @admin.register(Statement)
-class StatementAdmin(RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin):
+class StatementAdmin(StatesLimits, RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin):
     form = StatementAdminForm
     resource_classes = [StatementResource]
     history_related = {"Sources": lambda statement: {source.slug for source in statement.sources.all()}}
@@ -457,7 +458,7 @@ class StatementAdmin(RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAd
 
 
 @admin.register(Source)
-class SourceAdmin(ImportExportAdmin, SimpleHistoryAdmin):
+class SourceAdmin(StatesLimits, ImportExportAdmin, SimpleHistoryAdmin):
     form = SourceAdminForm
     resource_classes = [SourceResource]
     list_display = ["title", "publisher", "published_on", "kind", "url", "weak_publisher", "citation_count"]
@@ -510,7 +511,7 @@ class WeakPublisherAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(ImportExportAdmin):
+class TopicAdmin(StatesLimits, ImportExportAdmin):
     resource_classes = [TopicResource]
     list_display = ["name", "slug", "event_count"]
     search_fields = ["name", "slug"]
@@ -525,7 +526,7 @@ class TopicAdmin(ImportExportAdmin):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(admin.ModelAdmin):
+class CorrectionAdmin(StatesLimits, admin.ModelAdmin):
     form = CorrectionForm
     list_display = ["published_on", "event", "statement", "note"]
     list_select_related = ["event", "statement__speaker"]

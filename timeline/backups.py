@@ -15,8 +15,9 @@ from django.apps import apps
 from django.core.management import call_command
 from simple_history.models import HistoricalChanges
 
-# Recreated by migrate/flush, or worth nothing after a restore (sessions, login-attempt logs).
-EXCLUDED = ["contenttypes", "auth.permission", "sessions", "axes"]
+# Recreated by migrate/flush, or worth nothing after a restore (sessions, login-attempt logs, files awaiting an
+# import's confirmation).
+EXCLUDED = ["contenttypes", "auth.permission", "sessions", "axes", "timeline.importupload"]
 
 
 def history_labels() -> list[str]:

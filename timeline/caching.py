@@ -122,6 +122,8 @@ RULES = {
     ),
     # The editors' list of weak publishers: warnings in the admin, shown on no public surface.
     "timeline_weakpublisher": (NEVER_PUBLIC := Rule("1 = 0", selects=False)),
+    # Files waiting for an import's confirmation (timeline/importing.py): what they hold is not written yet.
+    "timeline_importupload": NEVER_PUBLIC,
 }
 EVERYTHING = Rule("1 = 1")  # a table no rule names: any change counts
 

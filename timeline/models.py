@@ -2,12 +2,16 @@
 
 import datetime
 import re
+import uuid
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -45,12 +49,50 @@ def domain_of(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+# Parameters that say how a reader arrived, not which page it is.
+TRACKING_PARAMETERS = set(
+    "fbclid gclid dclid gbraid wbraid msclkid yclid igshid mc_cid mc_eid mkt_tok _ga _gl _hsenc _hsmi cmpid ocid smid "
+    "ref_src".split()
+)
+
+
 def normalize_url(url: str) -> str:
-    """The form two citations of the same page share: no fragment, no tracking parameters, no trailing slash."""
+    """The form every citation of one page shares, so that a page is one source however its address was copied.
+
+    http and https, a leading "www.", the default port, a trailing slash, tracking parameters (utm_* and the
+    usual click identifiers) and the fragment are ignored: "http://www.cbc.ca/news/x/?utm_source=rss#top" and
+    "https://cbc.ca/news/x" are both "cbc.ca/news/x". Other schemes keep theirs.
+    """
     parts = urlsplit(url.strip())
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.startswith("utm_")])
-    path = parts.path.rstrip("/") or ""
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
+    if not parts.scheme and not parts.netloc:  # "www.cbc.ca/news/x", as pasted without its scheme
+        parts = urlsplit("//" + url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    default_port = {"http": 80, "https": 443}.get(scheme)
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number: keep the address as written
+        port = None
+    netloc = host if port in (None, default_port) else f"{host}:{port}"
+    query = urlencode(
+        [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMETERS
+        ]
+    )
+    path = parts.path.rstrip("/")
+    if scheme in ("http", "https", ""):
+        return f"{netloc}{path}" + (f"?{query}" if query else "")
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def limited_text(limit: int, **kwargs) -> models.TextField:
+    """A TextField with a limit that forms and imports both enforce (Django checks a TextField's max_length only in
+    forms; the validator makes full_clean(), which every import runs, check it too). The admin states it."""
+    return models.TextField(max_length=limit, validators=[MaxLengthValidator(limit)], **kwargs)
 
 
 # Natural keys, so that fixtures name rows by slug and load into any database.
@@ -131,7 +173,7 @@ class Role(models.Model):
         null=True, blank=True, help_text="When start and end are unknown: a date on which a source shows the role held."
     )
     attested_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
-    note = models.TextField(blank=True)
+    note = limited_text(1000, blank=True)
     source = models.ForeignKey("Source", null=True, blank=True, on_delete=models.PROTECT, related_name="roles")
 
     objects = RoleManager()
@@ -189,7 +231,7 @@ class Role(models.Model):
 class Topic(NamedBySlug, models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
-    description = models.TextField(blank=True)
+    description = limited_text(1000, blank=True)
 
     objects = SlugManager.from_queryset(TopicQuerySet)()
 
@@ -250,7 +292,6 @@ class Source(NamedBySlug, models.Model):
         return f"{self.title} ({self.publisher})" if self.publisher else self.title
 
     def save(self, *args, **kwargs):
-        self.normalized_url = normalize_url(self.url) if self.url else None
         self.domain = domain_of(self.url) if self.url else ""
         super().save(*args, **kwargs)
 
@@ -308,6 +349,12 @@ class WeakPublisher(models.Model):
             raise ValidationError({"domain": "Enter a site's address, such as rebelnews.com."})
 
 
+@receiver(pre_save, sender=Source)
+def set_normalized_url(sender, instance, raw=False, **kwargs):
+    """On every save, loaddata's raw ones included, so that no fixture or backup can carry a stale form."""
+    instance.normalized_url = normalize_url(instance.url) if instance.url else None
+
+
 class Event(NamedBySlug, models.Model):
     class Type(models.TextChoices):
         MEETING = "meeting", _("Meeting")
@@ -329,8 +376,8 @@ class Event(NamedBySlug, models.Model):
 
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, unique=True)
-    summary = models.TextField(help_text="Two or three sentences in our own words.")
-    body = models.TextField(blank=True)
+    summary = limited_text(1000, help_text="Two or three sentences in our own words.")
+    body = limited_text(10000, blank=True)
     start_date = models.DateField(help_text="For a month or year, enter its first day and set the precision.")
     date_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
     approximate = models.BooleanField(default=False, help_text='Shown as "c. 2019".')
@@ -473,12 +520,12 @@ class Statement(models.Model):
         help_text='The speaker as the source printed it, e.g. "International Trade Minister Dominic LeBlanc".',
     )
     event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.PROTECT, related_name="statements")
-    text = models.TextField(help_text="A quote exactly as printed, or a paraphrase.")
+    text = limited_text(2000, help_text="A quote exactly as printed, or a paraphrase.")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.QUOTE)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
     said_on = models.DateField(null=True, blank=True, help_text="Blank when the source gives no date.")
     said_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
-    context = models.TextField(blank=True, help_text="Where and how it was said, or why its date is uncertain.")
+    context = limited_text(1000, blank=True, help_text="Where and how it was said, or why its date is uncertain.")
     importance = models.PositiveSmallIntegerField(
         default=2,
         validators=[MinValueValidator(1), MaxValueValidator(3)],
@@ -547,7 +594,7 @@ class Correction(models.Model):
         Statement, null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections"
     )
     published_on = models.DateField(default=datetime.date.today)
-    note = models.TextField(help_text="What was wrong and what was changed, for readers.")
+    note = limited_text(1000, help_text="What was wrong and what was changed, for readers.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CorrectionQuerySet.as_manager()
@@ -557,3 +604,24 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"Correction of {format_date(self.published_on)}: {self.note[:60]}"
+
+
+class ImportUpload(models.Model):
+    """A file uploaded for import, kept from its preview until it is confirmed.
+
+    In the database rather than a temporary file, so that any server process can confirm it and nothing is left
+    on disk: deleted once confirmed or refused, and a day after a preview nobody confirmed (timeline/importing.py).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
+    data = models.BinaryField()
+    # What the preview found in the database for each row, so that a confirmation finding anything else is refused.
+    fingerprint = models.CharField(max_length=64, blank=True)
+    # Rows the editor must decide about before confirming (a source whose address is already known).
+    choices = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Import upload {self.pk}"

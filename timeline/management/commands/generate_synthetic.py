@@ -1,6 +1,5 @@
 """Fill an empty database (or, with --flush, an emptied one) with an obviously synthetic dataset of a given size."""
 
-import sys
 import time
 
 from django.core.management import call_command
@@ -8,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from timeline import synthetic
 from timeline.models import Event, Participant, Source, Topic
+from timeline.progress import ProgressBar
 
 
 class Command(BaseCommand):
@@ -47,14 +47,12 @@ class Command(BaseCommand):
             )
 
         started = time.monotonic()
-        self.show_progress = verbosity >= 1
-        self.last_shown = 0.0
+        progress = ProgressBar(enabled=verbosity >= 1)
         generator = synthetic.Generator(
-            synthetic.Sizes(events=events), seed=seed, batch_size=batch_size, progress=self.progress
+            synthetic.Sizes(events=events), seed=seed, batch_size=batch_size, progress=progress
         )
         counts = generator.run()
-        if self.show_progress and sys.stderr.isatty():
-            sys.stderr.write("\n")
+        progress.close()
         synthetic.analyze()
         elapsed = time.monotonic() - started
         self.stdout.write(
@@ -65,21 +63,3 @@ class Command(BaseCommand):
                 f"in {elapsed:.0f} s (seed {seed})."
             )
         )
-
-    def progress(self, stage: str, done: int, total: int) -> None:
-        """A one-line progress bar on stderr, redrawn at most a few times a second."""
-        if not self.show_progress:
-            return
-        now = time.monotonic()
-        if done < total and now - self.last_shown < 0.5:
-            return
-        self.last_shown = now
-        width = 30
-        filled = width * done // total
-        bar = "#" * filled + "-" * (width - filled)
-        line = f"{stage:>12} [{bar}] {done:>9,}/{total:,}"
-        if sys.stderr.isatty():
-            sys.stderr.write("\r" + line)
-        else:
-            sys.stderr.write(line + "\n")
-        sys.stderr.flush()

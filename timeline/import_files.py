@@ -1,0 +1,364 @@
+"""The files editors import and export: CSV (UTF-8, with commas, or semicolons as Excel writes them in French),
+XLSX and JSON.
+
+Reading: a problem with the file as a whole raises ImportRefused, one sentence naming the row as a spreadsheet
+numbers it (the header is row 1), never a traceback. Rows are read one at a time, so a file of any size is read in
+bounded memory (`read_rows`); each row keeps its spreadsheet number through the import (`Dataset.row_numbers`).
+
+Writing: text that a spreadsheet would run as a formula (a cell starting with =, +, -, @, a tab or a carriage
+return) is written as text: in XLSX as a text cell, unchanged; in CSV behind an apostrophe, which reading a CSV
+removes again, so an exported file imports back unchanged. CSVs start with a byte-order mark, without which Excel
+reads UTF-8 accents as Windows-1252 ("MontrÃ©al").
+"""
+
+import codecs
+import csv
+import io
+import itertools
+import json
+import zipfile
+from collections.abc import Iterable, Iterator
+
+import tablib
+from django.utils.translation import gettext as _
+from import_export.formats.base_formats import CSV, JSON, XLSX
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CHUNK_ROWS = 500  # rows imported at a time; what bounds an import's memory
+
+
+class ImportRefused(ValueError):
+    """A file that cannot be imported as it is; the message is one sentence for the editor."""
+
+
+def looks_like_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def as_text_for_csv(value):
+    """A formula-like text behind an apostrophe, so that a spreadsheet shows it rather than runs it."""
+    return "'" + value if looks_like_formula(value) else value
+
+
+def from_csv_text(value: str) -> str:
+    """The reverse of `as_text_for_csv`, so that an exported file imports back unchanged."""
+    return value[1:] if value.startswith("'") and looks_like_formula(value[1:]) else value
+
+
+def row_label(number: int, noun: str = "row") -> str:
+    """ "Row 3" (as a spreadsheet numbers it: the header is row 1) or, in JSON, "Record 3"."""
+    return (_("Record %(number)s") if noun == "record" else _("Row %(number)s")) % {"number": f"{number:,}"}
+
+
+def is_blank(values: Iterable) -> bool:
+    return all(value is None or (isinstance(value, str) and not value.strip()) for value in values)
+
+
+# Reading
+
+
+def _csv_rows(binary) -> tuple[list[str], Iterator[tuple[int, list]]]:
+    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+    try:
+        first_line = text.readline()
+        text.seek(0)
+    except UnicodeDecodeError:
+        raise ImportRefused(NOT_UTF8()) from None
+    delimiter = _delimiter(first_line)
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
+
+    def records():
+        number = 0
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError:
+                raise ImportRefused(NOT_UTF8()) from None
+            except csv.Error as error:
+                where = row_label(number + 1)
+                if "field larger than field limit" in str(error):
+                    raise ImportRefused(
+                        _("%(row)s has a cell longer than %(limit)s characters, far more than any column takes.")
+                        % {"row": where, "limit": f"{csv.field_size_limit():,}"}
+                    ) from None
+                raise ImportRefused(
+                    _("%(row)s cannot be read (%(error)s): check its quotation marks.") % {"row": where, "error": error}
+                ) from None
+            number += 1
+            yield number, [from_csv_text(value) for value in record]
+
+    rows = records()
+    header = next((values for _number, values in rows if not is_blank(values)), None)
+    if header is None:
+        raise ImportRefused(_("The file is empty: it needs a header row and at least one row of data."))
+    header = _trimmed([name.strip() for name in header])
+    separator = {",": _("commas"), ";": _("semicolons"), "\t": _("tabs")}[delimiter]
+
+    def data():
+        for number, values in rows:
+            if is_blank(values):
+                continue
+            if len(values) > len(header) and is_blank(values[len(header) :]):
+                values = values[: len(header)]  # the empty columns a spreadsheet leaves after the last
+            if len(values) != len(header):
+                raise ImportRefused(
+                    _(
+                        "%(row)s has %(count)s columns but the header has %(expected)s: put quotation marks around "
+                        "any value that contains %(separator)s."
+                    )
+                    % {"row": row_label(number), "count": len(values), "expected": len(header), "separator": separator}
+                )
+            yield number, values
+
+    return header, data()
+
+
+def NOT_UTF8() -> str:
+    return _(
+        "This file is not UTF-8 text, so it cannot be read safely: save it again as \u201cCSV UTF-8\u201d "
+        "(or as an Excel workbook) and import that file."
+    )
+
+
+def _delimiter(header_line: str) -> str:
+    """Commas, or the semicolons (or tabs) Excel writes in locales where the comma is the decimal sign."""
+    counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=counts.get)
+    if counts[best] == 0 or best == ",":
+        return ","
+    if best == "|":
+        raise ImportRefused(
+            _(
+                "Row 1 (the header) separates its columns with \u201c|\u201d: save the file as CSV UTF-8, "
+                "with commas (or semicolons) between columns."
+            )
+        )
+    return best
+
+
+def _xlsx_rows(binary) -> tuple[list[str], Iterator[tuple[int, list]]]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(binary, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        raise ImportRefused(
+            _("This file is not an Excel workbook (.xlsx) that can be read: save it again as .xlsx, or as CSV UTF-8.")
+        ) from None
+    with_data = [
+        sheet for sheet in book.worksheets if not all(is_blank(row) for row in sheet.iter_rows(values_only=True))
+    ]
+    first = book.worksheets[0] if book.worksheets else None
+    if not with_data:
+        raise ImportRefused(_("The workbook is empty: it needs a header row and at least one row of data."))
+    if len(with_data) > 1:
+        names = ", ".join(f"\u201c{sheet.title}\u201d" for sheet in with_data)
+        raise ImportRefused(
+            _(
+                "The workbook has data on more than one sheet (%(names)s): put the rows to import on one sheet, "
+                "alone in the file, so that nothing is left out without your knowing."
+            )
+            % {"names": names}
+        )
+    if with_data[0] is not first:
+        raise ImportRefused(
+            _(
+                "The data is on the sheet \u201c%(sheet)s\u201d, but the first sheet (\u201c%(first)s\u201d) is "
+                "empty: delete the empty sheet, or move the data to the first sheet."
+            )
+            % {"sheet": with_data[0].title, "first": first.title}
+        )
+    cells = enumerate(first.iter_rows(), 1)
+    header = []
+    for _number, row in cells:
+        values = [cell.value for cell in row]
+        if not is_blank(values):
+            header = _trimmed([("" if value is None else str(value)).strip() for value in values])
+            break
+
+    def data():
+        for number, row in cells:
+            values = []
+            for position, cell in enumerate(row):
+                if cell.value is None:
+                    values.append(None)
+                    continue
+                if getattr(cell, "data_type", None) == "f":
+                    raise ImportRefused(
+                        _(
+                            "%(row)s, column \u201c%(column)s\u201d holds a formula (%(formula)s) rather than a "
+                            "value: copy the column and paste it back as values only, then import again."
+                        )
+                        % {
+                            "row": row_label(number),
+                            "column": header[position] if position < len(header) else position + 1,
+                            "formula": str(cell.value)[:40],
+                        }
+                    )
+                values.append(cell.value)
+            if is_blank(values):
+                continue
+            if not is_blank(values[len(header) :]):
+                raise ImportRefused(
+                    _("%(row)s has values beyond the last column with a heading: give that column a heading in row 1.")
+                    % {"row": row_label(number)}
+                )
+            values = values[: len(header)] + [None] * (len(header) - len(values))
+            yield number, values
+
+    return header, data()
+
+
+def _trimmed(header: list[str]) -> list[str]:
+    while header and not header[-1]:
+        header.pop()
+    return header
+
+
+def _json_rows(binary) -> tuple[list[str], Iterator[tuple[int, list]]]:
+    try:
+        records = json.load(codecs.getreader("utf-8-sig")(binary))
+    except UnicodeDecodeError:
+        raise ImportRefused(NOT_UTF8()) from None
+    except json.JSONDecodeError as error:
+        raise ImportRefused(
+            _("This file is not valid JSON (line %(line)s, column %(column)s: %(problem)s).")
+            % {"line": error.lineno, "column": error.colno, "problem": error.msg}
+        ) from None
+    if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
+        raise ImportRefused(_('A JSON import is a list of records: [{"slug": "...", "title": "..."}, ...].'))
+    header = list(dict.fromkeys(key for record in records for key in record))
+
+    def value(number, key, item):
+        if isinstance(item, list) and all(not isinstance(x, dict | list) for x in item):
+            return ", ".join(str(x) for x in item)  # ["trade", "tariffs"] as the cell "trade, tariffs"
+        if isinstance(item, dict | list):
+            raise ImportRefused(
+                _("%(record)s, \u201c%(column)s\u201d holds a nested object: give it as text.")
+                % {"record": row_label(number, "record"), "column": key}
+            )
+        return item
+
+    def data():
+        for number, record in enumerate(records, 1):
+            yield number, [value(number, key, record.get(key)) for key in header]
+
+    return header, data()
+
+
+READERS = {"csv": _csv_rows, "xlsx": _xlsx_rows, "json": _json_rows}
+
+
+def read_rows(binary, kind: str) -> tuple[list[str], Iterator[tuple[int, list]], str]:
+    """The header, the data rows as (number, values), and what a row is called ("row" or "record")."""
+    header, rows = READERS[kind](binary)
+    if not header:
+        raise ImportRefused(_("The file has no header row: row 1 names the columns, e.g. slug, title, summary."))
+    return header, rows, ("record" if kind == "json" else "row")
+
+
+def dataset_of(header: list[str], rows: Iterable[tuple[int, list]], noun: str = "row") -> tablib.Dataset:
+    dataset = tablib.Dataset(headers=header)
+    dataset.row_numbers = []
+    dataset.row_noun = noun
+    for number, values in rows:
+        dataset.append(values)
+        dataset.row_numbers.append(number)
+    return dataset
+
+
+def chunks(binary, kind: str, size: int = CHUNK_ROWS) -> Iterator[tablib.Dataset]:
+    """The file as datasets of `size` rows, so that the whole of it is never in memory."""
+    header, rows, noun = read_rows(binary, kind)
+    while batch := list(itertools.islice(rows, size)):
+        yield dataset_of(header, batch, noun)
+
+
+def count_rows(binary, kind: str) -> int:
+    """Data rows in the file, read through once (and checked on the way)."""
+    _header, rows, _noun = read_rows(binary, kind)
+    return sum(1 for _ in rows)
+
+
+# The formats the admin offers
+
+
+class ReadsRows:
+    """A django-import-export format that reads through `read_rows`, so that the admin and the import_file
+    command read a file the same way."""
+
+    kind = ""
+
+    def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, str):
+            in_stream = in_stream.encode("utf-8")
+        header, rows, noun = read_rows(io.BytesIO(in_stream), self.kind)
+        dataset = dataset_of(header, rows, noun)
+        if not len(dataset):
+            raise ImportRefused(_("The file has a header row but no rows to import under it."))
+        return dataset
+
+    def is_binary(self):
+        return True  # decoded here, so that a wrong encoding is a sentence rather than an exception
+
+    def get_read_mode(self):
+        return "rb"
+
+
+class CSVFile(ReadsRows, CSV):
+    kind = "csv"
+
+    def export_data(self, dataset, **kwargs):
+        return "\ufeff" + super().export_data(dataset, **kwargs)
+
+    def _escape_formulae(self, dataset):
+        for index, row in enumerate(dataset._data):
+            dataset._data[index] = tablib.core.Row([as_text_for_csv(value) for value in row], tags=row.tags)
+
+
+class XLSXFile(ReadsRows, XLSX):
+    kind = "xlsx"
+
+    def export_data(self, dataset, **kwargs):
+        """One sheet, a bold frozen header, and every text a text cell: "=..." is shown, never run."""
+        import openpyxl
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
+        book = openpyxl.Workbook(write_only=True)
+        sheet = book.create_sheet(dataset.title or "Sheet1")
+        sheet.freeze_panes = "A2"
+        header = []
+        for name in dataset.headers or []:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        sheet.append(header)
+        for row in dataset:
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"
+                cells.append(cell)
+            sheet.append(cells)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+
+class JSONFile(ReadsRows, JSON):
+    kind = "json"
+
+    def is_binary(self):
+        return False  # exported as text
+
+    def _escape_formulae(self, dataset):
+        """JSON is read by programs, not spreadsheets: its text is left exactly as it is."""
+
+
+FORMATS = [CSVFile, JSONFile, XLSXFile]
+KINDS = {"csv": "csv", "xlsx": "xlsx", "json": "json"}
