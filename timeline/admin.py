@@ -19,7 +19,18 @@ from simple_history.admin import SimpleHistoryAdmin
 from timeline import publishing
 from timeline.admin_imports import ImportExportAdmin
 from timeline.forms import CorrectionForm, EventAdminForm, SourceAdminForm, StatementAdminForm
-from timeline.models import Correction, Event, Involvement, Participant, Role, Source, Statement, Topic, WeakPublisher
+from timeline.models import (
+    Correction,
+    Event,
+    Involvement,
+    Participant,
+    Role,
+    Source,
+    Statement,
+    Topic,
+    WeakPublisher,
+    text_limit,
+)
 from timeline.querysets import count_of
 from timeline.resources import (
     EventResource,
@@ -67,8 +78,9 @@ class StatesLimits:
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        limit = getattr(db_field, "max_length", None)
-        if formfield is not None and limit and not db_field.choices and isinstance(db_field, TEXT_FIELDS):
+        limit = text_limit(db_field) if isinstance(db_field, TEXT_FIELDS) else None
+        if formfield is not None and limit and not db_field.choices:
+            formfield.widget.attrs.setdefault("maxlength", str(limit))
             stated = ngettext("At most %(count)s character.", "At most %(count)s characters.", limit) % {
                 "count": f"{limit:,}"
             }

@@ -90,9 +90,16 @@ def normalize_url(url: str) -> str:
 
 
 def limited_text(limit: int, **kwargs) -> models.TextField:
-    """A TextField with a limit that forms and imports both enforce (Django checks a TextField's max_length only in
-    forms; the validator makes full_clean(), which every import runs, check it too). The admin states it."""
-    return models.TextField(max_length=limit, validators=[MaxLengthValidator(limit)], **kwargs)
+    """A TextField whose length is limited by a validator, which full_clean() (and so every form and import)
+    checks, and the admin states (timeline/admin.py). Not by max_length: on SQLite a changed max_length rebuilds
+    the table, and a TextField has no length in the database anyway."""
+    return models.TextField(validators=[MaxLengthValidator(limit)], **kwargs)
+
+
+def text_limit(field) -> int | None:
+    """The most characters a text field takes: its max_length, or its MaxLengthValidator's."""
+    limits = [v.limit_value for v in field.validators if isinstance(v, MaxLengthValidator)]
+    return getattr(field, "max_length", None) or (min(limits) if limits else None)
 
 
 # Natural keys, so that fixtures name rows by slug and load into any database.
