@@ -40,7 +40,7 @@ def too_large(model_name: str, username: str, file_name: str) -> str:
     return _(
         "This file is larger than the admin can import while you wait (%(rows)s rows or %(megabytes)s MB at most). "
         "Import it with the command, which shows its progress and also writes all or nothing: "
-        "python manage.py import_file %(model)s \u201c%(file)s\u201d --user %(user)s"
+        "python manage.py import_file %(model)s “%(file)s” --user %(user)s"
     ) % {
         "rows": f"{importing.ADMIN_MAX_ROWS:,}",
         "megabytes": importing.ADMIN_MAX_BYTES // (1024 * 1024),
@@ -72,8 +72,7 @@ class ChoicesConfirmForm(ConfirmImportForm):
         super().__init__(*args, **kwargs)
         for number, slug in (choices or {}).items():
             self.fields[f"address_{number}"] = forms.ChoiceField(
-                label=_("Row %(row)s names the source \u201c%(source)s\u201d by its address")
-                % {"row": number, "source": slug},
+                label=_("Row %(row)s names the source “%(source)s” by its address") % {"row": number, "source": slug},
                 choices=ADDRESS_CHOICES,
                 widget=forms.RadioSelect,
                 error_messages={"required": _("Choose what to do with this source.")},

@@ -60,8 +60,7 @@ def _month(name: str, typed) -> int:
     number = MONTH_NUMBERS.get(name)
     if number is None:
         raise ValidationError(
-            _("\u201c%(value)s\u201d is not a date: \u201c%(name)s\u201d is not a month.")
-            % {"value": typed, "name": name},
+            _("“%(value)s” is not a date: “%(name)s” is not a month.") % {"value": typed, "name": name},
             code="invalid",
         )
     return number
@@ -70,11 +69,11 @@ def _month(name: str, typed) -> int:
 def _build(typed, year: int, month: int | None = None, day: int | None = None) -> PreciseDate:
     if not 1 <= year <= 9999:
         raise ValidationError(
-            _("\u201c%(value)s\u201d is not a date: years run from 1 to 9999.") % {"value": typed}, code="invalid"
+            _("“%(value)s” is not a date: years run from 1 to 9999.") % {"value": typed}, code="invalid"
         )
     if month is not None and not 1 <= month <= 12:
         raise ValidationError(
-            _("\u201c%(value)s\u201d is not a date: there is no month %(month)s.") % {"value": typed, "month": month},
+            _("“%(value)s” is not a date: there is no month %(month)s.") % {"value": typed, "month": month},
             code="invalid",
         )
     if day is None:
@@ -120,7 +119,7 @@ def parse_date(value) -> PreciseDate | None:
         return _build(typed, int(match["year"]), _month(match["month"], typed))
     raise ValidationError(
         _(
-            "\u201c%(value)s\u201d is not a date: write 2025-05-06, 2025-05 or 2025 (or 6 May 2025, May 2025); "
+            "“%(value)s” is not a date: write 2025-05-06, 2025-05 or 2025 (or 6 May 2025, May 2025); "
             "05/06/2025 means different days in Canada and the United States."
         )
         % {"value": typed},

@@ -117,7 +117,7 @@ def _csv_rows(binary) -> tuple[list[str], Iterator[tuple[int, list]]]:
 
 def NOT_UTF8() -> str:
     return _(
-        "This file is not UTF-8 text, so it cannot be read safely: save it again as \u201cCSV UTF-8\u201d "
+        "This file is not UTF-8 text, so it cannot be read safely: save it again as “CSV UTF-8” "
         "(or as an Excel workbook) and import that file."
     )
 
@@ -131,7 +131,7 @@ def _delimiter(header_line: str) -> str:
     if best == "|":
         raise ImportRefused(
             _(
-                "Row 1 (the header) separates its columns with \u201c|\u201d: save the file as CSV UTF-8, "
+                "Row 1 (the header) separates its columns with “|”: save the file as CSV UTF-8, "
                 "with commas (or semicolons) between columns."
             )
         )
@@ -155,7 +155,7 @@ def _xlsx_rows(binary) -> tuple[list[str], Iterator[tuple[int, list]]]:
     if not with_data:
         raise ImportRefused(_("The workbook is empty: it needs a header row and at least one row of data."))
     if len(with_data) > 1:
-        names = ", ".join(f"\u201c{sheet.title}\u201d" for sheet in with_data)
+        names = ", ".join(f"“{sheet.title}”" for sheet in with_data)
         raise ImportRefused(
             _(
                 "The workbook has data on more than one sheet (%(names)s): put the rows to import on one sheet, "
@@ -166,7 +166,7 @@ def _xlsx_rows(binary) -> tuple[list[str], Iterator[tuple[int, list]]]:
     if with_data[0] is not first:
         raise ImportRefused(
             _(
-                "The data is on the sheet \u201c%(sheet)s\u201d, but the first sheet (\u201c%(first)s\u201d) is "
+                "The data is on the sheet “%(sheet)s”, but the first sheet (“%(first)s”) is "
                 "empty: delete the empty sheet, or move the data to the first sheet."
             )
             % {"sheet": with_data[0].title, "first": first.title}
@@ -189,7 +189,7 @@ def _xlsx_rows(binary) -> tuple[list[str], Iterator[tuple[int, list]]]:
                 if getattr(cell, "data_type", None) == "f":
                     raise ImportRefused(
                         _(
-                            "%(row)s, column \u201c%(column)s\u201d holds a formula (%(formula)s) rather than a "
+                            "%(row)s, column “%(column)s” holds a formula (%(formula)s) rather than a "
                             "value: copy the column and paste it back as values only, then import again."
                         )
                         % {
@@ -229,7 +229,8 @@ def _json_rows(binary) -> tuple[list[str], Iterator[tuple[int, list]]]:
             % {"line": error.lineno, "column": error.colno, "problem": error.msg}
         ) from None
     if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
-        raise ImportRefused(_('A JSON import is a list of records: [{"slug": "...", "title": "..."}, ...].'))
+        example = '[{"slug": "...", "title": "..."}, ...]'
+        raise ImportRefused(_("A JSON import is a list of records: %(example)s.") % {"example": example})
     header = list(dict.fromkeys(key for record in records for key in record))
 
     def value(number, key, item):
@@ -237,7 +238,7 @@ def _json_rows(binary) -> tuple[list[str], Iterator[tuple[int, list]]]:
             return ", ".join(str(x) for x in item)  # ["trade", "tariffs"] as the cell "trade, tariffs"
         if isinstance(item, dict | list):
             raise ImportRefused(
-                _("%(record)s, \u201c%(column)s\u201d holds a nested object: give it as text.")
+                _("%(record)s, “%(column)s” holds a nested object: give it as text.")
                 % {"record": row_label(number, "record"), "column": key}
             )
         return item

@@ -48,14 +48,14 @@ MATCHED_BY = {
     "words": gettext_lazy("its speaker, date and words"),
     "role": gettext_lazy("its participant, title and dates"),
 }
-QUOTE_MARKS = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'})
+QUOTE_MARKS = str.maketrans({"\u2018": "'", "\u2019": "'", "“": '"', "”": '"', "\u00ab": '"', "\u00bb": '"'})
 
 
 def text_key(value) -> str:
     """What two copies of one text share: case, spacing, curly or straight quotes, outer quotation marks and the
     closing punctuation set aside ("We will never, ever be part of America," is the same quote without its comma)."""
     text = unicodedata.normalize("NFKC", force_str(value or "")).translate(QUOTE_MARKS)
-    text = re.sub(r"\s+", " ", text).strip().strip(" \"'.,;:!?\u2026").casefold()
+    text = re.sub(r"\s+", " ", text).strip().strip(" \"'.,;:!?…").casefold()
     return text
 
 
@@ -80,7 +80,7 @@ class PreciseDateWidget(widgets.Widget):
         except ValidationError as error:
             raise ValueError(error.messages[0]) from None
         if precise is not None and self.day_only and precise.precision != Precision.DAY:
-            raise ValueError(_("\u201c%(value)s\u201d: give the full date, e.g. 2025-05-06.") % {"value": value})
+            raise ValueError(_("“%(value)s”: give the full date, e.g. 2025-05-06.") % {"value": value})
         return precise
 
     def render(self, value, obj=None, **kwargs):
@@ -119,15 +119,14 @@ class PreciseDateField(fields.Field):
         if precise is not None and stated:
             if stated not in Precision.values:
                 raise ValueError(
-                    _("\u201c%(value)s\u201d is not a precision: use day, month or year, or leave it blank.")
-                    % {"value": stated}
+                    _("“%(value)s” is not a precision: use day, month or year, or leave it blank.") % {"value": stated}
                 )
             if precise.precision == Precision.DAY and stated != Precision.DAY:
                 precise = PreciseDate(precise.date, stated)  # "2025-05-01" + "month": the older files' way
             elif precise.precision != stated:
                 raise ValueError(
                     _(
-                        "\u201c%(value)s\u201d is known to the %(written)s, but %(column)s says %(stated)s: "
+                        "“%(value)s” is known to the %(written)s, but %(column)s says %(stated)s: "
                         "leave %(column)s blank, the date says it."
                     )
                     % {
@@ -156,7 +155,7 @@ class ReferenceWidget(widgets.ForeignKeyWidget):
         found = find_reference(self.model, value)
         if found is None:
             raise ValueError(
-                _("No %(noun)s is \u201c%(value)s\u201d: check the spelling, or import that %(noun)s first.")
+                _("No %(noun)s is “%(value)s”: check the spelling, or import that %(noun)s first.")
                 % {"noun": self.noun, "value": value}
             )
         return found
@@ -204,7 +203,7 @@ class ReferencesWidget(widgets.ManyToManyWidget):
             item = find_reference(self.model, name)
             (found if item is not None else unknown).append(item or name)
         if unknown:
-            listed = ", ".join(f"\u201c{name}\u201d" for name in unknown)
+            listed = ", ".join(f"“{name}”" for name in unknown)
             raise ValueError(
                 _("No %(noun)s is %(names)s: check the spelling, or import it first.")
                 % {"noun": self.noun, "names": listed}
@@ -336,9 +335,9 @@ class TimelineResource(resources.ModelResource):
                         % {"position": position}
                     )
                 nearest = difflib.get_close_matches(name.casefold(), known, n=1, cutoff=0.6)
-                hint = (_("did you mean \u201c%(name)s\u201d?") % {"name": nearest[0]}) if nearest else ""
+                hint = (_("did you mean “%(name)s”?") % {"name": nearest[0]}) if nearest else ""
                 raise ImportRefused(
-                    _("Row 1 (the header): \u201c%(name)s\u201d is not a column of this import; %(hint)s %(known)s")
+                    _("Row 1 (the header): “%(name)s” is not a column of this import; %(hint)s %(known)s")
                     % {
                         "name": name,
                         "hint": hint,
@@ -346,13 +345,11 @@ class TimelineResource(resources.ModelResource):
                     }
                 )
             if canonical in header:
-                raise ImportRefused(
-                    _("Row 1 (the header): the column \u201c%(name)s\u201d appears twice.") % {"name": canonical}
-                )
+                raise ImportRefused(_("Row 1 (the header): the column “%(name)s” appears twice.") % {"name": canonical})
             header.append(canonical)
         dataset.headers = header
         if not any(all(column in header for column in identity) for identity in self.identities):
-            ways = _(" or ").join(_(" and ").join(f"\u201c{c}\u201d" for c in identity) for identity in self.identities)
+            ways = _(" or ").join(_(" and ").join(f"“{c}”" for c in identity) for identity in self.identities)
             raise ImportRefused(
                 _("Row 1 (the header): this import needs the column %(ways)s, to know which %(noun)s each row is.")
                 % {"noun": self.noun, "ways": ways}
@@ -503,7 +500,7 @@ class TimelineResource(resources.ModelResource):
             if looks_like_formula(value):
                 self.warnings.append(
                     _(
-                        "%(row)s, %(column)s begins like a spreadsheet formula (%(start)s\u2026): it is kept as text, "
+                        "%(row)s, %(column)s begins like a spreadsheet formula (%(start)s…): it is kept as text, "
                         "and exports write it as text."
                     )
                     % {"row": self.label(number), "column": column, "start": force_str(value)[:20]}
@@ -670,11 +667,10 @@ class SourceResource(TimelineResource):
         super().import_instance(instance, row, **kwargs)
         instance.slug = slug  # the existing source keeps its slug, which other files may name
         self.row_state["notes"].append(
-            _("This address is already the source \u201c%(source)s\u201d: it is updated with this row.")
-            % {"source": match.slug}
+            _("This address is already the source “%(source)s”: it is updated with this row.") % {"source": match.slug}
             if choice == "update"
             else _(
-                "This address is already the source \u201c%(source)s\u201d: choose below whether to update it "
+                "This address is already the source “%(source)s”: choose below whether to update it "
                 "with this row or keep it as it is."
             )
             % {"source": match.slug}
@@ -693,7 +689,7 @@ class SourceResource(TimelineResource):
                 return {
                     "url": [
                         _(
-                            "This address is already the source \u201c%(title)s\u201d (%(slug)s): leave the slug "
+                            "This address is already the source “%(title)s” (%(slug)s): leave the slug "
                             "blank to update that source, or use its slug."
                         )
                         % {"title": other.title, "slug": other.slug}
@@ -795,15 +791,13 @@ class EventResource(TimelineResource):
                 participant = find_reference(Participant, name)
                 if participant is None:
                     problems.append(
-                        _("No participant is \u201c%(name)s\u201d: import participants first, or fix the slug.")
-                        % {"name": name}
+                        _("No participant is “%(name)s”: import participants first, or fix the slug.") % {"name": name}
                     )
                 else:
                     pairs.append((participant, part))
             parts = set(Involvement.Part.values)
             problems += [
-                _("\u201c%(part)s\u201d is not a part: use one of %(parts)s.")
-                % {"part": part, "parts": ", ".join(sorted(parts))}
+                _("“%(part)s” is not a part: use one of %(parts)s.") % {"part": part, "parts": ", ".join(sorted(parts))}
                 for _name, part in parse_participants(row["participants"])
                 if part not in parts
             ]
@@ -814,9 +808,7 @@ class EventResource(TimelineResource):
             instance._imported_involvements = pairs
         status = cell(row, "status")
         if status and status not in Event.Status.values:
-            errors["status"] = [
-                _("\u201c%(status)s\u201d is not a status: use draft or published.") % {"status": status}
-            ]
+            errors["status"] = [_("“%(status)s” is not a status: use draft or published.") % {"status": status}]
         return errors
 
     def save_m2m(self, instance, row, **kwargs):
@@ -938,7 +930,7 @@ class StatementResource(TimelineResource):
             if twin is not None and twin.pk != instance.pk:
                 return {
                     "text": [
-                        _("These words are already the statement \u201c%(slug)s\u201d, by the same speaker that day.")
+                        _("These words are already the statement “%(slug)s”, by the same speaker that day.")
                         % {"slug": twin.slug}
                     ]
                 }
