@@ -137,7 +137,7 @@ def test_unknown_parameters_are_no_new_page_and_reach_no_link(client, meeting, d
 def test_aggregates_are_shared_by_the_pages_of_one_selection(client, meeting, django_assert_num_queries):
     """Facets, chart and total depend on the filters, not on the page or the order."""
     client.get("/?topic=trade")
-    # Version, topic slug lookup, events and their 3 prefetches: no count, no 5 facets, no chart.
+    # Version, topic slug lookup, events and their 3 prefetches: no count, no 5 facets, no overview.
     with django_assert_num_queries(6):
         client.get("/?topic=trade&sort=newest")
 
@@ -145,7 +145,7 @@ def test_aggregates_are_shared_by_the_pages_of_one_selection(client, meeting, dj
 def test_without_server_copies_pages_are_still_revalidated(client, meeting, settings, django_assert_num_queries):
     settings.TIMELINE_CACHE = False
     etag = client.get("/")["ETag"]
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert client.get("/")["ETag"] == etag
     assert client.get("/", headers={"If-None-Match": etag}).status_code == 304
 

@@ -363,30 +363,6 @@ def test_paging_stops_at_the_hundredth_page_with_a_note(client, monkeypatch):
     assert "Showing the first 100 events: narrow the filters or change the order to see others." in capped.text
 
 
-# The density chart
-
-
-def test_the_chart_has_a_bar_per_month_linking_to_that_month_and_a_text_equivalent(client, story):
-    html = page(client.get("/?topic=tariffs"))
-    svg = html.find("svg")[0]
-    assert svg["role"] == "group" and svg["aria-labelledby"] == "density-title"
-    bars = {a["aria-label"]: a["href"] for a in html.find("a") if "aria-label" in a and "hx-get" in a}
-    assert bars == {
-        "March 2025: 1 event": "?start=2025-03-01&end=2025-03-31&topic=tariffs",
-        "May 2025: 1 event": "?start=2025-05-01&end=2025-05-31&topic=tariffs",
-    }
-    assert "Events per month, March–May 2025 (by the date they start)" in html.text
-    # The table lists every month, the empty one too.
-    assert re.search(r"March 2025\s*1\s*April 2025\s*0\s*May 2025\s*1", html.text)
-
-
-def test_the_chart_counts_years_over_long_spans(client, story):
-    EventFactory(title="Old treaty", start_date=D(1987, 10, 3))
-    html = page(client.get("/"))
-    assert "Events per year, 1987–2025 (by the date they start)" in html.text
-    assert html.find("a", **{"aria-label": "2025: 2 events", "href": "?start=2025-01-01&end=2025-12-31"})
-
-
 def test_index_pages_link_their_neighbours_with_their_own_parameters_only(client, monkeypatch):
     """A parameter the page does not read (a tracking tag, say) is not carried into its paging links."""
     monkeypatch.setattr("timeline.views.INDEX_PAGE_SIZE", 1)
@@ -662,10 +638,10 @@ def build_events(count: int):
 
 QUERY_COUNTS = [
     # path (the event's slug for {event}), queries, headers
-    ("/", 12, {}),
-    ("/?participant=mark-carney&topic=tariffs&q=event", 14, {}),
-    ("/?q=event", 12, HTMX_RESULTS),
-    ("/?page=2", 12, {}),
+    ("/", 13, {}),
+    ("/?participant=mark-carney&topic=tariffs&q=event", 15, {}),
+    ("/?q=event", 13, HTMX_RESULTS),
+    ("/?page=2", 13, {}),
     ("/?page=2", 6, {"HX-Request": "true", "HX-Target": "load-more"}),
     ("/events/{event}/", 11, {}),
     ("/participants/mark-carney/", 8, {}),
@@ -684,9 +660,9 @@ def test_query_counts_do_not_grow_with_the_number_of_events(
 ):
     """Guards against N+1 queries on every reader page: a card's topics, participants, top quote and counts; an
     event's participants with their roles, statements with their sources, corrections; a participant's roles and
-    statements' sources; a source's citing events. Timeline: count, events, 3 prefetches, 5 facets, chart (and one
-    lookup each for participant and topic slugs given), on any page (its events and the one before it are one
-    query); load more: count, events, 3 prefetches; participant index:
+    statements' sources; a source's citing events. Timeline: count, events, 3 prefetches, 5 facets, the overview's
+    counts and its office holders (and one lookup each for participant and topic slugs given), on any page (its
+    events and the one before it are one query); load more: count, events, 3 prefetches; participant index:
     count and page; source index: every publisher with its counts by kind (one aggregate), the sources of the
     page's publishers, the events citing those. Every page first reads the data version its caches are keyed
     by (one lookup). The same count in French (/fr/...) as in English: translated fields and their fallbacks

@@ -52,6 +52,11 @@ MONTHS = {
         "décembre",
     ],
 }
+# Month names for narrow spaces (the overview's columns), as each language abbreviates them.
+MONTH_ABBREVIATIONS = {
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+    "fr": ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juill.", "août", "sept.", "oct.", "nov.", "déc."],
+}
 DASH = "\u2013"
 
 
@@ -97,6 +102,19 @@ def language_of(language: str | None = None) -> str:
 
 def month_name(value: datetime.date, language: str | None = None) -> str:
     return MONTHS[language_of(language)][value.month - 1]
+
+
+def month_abbreviation(value: datetime.date, language: str | None = None) -> str:
+    """ "May", "Sep"; "mai", "sept." """
+    return MONTH_ABBREVIATIONS[language_of(language)][value.month - 1]
+
+
+def format_decade(value: datetime.date, short: bool = False, language: str | None = None) -> str:
+    """ "1850s"; "années 1850", or "1850" where space is short (a column headed by "par décennie")."""
+    decade = value.year - value.year % 10
+    if language_of(language) == "fr":
+        return str(decade) if short else f"années {decade}"
+    return f"{decade}s"
 
 
 def _day(value: datetime.date, language: str) -> str:

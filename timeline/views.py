@@ -17,9 +17,8 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from timeline import facets, paging
+from timeline import facets, overview, paging
 from timeline.caching import VARYING_HEADERS, cache_public_page, cached_aggregate
-from timeline.chart import density
 from timeline.filters import EventFilter
 from timeline.models import (
     Correction,
@@ -58,7 +57,7 @@ def absolute(request: HttpRequest, path: str, params: list[tuple[str, str]] = ()
 # Timeline
 
 # The timeline page's partials, each named after the hx-target that asks for it: the filter form swaps the
-# results (and the facets, out of band); links that change the filters themselves (chart bars, removing a
+# results (and the facets, out of band); links that change the filters themselves (overview periods, removing a
 # filter) swap the form too; "load more" swaps itself for the next page of events.
 TIMELINE_PARTIALS = ("results", "timeline", "load-more")
 
@@ -93,11 +92,21 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
     }
     if fragment != "load-more":
         context["facets"] = cached_aggregate("facets", filterset.selection(), lambda: facets.facets(filterset))
-        context["chart"] = cached_aggregate("density", filterset.selection(), lambda: density(filterset.qs))
+        context["overview"] = timeline_overview(filterset)
     template_name = "timeline/event_list.html"
     if fragment:
         template_name += "#" + fragment
     return no_store_if_fragment(render(request, template_name, context), fragment)
+
+
+def timeline_overview(filterset) -> overview.Overview | None:
+    """The overview of the selected events over time: their counts are kept per filter combination, the office
+    holders until the record changes."""
+    start, end = filterset.cleaned.get("start"), filterset.cleaned.get("end")
+    unit = overview.counted_unit(start, end)
+    counts = cached_aggregate("overview", filterset.selection(), lambda: overview.period_counts(filterset.qs, unit))
+    terms = cached_aggregate("office terms", (), lambda: overview.office_terms(overview.office_roles()), text=True)
+    return overview.overview(counts, terms, start, end)
 
 
 # Events

@@ -63,3 +63,71 @@ def test_filter_without_javascript(firefox_without_javascript, live_server, stor
     firefox.click_and_wait_for_load("#filters button[type=submit]")
     assert "participant=mark-carney" in firefox.url()  # a plain GET form also sends its empty fields
     assert firefox.text("#results-heading") == "3 events"
+
+
+# The overview: narrowed from decades down to a month and back out, by pointer and by keyboard.
+
+
+@pytest.fixture
+def history():
+    EventFactory(slug="reciprocity", title="Reciprocity treaty", start_date=datetime.date(1854, 6, 5))
+    for n in range(8):
+        EventFactory(
+            slug=f"talks-{n}", title=f"Trade talks {n}", start_date=datetime.date(2025, 5 if n < 4 else n + 2, 6 + n)
+        )
+
+
+def period(name: str) -> str:
+    return f".overview .periods a[aria-label^='{name}:']"
+
+
+def wait_for_search(firefox, search: str) -> None:
+    firefox.wait_for(f"() => location.search === {search!r}")
+
+
+@pytest.mark.parametrize("size", WIDTHS.values(), ids=WIDTHS.keys())
+def test_overview_by_pointer(firefox, live_server, history, size):
+    firefox.viewport(*size)
+    firefox.goto(live_server.url + "/")
+    firefox.click(period("2020s"))
+    wait_for_search(firefox, "?start=2020-01-01&end=2029-12-31")
+    firefox.click(period("2025"))
+    wait_for_search(firefox, "?start=2025-01-01&end=2025-12-31")
+    firefox.click(period("May 2025"))
+    wait_for_search(firefox, "?start=2025-05-01&end=2025-05-31")
+    firefox.wait_for("() => document.querySelector('#results-heading').textContent.trim() === '4 events'")
+    firefox.click(".overview-trail li:nth-child(3) a")  # 2025
+    wait_for_search(firefox, "?start=2025-01-01&end=2025-12-31")
+    assert firefox.text(".overview-trail [aria-current]") == "2025"
+    firefox.click(".overview-trail li:first-child a")  # all dates
+    firefox.wait_for("() => location.search === '' && !!document.querySelector('.overview-trail [aria-current]')")
+    assert firefox.text("#results-heading") == "9 events on the timeline"
+
+
+def tab_to(firefox, selector: str, limit: int = 80) -> None:
+    for _ in range(limit):
+        if firefox.evaluate("(s) => document.activeElement === document.querySelector(s)", selector):
+            return
+        firefox.press("Tab")
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_overview_by_keyboard(firefox, live_server, history):
+    firefox.viewport(1280, 900)
+    firefox.goto(live_server.url + "/")
+    tab_to(firefox, period("2020s"))
+    firefox.press("Enter")
+    wait_for_search(firefox, "?start=2020-01-01&end=2029-12-31")
+    firefox.wait_for("() => document.activeElement && document.activeElement.id === 'overview-caption'")
+    tab_to(firefox, period("2025"), limit=10)
+    firefox.press("Enter")
+    wait_for_search(firefox, "?start=2025-01-01&end=2025-12-31")
+    firefox.wait_for("() => document.activeElement && document.activeElement.id === 'overview-caption'")
+    tab_to(firefox, period("May 2025"), limit=10)
+    firefox.press("Enter")
+    wait_for_search(firefox, "?start=2025-05-01&end=2025-05-31")
+    firefox.wait_for("() => document.activeElement && document.activeElement.id === 'overview-caption'")
+    tab_to(firefox, ".overview-trail li:first-child a", limit=3)
+    firefox.press("Enter")
+    firefox.wait_for("() => location.search === '' && !!document.querySelector('.overview-trail [aria-current]')")
+    assert firefox.text("#results-heading") == "9 events on the timeline"

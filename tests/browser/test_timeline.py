@@ -172,13 +172,13 @@ def test_load_more_appends_the_next_page_then_its_url_is_that_page_with_a_way_ba
     expect(articles(page)).to_have_count(3)
 
 
-def test_a_chart_bar_narrows_the_dates_to_its_month(local_only, live_server, story):
+def test_an_overview_period_narrows_the_dates_to_it(local_only, live_server, story):
     page = local_only
     page.goto(live_server.url + "/?participant=mark-carney")
-    page.locator("svg.density-chart a[aria-label='May 2025: 2 events']").click()
+    page.locator(".overview a[aria-label='May 2025: 2 events']").click()
     page.wait_for_url(re.compile(r"\?start=2025-05-01&end=2025-05-31&participant=mark-carney$"))
     expect(heading(page)).to_have_text("2 events")
-    expect(heading(page)).to_be_focused()
+    expect(page.locator("#overview-caption")).to_be_focused()  # the keyboard stays in the overview
     expect(page.locator("#id_start")).to_have_value("2025-05-01")  # the form was replaced with the new state
     expect(page.locator("#id_end")).to_have_value("2025-05-31")
 
@@ -290,7 +290,7 @@ def test_printing_keeps_the_events_and_drops_the_controls(page, live_server, sto
     page.goto(live_server.url + "/?participant=mark-carney")
     page.emulate_media(media="print")
     expect(page.locator("#filters")).to_be_hidden()
-    expect(page.locator(".density")).to_be_hidden()
+    expect(page.locator(".overview")).to_be_hidden()
     expect(page.get_by_role("link", name="Load more events")).to_be_hidden()
     expect(articles(page).first).to_be_visible()
     page.goto(live_server.url + "/events/carney-4/")

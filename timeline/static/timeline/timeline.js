@@ -19,8 +19,13 @@
     var target = event.detail.requestConfig && event.detail.requestConfig.target;
     if (!target || !target.id) return;
     if (target.id === "timeline") {
-      var heading = document.getElementById("results-heading");
-      if (heading) heading.focus({ preventScroll: false });
+      // Narrowing or widening the overview keeps the keyboard in the overview, at its caption: the next Tab is its
+      // way back out, then its periods. Any other link lands on the results.
+      var trigger = event.detail.requestConfig.elt;
+      var inOverview = trigger && trigger.closest && trigger.closest(".overview");
+      var landing = document.getElementById(inOverview ? "overview-caption" : "results-heading");
+      if (!landing) landing = document.getElementById("results-heading");
+      if (landing) landing.focus({ preventScroll: false });
     } else if (target.id === "load-more") {
       var starts = document.querySelectorAll(".page-start");
       var start = starts[starts.length - 1];

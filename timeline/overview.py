@@ -1,0 +1,469 @@
+"""The overview above the results: how the filtered events spread over time, as periods a reader narrows into
+(decades, then years, months and days) and widens back out of, with who held office above them.
+
+A history of 170 years with most of its events in one year is unreadable on a linear axis, so each period is a
+column of its own whatever its length, a run of empty periods is shortened to one gap, and the unit follows the
+dates in force: a decade chosen shows its years, a year its months, a month its days; with no dates chosen, the
+unit is the finest that shows the whole selection in at most MAX_COLUMNS columns. Every column with events links
+to the timeline narrowed to it (start and end), the trail leads back out at every level, and the table beside it
+lists only the periods with events.
+
+The counts come from one grouped query (`period_counts`), cached per filter combination by the view; the office
+holders (`office_terms`) from the roles, cached until the record changes; the rest is arithmetic on them.
+"""
+
+import dataclasses
+import datetime
+import math
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from timeline.dates import (
+    DASH,
+    Precision,
+    format_date,
+    format_decade,
+    format_range,
+    format_tenure,
+    month_abbreviation,
+    period_end,
+)
+from timeline.languages import number
+
+UNITS = ("decade", "year", "month", "day")
+MAX_COLUMNS = 16  # without dates chosen, the finest unit that shows everything in this many columns
+BAR_LEVELS = 10  # bar heights are drawn in this many steps (CSS classes bar-1 .. bar-10)
+MAX_SPAN = 32  # a band's run covers at most this many columns (CSS classes span-1 .. span-32)
+
+
+# The data: how many events start in each month (or each day), and the office holders
+
+
+def period_counts(events, unit: str) -> dict[tuple[datetime.date, str], int]:
+    """{(first day of the month, or the day, that events start in; their date precision): how many}, in one
+    grouped query. `unit` is "day" when the overview shows days, else "month" (years and decades add months up).
+    An event known only to its month or year is kept apart by its precision: no day or month is invented for it."""
+    events = events.order_by()
+    if unit == "day":
+        rows = events.values("start_date", "date_precision").annotate(n=Count("pk"))
+        return {(row["start_date"], row["date_precision"]): row["n"] for row in rows}
+    rows = events.annotate(month=TruncMonth("start_date")).values("month", "date_precision").annotate(n=Count("pk"))
+    counts: dict[tuple[datetime.date, str], int] = {}
+    for row in rows:
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = month.date()
+        key = (month, row["date_precision"])
+        counts[key] = counts.get(key, 0) + row["n"]
+    return counts
+
+
+@dataclasses.dataclass(frozen=True)
+class Office:
+    key: str
+    label: str  # what readers call it
+    title: str  # the English title a role of this office starts with, as editors enter it
+
+
+OFFICES = (
+    Office("prime-minister", _("Prime Minister of Canada"), "Prime Minister of Canada"),
+    Office("president", _("President of the United States"), "President of the United States"),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Term:
+    """A person's time in an office, as the roles record it."""
+
+    office: str
+    participant_id: int
+    name: str
+    start: datetime.date
+    end: datetime.date | None  # None: still held
+    tenure: str  # as the reader is told it: "14 March 2025 – present", "as of 12 May 1958"
+
+    @property
+    def short_name(self) -> str:
+        # The band is narrow: a family name says who it is ("Trudeau"); the full name is read out beside it.
+        return self.name.split()[-1] if self.name.split() else self.name
+
+    def overlaps(self, start: datetime.date, end: datetime.date) -> bool:
+        return self.start <= end and (self.end is None or self.end >= start)
+
+
+def office_terms(roles) -> list[Term]:
+    """The terms of each office in OFFICES, from `roles` (with their participants): a role held from a start to
+    an end, or a role only attested on a date, which counts for that day (or month, or year).
+
+    An office has one holder at a time, so a term the record leaves open ends when the next one of that office
+    begins: the band then shows who held the office rather than two holders at once."""
+    terms = []
+    for office in OFFICES:
+        held = []
+        for role in roles:
+            if not role.title.startswith(office.title):
+                continue
+            if role.start or role.end:
+                start = role.start or role.end
+                end = period_end(role.end, role.end_precision) if role.end else None
+            else:
+                start, end = role.attested_on, period_end(role.attested_on, role.attested_precision)
+            held.append((start, end, role))
+        held.sort(key=lambda item: (item[0], item[2].pk))
+        for index, (start, end, role) in enumerate(held):
+            successor = next((later[0] for later in held[index + 1 :] if later[0] > start), None)
+            recorded_end = end
+            if end is None and successor is not None:
+                end = successor
+            tenure = (
+                role.period
+                if recorded_end is not None or end is None
+                else format_tenure(role.start, role.start_precision, end, Precision.DAY)
+            )
+            terms.append(Term(office.key, role.participant_id, role.participant.name, start, end, tenure))
+    return terms
+
+
+def office_roles():
+    """The roles of OFFICES held by participants readers can see (a participant of drafts alone stays unseen)."""
+    from timeline.models import Participant, Role
+
+    titles = Q()
+    for office in OFFICES:
+        titles |= Q(title__startswith=office.title)
+    return Role.objects.filter(titles, participant__in=Participant.objects.public()).select_related("participant")
+
+
+# Periods
+
+
+def period_start(day: datetime.date, unit: str) -> datetime.date:
+    if unit == "decade":
+        return datetime.date(day.year - day.year % 10, 1, 1)
+    if unit == "year":
+        return day.replace(month=1, day=1)
+    if unit == "month":
+        return day.replace(day=1)
+    return day
+
+
+def last_day(start: datetime.date, unit: str) -> datetime.date:
+    if unit == "decade":
+        return datetime.date(min(start.year + 9, 9999), 12, 31)
+    if unit == "year":
+        return period_end(start, Precision.YEAR)
+    if unit == "month":
+        return period_end(start, Precision.MONTH)
+    return start
+
+
+def following(start: datetime.date, unit: str) -> datetime.date | None:
+    """The first day of the next period, or None past the last representable one."""
+    end = last_day(start, unit)
+    return None if end == datetime.date.max else end + datetime.timedelta(days=1)
+
+
+def period_name(start: datetime.date, unit: str) -> str:
+    """The period in full: "2020s" ("années 2020"), "2025", "May 2025", "6 May 2025"."""
+    if unit == "decade":
+        return format_decade(start)
+    precision = {"year": Precision.YEAR, "month": Precision.MONTH}.get(unit, Precision.DAY)
+    return capfirst(format_date(start, precision))
+
+
+def column_label(start: datetime.date, unit: str) -> str:
+    """The period as its narrow column shows it: "2020s", "2025", "May", "6"."""
+    if unit == "decade":
+        return format_decade(start, short=True)
+    if unit == "year":
+        return str(start.year)
+    if unit == "month":
+        return capfirst(month_abbreviation(start))
+    return str(start.day)
+
+
+def zoom_of(start: datetime.date | None, end: datetime.date | None) -> str | None:
+    """The unit of the period the dates in force are exactly, if they are one: "decade", "year", "month", "day"."""
+    if start is None or end is None:
+        return None
+    for unit in UNITS:
+        if period_start(start, unit) == start and last_day(start, unit) == end:
+            return unit
+    return None
+
+
+def counted_unit(start: datetime.date | None, end: datetime.date | None) -> str:
+    """What `period_counts` must count for these dates: days when a month or a day is chosen, else months."""
+    return "day" if zoom_of(start, end) in ("month", "day") else "month"
+
+
+def events_label(count: int) -> str:
+    return ngettext("%(count)s event", "%(count)s events", count) % {"count": number(count)}
+
+
+@dataclasses.dataclass
+class Holders:
+    """Who held one office over a run of columns: `span` columns, and the terms (one per person)."""
+
+    office: Office
+    span: int
+    terms: list[Term]
+
+    @property
+    def text(self) -> str:
+        """Family names in the order they held the office, each once in a row: "Trump / Biden / Trump"."""
+        names = [term.short_name for term in self.terms]
+        return " / ".join(name for index, name in enumerate(names) if index == 0 or names[index - 1] != name)
+
+    @property
+    def description(self) -> str:
+        return "; ".join(f"{term.name} ({term.tenure})" for term in self.terms)
+
+
+@dataclasses.dataclass
+class Column:
+    """A period of the overview (`count` events start in it); or a gap, a run of periods without events; or the
+    events of the parent period whose date is not known to this unit ("imprecise"); or the events begun before
+    the dates in force that run on into them ("earlier", from `start` to the day before the dates in force)."""
+
+    unit: str
+    start: datetime.date
+    end: datetime.date
+    count: int = 0
+    kind: str = "period"  # "period", "gap", "imprecise" or "earlier"
+    level: int = 0  # bar height, 1 to BAR_LEVELS; 0 for no bar
+    current: bool = False  # the very dates in force: choosing it would change nothing
+    holders: dict[str, list[Term]] = dataclasses.field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        if self.kind == "gap":
+            return "\u22ef"  # a midline ellipsis: the stretch left out
+        if self.kind == "imprecise":
+            return "?"
+        if self.kind == "earlier":
+            return "\u2039"  # a single angle quotation mark pointing back: before these dates
+        return column_label(self.start, self.unit)
+
+    @property
+    def name(self) -> str:
+        if self.kind == "earlier":
+            return gettext("Begun before %(date)s") % {"date": format_date(self.end + datetime.timedelta(days=1))}
+        if self.kind == "imprecise":
+            if self.unit == "day":
+                return gettext("%(month)s, day not known") % {"month": period_name(self.start, "month")}
+            return gettext("%(year)s, month not known") % {"year": self.start.year}
+        if self.kind == "gap" and self.start != period_start(self.end, self.unit):
+            first, last = period_name(self.start, self.unit), period_name(period_start(self.end, self.unit), self.unit)
+            return f"{first}{DASH}{last}"
+        return period_name(self.start, self.unit)
+
+    @property
+    def description(self) -> str:
+        if self.kind == "earlier":
+            following_day = format_date(self.end + datetime.timedelta(days=1))
+            return ngettext(
+                "%(count)s event begun before %(date)s", "%(count)s events begun before %(date)s", self.count
+            ) % {"count": number(self.count), "date": following_day}
+        if self.kind == "gap":
+            return gettext("%(period)s: no events") % {"period": self.name}
+        # Translators: a period of the overview, e.g. "May 2025: 3 events".
+        return gettext("%(period)s: %(events)s") % {"period": self.name, "events": events_label(self.count)}
+
+    @property
+    def narrows(self) -> bool:
+        """Whether choosing it narrows the timeline: a period with events, other than the dates in force."""
+        return self.kind == "period" and self.count > 0 and not self.current
+
+
+@dataclasses.dataclass
+class Step:
+    """A level of the trail: the dates it stands for (None for all dates) and what it is called."""
+
+    label: str
+    start: datetime.date | None
+    end: datetime.date | None
+    current: bool = False
+
+
+@dataclasses.dataclass
+class Overview:
+    unit: str
+    columns: list[Column]
+    trail: list[Step]
+    bands: list[tuple[Office, list[Holders]]]
+    first: datetime.date  # the first and last days events were counted on
+    last: datetime.date
+
+    @property
+    def rows(self) -> list[tuple[Column, list[str]]]:
+        """The table's rows: each column with events, and who held each office in the bands then."""
+        return [
+            (column, [", ".join(dict.fromkeys(t.name for t in column.holders[office.key])) for office, _ in self.bands])
+            for column in self.columns
+            if column.count
+        ]
+
+    @property
+    def table_caption(self) -> str:
+        return gettext("%(chart)s (by the date they start)") % {"chart": self.per_unit}
+
+    @property
+    def per_unit(self) -> str:
+        return {
+            "decade": gettext("Events per decade"),
+            "year": gettext("Events per year"),
+            "month": gettext("Events per month"),
+            "day": gettext("Events per day"),
+        }[self.unit]
+
+    @property
+    def unit_heading(self) -> str:
+        return {
+            "decade": gettext("Decade"),
+            "year": gettext("Year"),
+            "month": gettext("Month"),
+            "day": gettext("Day"),
+        }[self.unit]
+
+    @property
+    def span(self) -> str:
+        """The dates of the events counted: "1854–2026", "January–December 2025", "6–28 May 2025"."""
+        precision = {"day": Precision.DAY, "month": Precision.MONTH}.get(self.unit, Precision.YEAR)
+        return format_range(self.first, precision, self.last, precision)
+
+    @property
+    def caption(self) -> str:
+        return gettext("%(chart)s, %(span)s. Choose a period to see its events.") % {
+            "chart": self.per_unit,
+            "span": self.span,
+        }
+
+    @property
+    def has_bands(self) -> bool:
+        return any(holders.terms for _, row in self.bands for holders in row)
+
+
+def _unit_for(counts: dict[tuple[datetime.date, str], int], zoom: str | None) -> str:
+    if zoom:
+        return UNITS[min(UNITS.index(zoom) + 1, len(UNITS) - 1)]
+    days = [day for day, _ in counts]
+    first, last = min(days), max(days)
+    if last.year == first.year:
+        return "month"
+    if last.year - first.year < MAX_COLUMNS:
+        return "year"
+    return "decade"
+
+
+def _columns(counts: dict[tuple[datetime.date, str], int], unit: str) -> list[Column]:
+    """One column per period from the first to the last with events, runs of empty ones shortened to one gap;
+    events whose date is not known to the unit first, in a column of their own."""
+    finer = {"month": Precision.YEAR, "day": Precision.MONTH}.get(unit)
+    per_period: dict[datetime.date, int] = {}
+    imprecise: dict[datetime.date, int] = {}
+    for (day, precision), n in counts.items():
+        if unit == "month" and precision == Precision.YEAR or unit == "day" and precision != Precision.DAY:
+            parent = period_start(day, "year" if unit == "month" else "month")
+            imprecise[parent] = imprecise.get(parent, 0) + n
+            continue
+        start = period_start(day, unit)
+        per_period[start] = per_period.get(start, 0) + n
+    columns = [
+        Column(unit, start, last_day(start, "year" if finer == Precision.YEAR else "month"), n, "imprecise")
+        for start, n in sorted(imprecise.items())
+    ]
+    if per_period:
+        current, last = min(per_period), max(per_period)
+        gap: Column | None = None
+        while current is not None and current <= last:
+            if current in per_period:
+                gap = None
+                columns.append(Column(unit, current, last_day(current, unit), per_period[current]))
+            elif gap is None:
+                gap = Column(unit, current, last_day(current, unit), kind="gap")
+                columns.append(gap)
+            else:
+                gap.end = last_day(current, unit)
+            current = following(current, unit)
+    _scale(columns)
+    return columns
+
+
+def _scale(columns: list[Column]) -> None:
+    peak = max((column.count for column in columns), default=0)
+    for column in columns:
+        if column.count:
+            # The square root keeps one event visible beside sixty; the count itself is written above the bar.
+            column.level = max(1, round(BAR_LEVELS * math.sqrt(column.count / peak)))
+
+
+def _trail(start: datetime.date | None, end: datetime.date | None, zoom: str | None) -> list[Step]:
+    steps = [Step(gettext("All dates"), None, None, current=start is None and end is None)]
+    if zoom:
+        for unit in UNITS[: UNITS.index(zoom) + 1]:
+            first = period_start(start, unit)
+            steps.append(Step(period_name(first, unit), first, last_day(first, unit), current=unit == zoom))
+    elif start or end:
+        if start and end:
+            label = format_range(start, Precision.DAY, end, Precision.DAY)
+        elif start:
+            label = gettext("from %(date)s") % {"date": format_date(start)}
+        else:
+            label = gettext("to %(date)s") % {"date": format_date(end)}
+        steps.append(Step(label, start, end, current=True))
+    return steps
+
+
+def _bands(columns: list[Column], terms: list[Term]) -> list[tuple[Office, list[Holders]]]:
+    """For each office with a holder in view, runs of columns held by the same people."""
+    bands = []
+    for office in OFFICES:
+        of_office = [term for term in terms if term.office == office.key]
+        row: list[Holders] = []
+        for column in columns:
+            held = [term for term in of_office if term.overlaps(column.start, column.end)]
+            column.holders[office.key] = held
+            if row and row[-1].terms == held and row[-1].span < MAX_SPAN:
+                row[-1].span += 1
+            else:
+                row.append(Holders(office, 1, held))
+        if any(holders.terms for holders in row):
+            bands.append((office, row))
+    return bands
+
+
+def overview(
+    counts: dict[tuple[datetime.date, str], int],
+    terms: list[Term],
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> Overview | None:
+    """The overview of events counted by `period_counts` (for `counted_unit(start, end)`), the dates in force being
+    `start` and `end`; None when there are no events."""
+    if not counts:
+        return None
+    # Events that began before the dates in force and run on into them: counted apart, at the start.
+    earlier = {key: n for key, n in counts.items() if start and key[0] < start}
+    within = {key: n for key, n in counts.items() if key not in earlier}
+    zoom = zoom_of(start, end)
+    unit = _unit_for(within or counts, zoom)
+    columns = _columns(within, unit)
+    if earlier:
+        first = min(day for day, _ in earlier)
+        columns.insert(0, Column(unit, first, start - datetime.timedelta(days=1), sum(earlier.values()), "earlier"))
+        _scale(columns)
+    for column in columns:
+        column.current = (column.start, column.end) == (start, end)
+    return Overview(
+        unit=unit,
+        columns=columns,
+        trail=_trail(start, end, zoom),
+        bands=_bands(columns, terms),
+        first=min(day for day, _ in within or earlier),
+        last=max(day for day, _ in within or earlier),
+    )
