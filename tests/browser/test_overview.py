@@ -84,10 +84,12 @@ def test_narrowed_by_keyboard_to_a_month_and_back_out(page, live_server, history
     tab_to(page, period(page, "2025"), limit=10)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"\?start=2025-01-01&end=2025-12-31$"))
+    expect(page.locator("#overview-caption")).to_be_focused()
     tab_to(page, period(page, "May 2025"), limit=10)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"\?start=2025-05-01&end=2025-05-31$"))
     expect(heading(page)).to_have_text("6 events")
+    expect(page.locator("#overview-caption")).to_be_focused()
 
     page.keyboard.press("Tab")  # the first step of the trail: all dates
     expect(page.locator(".overview-trail a").first).to_be_focused()

@@ -19,6 +19,9 @@ const browser = await puppeteer.launch({
     'browser.safebrowsing.phishing.enabled': false,
     // Firefox ESR's BiDi cannot switch scripts off per page, so a browser without JavaScript is a second browser.
     'javascript.enabled': process.env.FIREFOX_JAVASCRIPT !== '0',
+    // One browser serves every test, each with its own data at the same addresses: a page a test before this one
+    // saw must never be reused from the HTTP cache (pages may be cached for a minute).
+    'browser.cache.disk.enable': false, 'browser.cache.memory.enable': false,
   },
 });
 let page = await browser.newPage();
