@@ -18,8 +18,10 @@ class TimelineConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from timeline import eventkeys
         from timeline.caching import install_triggers
 
         connection_created.connect(register_sqlite_functions)
         # After every migrate, so that the triggers behind the cached pages cover tables added since.
         post_migrate.connect(install_triggers, sender=self)
+        post_migrate.connect(eventkeys.install, sender=self)

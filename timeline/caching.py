@@ -108,7 +108,7 @@ RULES = {
     "timeline_topic": Rule(
         "EXISTS (SELECT 1 FROM timeline_event_topics t JOIN timeline_event e ON e.id = t.event_id "
         "WHERE t.topic_id = ROW.id AND e.status = 'published')",
-        ("name", "slug"),
+        None,  # any column: a topic's name is what its facet shows, in every language it is written in
     ),
     "timeline_source": Rule(
         "(EXISTS (SELECT 1 FROM timeline_event_sources x JOIN timeline_event e ON e.id = x.event_id "
@@ -134,6 +134,8 @@ def tracked_tables() -> list[str]:
     tables = []
     for model in apps.get_app_config("timeline").get_models(include_auto_created=True):
         if hasattr(model, "instance_type"):  # simple_history's historical models
+            continue
+        if not model._meta.managed:  # derived from the others by triggers of their own (timeline/eventkeys.py)
             continue
         tables.append(model._meta.db_table)
     return sorted(tables)
@@ -400,17 +402,18 @@ def key(kind: str, *parts) -> str:
     return f"timeline:{kind}:" + hashlib.sha256(repr((code_version()[0], language, *parts)).encode()).hexdigest()
 
 
-def cached_aggregate(name: str, params, compute, *, text: bool | None = None):
+def cached_aggregate(name: str, params, compute, *, public: bool | None = None):
     """`compute()`, cached under `name` and `params` (the filters it depends on) for as long as what it depends on
-    is unchanged: the selection version, or the public version when `text` is true (it depends on words in the
-    events, as a search does). By default, `params` holding a search ("q") makes it depend on text."""
+    is unchanged: the selection version when it depends only on which events filters select and what facets call
+    them; the public version (`public=True`) when it depends on anything else readers see, words in the events
+    (as a search does) or sources' publishers. `params` holding a search ("q") makes it public by default."""
     params = list(params)
     versions = data_versions() if settings.TIMELINE_CACHE else None
     if versions is None:
         return compute()
-    if text is None:
-        text = any(name == "q" for name, _ in params)
-    version = versions.public if text else versions.selection
+    if public is None:
+        public = any(name == "q" for name, _ in params)
+    version = versions.public if public else versions.selection
     cache_key = key("aggregate", name, version.token, params)
     value = cache_get(cache_key, MISSING)
     if value is MISSING:

@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from timeline import eventkeys
 from timeline.filter_fields import (
     MAX_VALUES,
     ChoiceParameter,
@@ -102,6 +103,10 @@ class ParameterSet(django_filters.FilterSet):
             return {}
         self.form.is_valid()
         return self.form.cleaned_data
+
+    def in_force(self) -> list[str]:
+        """The names of the parameters that have a value in force."""
+        return [name for name, value in self.cleaned.items() if value not in (None, "", [])]
 
     @cached_property
     def problems(self) -> list[Problem]:
@@ -240,7 +245,9 @@ class EventFilter(ParameterSet):
     def __init__(self, data=None, queryset=None, **kwargs):
         super().__init__(data, queryset if queryset is not None else Event.objects.published(), **kwargs)
 
-    # Filtering: every relation is matched with a subquery, not a join, so no event is ever listed twice.
+    # Filtering: every relation is matched with a subquery, not a join, so no event is ever listed twice. The
+    # events' participants, topics, countries and statements are read from the published events' facet keys
+    # (timeline/eventkeys.py), which is why the queryset filtered is always one of published events.
 
     def filter_q(self, queryset, name, value):
         return queryset.search(value)
@@ -252,19 +259,19 @@ class EventFilter(ParameterSet):
         return queryset.between(end=value)
 
     def filter_participant(self, queryset, name, value):
-        return queryset.involving([participant.pk for participant in value])
+        return queryset.keyed(eventkeys.PARTICIPANT, [participant.pk for participant in value])
 
     def filter_topic(self, queryset, name, value):
-        return queryset.on_topics([topic.pk for topic in value])
+        return queryset.keyed(eventkeys.TOPIC, [topic.pk for topic in value])
 
     def filter_type(self, queryset, name, value):
         return queryset.filter(event_type__in=value)
 
     def filter_country(self, queryset, name, value):
-        return queryset.with_participant_from(value)
+        return queryset.keyed(eventkeys.COUNTRY, [eventkeys.country_value(code) for code in value])
 
     def filter_has_statements(self, queryset, name, value):
-        return queryset.with_statements(value == "yes")
+        return queryset.keyed(eventkeys.STATEMENTS, [1], present=value == "yes")
 
     def filter_sort(self, queryset, name, value):
         return queryset  # ordering is applied last, in filter_queryset

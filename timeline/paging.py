@@ -12,6 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
+from timeline import cards
 from timeline.dates import Precision, format_date
 from timeline.languages import number
 from timeline.models import Event
@@ -60,6 +61,7 @@ class Row:
     year_heading: str = ""
     month_heading: str = ""
     anchor: str = ""  # where a page of "load more" starts, for links and focus
+    card: str = ""  # the event's card, rendered (timeline/cards.py)
 
 
 def period_key(event: Event) -> tuple[int, int]:
@@ -67,7 +69,13 @@ def period_key(event: Event) -> tuple[int, int]:
     return event.start_date.year, 0 if event.date_precision == Precision.YEAR else event.start_date.month
 
 
+# The lists' year headings are <h3> (templates include _event_rows.html with heading_level=3), month headings <h4>;
+# a card's title is <h5> under them, or <h3> in a list without headings (ordered by relevance).
+HEADING_LEVEL = 3
+
+
 def rows_with_headings(events: list[Event], previous: Event | None = None, grouped: bool = True) -> list[Row]:
+    """The events as rows under their year and month headings, each with its card."""
     rows = []
     for event in events:
         row = Row(event)
@@ -84,6 +92,7 @@ def rows_with_headings(events: list[Event], previous: Event | None = None, group
                 )
         rows.append(row)
         previous = event
+    cards.attach(rows, HEADING_LEVEL + 2 if grouped else HEADING_LEVEL)
     return rows
 
 

@@ -460,7 +460,8 @@ def timeline_tables() -> list[str]:
 
     tables = []
     for model in apps.get_app_config("timeline").get_models(include_auto_created=True):
-        tables.append(model._meta.db_table)
+        if model._meta.managed:  # the facet keys are derived, and emptied with the events
+            tables.append(model._meta.db_table)
     return tables
 
 
@@ -474,6 +475,9 @@ def flush_timeline() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     connection.ops.execute_sql_flush(sql)
+    with connection.cursor() as cursor:  # derived from the events (timeline/eventkeys.py), not a model's table
+        cursor.execute("DELETE FROM timeline_eventkey")
+        cursor.execute("DELETE FROM timeline_facetcount")
     if deferred:
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -70,7 +70,7 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = EventFilter(request.GET)
     events = filterset.qs.for_list()
     notes = filterset.notes
-    total = cached_aggregate("count", filterset.selection(), events.count)
+    total = cached_aggregate("count", filterset.selection(), lambda: facets.total(filterset))
     grouped = not filterset.relevance_sorted
     page = timeline_page(events, total, request.GET.get("page"), notes, grouped, continuing=fragment == "load-more")
     active_filters = facets.active_filters(filterset)
@@ -104,8 +104,13 @@ def timeline_overview(filterset) -> overview.Overview | None:
     holders until the record changes."""
     start, end = filterset.cleaned.get("start"), filterset.cleaned.get("end")
     unit = overview.counted_unit(start, end)
-    counts = cached_aggregate("overview", filterset.selection(), lambda: overview.period_counts(filterset.qs, unit))
-    terms = cached_aggregate("office terms", (), lambda: overview.office_terms(overview.office_roles()), text=True)
+    # Months are read from the published events' facet keys; the days of one month or day, from its few events.
+    counts = cached_aggregate(
+        "overview",
+        filterset.selection(),
+        lambda: facets.month_counts(filterset) if unit == "month" else overview.period_counts(filterset.qs, unit),
+    )
+    terms = cached_aggregate("office terms", (), lambda: overview.office_terms(overview.office_roles()), public=True)
     return overview.overview(counts, terms, start, end)
 
 
@@ -236,7 +241,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
     by drafts is not listed. A page holds INDEX_PAGE_SIZE publishers, so that none is split between two pages."""
     cited = Source.objects.cited()
     # The whole list of publishers is one aggregate, kept per data version: its pages and totals read from it.
-    every_publisher = cached_aggregate("source publishers", (), lambda: list(cited.publishers()))
+    every_publisher = cached_aggregate("source publishers", (), lambda: list(cited.publishers()), public=True)
     pages = paginate(every_publisher, INDEX_PAGE_SIZE, request.GET.get("page"))
     publishers = [dict(publisher) for publisher in pages.page]
     citing = Event.objects.published().chronological().only("slug", "title", "start_date")

@@ -22,6 +22,7 @@ from django.db.models import Count
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
+from timeline import bench_workloads as workloads
 from timeline.benchmarking import Result, Target, fetch, run
 from timeline.models import Event, Involvement, Statement
 
@@ -109,11 +110,12 @@ def free_port() -> int:
 class Server:
     """gunicorn serving the app as in production (DEBUG off, whitenoise), with the query counter on."""
 
-    def __init__(self, workers: int, static_root: Path, log: Path, cold: bool = False):
+    def __init__(self, workers: int, static_root: Path, log: Path, cold: bool = False, env: dict | None = None):
         self.port = free_port()
         self.log = log
         self.env = {
             **os.environ,
+            **(env or {}),
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": HOST,
@@ -210,8 +212,19 @@ class Command(BaseCommand):
             action="store_true",
             help="Turn the server-side page and aggregate caches off (TIMELINE_CACHE=0): every request is computed.",
         )
+        parser.add_argument(
+            "--mode",
+            action="append",
+            choices=["fixed", "long-tail", "after-edit"],
+            help="fixed: the benchmark URLs, --requests each (the default); long-tail: --long-tail distinct filter "
+            "combinations, each asked once, caches on; after-edit: the common pages cached, then after a draft "
+            "is saved, then after a published event is edited, for the first and second reader. Repeatable.",
+        )
+        parser.add_argument("--long-tail", type=int, default=300, help="Combinations in the long tail (300).")
+        parser.add_argument("--seed", type=int, default=1, help="Seed of the long tail's combinations (1).")
 
     def handle(self, *args, requests, concurrency, workers, warmup, only, json_out, cold, **options):
+        modes = options.get("mode") or ["fixed"]
         try:
             levels = [int(level) for level in concurrency.split(",") if level.strip()]
         except ValueError:
@@ -222,7 +235,10 @@ class Command(BaseCommand):
         targets, notes = discover_targets()
         if only:
             targets = [t for t in targets if any(word in t.name for word in only)]
-        meta = {**self.describe(workers, requests, levels), "server_cache": not cold}
+        tail = workloads.long_tail(options["long_tail"], options["seed"]) if "long-tail" in modes else []
+        pages = workloads.common_pages(targets) if "after-edit" in modes else []
+        edits = [edit for edit in (workloads.draft_edit(), workloads.published_edit()) if edit] if pages else []
+        meta = {**self.describe(workers, requests, levels), "server_cache": not cold, "modes": modes}
         connection.close()  # the server's workers use the database from here on, not this process
 
         # Stopped from outside (a CI timeout), still stop gunicorn: the finally below runs on SystemExit.
@@ -244,27 +260,42 @@ class Command(BaseCommand):
             server.reload()
             server.wait_until(floor, consecutive=4 * workers)
 
-            self.stderr.write(f"Warming up ({warmup} requests per URL)...")
-            warmups = [run(HOST, server.port, target, warmup, workers) for target in [floor, *targets] if warmup]
-            results = []
-            for level in levels:
-                for target in [floor, *targets]:
-                    self.stderr.write(f"  c={level} {target.name}: {target.path}")
-                    results.append(run(HOST, server.port, target, requests, level))
+            warmups, results, report = [], [], {}
+            if "fixed" in modes:
+                self.stderr.write(f"Warming up ({warmup} requests per URL)...")
+                warmups = [run(HOST, server.port, target, warmup, workers) for target in [floor, *targets] if warmup]
+                for level in levels:
+                    for target in [floor, *targets]:
+                        self.stderr.write(f"  c={level} {target.name}: {target.path}")
+                        results.append(run(HOST, server.port, target, requests, level))
+            if tail:
+                self.stderr.write(f"Long tail: {len(tail)} distinct combinations, each asked once, c={workers}...")
+                report["long_tail"] = workloads.run_long_tail(HOST, server.port, tail, floor, workers)
+            if pages:
+                self.stderr.write(f"After an edit: {len(pages)} common pages, first and second reader...")
+                report["after_edit"] = workloads.run_after_edit(HOST, server.port, pages, floor, edits)
         finally:
             server.stop()
             log = server.log_tail()
             shutil.rmtree(workdir, ignore_errors=True)
 
         meta["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
-        self.stdout.write(self.table(results, floor.name, meta, notes))
-        report = {"meta": {**meta, "notes": notes}, "results": self.with_ratios(results, floor.name)}
+        if results:
+            self.stdout.write(self.table(results, floor.name, meta, notes))
+        if "long_tail" in report:
+            self.stdout.write(workloads.long_tail_table(report["long_tail"], meta))
+        if "after_edit" in report:
+            self.stdout.write(workloads.after_edit_table(report["after_edit"], meta))
+        report = {"meta": {**meta, "notes": notes}, "results": self.with_ratios(results, floor.name), **report}
         if json_out:
             Path(json_out).write_text(json.dumps(report, indent=2) + "\n")
             self.stdout.write(f"JSON written to {json_out}")
         errors = sum(result.errors for result in [*warmups, *results])
+        samples = sorted({sample for result in [*warmups, *results] for sample in result.error_samples})
+        for mode in ("long_tail", "after_edit"):
+            errors += len(report.get(mode, {}).get("errors", []))
+            samples += report.get(mode, {}).get("errors", [])[:3]
         if errors:
-            samples = sorted({sample for result in [*warmups, *results] for sample in result.error_samples})
             raise CommandError(f"{errors} request(s) failed: {'; '.join(samples)}\n{log}")
 
     def get_body(self, server: Server, target: Target) -> bytes:

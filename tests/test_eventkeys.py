@@ -1,0 +1,163 @@
+"""The published events' facet keys (timeline/eventkeys.py): whatever is changed, however, the triggers leave the
+keys and their counts exactly as a rebuild from the events would."""
+
+import datetime
+
+import pytest
+from django.db import connection
+
+from tests.factories import (
+    DraftEventFactory,
+    EventFactory,
+    InvolvementFactory,
+    ParticipantFactory,
+    StatementFactory,
+    TopicFactory,
+)
+from timeline import eventkeys
+from timeline.models import Event, Involvement, Participant, Statement
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(sql: str, params=()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(tuple(row) for row in cursor.fetchall())
+
+
+def state():
+    return rows("SELECT facet, value, event_id FROM timeline_eventkey"), rows("SELECT * FROM timeline_facetcount")
+
+
+def keys_of(event) -> set[tuple[int, int]]:
+    return set(rows("SELECT facet, value FROM timeline_eventkey WHERE event_id = %s", [event.pk]))
+
+
+def counts(facet: int) -> dict[int, int]:
+    return dict(rows("SELECT value, n FROM timeline_facetcount WHERE facet = %s", [facet]))
+
+
+def assert_as_rebuilt():
+    kept = state()
+    eventkeys.rebuild()
+    assert kept == state()
+
+
+@pytest.fixture
+def world():
+    canada = ParticipantFactory(slug="carney", country="CA")
+    usa = ParticipantFactory(slug="trump", country="US")
+    trade = TopicFactory(slug="trade")
+    meeting = EventFactory(slug="meeting", topics=[trade], start_date=datetime.date(2025, 5, 6))
+    InvolvementFactory(event=meeting, participant=canada, part="guest")
+    InvolvementFactory(event=meeting, participant=usa, part="host")
+    InvolvementFactory(event=meeting, participant=usa, part="speaker")  # twice in one event: one key
+    StatementFactory(event=meeting, speaker=canada)
+    draft = DraftEventFactory(slug="draft", topics=[trade])
+    InvolvementFactory(event=draft, participant=ParticipantFactory(slug="sheinbaum", country="MX"))
+    return {"canada": canada, "usa": usa, "trade": trade, "meeting": meeting, "draft": draft}
+
+
+def test_keys_of_a_published_event(world):
+    meeting, canada, usa = world["meeting"], world["canada"], world["usa"]
+    assert keys_of(meeting) == {
+        (eventkeys.EVENT, 0),
+        (eventkeys.MONTH, (2025 * 12 + 4) * 4),  # May 2025, known to the day
+        (eventkeys.TYPE, eventkeys.type_value("meeting")),
+        (eventkeys.PARTICIPANT, canada.pk),
+        (eventkeys.PARTICIPANT, usa.pk),
+        (eventkeys.TOPIC, world["trade"].pk),
+        (eventkeys.COUNTRY, eventkeys.country_value("CA")),
+        (eventkeys.COUNTRY, eventkeys.country_value("US")),
+        (eventkeys.STATEMENTS, 1),
+        (eventkeys.SPEAKER, canada.pk),
+    }
+    assert keys_of(world["draft"]) == set()  # drafts have none
+    assert counts(eventkeys.PARTICIPANT)[usa.pk] == 1
+    assert_as_rebuilt()
+
+
+CHANGES = {
+    "publish": lambda w: Event.objects.filter(pk=w["draft"].pk).update(status="published"),
+    "unpublish": lambda w: Event.objects.filter(pk=w["meeting"].pk).update(status="draft"),
+    "new date": lambda w: Event.objects.filter(pk=w["meeting"].pk).update(start_date=datetime.date(1990, 1, 2)),
+    "new type": lambda w: Event.objects.filter(pk=w["meeting"].pk).update(event_type="summit"),
+    "new precision": lambda w: Event.objects.filter(pk=w["meeting"].pk).update(
+        date_precision="month", start_date=datetime.date(2025, 5, 1)
+    ),
+    "title": lambda w: Event.objects.filter(pk=w["meeting"].pk).update(title="Renamed"),
+    "add participant": lambda w: InvolvementFactory(event=w["meeting"], participant=ParticipantFactory(country="MX")),
+    "remove one part": lambda w: Involvement.objects.filter(part="speaker").delete(),
+    "remove participant": lambda w: Involvement.objects.filter(participant=w["usa"]).delete(),
+    "move involvement": lambda w: Involvement.objects.filter(event=w["draft"]).update(event=w["meeting"]),
+    "add topic": lambda w: w["meeting"].topics.add(TopicFactory()),
+    "remove topic": lambda w: w["meeting"].topics.clear(),
+    "remove statement": lambda w: Statement.objects.all().delete(),
+    "move statement": lambda w: Statement.objects.update(event=w["draft"]),
+    "new speaker": lambda w: Statement.objects.update(speaker=w["usa"]),
+    "add statement": lambda w: StatementFactory(event=w["meeting"]),
+    "country": lambda w: Participant.objects.filter(pk=w["usa"].pk).update(country="MX"),
+    "no country": lambda w: Participant.objects.filter(pk=w["canada"].pk).update(country=""),
+    "delete event": lambda w: (Statement.objects.all().delete(), w["meeting"].delete()),
+    "save in the admin's way": lambda w: w["meeting"].save(),
+}
+
+
+# Changes no key reads: a title, a save that changes nothing else, one of two parts of one participant, one more
+# statement of an event that has some.
+KEEP_KEYS = [CHANGES[name] for name in ("title", "save in the admin's way", "remove one part", "add statement")]
+
+
+@pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
+def test_every_change_leaves_the_keys_as_a_rebuild_would(world, change):
+    before = state()
+    change(world)
+    assert_as_rebuilt()
+    if change not in KEEP_KEYS:
+        assert state() != before  # the control: the change did change the keys
+
+
+def test_counts_are_the_number_of_events_per_value(world):
+    EventFactory(topics=[world["trade"]])
+    assert counts(eventkeys.TOPIC) == {world["trade"].pk: 2}
+    assert counts(eventkeys.EVENT) == {0: 2}
+    Event.objects.update(status="draft")
+    assert rows("SELECT * FROM timeline_facetcount") == []  # no row for a value no event has
+
+
+def test_event_types_are_keyed_in_the_order_of_their_choices():
+    """The keys number the types and precisions as they are declared: a change to the choices must come with a
+    rebuild."""
+    from timeline.dates import Precision
+
+    assert eventkeys.TYPES == tuple(value for value, _ in Event.Type.choices)
+    assert eventkeys.PRECISIONS == tuple(Precision.values)
+
+
+def test_rebuild_after_a_bulk_write_with_the_triggers_suspended(world):
+    with eventkeys.suspended():
+        bulk = EventFactory(slug="written-in-bulk", topics=[world["trade"]])
+        assert keys_of(bulk) == set()
+    assert (eventkeys.TOPIC, world["trade"].pk) in keys_of(bulk)
+    assert_as_rebuilt()
+
+
+def test_the_triggers_are_back_after_a_migrate(world):
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    assert (eventkeys.EVENT, 0) in keys_of(EventFactory(slug="after-migrate"))
+    assert_as_rebuilt()
+
+
+def test_no_dump_or_backup_holds_the_keys(world):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("dumpdata", "timeline", stdout=out)
+    assert {row["model"] for row in json.loads(out.getvalue())} >= {"timeline.event", "timeline.topic"}
+    assert "eventkey" not in out.getvalue() and "facetcount" not in out.getvalue()
