@@ -51,6 +51,7 @@ WRITTEN_ALIKE = {
     "Organisation",
     "Pages",
     "Paraphrase",
+    "PM",
     "Participants",
     "Participants, page %(number)s",
     "Site",

@@ -174,12 +174,38 @@ def test_facet_counts_are_shown_beside_each_choice_and_follow_the_other_filters(
     assert counts("?participant=mark-carney") == {"donald-trump": 2, "mark-carney": 1}  # own facet: unchanged
 
 
-def test_selected_choices_are_checked_and_the_facets_open(client, story):
-    html = page(client.get("/?participant=mark-carney&has_statements=yes"))
+def test_selected_choices_are_checked_and_the_folded_filters_say_how_many_are_in_use(client, story):
+    html = page(client.get("/?participant=mark-carney&has_statements=yes&q=steel&sort=newest"))
     assert "checked" in html.find("input", id="participant-mark-carney")[0]
     assert "checked" not in html.find("input", id="participant-donald-trump")[0]
     assert "checked" in html.find("input", id="has_statements-yes")[0]
-    assert "open" in html.find("details", class_="more-filters")[0]
+    # Folded on a phone (closed; the stylesheet opens it beside the results), saying how many filters it holds:
+    # not the search, which stays in sight, nor the order.
+    [panel] = html.find("details", id="filter-panel")
+    assert "open" not in panel
+    assert "Filters (2 in use)" in html.text
+    assert "Filters (none in use)" in page(client.get("/?q=steel")).text
+    results = page(client.get("/?participant=mark-carney", headers=HTMX_RESULTS))
+    assert results.find("span", id="filter-count", **{"hx-swap-oob": "true"})
+    assert "(1 in use)" in results.text
+
+
+def test_a_phone_reader_can_skip_to_the_results_and_to_the_latest_events(client, story):
+    html = page(client.get("/?topic=tariffs"))
+    assert html.find("a", class_="skip-link", href="#results-heading")
+    assert html.find("h2", id="results-heading", tabindex="-1")
+    [latest] = [a for a in html.find("a") if a.get("href") == "?topic=tariffs&sort=newest"]
+    assert latest["hx-get"] == latest["href"]
+    newest = page(client.get("/?topic=tariffs&sort=newest"))
+    assert "Oldest events first" in newest.text and newest.find("a", href="?topic=tariffs")
+
+
+def test_every_year_with_events_is_one_link_away_whatever_the_dates(client, story):
+    years = {a["href"]: a for a in page(client.get("/?start=2025-03-01&end=2025-03-31")).find("a")}
+    assert "?start=2024-01-01&end=2024-12-31" in years and "?start=2025-01-01&end=2025-12-31" in years
+    html = page(client.get("/?start=2025-01-01&end=2025-12-31"))
+    assert [s for s in html.find("span") if s.get("aria-current") == "location"]  # this year, not a link
+    assert "?start=2024-01-01&end=2024-12-31" in {a["href"] for a in html.find("a")}
 
 
 def test_active_filters_are_listed_with_links_that_remove_each(client, story):

@@ -21,6 +21,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from timeline.dates import (
     DASH,
@@ -66,12 +67,23 @@ def period_counts(events, unit: str) -> dict[tuple[datetime.date, str], int]:
 class Office:
     key: str
     label: str  # what readers call it
+    short: str  # beside its band, where space is short
     title: str  # the English title a role of this office starts with, as editors enter it
 
 
 OFFICES = (
-    Office("prime-minister", _("Prime Minister of Canada"), "Prime Minister of Canada"),
-    Office("president", _("President of the United States"), "President of the United States"),
+    Office(
+        "prime-minister",
+        _("Prime Minister of Canada"),
+        pgettext_lazy("beside the band of prime ministers", "PM"),
+        "Prime Minister of Canada",
+    ),
+    Office(
+        "president",
+        _("President of the United States"),
+        pgettext_lazy("beside the band of presidents", "President"),
+        "President of the United States",
+    ),
 )
 
 
@@ -250,6 +262,17 @@ class Column:
         return column_label(self.start, self.unit)
 
     @property
+    def label_tail(self) -> str:
+        """What a phone leaves out of the label, for room: the "s" of "1850s"."""
+        if self.kind == "period" and self.unit == "decade":
+            return self.label.removeprefix(str(self.start.year))
+        return ""
+
+    @property
+    def label_head(self) -> str:
+        return self.label.removesuffix(self.label_tail) if self.label_tail else self.label
+
+    @property
     def name(self) -> str:
         if self.kind == "earlier":
             return gettext("Begun before %(date)s") % {"date": format_date(self.end + datetime.timedelta(days=1))}
@@ -298,6 +321,7 @@ class Overview:
     bands: list[tuple[Office, list[Holders]]]
     first: datetime.date  # the first and last days events were counted on
     last: datetime.date
+    years: list[Step] = dataclasses.field(default_factory=list)  # every year with events, whatever the dates
 
     @property
     def rows(self) -> list[tuple[Column, list[str]]]:
@@ -338,10 +362,7 @@ class Overview:
 
     @property
     def caption(self) -> str:
-        return gettext("%(chart)s, %(span)s. Choose a period to see its events.") % {
-            "chart": self.per_unit,
-            "span": self.span,
-        }
+        return f"{self.per_unit}, {self.span}."  # "Events per decade, 1854–2026.": alike in both languages
 
     @property
     def has_bands(self) -> bool:
@@ -437,14 +458,25 @@ def _bands(columns: list[Column], terms: list[Term]) -> list[tuple[Office, list[
     return bands
 
 
+def year_steps(counts: dict[tuple[datetime.date, str], int], start, end) -> list[Step]:
+    """Each year with events among `counts` (the selection without its dates), as a way to go straight to it."""
+    steps = []
+    for year in sorted({day.year for day, _ in counts}):
+        first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        steps.append(Step(str(year), first, last, current=(first, last) == (start, end)))
+    return steps
+
+
 def overview(
     counts: dict[tuple[datetime.date, str], int],
     terms: list[Term],
     start: datetime.date | None = None,
     end: datetime.date | None = None,
+    undated: dict[tuple[datetime.date, str], int] | None = None,
 ) -> Overview | None:
     """The overview of events counted by `period_counts` (for `counted_unit(start, end)`), the dates in force being
-    `start` and `end`; None when there are no events."""
+    `start` and `end`; None when there are no events. `undated` counts the same selection without its dates (by
+    month): the years a reader may go to."""
     if not counts:
         return None
     # Events that began before the dates in force and run on into them: counted apart, at the start.
@@ -466,4 +498,5 @@ def overview(
         bands=_bands(columns, terms),
         first=min(day for day, _ in within or earlier),
         last=max(day for day, _ in within or earlier),
+        years=year_steps(counts if undated is None else undated, start, end),
     )

@@ -8,7 +8,7 @@ from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -88,7 +88,9 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
         if heading
         else gettext("Canada–U.S. relations"),
         "canonical_url": filterset.absolute_url(request, page=page.number),
-        "facets_open": any(name in request.GET for name in facets.FACETS),
+        # What the folded filters hold, for the control that unfolds them: every filter in force but the search,
+        # which stays in sight, and the order, which filters nothing.
+        "filter_count": sum(1 for name, _ in filterset.params() if name not in ("q", "sort")),
     }
     if fragment != "load-more":
         context["facets"] = cached_aggregate("facets", filterset.selection(), lambda: facets.facets(filterset))
@@ -111,7 +113,12 @@ def timeline_overview(filterset) -> overview.Overview | None:
         lambda: facets.month_counts(filterset) if unit == "month" else overview.period_counts(filterset.qs, unit),
     )
     terms = cached_aggregate("office terms", (), lambda: overview.office_terms(overview.office_roles()), public=True)
-    return overview.overview(counts, terms, start, end)
+    undated = None
+    if start or end:
+        # The years to go to are those of the same filters without the dates: the overview's counts of that page.
+        others = EventFilter(QueryDict(filterset.query(start=None, end=None)))
+        undated = cached_aggregate("overview", others.selection(), lambda: facets.month_counts(others))
+    return overview.overview(counts, terms, start, end, undated)
 
 
 # Events

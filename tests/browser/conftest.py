@@ -74,3 +74,34 @@ def firefox_without_javascript(firefox_without_javascript_session) -> firefox_es
     """A fresh tab of a Firefox ESR with JavaScript switched off."""
     firefox_without_javascript_session.send("newPage")
     return firefox_without_javascript_session
+
+
+# Firefox ESR 140 and Safari before 18.4 have no ::details-content: a Firefox with it switched off stands for them.
+WITHOUT_DETAILS_CONTENT = {"layout.css.details-content.enabled": False}
+
+
+@pytest.fixture(scope="session")
+def firefox_without_details_content_session():
+    browser = firefox_esr.FirefoxPage(prefs=WITHOUT_DETAILS_CONTENT)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def firefox_without_details_content(firefox_without_details_content_session) -> firefox_esr.FirefoxPage:
+    """A fresh tab of a Firefox ESR without ::details-content, as Firefox ESR 140 and Safari 18.3 are."""
+    firefox_without_details_content_session.send("newPage")
+    return firefox_without_details_content_session
+
+
+@pytest.fixture(scope="session")
+def firefox_without_details_content_or_javascript_session():
+    browser = firefox_esr.FirefoxPage(javascript=False, prefs=WITHOUT_DETAILS_CONTENT)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def firefox_without_details_content_or_javascript(firefox_without_details_content_or_javascript_session):
+    firefox_without_details_content_or_javascript_session.send("newPage")
+    return firefox_without_details_content_or_javascript_session

@@ -33,8 +33,13 @@ class FirefoxError(AssertionError):
 
 
 class FirefoxPage:
-    def __init__(self, javascript: bool = True):
-        env = {"PATH": "/usr/bin:/bin", "FIREFOX": FIREFOX, "FIREFOX_JAVASCRIPT": "1" if javascript else "0"}
+    def __init__(self, javascript: bool = True, prefs: dict | None = None):
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "FIREFOX": FIREFOX,
+            "FIREFOX_JAVASCRIPT": "1" if javascript else "0",
+            "FIREFOX_PREFS": json.dumps(prefs or {}),
+        }
         self.process = subprocess.Popen(
             ["node", str(BRIDGE)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=BRIDGE.parent, env=env
         )

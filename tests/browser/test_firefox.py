@@ -1,11 +1,12 @@
-"""The reader's filter journey in Debian's Firefox ESR, at desktop and phone widths: the filters are visible and
-usable, the results follow, the URL holds the state, and it works with JavaScript off."""
+"""The reader's journeys in Debian's Firefox ESR, at desktop and phone widths: the filters are visible and usable
+(also in a Firefox without ::details-content, as Firefox ESR 140 and Safari 18.3 are), the results follow, the URL
+holds the state, a filter ticked keeps its place on a phone, it works with JavaScript off; and the overview."""
 
 import datetime
 
 import pytest
 
-from tests.factories import EventFactory, InvolvementFactory, ParticipantFactory
+from tests.factories import EventFactory, InvolvementFactory, ParticipantFactory, TopicFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.firefox, pytest.mark.django_db(transaction=True)]
 
@@ -15,41 +16,79 @@ CARNEY_CHECKBOX = "#participant-mark-carney"
 
 @pytest.fixture
 def story():
+    """Three events with Mark Carney in May 2025 (two on tariffs), one with Donald Trump in April, and thirty more
+    on other topics, so that a phone's page scrolls."""
     carney = ParticipantFactory(slug="mark-carney", name="Mark Carney", country="CA")
     trump = ParticipantFactory(slug="donald-trump", name="Donald Trump", country="US")
+    tariffs = TopicFactory(slug="tariffs", name="Tariffs")
     for n in range(3):
-        event = EventFactory(slug=f"carney-{n}", title=f"Carney event {n}", start_date=datetime.date(2025, 5, n + 1))
+        event = EventFactory(
+            slug=f"carney-{n}",
+            title=f"Carney event {n}",
+            summary="Carney on steel.",
+            start_date=datetime.date(2025, 5, n + 1),
+            topics=[tariffs] if n else [],
+        )
         InvolvementFactory(event=event, participant=carney)
-    event = EventFactory(slug="trump-0", title="Trump event", start_date=datetime.date(2025, 4, 2))
+    event = EventFactory(
+        slug="trump-0", title="Trump event", summary="Trump on steel.", start_date=datetime.date(2025, 4, 2)
+    )
     InvolvementFactory(event=event, participant=trump)
+    for n in range(30):
+        EventFactory(
+            title=f"Other event {n}", start_date=datetime.date(2024, 1 + n % 12, 1 + n), topics=[TopicFactory()]
+        )
 
 
-def show_facets(firefox, width: int) -> None:
-    """On a phone the participant, topic, type and country filters are folded behind one control; on a desktop
-    they are open beside the results."""
+def open_filters(firefox, width: int) -> None:
+    """On a phone every filter but the search is folded behind one control that says how many are in use; on a
+    desktop they are open beside the results."""
     if width < 900:
         assert not firefox.visible(CARNEY_CHECKBOX)
-        firefox.click(".more-filters > summary")
+        firefox.click("#filter-panel > summary")
     assert firefox.visible(CARNEY_CHECKBOX), "the participant filter cannot be seen"
 
 
+def heading_is(firefox, text: str) -> None:
+    firefox.wait_for(f"() => document.querySelector('#results-heading').textContent.trim() === {text!r}")
+
+
 @pytest.mark.parametrize("size", WIDTHS.values(), ids=WIDTHS.keys())
-def test_filter_by_participant(firefox, live_server, story, size):
+def test_the_filter_journey(firefox, live_server, story, size):
     width, height = size
     firefox.viewport(width, height)
     firefox.goto(live_server.url + "/")
-    assert firefox.text("#results-heading") == "4 events on the timeline"
-    show_facets(firefox, width)
+    assert firefox.text("#results-heading") == "34 events on the timeline"
+    assert firefox.text("#filter-count") == "(none in use)"
 
+    firefox.type("#id_q", "steel")  # searched as it is typed
+    firefox.wait_for("() => location.search === '?q=steel'")
+    heading_is(firefox, "4 events")
+    open_filters(firefox, width)
     firefox.click(CARNEY_CHECKBOX)  # a real click: it fails if the box is hidden or covered
-    firefox.wait_for("() => location.search === '?participant=mark-carney'")
-    firefox.wait_for("() => document.querySelector('#results-heading').textContent.trim() === '3 events'")
-    assert firefox.evaluate("() => document.querySelectorAll('#event-stream article').length") == 3
+    firefox.wait_for("() => location.search === '?q=steel&participant=mark-carney'")
+    heading_is(firefox, "3 events")
+    firefox.wait_for("() => document.querySelector('#filter-count').textContent === '(1 in use)'")
+    firefox.click("#topic-tariffs")
+    firefox.wait_for("() => location.search === '?q=steel&participant=mark-carney&topic=tariffs'")
+    heading_is(firefox, "2 events")
+    assert firefox.evaluate("() => document.querySelectorAll('#event-stream article').length") == 2
 
     # The URL alone gives the same view.
     firefox.goto(firefox.url())
-    assert firefox.text("#results-heading") == "3 events"
+    assert firefox.text("#results-heading") == "2 events"
+    assert firefox.text("#filter-count") == "(2 in use)"
     assert firefox.evaluate("(s) => document.querySelector(s).checked", CARNEY_CHECKBOX)
+
+    # A filter removed from the list above the results; then all of them.
+    firefox.click(".active-filters a[href='?q=steel&participant=mark-carney']")
+    firefox.wait_for("() => location.search === '?q=steel&participant=mark-carney'")
+    heading_is(firefox, "3 events")
+    open_filters(firefox, width)
+    firefox.click(".filter-actions a")  # clear all
+    firefox.wait_for("() => location.search === ''")
+    heading_is(firefox, "34 events on the timeline")
+    assert firefox.evaluate("() => document.querySelector('#id_q').value") == ""
 
 
 @pytest.mark.parametrize("size", WIDTHS.values(), ids=WIDTHS.keys())
@@ -58,10 +97,75 @@ def test_filter_without_javascript(firefox_without_javascript, live_server, stor
     width, height = size
     firefox.viewport(width, height)
     firefox.goto(live_server.url + "/")
-    show_facets(firefox, width)
+    open_filters(firefox, width)
     firefox.click(CARNEY_CHECKBOX)
     firefox.click_and_wait_for_load("#filters button[type=submit]")
     assert "participant=mark-carney" in firefox.url()  # a plain GET form also sends its empty fields
+    assert firefox.text("#results-heading") == "3 events"
+    assert firefox.text("#filter-count") == "(1 in use)"
+
+
+def test_a_filter_ticked_on_a_phone_keeps_its_place(firefox, live_server, story):
+    firefox.viewport(390, 844)
+    firefox.goto(live_server.url + "/")
+    firefox.click("#filter-panel > summary")
+    box = "#facets .facet-topic li:nth-child(3) input"
+    firefox.evaluate("(s) => document.querySelector(s).scrollIntoView({block: 'center'})", box)
+    before = firefox.evaluate("(s) => [scrollY, document.querySelector(s).getBoundingClientRect().top]", box)
+    assert before[0] > 300  # well down the page, where a jump would show
+    name = firefox.evaluate("(s) => document.querySelector(s).id", box)
+    firefox.click(box)
+    firefox.wait_for("() => location.search.startsWith('?topic=')")
+    firefox.wait_for("() => document.querySelector('#results-heading').textContent.trim() === '1 event'")
+    after = firefox.evaluate("(id) => [scrollY, document.getElementById(id).getBoundingClientRect().top]", name)
+    facets = firefox.evaluate("() => document.querySelector('#facets').getBoundingClientRect().height")
+    print(f"Firefox, a topic ticked at 390 px: scrollY {before[0]} -> {after[0]}, box top {before[1]} -> {after[1]}")
+    # The box is where it was on screen; the page scrolled only by what the fresh counts above it took or gave
+    # back, never by the height of the facets, as scroll anchoring threw it.
+    assert abs(after[1] - before[1]) <= 2
+    assert abs(after[0] - before[0]) < facets / 2
+    assert firefox.evaluate("(id) => document.getElementById(id).checked", name)
+
+
+# Firefox ESR 140 and Safari 18.3 have no ::details-content, by which the folded filters show beside the results
+# at desktop width: the same Firefox with it switched off stands for them.
+
+
+def test_the_browser_without_details_content_is_one(firefox_without_details_content, live_server, story):
+    firefox = firefox_without_details_content
+    firefox.goto(live_server.url + "/")
+    assert firefox.evaluate("() => CSS.supports('selector(::details-content)')") is False
+
+
+@pytest.mark.parametrize("size", WIDTHS.values(), ids=WIDTHS.keys())
+def test_filters_without_details_content(firefox_without_details_content, live_server, story, size):
+    firefox = firefox_without_details_content
+    width, height = size
+    firefox.viewport(width, height)
+    firefox.goto(live_server.url + "/")
+    open_filters(firefox, width)  # beside the results on a desktop, as in any browser
+    firefox.click(CARNEY_CHECKBOX)
+    firefox.wait_for("() => location.search === '?participant=mark-carney'")
+    heading_is(firefox, "3 events")
+    firefox.click(".active-filters a")  # the whole timeline swapped: the filters stay in sight on a desktop
+    firefox.wait_for("() => location.search === ''")
+    if width >= 900:
+        assert firefox.visible(CARNEY_CHECKBOX)
+
+
+def test_filters_without_details_content_or_javascript(
+    firefox_without_details_content_or_javascript, live_server, story
+):
+    """Nothing can open the filters for such a browser without JavaScript: their control stays in sight beside the
+    results, and opens them."""
+    firefox = firefox_without_details_content_or_javascript
+    firefox.viewport(1280, 900)
+    firefox.goto(live_server.url + "/")
+    assert firefox.visible("#filter-panel > summary")
+    firefox.click("#filter-panel > summary")
+    assert firefox.visible(CARNEY_CHECKBOX)
+    firefox.click(CARNEY_CHECKBOX)
+    firefox.click_and_wait_for_load("#filters button[type=submit]")
     assert firefox.text("#results-heading") == "3 events"
 
 
@@ -100,7 +204,7 @@ def test_overview_by_pointer(firefox, live_server, history, size):
     wait_for_search(firefox, "?start=2025-01-01&end=2025-12-31")
     assert firefox.text(".overview-trail [aria-current]") == "2025"
     firefox.click(".overview-trail li:first-child a")  # all dates
-    firefox.wait_for("() => location.search === '' && !!document.querySelector('.overview-trail [aria-current]')")
+    firefox.wait_for("() => location.search === '' && !document.querySelector('.overview-trail')")
     assert firefox.text("#results-heading") == "9 events on the timeline"
 
 
@@ -129,5 +233,5 @@ def test_overview_by_keyboard(firefox, live_server, history):
     firefox.wait_for("() => document.activeElement && document.activeElement.id === 'overview-caption'")
     tab_to(firefox, ".overview-trail li:first-child a", limit=3)
     firefox.press("Enter")
-    firefox.wait_for("() => location.search === '' && !!document.querySelector('.overview-trail [aria-current]')")
+    firefox.wait_for("() => location.search === '' && !document.querySelector('.overview-trail')")
     assert firefox.text("#results-heading") == "9 events on the timeline"

@@ -262,7 +262,7 @@ AXE_PAGES = {
 
 
 @pytest.mark.parametrize("name", AXE_PAGES)
-@pytest.mark.parametrize("width", [1280, 360])
+@pytest.mark.parametrize("width", [1280, 390, 360])
 def test_no_accessibility_violations(page, live_server, story, artifacts, name, width):
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(live_server.url + AXE_PAGES[name])

@@ -22,6 +22,9 @@ const browser = await puppeteer.launch({
     // One browser serves every test, each with its own data at the same addresses: a page a test before this one
     // saw must never be reused from the HTTP cache (pages may be cached for a minute).
     'browser.cache.disk.enable': false, 'browser.cache.memory.enable': false,
+    // A browser of an older engine, for the tests of the fallbacks: the features it lacks, switched off by their prefs
+    // (e.g. {"layout.css.details-content.enabled": false} for Firefox before 143).
+    ...JSON.parse(process.env.FIREFOX_PREFS || '{}'),
   },
 });
 let page = await browser.newPage();

@@ -46,6 +46,39 @@
     link.href = url.toString();
   });
 
+  // Beside the results (desktop widths) the filters are always open. Browsers without ::details-content (Firefox
+  // ESR 140, Safari before 18.4) cannot show a closed <details> by CSS: open it for them, on load and whenever htmx
+  // brings a new one.
+  var besideResults = window.matchMedia("(min-width: 60em)");
+  var showsClosedDetails = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
+  function openFiltersBesideResults(root) {
+    if (showsClosedDetails || !besideResults.matches) return;
+    (root || document).querySelectorAll(".filter-panel").forEach(function (panel) { panel.open = true; });
+  }
+  document.addEventListener("DOMContentLoaded", function () { openFiltersBesideResults(); });
+  document.addEventListener("htmx:load", function (event) { openFiltersBesideResults(event.detail.elt); });
+
+  // A filter ticked stays where it was on screen while its facets are replaced with fresh counts: CSS keeps scroll
+  // anchoring out of the way (timeline.css); this puts the control back should anything else have moved it.
+  var ticked = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var control = document.activeElement;
+    if (control && control.id && control.form && control.form.id === "filters") {
+      ticked = { id: control.id, top: control.getBoundingClientRect().top };
+    } else {
+      ticked = null;
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!ticked) return;
+    var control = document.getElementById(ticked.id);
+    if (control) {
+      var moved = control.getBoundingClientRect().top - ticked.top;
+      if (Math.abs(moved) > 1) window.scrollBy(0, moved);
+    }
+    ticked = null;
+  });
+
   // The results are busy while a request is in flight, for assistive technology as for the eye.
   document.addEventListener("htmx:beforeRequest", function () {
     var results = document.getElementById("results");
