@@ -19,9 +19,8 @@ import math
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils.text import capfirst
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from timeline.dates import (
     DASH,
@@ -372,7 +371,7 @@ class Overview:
 def _unit_for(counts: dict[tuple[datetime.date, str], int], zoom: str | None) -> str:
     if zoom:
         return UNITS[min(UNITS.index(zoom) + 1, len(UNITS) - 1)]
-    days = [day for day, _ in counts]
+    days = [day for day, _precision in counts]
     first, last = min(days), max(days)
     if last.year == first.year:
         return "month"
@@ -461,7 +460,7 @@ def _bands(columns: list[Column], terms: list[Term]) -> list[tuple[Office, list[
 def year_steps(counts: dict[tuple[datetime.date, str], int], start, end) -> list[Step]:
     """Each year with events among `counts` (the selection without its dates), as a way to go straight to it."""
     steps = []
-    for year in sorted({day.year for day, _ in counts}):
+    for year in sorted({day.year for day, _precision in counts}):
         first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
         steps.append(Step(str(year), first, last, current=(first, last) == (start, end)))
     return steps
@@ -486,7 +485,7 @@ def overview(
     unit = _unit_for(within or counts, zoom)
     columns = _columns(within, unit)
     if earlier:
-        first = min(day for day, _ in earlier)
+        first = min(day for day, _precision in earlier)
         columns.insert(0, Column(unit, first, start - datetime.timedelta(days=1), sum(earlier.values()), "earlier"))
         _scale(columns)
     for column in columns:
@@ -496,7 +495,7 @@ def overview(
         columns=columns,
         trail=_trail(start, end, zoom),
         bands=_bands(columns, terms),
-        first=min(day for day, _ in within or earlier),
-        last=max(day for day, _ in within or earlier),
+        first=min(day for day, _precision in within or earlier),
+        last=max(day for day, _precision in within or earlier),
         years=year_steps(counts if undated is None else undated, start, end),
     )
