@@ -25,7 +25,7 @@ def phone(page):
 @pytest.fixture
 def story():
     """Forty events from 2018 to 2025, with a participant and a topic each, so that the filters fill a screen."""
-    people = [ParticipantFactory(name=f"Person {n}") for n in range(8)]
+    people = [ParticipantFactory(slug=f"person-{n}", name=f"Person {n}") for n in range(8)]
     for n in range(40):
         event = EventFactory(
             slug=f"event-{n}",
@@ -47,7 +47,7 @@ def test_the_first_events_are_on_the_first_screen(phone, live_server, story):
     # The filters are folded behind one control that says how many are in use.
     expect(phone.locator("#filter-panel > summary")).to_have_text("Filters (none in use)")
     expect(phone.locator("#facets")).to_be_hidden()
-    phone.goto(live_server.url + "/?topic=topic-1&participant=participant-1")
+    phone.goto(live_server.url + "/?topic=topic-1&participant=person-1")
     expect(phone.locator("#filter-panel > summary")).to_contain_text("(2 in use)")
 
 
