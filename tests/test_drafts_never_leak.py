@@ -3,8 +3,9 @@
 A draft and its statements sit beside a published event, sharing its participant, topic, source and month, and
 bringing a participant, a topic and a source of their own. Each surface must (1) never show the draft's words,
 and (2) be byte for byte the page it is once the draft is deleted: so no count, facet, chart bar, search hit,
-previous/next link or feed entry can betray it either. A route added to the site and missing here fails
-test_every_public_route_is_walked.
+previous/next link or feed entry can betray it either. Changes an editor proposed to the published event, its
+participant and its source, waiting for review, are walked the same way: unseen until approved. A route added to
+the site and missing here fails test_every_public_route_is_walked.
 """
 
 import datetime
@@ -23,7 +24,8 @@ from tests.factories import (
     StatementFactory,
     TopicFactory,
 )
-from timeline.models import Correction, Event, Statement
+from timeline import review
+from timeline.models import Correction, Event, Revision, Statement
 
 pytestmark = pytest.mark.django_db
 
@@ -156,12 +158,37 @@ def newsroom():
         sources=[draft_source],
         slug="draft-quote-2",
     )
+    propose_changes(published, shared_person, shared_source, draft_person, draft_topic)
     return draft
+
+
+def propose_changes(published, person, source, draft_person, draft_topic) -> None:
+    """Changes an editor proposed to published things, waiting for review: readers must see none of them."""
+    published.title, published.summary = f"{MARK} retitled summit", f"{MARK} new summary"
+    review.propose(
+        review.Proposal(
+            published,
+            m2m={"topics": [*published.topics.all(), draft_topic]},
+            involvements=[(person, "host", 0), (draft_person, "guest", 1)],
+        ),
+        None,
+    )
+    published.refresh_from_db()
+    statement = Statement(event=published, speaker=person, text=f"{MARK} says a proposed quote.")
+    review.propose(review.Proposal(statement, m2m={"sources": [source]}), None)
+    person.name = f"{MARK} Renamed"
+    review.propose(review.Proposal(person), None)
+    person.refresh_from_db()
+    source.title = f"{MARK} retitled report"
+    review.propose(review.Proposal(source), None)
+    source.refresh_from_db()
+    assert Revision.objects.filter(state=Revision.State.PENDING).count() == 4
 
 
 def delete_draft(draft: Event) -> None:
     Statement.objects.filter(event=draft).delete()
     draft.delete()
+    Revision.objects.all().delete()
 
 
 # Per-response details that differ between two renders of the same page.
@@ -213,6 +240,18 @@ def test_the_comparison_would_see_a_leak(client, newsroom):
     after = {url: normalized(client.get(url)) for url in urls}
     assert [url for url in urls if after[url] == before[url]] == []
     assert MARK in after["/"][1]
+
+
+def test_the_comparison_would_see_an_approved_change(client, newsroom, publisher):
+    """The control for the changes waiting for review: approved, they reach the pages."""
+    urls = ["/events/shared-summit/", "/participants/", "/sources/"]
+    before = {url: normalized(client.get(url)) for url in urls}
+    for revision in Revision.objects.order_by("pk"):
+        review.approve(revision, publisher)
+    after = {url: normalized(client.get(url)) for url in urls}
+    assert [url for url in urls if after[url] == before[url]] == []
+    assert f"{MARK} says a proposed quote." in after["/events/shared-summit/"][1]
+    assert f"{MARK} Renamed" in after["/participants/"][1]
 
 
 def public_route_names(patterns=None, namespace="") -> set[str]:

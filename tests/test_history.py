@@ -41,7 +41,8 @@ def test_an_admin_edit_is_recorded_with_who_and_when(client, editor):
 def test_admin_edits_of_other_models_are_recorded(client, editor, model):
     obj = {
         "participant": ParticipantFactory,
-        "statement": lambda: StatementFactory(sources=[SourceFactory()]),
+        # In a draft: an editor's change to a published statement waits for review (tests/test_review.py).
+        "statement": lambda: StatementFactory(event=DraftEventFactory(), sources=[SourceFactory()]),
         "source": SourceFactory,
     }[model]()
     client.force_login(editor)

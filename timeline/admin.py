@@ -18,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from timeline import publishing
 from timeline.admin_imports import ImportExportAdmin
+from timeline.admin_review import InlineDeletion, ReviewedChanges
 from timeline.forms import CorrectionForm, EventAdminForm, SourceAdminForm, StatementAdminForm
 from timeline.models import (
     Correction,
@@ -129,7 +130,7 @@ class InvolvementInline(StatesLimits, admin.TabularInline):
     verbose_name_plural = "participants and their part in the event"
 
 
-class StatementInline(StatesLimits, admin.StackedInline):
+class StatementInline(InlineDeletion, StatesLimits, admin.StackedInline):
     model = Statement
     form = StatementAdminForm
     extra = 0
@@ -164,7 +165,7 @@ class CorrectionInline(StatesLimits, admin.StackedInline):
         return formset
 
 
-class RoleInline(StatesLimits, admin.TabularInline):
+class RoleInline(InlineDeletion, StatesLimits, admin.TabularInline):
     model = Role
     extra = 0
     autocomplete_fields = ["source"]
@@ -186,7 +187,7 @@ class RoleInline(StatesLimits, admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(StatesLimits, RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin):
+class EventAdmin(ReviewedChanges, StatesLimits, RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin):
     form = EventAdminForm
     resource_classes = [EventResource]
     history_related = {
@@ -257,12 +258,6 @@ class EventAdmin(StatesLimits, RelatedChangesInHistory, ImportExportAdmin, Simpl
 
     def has_publish_permission(self, request):
         return publishing.can_publish(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        # Deleting a published event takes it away from readers, which is a publisher's decision.
-        if obj is not None and obj.is_published and not publishing.can_publish(request.user):
-            return False
-        return super().has_delete_permission(request, obj)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["can_publish"] = publishing.can_publish(request.user) and self.has_change_permission(request, obj)
@@ -354,7 +349,7 @@ class EventAdmin(StatesLimits, RelatedChangesInHistory, ImportExportAdmin, Simpl
 
 
 @admin.register(Participant)
-class ParticipantAdmin(StatesLimits, ImportExportAdmin, SimpleHistoryAdmin):
+class ParticipantAdmin(ReviewedChanges, StatesLimits, ImportExportAdmin, SimpleHistoryAdmin):
     resource_classes = [ParticipantResource]
     list_display = ["name", "kind", "country", "statements", "event_count"]
     list_filter = ["kind", "country"]
@@ -391,7 +386,7 @@ class ParticipantAdmin(StatesLimits, ImportExportAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(StatesLimits, ImportExportAdmin, SimpleHistoryAdmin):
+class RoleAdmin(ReviewedChanges, StatesLimits, ImportExportAdmin, SimpleHistoryAdmin):
     resource_classes = [RoleResource]
     list_display = ["title", "participant", "period", "source"]
     list_select_related = ["participant", "source"]
@@ -413,7 +408,7 @@ class RoleAdmin(StatesLimits, ImportExportAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Statement)
-class StatementAdmin(StatesLimits, RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin):
+class StatementAdmin(ReviewedChanges, StatesLimits, RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin):
     form = StatementAdminForm
     resource_classes = [StatementResource]
     history_related = {"Sources": lambda statement: {source.slug for source in statement.sources.all()}}
@@ -460,17 +455,12 @@ class StatementAdmin(StatesLimits, RelatedChangesInHistory, ImportExportAdmin, S
     def source_count(self, statement):
         return statement.source_count
 
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.event_id and obj.event.is_published and not publishing.can_publish(request.user):
-            return False
-        return super().has_delete_permission(request, obj)
-
 
 # Sources
 
 
 @admin.register(Source)
-class SourceAdmin(StatesLimits, ImportExportAdmin, SimpleHistoryAdmin):
+class SourceAdmin(ReviewedChanges, StatesLimits, ImportExportAdmin, SimpleHistoryAdmin):
     form = SourceAdminForm
     resource_classes = [SourceResource]
     list_display = ["title", "publisher", "published_on", "kind", "url", "weak_publisher", "citation_count"]

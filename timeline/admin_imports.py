@@ -9,6 +9,7 @@ What this adds to the library's flow (each step is timeline.importing's, shared 
 - each import page offers a CSV and an XLSX template (the header and one example row).
 """
 
+import copy
 import os
 
 import tablib
@@ -48,6 +49,13 @@ def too_large(model_name: str, username: str, file_name: str) -> str:
         "file": os.path.basename(file_name),
         "user": username,
     }
+
+
+def written(result):
+    """The result with only the rows actually written, for the admin's log: a change waiting for review is not."""
+    kept = copy.copy(result)
+    kept.rows = [row for row in result.rows if not getattr(row, "proposed", False)]
+    return kept
 
 
 class SizedImportForm(ImportForm):
@@ -157,7 +165,7 @@ class ImportExportAdmin(ImportExportModelAdmin):
                 importing.DatabaseUpload(name=upload).remove()  # nothing to confirm: nothing kept
         if context.get("result") is not None:
             context["problems"] = importing.problems_of(result)
-            context["totals"] = importing.describe(result.totals)
+            context["totals"] = importing.describe(result)
         return response
 
     @staticmethod
@@ -202,7 +210,7 @@ class ImportExportAdmin(ImportExportModelAdmin):
                 confirm_form.cleaned_data["import_file_name"],
                 request.user,
                 run,
-                after_write=lambda result: self.generate_log_entries(result, request),
+                after_write=lambda result: self.generate_log_entries(written(result), request),
             )
         except ImportRefused as refusal:
             outcome = importing.Confirmation(refusal=str(refusal))
@@ -219,7 +227,7 @@ class ImportExportAdmin(ImportExportModelAdmin):
         messages.success(
             request,
             _("Imported: %(totals)s %(things)s. Everything was saved.")
-            % {"totals": importing.describe(result.totals), "things": self.model._meta.verbose_name_plural},
+            % {"totals": importing.describe(result), "things": self.model._meta.verbose_name_plural},
         )
 
     # Templates for editors to fill in

@@ -124,6 +124,8 @@ RULES = {
     "timeline_weakpublisher": (NEVER_PUBLIC := Rule("1 = 0", selects=False)),
     # Files waiting for an import's confirmation (timeline/importing.py): what they hold is not written yet.
     "timeline_importupload": NEVER_PUBLIC,
+    # Changes waiting for review (timeline/review.py): readers see them only once approved, written to the item.
+    "timeline_revision": NEVER_PUBLIC,
 }
 EVERYTHING = Rule("1 = 1")  # a table no rule names: any change counts
 

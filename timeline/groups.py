@@ -16,6 +16,8 @@ EDITOR_PERMISSIONS = {
     "correction": ["view"],
     # The list of weak publishers is the editors' own judgement, kept up by them.
     "weakpublisher": ["add", "change", "view", "delete"],
+    # Changes waiting for review: editors follow theirs; publishers approve them (with the publish permission).
+    "revision": ["view"],
 }
 PUBLISHER_EXTRA_PERMISSIONS = {
     "event": ["publish"],

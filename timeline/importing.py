@@ -43,15 +43,28 @@ def lock_imports() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
 
 
-def describe(totals) -> str:
-    """ "2 new, 1 updated, 20 unchanged", from a result's totals (or any mapping of the same keys)."""
+def describe(result) -> str:
+    """ "2 new, 1 updated, 20 unchanged, 3 changes waiting for a publisher's review", from an import's result (or
+    a LargeImport's): only what was written is called new or updated."""
+    totals, proposed = result.totals, getattr(result, "proposed", None) or {}
+    new = totals.get("new", 0) - proposed.get("new", 0)
+    updated = totals.get("update", 0) - proposed.get("update", 0)
+    same, waiting = totals.get("skip", 0), sum(proposed.values())
     parts = [
-        ngettext("%(count)s new", "%(count)s new", totals.get("new", 0)),
-        ngettext("%(count)s updated", "%(count)s updated", totals.get("update", 0)),
-        ngettext("%(count)s unchanged", "%(count)s unchanged", totals.get("skip", 0)),
+        ngettext("%(count)s new", "%(count)s new", new) % {"count": f"{new:,}"},
+        ngettext("%(count)s updated", "%(count)s updated", updated) % {"count": f"{updated:,}"},
+        ngettext("%(count)s unchanged", "%(count)s unchanged", same) % {"count": f"{same:,}"},
     ]
-    counts = [totals.get("new", 0), totals.get("update", 0), totals.get("skip", 0)]
-    return ", ".join(part % {"count": f"{count:,}"} for part, count in zip(parts, counts, strict=True))
+    if waiting:
+        parts.append(
+            ngettext(
+                "%(count)s change waiting for a publisher’s review",
+                "%(count)s changes waiting for a publisher’s review",
+                waiting,
+            )
+            % {"count": f"{waiting:,}"}
+        )
+    return ", ".join(parts)
 
 
 def problems_of(result, limit: int = 50) -> list[str]:
@@ -169,6 +182,7 @@ def confirm(upload_id, user, run: Callable[[bytes], object], after_write: Callab
 class LargeImport:
     rows: int = 0
     totals: Counter = dataclasses.field(default_factory=Counter)
+    proposed: Counter = dataclasses.field(default_factory=Counter)
     problems: list[str] = dataclasses.field(default_factory=list)
     choices: dict = dataclasses.field(default_factory=dict)
     seconds: float = 0.0
@@ -211,6 +225,7 @@ def import_large(
                 )
                 outcome.rows += len(dataset)
                 outcome.totals.update({key: result.totals[key] for key in ("new", "update", "skip")})
+                outcome.proposed.update(result.proposed)
                 outcome.problems += problems_of(result, limit=50 - len(outcome.problems))
                 if result.base_errors:
                     break

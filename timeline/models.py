@@ -6,6 +6,8 @@ import uuid
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -651,3 +653,49 @@ class ImportUpload(models.Model):
 
     def __str__(self):
         return f"Import upload {self.pk}"
+
+
+class Revision(models.Model):
+    """A change an editor proposed to something readers see, waiting for a publisher.
+
+    Readers keep seeing the published version: nothing of the change is written to the item until a publisher
+    approves it, and then all of it at once (timeline/review.py). `proposed` holds the new values of the changed
+    fields, many-to-many lists and participants; `base` the published values they replace, as they were when the
+    change was proposed, so that a change made in between is noticed rather than silently undone.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Sent back")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField(null=True, blank=True, help_text="Blank for a new item.")
+    target = GenericForeignKey("content_type", "object_id")
+    event = models.ForeignKey(
+        Event,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="revisions",
+        help_text="The event concerned.",
+    )
+    summary = models.CharField(max_length=300)
+    proposed = models.JSONField(default=dict)
+    base = models.JSONField(default=dict)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    note = limited_text(1000, blank=True, help_text="The publisher's note when a change is sent back.")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "state"], name="revision_target_state_idx")]
+
+    def __str__(self):
+        return self.summary

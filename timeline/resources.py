@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.results import Error, Result
 
-from timeline import publishing
+from timeline import publishing, review
 from timeline.date_input import PreciseDate, parse_date
 from timeline.dates import Precision, iso_date
 from timeline.import_files import ImportRefused, looks_like_formula, row_label
@@ -398,6 +398,8 @@ class TimelineResource(resources.ModelResource):
         result.warnings = self.warnings
         result.choices = self.choices
         result.row_noun = self.row_noun
+        proposed = [row for row in result.rows if getattr(row, "proposed", False)]
+        result.proposed = {kind: sum(1 for row in proposed if row.import_type == kind) for kind in ("new", "update")}
         return result
 
     # Check constraints are validated again, one query each, for every row: a third of an event import's time.
@@ -461,6 +463,7 @@ class TimelineResource(resources.ModelResource):
         row_result.number = number
         row_result.matched_by = MATCHED_BY.get(self.row_state["matched_by"])
         row_result.notes = self.row_state["notes"]
+        row_result.proposed = "proposal" in self.row_state
         # The fingerprint: which item each row found, and what it held, as the preview showed it. Any other
         # answer at confirmation means someone changed the data in between.
         found = row_result.import_type not in ("new", "invalid", "error") and self.row_state["matched_by"]
@@ -469,10 +472,13 @@ class TimelineResource(resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
+        slug = getattr(instance, "slug", None)
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        if instance.pk and slug and "slug" in row and not cell(row, "slug"):
+            instance.slug = slug  # recognised by what identifies it: a blank slug cell leaves its slug alone
         # Many-to-many columns are saved after the row, but checked with it, so they report like any field.
         for field in self.get_import_fields():
             if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
@@ -514,9 +520,34 @@ class TimelineResource(resources.ModelResource):
         if kwargs.get("user") is not None:
             instance._history_user = kwargs["user"]
 
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """Something readers see is not written for an editor: the row becomes a change waiting for review."""
+        user = kwargs.get("user")
+        if user is not None and review.needs_review(instance, user):
+            self.row_state["proposal"] = review.Proposal(instance)
+            self.row_state["notes"].append(_("Seen by readers: this change will wait for a publisher’s review."))
+            return
+        super().save_instance(instance, is_create, row, **kwargs)
+
+    def m2m_wanted(self, row) -> dict:
+        return {
+            field.attribute: field.clean(row)
+            for field in self.get_import_fields()
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row
+        }
+
+    def propose(self, instance, row, user, **extra) -> None:
+        proposal = self.row_state["proposal"]
+        proposal.m2m = self.m2m_wanted(row)
+        for name, value in extra.items():
+            setattr(proposal, name, value)
+        review.propose(proposal, user)
+
     def save_m2m(self, instance, row, **kwargs):
         """Many-to-many columns, written only where they change: a new item's rows in one insert each, an existing
         item's through set() (which touches only what differs)."""
+        if "proposal" in self.row_state:
+            return self.propose(instance, row, kwargs.get("user"))
         for field in self.get_import_fields():
             if not isinstance(field.widget, widgets.ManyToManyWidget) or field.column_name not in row:
                 continue
@@ -812,8 +843,13 @@ class EventResource(TimelineResource):
         return errors
 
     def save_m2m(self, instance, row, **kwargs):
-        super().save_m2m(instance, row, **kwargs)
         pairs = getattr(instance, "_imported_involvements", None)
+        if "proposal" in self.row_state:
+            if "sources" in row and publishing.needs_source(instance, self.fields["sources"].clean(row)):
+                raise ValidationError({"sources": [str(publishing.EVENT_NEEDS_SOURCE)]})
+            wanted = None if pairs is None else [(p, part, order) for order, (p, part) in enumerate(pairs)]
+            return self.propose(instance, row, kwargs.get("user"), involvements=wanted)
+        super().save_m2m(instance, row, **kwargs)
         if pairs is not None and (self.row_state.get("new") or pairs != self.current_involvements(instance)):
             if not self.row_state.get("new"):
                 instance.involvements.all().delete()
@@ -937,11 +973,11 @@ class StatementResource(TimelineResource):
         return {}
 
     def save_m2m(self, instance, row, **kwargs):
-        super().save_m2m(instance, row, **kwargs)
         event = instance.event if instance.event_id else None
-        sources = self.fields["sources"].clean(row) if "sources" in row else instance.sources.exists()
+        sources = self.fields["sources"].clean(row) if "sources" in row else instance.pk and instance.sources.exists()
         if publishing.needs_source(event, sources):
             raise ValidationError({"sources": [str(publishing.STATEMENT_NEEDS_SOURCE)]})
+        super().save_m2m(instance, row, **kwargs)
 
 
 class RoleResource(TimelineResource):

@@ -75,7 +75,7 @@ class Command(BaseCommand):
         verb = "Checked (dry run, nothing written)" if dry_run else "Imported"
         self.stdout.write(
             self.style.SUCCESS(
-                f"{verb} {outcome.rows:,} rows of {path.name}: {importing.describe(outcome.totals)}; "
+                f"{verb} {outcome.rows:,} rows of {path.name}: {importing.describe(outcome)}; "
                 f"{outcome.seconds:.1f} s, peak memory {peak:,} MB."
             )
         )
