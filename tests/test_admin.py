@@ -563,3 +563,82 @@ def test_weak_publisher_changelist_query_count(admin_client, django_assert_num_q
     with django_assert_num_queries(5):  # session, user, two counts, the page
         response = admin_client.get(reverse("admin:timeline_weakpublisher_changelist"))
     assert response.status_code == 200
+
+
+# Dates typed as written, shown as readers see them
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("2025-03", (datetime.date(2025, 3, 1), "month")),
+        ("March 2025", (datetime.date(2025, 3, 1), "month")),
+        ("mars 2025", (datetime.date(2025, 3, 1), "month")),
+        ("2025", (datetime.date(2025, 1, 1), "year")),
+        ("6 May 2025", (datetime.date(2025, 5, 6), "day")),
+    ],
+)
+def test_an_event_date_typed_as_a_month_or_year_sets_its_precision(admin_client, typed, stored):
+    url = reverse("admin:timeline_event_add")
+    data = form_data(admin_client.get(url), "event_form")
+    data.update({"title": ["T"], "slug": ["t"], "summary": ["S."], "start_date": [typed]})
+    assert admin_client.post(url, data).status_code == 302
+    event = Event.objects.get(slug="t")
+    assert (event.start_date, event.date_precision) == stored
+
+
+def test_the_event_form_has_no_precision_dropdown_and_shows_a_month_as_a_month(admin_client):
+    event = DraftEventFactory(start_date=datetime.date(2025, 4, 1), date_precision="month")
+    data = form_data(admin_client.get(reverse("admin:timeline_event_change", args=[event.pk])), "event_form")
+    assert data["start_date"] == ["2025-04"]
+    assert "date_precision" not in data and "end_precision" not in data
+
+
+def test_an_impossible_date_is_named_in_the_form(admin_client):
+    event = DraftEventFactory()
+    url = reverse("admin:timeline_event_change", args=[event.pk])
+    data = form_data(admin_client.get(url), "event_form")
+    data["start_date"] = ["2025-02-30"]
+    response = admin_client.post(url, data)
+    assert response.context["adminform"].form.errors["start_date"] == ["30 February 2025 does not exist."]
+
+
+def test_role_source_and_statement_dates_are_typed_with_their_precision(admin_client):
+    participant = ParticipantFactory()
+    url = reverse("admin:timeline_participant_change", args=[participant.pk])
+    data = form_data(admin_client.get(url), "participant_form")
+    add_inline_row(data, "roles", title="Premier", attested_on="May 2025")
+    assert admin_client.post(url, data).status_code == 302
+    role = participant.roles.get()
+    assert (role.start, role.attested_on, role.attested_precision) == (None, datetime.date(2025, 5, 1), "month")
+
+    source = SourceFactory()
+    url = reverse("admin:timeline_source_change", args=[source.pk])
+    data = form_data(admin_client.get(url), "source_form")
+    data["published_on"] = ["2025"]
+    assert admin_client.post(url, data).status_code == 302
+    source.refresh_from_db()
+    assert (source.published_on, source.published_precision) == (datetime.date(2025, 1, 1), "year")
+
+    statement = StatementFactory(event=DraftEventFactory())
+    url = reverse("admin:timeline_statement_change", args=[statement.pk])
+    data = form_data(admin_client.get(url), "statement_form")
+    data["said_on"] = ["June 2025"]
+    assert admin_client.post(url, data).status_code == 302
+    statement.refresh_from_db()
+    assert (statement.said_on, statement.said_precision) == (datetime.date(2025, 6, 1), "month")
+
+
+def test_the_lists_show_dates_as_the_site_shows_them(admin_client):
+    """A month event listed as "April 1, 1817" was a day it never claimed to be."""
+    EventFactory(title="A month", start_date=datetime.date(1817, 4, 1), date_precision="month")
+    EventFactory(title="A range", start_date=datetime.date(2025, 6, 16), end_date=datetime.date(2025, 6, 17))
+    page = admin_client.get(reverse("admin:timeline_event_changelist")).content.decode()
+    assert '<td class="field-when">April 1817</td>' in page
+    assert '<td class="field-when">16–17 June 2025</td>' in page
+    StatementFactory(said_on=datetime.date(2025, 5, 1), said_precision="month", text="Said in May.")
+    page = admin_client.get(reverse("admin:timeline_statement_changelist")).content.decode()
+    assert '<td class="field-said">May 2025</td>' in page
+    SourceFactory(title="Yearly report", published_on=datetime.date(2024, 1, 1), published_precision="year")
+    page = admin_client.get(reverse("admin:timeline_source_changelist")).content.decode()
+    assert '<td class="field-published">2024</td>' in page

@@ -15,7 +15,7 @@ from tests.factories import (
     StatementFactory,
     TopicFactory,
 )
-from timeline.models import Correction
+from timeline.models import Correction, Participant
 
 pytestmark = pytest.mark.django_db
 
@@ -304,3 +304,11 @@ def test_event_detail_query_count_does_not_grow_with_its_contents(client, world,
 @pytest.mark.parametrize("url", ["/api/events/a%2Fb", "/api/nothing", "/api/events/meeting/extra"])
 def test_unknown_api_paths_get_a_json_404(client, url):
     assert "No API endpoint" in get(client, url, status=404)["detail"]
+
+
+def test_a_participants_role_is_the_one_held_at_some_point_of_the_events_month(client, world):
+    """The API chooses a role as the event page does: any day of the event's period counts, not its first alone."""
+    trump = Participant.objects.get(slug="donald-trump")
+    RoleFactory(participant=trump, title="President of the United States", start=None, attested_on=D(2025, 6, 16))
+    data = get(client, "/api/events/summit")
+    assert [p["role"] for p in data["participants"]] == ["President of the United States"]

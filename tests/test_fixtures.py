@@ -41,9 +41,9 @@ ROLE_NOT_DATED = {
     "francois-legault-2025-04-03-ca-devient-plus-important-que-jamais": "Premier only attested as of 22 January 2025",
     "francois-legault-2025-04-03-il-faut-rester-sur-nos-gardes": "Premier only attested as of 22 January 2025",
     "chrystia-freeland-2020-06-30-on-behalf-of-the-government-of": "Deputy PM role has an end but no known start",
-    "chrystia-freeland-2024-12-16-upon-reflection-i-have-concluded-that": "Deputy PM role ends that day, start unknown",
-    "chrystia-freeland-2024-12-16-to-be-effective-a-minister-must": "Deputy PM role ends that day, start unknown",
 }
+# Her Deputy PM role ends on 16 December 2024, its start unknown: the sources show it held that day, so her two
+# quotes of that day carry its title (they were in ROLE_NOT_DATED before roles counted the day they end on).
 
 # Statements made while the speaker held no office at all: no role may cover them.
 NO_OFFICE_HELD = {

@@ -372,3 +372,76 @@ def test_an_http_copy_of_a_cited_page_is_not_a_second_source():
     SourceFactory(url="https://www.cbc.ca/news/story")
     with pytest.raises(IntegrityError), transaction.atomic():
         SourceFactory(url="http://cbc.ca/news/story/")
+
+
+# A participant's role on an event: any role the sources show held at some point of the event's period.
+
+
+def role_on_event(event, participant):
+    role = event.role_of(participant)
+    return (role.title, role.note_during(*event.period)) if role else None
+
+
+def test_a_role_begun_before_the_event_and_still_held_is_shown_without_a_note():
+    person = ParticipantFactory()
+    RoleFactory(participant=person, title="Prime Minister", start=D(2025, 3, 14))
+    event = EventFactory(start_date=D(2025, 5, 6))
+    assert role_on_event(event, person) == ("Prime Minister", "")
+
+
+def test_a_role_known_only_as_of_a_day_in_the_events_month_is_shown_as_such():
+    person = ParticipantFactory()
+    RoleFactory(participant=person, title="Premier of Ontario", start=None, attested_on=D(2025, 5, 20))
+    month = EventFactory(start_date=D(2025, 5, 1), date_precision="month")
+    assert role_on_event(month, person) == ("Premier of Ontario", "as of 20 May 2025")
+    day = EventFactory(start_date=D(2025, 5, 6))  # the source shows it on the 20th, not the 6th
+    assert role_on_event(day, person) is None
+
+
+def test_a_role_that_ends_on_the_events_day_with_no_known_start_is_shown():
+    person = ParticipantFactory()
+    RoleFactory(participant=person, title="Minister of Finance", start=None, end=D(2024, 12, 16))
+    assert role_on_event(EventFactory(start_date=D(2024, 12, 16)), person) == (
+        "Minister of Finance",
+        "until 16 December 2024",
+    )
+    assert role_on_event(EventFactory(start_date=D(2024, 12, 17)), person) is None
+    assert role_on_event(EventFactory(start_date=D(2024, 11, 1)), person) is None  # its start is not guessed
+
+
+def test_a_role_begun_during_a_month_event_is_shown_from_its_day_and_wins_over_the_one_it_follows():
+    person = ParticipantFactory()
+    RoleFactory(participant=person, title="Governor", start=D(2020, 1, 1), end=D(2025, 3, 13))
+    RoleFactory(participant=person, title="Prime Minister", start=D(2025, 3, 14))
+    march = EventFactory(start_date=D(2025, 3, 1), date_precision="month")
+    assert role_on_event(march, person) == ("Prime Minister", "from 14 March 2025")
+    early_march = EventFactory(start_date=D(2025, 3, 2))
+    assert role_on_event(early_march, person) == ("Governor", "")
+
+
+def test_a_role_ending_within_a_range_says_until_and_one_within_it_says_both():
+    person = ParticipantFactory()
+    RoleFactory(participant=person, title="Acting minister", start=D(2025, 6, 16), end=D(2025, 6, 16))
+    summit = EventFactory(start_date=D(2025, 6, 15), end_date=D(2025, 6, 17))
+    assert role_on_event(summit, person) == ("Acting minister", "on 16 June 2025")
+    other = ParticipantFactory()
+    RoleFactory(participant=other, title="Minister", start=D(2020, 1, 1), end=D(2025, 6, 16))
+    assert role_on_event(summit, other) == ("Minister", "until 16 June 2025")
+
+
+def test_a_year_event_finds_a_role_attested_in_its_year():
+    person = ParticipantFactory()
+    RoleFactory(participant=person, title="President", start=None, attested_on=D(1988, 1, 2))
+    year = EventFactory(start_date=D(1988, 1, 1), date_precision="year")
+    assert role_on_event(year, person) == ("President", "as of 2 January 1988")
+    assert role_on_event(EventFactory(start_date=D(1987, 1, 1), date_precision="year"), person) is None
+
+
+def test_the_role_notes_are_french_on_french_pages():
+    from django.utils import translation
+
+    person = ParticipantFactory()
+    RoleFactory(participant=person, title="Premier ministre", start=D(2025, 3, 14))
+    with translation.override("fr"):
+        march = EventFactory(start_date=D(2025, 3, 1), date_precision="month")
+        assert role_on_event(march, person) == ("Premier ministre", "depuis le 14 mars 2025")

@@ -13,6 +13,7 @@ from tests.factories import (
     EventFactory,
     InvolvementFactory,
     ParticipantFactory,
+    RoleFactory,
     SourceFactory,
     StatementFactory,
     TopicFactory,
@@ -23,6 +24,7 @@ from timeline.resources import (
     IMPORT_ORDER,
     EventResource,
     ParticipantResource,
+    RoleResource,
     SourceResource,
     StatementResource,
     import_all,
@@ -410,6 +412,14 @@ def build_a_small_database():
     StatementFactory(
         slug="undated", speaker=trump, event=None, text="A paraphrase.", kind="paraphrase", said_on=None, sources=[]
     )
+    RoleFactory(participant=carney, title="Prime Minister", start=datetime.date(2025, 3, 14), source=cbc)
+    RoleFactory(
+        participant=trump,
+        title="President",
+        start=None,
+        attested_on=datetime.date(2025, 5, 1),
+        attested_precision="month",
+    )
 
 
 def export_everything() -> dict[str, tablib.Dataset]:
@@ -446,3 +456,59 @@ def test_import_all_writes_nothing_when_a_later_file_has_a_bad_row(publisher):
     assert results[StatementResource].has_validation_errors()
     assert not Participant.objects.exists()
     assert ParticipantResource in results
+
+
+# Roles, in bulk
+
+
+ROLES = (
+    "participant,title,start,end,attested_on,source\n"
+    "mark-carney,Prime Minister of Canada,2025-03-14,,,cbc-meeting\n"
+    "Mark Carney,Governor of the Bank of England,July 2013,March 2020,,\n"
+    "donald-trump,President of the United States,,,May 2025,https://www.cbc.ca/news/meeting\n"
+)
+
+
+def test_roles_import_with_their_dates_as_written_and_a_second_import_changes_nothing(admin_client, people_and_sources):
+    response = upload(admin_client, "role", ROLES.encode(), name="roles.csv")
+    assert response.context["result"].totals["new"] == 3
+    admin_client.post(reverse("admin:timeline_role_process_import"), response.context["confirm_form"].initial)
+    governor = Role.objects.get(title="Governor of the Bank of England")
+    assert (governor.start, governor.start_precision, governor.end, governor.end_precision) == (
+        datetime.date(2013, 7, 1),
+        "month",
+        datetime.date(2020, 3, 1),
+        "month",
+    )
+    president = Role.objects.get(title="President of the United States")
+    assert (president.start, president.attested_on, president.attested_precision, president.source.slug) == (
+        None,
+        datetime.date(2025, 5, 1),
+        "month",
+        "cbc-meeting",
+    )
+    again = upload(admin_client, "role", ROLES.encode(), name="roles.csv")
+    assert [row.import_type for row in again.context["result"].rows] == ["skip", "skip", "skip"]
+
+
+def test_roles_export_as_they_import(people_and_sources):
+    carney = Participant.objects.get(slug="mark-carney")
+    RoleFactory(
+        participant=carney, title="Governor", start=datetime.date(2013, 7, 1), start_precision="month", end=None
+    )
+    [row] = RoleResource().export().dict
+    assert (row["participant"], row["title"], row["start"], row["end"], row["attested_on"]) == (
+        "mark-carney",
+        "Governor",
+        "2013-07",
+        "",
+        "",
+    )
+
+
+def test_a_role_file_naming_an_unknown_participant_is_refused_by_row(admin_client, people_and_sources):
+    response = upload(admin_client, "role", b"participant,title,start\nnobody,Minister,2025\n", name="roles.csv")
+    assert response.context["problems"] == [
+        "Row 2, participant: No participant is \u201cnobody\u201d: check the spelling, "
+        "or import that participant first."
+    ]

@@ -527,6 +527,23 @@ def test_event_page_shows_full_text_roles_at_the_time_statements_sources_correct
     assert "Corrections 8 May 2025: An earlier version misdated a quote." in text
 
 
+def test_a_month_events_page_shows_a_role_begun_within_the_month_and_says_how_titles_are_chosen(client, story):
+    """Roles were read on the event's first day only: a role begun later in its month was never shown."""
+    march = EventFactory(slug="march", title="March talks", start_date=D(2025, 3, 1), date_precision="month")
+    InvolvementFactory(event=march, participant=story["carney"], part="subject")
+    text = page(client.get(march.get_absolute_url())).text
+    assert "Mark Carney, Prime Minister of Canada (from 14 March 2025) Subject" in text
+    assert (
+        "Titles are those the sources show held at some point in March 2025; a date beside a title says when the "
+        "sources show it held." in text
+    )
+    day_page = page(client.get(story["meeting"].get_absolute_url())).text
+    assert "Titles are those the sources show held on 6 May 2025." in day_page
+    french = page(client.get("/fr" + march.get_absolute_url())).text
+    assert "Prime Minister of Canada (depuis le 14 mars 2025)" in french
+    assert "à un moment ou un autre de la période mars 2025" in french
+
+
 def test_event_page_links_to_the_previous_and_next_published_events(client, story):
     html = page(client.get(story["levy"].get_absolute_url()))
     assert html.find("a", rel="prev", href="/events/defence-review/")

@@ -13,13 +13,14 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from timeline import publishing
 from timeline.admin_imports import ImportExportAdmin
 from timeline.admin_review import InlineDeletion, ReviewedChanges
-from timeline.forms import CorrectionForm, EventAdminForm, SourceAdminForm, StatementAdminForm
+from timeline.forms import CorrectionForm, EventAdminForm, RoleForm, SourceAdminForm, StatementAdminForm
 from timeline.models import (
     Correction,
     Event,
@@ -139,7 +140,7 @@ class StatementInline(InlineDeletion, StatesLimits, admin.StackedInline):
         ("speaker", "speaker_label"),
         "text",
         ("kind", "language", "importance"),
-        ("said_on", "said_precision"),
+        "said_on",
         "sources",
         "context",
     ]
@@ -167,17 +168,15 @@ class CorrectionInline(StatesLimits, admin.StackedInline):
 
 class RoleInline(InlineDeletion, StatesLimits, admin.TabularInline):
     model = Role
+    form = RoleForm
     extra = 0
     autocomplete_fields = ["source"]
     fields = [
         "title",
         "organisation",
         "start",
-        "start_precision",
         "end",
-        "end_precision",
         "attested_on",
-        "attested_precision",
         "source",
         "note",
     ]
@@ -197,7 +196,7 @@ class EventAdmin(ReviewedChanges, StatesLimits, RelatedChangesInHistory, ImportE
             f"{i.participant.slug}:{i.part}" for i in event.involvements.select_related("participant")
         },
     }
-    list_display = ["title", "start_date", "event_type", "status", "statement_count", "source_count", "weak_sources"]
+    list_display = ["title", "when", "event_type", "status", "statement_count", "source_count", "weak_sources"]
     list_filter = [
         "status",
         "event_type",
@@ -216,7 +215,7 @@ class EventAdmin(ReviewedChanges, StatesLimits, RelatedChangesInHistory, ImportE
         (None, {"fields": ["title", "slug", "summary", "body"]}),
         (
             "When and where",
-            {"fields": [("start_date", "date_precision", "approximate"), ("end_date", "end_precision"), "location"]},
+            {"fields": [("start_date", "approximate"), "end_date", "location"]},
         ),
         ("Classification", {"fields": [("event_type", "importance"), "topics"]}),
         ("Sources", {"fields": ["sources"]}),
@@ -237,6 +236,10 @@ class EventAdmin(ReviewedChanges, StatesLimits, RelatedChangesInHistory, ImportE
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts().with_only_weak_sources()
+
+    @admin.display(description=_("event date"), ordering="start_date")
+    def when(self, event):
+        return event.date_display  # as readers see it: "May 2025", "c. 2019", "16–17 June 2025"
 
     @admin.display(description="source check", ordering="only_weak_sources")
     def weak_sources(self, event):
@@ -387,6 +390,7 @@ class ParticipantAdmin(ReviewedChanges, StatesLimits, ImportExportAdmin, SimpleH
 
 @admin.register(Role)
 class RoleAdmin(ReviewedChanges, StatesLimits, ImportExportAdmin, SimpleHistoryAdmin):
+    form = RoleForm
     resource_classes = [RoleResource]
     list_display = ["title", "participant", "period", "source"]
     list_select_related = ["participant", "source"]
@@ -396,9 +400,8 @@ class RoleAdmin(ReviewedChanges, StatesLimits, ImportExportAdmin, SimpleHistoryA
         "participant",
         "title",
         "organisation",
-        ("start", "start_precision"),
-        ("end", "end_precision"),
-        ("attested_on", "attested_precision"),
+        ("start", "end"),
+        "attested_on",
         "source",
         "note",
     ]
@@ -412,7 +415,7 @@ class StatementAdmin(ReviewedChanges, StatesLimits, RelatedChangesInHistory, Imp
     form = StatementAdminForm
     resource_classes = [StatementResource]
     history_related = {"Sources": lambda statement: {source.slug for source in statement.sources.all()}}
-    list_display = ["short_text", "speaker", "event", "said_on", "language", "kind", "source_count", "weak_sources"]
+    list_display = ["short_text", "speaker", "event", "said", "language", "kind", "source_count", "weak_sources"]
     list_select_related = ["speaker", "event"]
     list_filter = ["language", "kind", "event__status", WeakSourcesFilter]
     search_fields = ["text", "speaker__name", "speaker_label"]
@@ -423,7 +426,7 @@ class StatementAdmin(ReviewedChanges, StatesLimits, RelatedChangesInHistory, Imp
         "event",
         "text",
         ("kind", "language", "importance"),
-        ("said_on", "said_precision"),
+        "said_on",
         "context",
         "sources",
         "slug",
@@ -447,6 +450,10 @@ class StatementAdmin(ReviewedChanges, StatesLimits, RelatedChangesInHistory, Imp
     def weak_sources(self, statement):
         return weak_sources_column(statement)
 
+    @admin.display(description=_("said on"), ordering="said_on")
+    def said(self, statement):
+        return statement.date_display
+
     @admin.display(description="text", ordering="text")
     def short_text(self, statement):
         return statement.text if len(statement.text) <= 80 else statement.text[:77] + "..."
@@ -462,8 +469,9 @@ class StatementAdmin(ReviewedChanges, StatesLimits, RelatedChangesInHistory, Imp
 @admin.register(Source)
 class SourceAdmin(ReviewedChanges, StatesLimits, ImportExportAdmin, SimpleHistoryAdmin):
     form = SourceAdminForm
+    exclude = ["published_precision"]  # the date typed sets it (timeline/forms.py)
     resource_classes = [SourceResource]
-    list_display = ["title", "publisher", "published_on", "kind", "url", "weak_publisher", "citation_count"]
+    list_display = ["title", "publisher", "published", "kind", "url", "weak_publisher", "citation_count"]
     list_filter = ["kind", "title_is_descriptive", "publisher"]
     search_fields = ["title", "publisher", "url", "slug"]
     prepopulated_fields = {"slug": ["title"]}
@@ -479,6 +487,10 @@ class SourceAdmin(ReviewedChanges, StatesLimits, ImportExportAdmin, SimpleHistor
                 statement_count=count_of(Statement.sources.through.objects.all(), "source"),
             )
         )
+
+    @admin.display(description=_("published on"), ordering="published_on")
+    def published(self, source):
+        return source.published_display
 
     @admin.display(description="weak publisher", ordering="weak_publisher")
     def weak_publisher(self, source):

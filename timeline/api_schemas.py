@@ -228,11 +228,14 @@ class EventOut(EventDates):
 
 
 class InvolvementDetail(InvolvementOut):
-    role: str | None = Field(description="The participant's title on the event's start date, where known.")
+    role: str | None = Field(
+        description="The participant's title at some point of the event's period (its day, month, year or range), "
+        "as the sources show it, where known."
+    )
 
     @staticmethod
     def resolve_role(involvement):
-        role = involvement.participant.role_on(involvement.event.start_date)
+        role = involvement.event.role_of(involvement.participant)
         return role.title if role else None
 
 

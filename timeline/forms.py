@@ -1,14 +1,20 @@
 """The admin's forms: what an editor may change, checked before anything is saved."""
 
+import datetime
+
 from django import forms
+from django.contrib.admin.widgets import AdminDateWidget
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from timeline import publishing
-from timeline.models import Correction, Event, Source, Statement, normalize_url
+from timeline.date_input import PreciseDate, parse_date
+from timeline.dates import Precision, iso_date
+from timeline.models import Correction, Event, Role, Source, Statement, normalize_url
 
 
 def describe_change(event: Event) -> str:
@@ -26,7 +32,55 @@ def describe_change(event: Event) -> str:
     return f"{who} on {when}"
 
 
-class EventAdminForm(forms.ModelForm):
+class PreciseDateField(forms.Field):
+    """A date typed as a day, a month or a year (2025-05-06, 2025-05, May 2025, 2025, mars 2025): what is typed
+    sets the precision (timeline/date_input.py reads it, as every import does)."""
+
+    widget = AdminDateWidget
+    default_error_messages = {"required": _("Type a date: a day, a month or a year.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text", _("A day, a month or a year, as you would write it: 2025-05-06, May 2025 (or 2025-05), 2025.")
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return parse_date(value)
+
+    def prepare_value(self, value):
+        if isinstance(value, PreciseDate):
+            return str(value)
+        return iso_date(value) if isinstance(value, datetime.date) else value
+
+
+class DatesWithPrecision:
+    """A ModelForm whose dates are typed with their precision: each date field of the model's `date_precisions`
+    becomes a PreciseDateField, and its precision field (left out of the form) follows what was typed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, precision in self._meta.model.date_precisions.items():
+            field = self.fields.get(name)
+            self.fields.pop(precision, None)  # what is typed says it; the admin's fieldsets leave it out too
+            if field is None:
+                continue
+            self.fields[name] = PreciseDateField(required=field.required, label=field.label)
+            value = getattr(self.instance, name, None)
+            if value is not None and not self.is_bound:
+                self.initial[name] = PreciseDate(value, getattr(self.instance, precision))
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for name, precision in self._meta.model.date_precisions.items():
+            if name in cleaned_data and name in self.fields:
+                typed = cleaned_data[name]
+                cleaned_data[name] = typed.date if typed else None
+                setattr(self.instance, precision, typed.precision if typed else Precision.DAY)
+        return cleaned_data
+
+
+class EventAdminForm(DatesWithPrecision, forms.ModelForm):
     """Carries the event's version, so that a save based on an outdated page is refused instead of overwriting.
 
     The status is not a field here: only the publishing service changes it, so no POST, history revert or
@@ -90,7 +144,7 @@ class HttpsURLField(forms.URLField):
         super().__init__(**kwargs)
 
 
-class SourceAdminForm(forms.ModelForm):
+class SourceAdminForm(DatesWithPrecision, forms.ModelForm):
     class Meta:
         model = Source
         fields = "__all__"
@@ -122,7 +176,7 @@ def event_of(form: forms.ModelForm, cleaned_data: dict):
     return form.instance.event if form.instance.event_id else None
 
 
-class StatementAdminForm(forms.ModelForm):
+class StatementAdminForm(DatesWithPrecision, forms.ModelForm):
     """Keeps the publishing rule true after publication: a statement in a published event cites a source."""
 
     class Meta:
@@ -135,6 +189,12 @@ class StatementAdminForm(forms.ModelForm):
         if "sources" in cleaned_data and publishing.needs_source(event, cleaned_data["sources"]):
             self.add_error("sources", publishing.STATEMENT_NEEDS_SOURCE)
         return cleaned_data
+
+
+class RoleForm(DatesWithPrecision, forms.ModelForm):
+    class Meta:
+        model = Role
+        fields = "__all__"
 
 
 class CorrectionForm(forms.ModelForm):

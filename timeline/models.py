@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from simple_history.models import HistoricalRecords
 
 from timeline.dates import Precision, format_date, format_range, format_tenure, is_truncated, period_end
@@ -105,6 +106,24 @@ def text_limit(field) -> int | None:
     return getattr(field, "max_length", None) or (min(limits) if limits else None)
 
 
+def dated_words(words: str, value: datetime.date, precision: str) -> str:
+    """ "from 14 March 2025", "until May 2025", "as of 2025": a date with the words before it, which French
+    writes differently before a day ("depuis le 14 mars 2025") and a month or year ("depuis mars 2025")."""
+    date = format_date(value, precision)
+    on_day = precision == Precision.DAY
+    phrases = {
+        ("from", True): pgettext("before a day", "from %(date)s"),
+        ("from", False): pgettext("before a month or a year", "from %(date)s"),
+        ("until", True): pgettext("before a day", "until %(date)s"),
+        ("until", False): pgettext("before a month or a year", "until %(date)s"),
+        ("on", True): pgettext("before a day", "on %(date)s"),
+        ("on", False): pgettext("before a month or a year", "in %(date)s"),
+        ("as of", True): pgettext("before a day", "as of %(date)s"),
+        ("as of", False): pgettext("before a month or a year", "as of %(date)s"),
+    }
+    return phrases[words, on_day] % {"date": date}
+
+
 # Natural keys, so that fixtures name rows by slug and load into any database.
 
 
@@ -152,15 +171,16 @@ class Participant(NamedBySlug, models.Model):
     def get_absolute_url(self):
         return reverse("participant_detail", args=[self.slug])
 
-    def role_on(self, day: datetime.date | None):
-        """The role this participant held on `day`, from prefetched roles when available."""
-        if day is None:
+    def role_on(self, first: datetime.date | None, last: datetime.date | None = None):
+        """The role the sources show this participant holding at some point from `first` to `last` (a day, or an
+        event's whole period: see Event.period), from prefetched roles when available."""
+        if first is None:
             return None
-        held = [role for role in self.roles.all() if role.held_on(day)]
+        held = [role for role in self.roles.all() if role.held_during(first, last or first)]
         # The latest begun wins; between roles begun the same day, the one entered first (the main title), since
         # databases return tied rows in no fixed order. Python's sort is stable, reversed or not.
         held.sort(key=lambda role: role.pk or 0)
-        held.sort(key=lambda role: role.start or role.attested_on or datetime.date.min, reverse=True)
+        held.sort(key=lambda role: role.known_held()[0], reverse=True)
         return held[0] if held else None
 
 
@@ -185,6 +205,9 @@ class Role(models.Model):
     attested_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
     note = limited_text(1000, blank=True)
     source = models.ForeignKey("Source", null=True, blank=True, on_delete=models.PROTECT, related_name="roles")
+
+    # Each date and the field saying how precisely it is known (timeline/forms.py, timeline/resources.py).
+    date_precisions = {"start": "start_precision", "end": "end_precision", "attested_on": "attested_precision"}
 
     objects = RoleManager()
     history = HistoricalRecords()
@@ -220,14 +243,40 @@ class Role(models.Model):
             self.start, self.start_precision, self.end, self.end_precision, self.attested_on, self.attested_precision
         )
 
-    def held_on(self, day: datetime.date) -> bool:
-        """Whether the sources show this role held on `day`; an unknown bound is not guessed."""
+    def known_held(self) -> tuple[datetime.date, datetime.date | None]:
+        """The first and last day the sources show this role held; None: still held. An unknown bound is not
+        guessed: a role known only "as of" a day is known for that day (or month, or year); one whose end is known
+        but not its start, from the day it is attested on, or else only on its end."""
         if self.start is None and self.end is None:
-            return self.attested_on <= day <= period_end(self.attested_on, self.attested_precision)
-        lower = self.start or self.attested_on
-        if lower is None or day < lower:
-            return False
-        return self.end is None or day <= period_end(self.end, self.end_precision)
+            return self.attested_on, period_end(self.attested_on, self.attested_precision)
+        first = self.start or self.attested_on or self.end
+        return first, period_end(self.end, self.end_precision) if self.end else None
+
+    def held_during(self, first: datetime.date, last: datetime.date) -> bool:
+        """Whether the sources show this role held on at least one day from `first` to `last`."""
+        held_from, held_until = self.known_held()
+        return held_from <= last and (held_until is None or held_until >= first)
+
+    def held_on(self, day: datetime.date) -> bool:
+        return self.held_during(day, day)
+
+    def note_during(self, first: datetime.date, last: datetime.date) -> str:
+        """What the sources say of this role within `first`..`last` when it does not cover all of it, in plain
+        words: "as of May 2025", "from 14 March 2025", "until 16 December 2024"; "" when it covers it all."""
+        held_from, held_until = self.known_held()
+        if self.start is None and self.end is None:
+            return dated_words("as of", self.attested_on, self.attested_precision)
+        began = self.start is not None and held_from > first
+        ended = held_until is not None and (held_until < last or self.start is None)
+        if began and ended:
+            if (self.start, self.start_precision) == (self.end, self.end_precision):
+                return dated_words("on", self.start, self.start_precision)
+            return format_tenure(self.start, self.start_precision, self.end, self.end_precision)
+        if began:
+            return dated_words("from", self.start, self.start_precision)
+        if ended:
+            return dated_words("until", self.end, self.end_precision)
+        return ""
 
     def clean(self):
         validate_precision(self.start, self.start_precision, "The start")
@@ -291,6 +340,8 @@ class Source(NamedBySlug, models.Model):
         help_text="Primary document: the record itself (an order, a release, a ruling, a post). Wire service: a "
         "news agency's report, wherever it is printed. News report: an outlet's own reporting.",
     )
+
+    date_precisions = {"published_on": "published_precision"}
 
     objects = SlugManager.from_queryset(SourceQuerySet)()
     history = HistoricalRecords()
@@ -408,6 +459,8 @@ class Event(NamedBySlug, models.Model):
     # Bumped on every save, so that a stale edit can be refused instead of silently overwriting another.
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    date_precisions = {"start_date": "date_precision", "end_date": "end_precision"}
+
     objects = SlugManager.from_queryset(EventQuerySet)()
     # The change reason also lists sources, topics and participants added or removed (see timeline/admin.py).
     history = HistoricalRecords(excluded_fields=["version"], history_change_reason_field=models.TextField(null=True))
@@ -473,6 +526,23 @@ class Event(NamedBySlug, models.Model):
     @property
     def date_display(self) -> str:
         return format_range(self.start_date, self.date_precision, self.end_date, self.end_precision, self.approximate)
+
+    @property
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        """The first and last day of the event as its dates are known: May 2025 is 1 to 31 May."""
+        last, precision = (
+            (self.end_date, self.end_precision) if self.end_date else (self.start_date, self.date_precision)
+        )
+        return self.start_date, period_end(last, precision)
+
+    @property
+    def is_one_day(self) -> bool:
+        first, last = self.period
+        return first == last
+
+    def role_of(self, participant):
+        """The participant's role at some point of this event, as the sources show it (Participant.role_on)."""
+        return participant.role_on(*self.period)
 
     def clean(self):
         errors = {}
@@ -553,6 +623,8 @@ class Statement(models.Model):
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
     said_on = models.DateField(null=True, blank=True, help_text="Blank when the source gives no date.")
     said_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
+
+    date_precisions = {"said_on": "said_precision"}
     context = limited_text(1000, blank=True, help_text="Where and how it was said, or why its date is uncertain.")
     importance = models.PositiveSmallIntegerField(
         default=2,

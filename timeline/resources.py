@@ -91,6 +91,11 @@ class PreciseDateWidget(widgets.Widget):
         return iso_date(value)
 
 
+def dated(model, name: str) -> "PreciseDateField":
+    """The column of `model`'s date `name`, with the precision field the model pairs it with (if any)."""
+    return PreciseDateField(name, model.date_precisions.get(name))
+
+
 class PreciseDateField(fields.Field):
     """A date column that also sets its precision field. A precision column, where a file still has one, must
     agree with the date: "2025-05-01" with "month" is May 2025; "2025-05" with "day" is refused."""
@@ -641,9 +646,9 @@ class SourceResource(TimelineResource):
     }
     identities = [("slug",), ("url",), ("title",)]
     slug_from = "title"
-    extra_columns = ("published_precision",)
-    published_on = PreciseDateField("published_on", "published_precision")
-    accessed_on = PreciseDateField("accessed_on")
+    extra_columns = tuple(Source.date_precisions.values())
+    published_on = dated(Source, "published_on")
+    accessed_on = dated(Source, "accessed_on")
 
     class Meta:
         model = Source
@@ -747,9 +752,9 @@ class EventResource(TimelineResource):
     }
     identities = [("slug",), ("title", "start_date")]
     slug_from = "title"
-    extra_columns = ("date_precision", "end_precision")
-    start_date = PreciseDateField("start_date", "date_precision")
-    end_date = PreciseDateField("end_date", "end_precision")
+    extra_columns = tuple(Event.date_precisions.values())
+    start_date = dated(Event, "start_date")
+    end_date = dated(Event, "end_date")
     topics = fields.Field("topics", "topics", ReferencesWidget(Topic))
     sources = fields.Field("sources", "sources", ReferencesWidget(Source))
     participants = fields.Field(column_name="participants")
@@ -897,10 +902,10 @@ class StatementResource(TimelineResource):
         "sources": "https://old.ipolitics.ca/2025/03/09/carney-wins-liberal-leadership-will-become-canadas-24th-prime-minister/",
     }
     identities = [("slug",), ("speaker", "text")]
-    extra_columns = ("said_precision",)
+    extra_columns = tuple(Statement.date_precisions.values())
     speaker = fields.Field("speaker", "speaker", ReferenceWidget(Participant))
     event = fields.Field("event", "event", ReferenceWidget(Event))
-    said_on = PreciseDateField("said_on", "said_precision")
+    said_on = dated(Statement, "said_on")
     sources = fields.Field("sources", "sources", ReferencesWidget(Source))
 
     class Meta:
@@ -991,11 +996,11 @@ class RoleResource(TimelineResource):
         "end": "2025-05-13",
     }
     identities = [("participant", "title")]
-    extra_columns = ("start_precision", "end_precision", "attested_precision")
+    extra_columns = tuple(Role.date_precisions.values())
     participant = fields.Field("participant", "participant", ReferenceWidget(Participant))
-    start = PreciseDateField("start", "start_precision")
-    end = PreciseDateField("end", "end_precision")
-    attested_on = PreciseDateField("attested_on", "attested_precision")
+    start = dated(Role, "start")
+    end = dated(Role, "end")
+    attested_on = dated(Role, "attested_on")
     source = fields.Field("source", "source", ReferenceWidget(Source))
 
     class Meta:

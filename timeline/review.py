@@ -196,7 +196,7 @@ def changes(revision: Revision) -> list[Change]:
     if "involvements" in revision.proposed:
         found.append(
             Change(
-                _("participants"),
+                _("Participants"),
                 people(revision.base.get("involvements", [])),
                 people(revision.proposed["involvements"]),
             )
@@ -255,7 +255,7 @@ def conflicts(revision: Revision, current) -> list[str]:
         if m2m_now[name] != value
     ]
     if "involvements" in revision.base and involvement_values(current) != revision.base["involvements"]:
-        found.append(_("participants"))
+        found.append(_("Participants"))
     return found
 
 

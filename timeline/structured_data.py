@@ -39,7 +39,7 @@ SOURCE_TYPES = {Source.Kind.NEWS: "NewsArticle", Source.Kind.WIRE: "NewsArticle"
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def person(participant: Participant, absolute, role_on=None) -> dict:
+def person(participant: Participant, absolute, event=None) -> dict:
     data = {
         "@type": PARTICIPANT_TYPES.get(participant.kind, "Thing"),
         "name": participant.name,
@@ -47,8 +47,8 @@ def person(participant: Participant, absolute, role_on=None) -> dict:
     }
     if participant.wikidata_id:
         data["sameAs"] = f"https://www.wikidata.org/wiki/{participant.wikidata_id}"
-    if role_on and participant.kind == Participant.Kind.PERSON:
-        role = participant.role_on(role_on)
+    if event is not None and participant.kind == Participant.Kind.PERSON:
+        role = event.role_of(participant)
         if role:
             data["jobTitle"] = role.title
     return data
@@ -105,7 +105,7 @@ def event_data(event: Event, statements, absolute) -> dict:
     if event.location:
         data["location"] = {"@type": "Place", "name": event.location}
     for involvement in event.involvements.all():
-        item = person(involvement.participant, absolute, role_on=event.start_date)
+        item = person(involvement.participant, absolute, event=event)
         for prop in PART_PROPERTIES.get(involvement.part, ("attendee",)):
             data.setdefault(prop, []).append(item)
     topics = [topic.name for topic in event.topics.all()]

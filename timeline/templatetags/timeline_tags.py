@@ -34,9 +34,15 @@ def iso_date(value, precision="day"):
 
 
 @register.filter
-def role_on(participant, day):
-    """The participant's role on a day, e.g. {{ participant|role_on:event.start_date }}."""
-    return participant.role_on(day)
+def role_on(participant, event):
+    """The participant's role at some point of the event, e.g. {{ participant|role_on:event }}."""
+    return event.role_of(participant)
+
+
+@register.filter
+def role_note(role, event):
+    """What the sources say of the role within the event when it does not cover all of it: "from 14 March 2025"."""
+    return role.note_during(*event.period) if role else ""
 
 
 @register.filter(name="marked")
