@@ -86,6 +86,10 @@ SURFACES = [
     ("export_timelinejs", "/export/timeline.json?start=2025-05&end=2025-05"),
     ("embed", "/embed/"),
     ("embed", "/embed/?participant=shared-person&topic=draft-topic"),
+    # The images shared links show: the timeline's counts and people, an event's.
+    ("timeline_preview", "/preview.png"),
+    ("event_preview", "/events/shared-summit/preview.png"),
+    ("event_preview", "/events/draft-summit/preview.png"),
     # The same surfaces in French, and the language switch.
     ("event_list", "/fr/?topic=shared-topic&q=summit"),
     ("event_detail", "/fr/events/shared-summit/"),
@@ -98,6 +102,7 @@ SURFACES = [
 ]
 DRAFT_ONLY = [
     "/events/draft-summit/",
+    "/events/draft-summit/preview.png",
     "/participants/draft-person/",
     "/topics/draft-topic/",
     "/api/events/draft-summit",
@@ -199,6 +204,8 @@ VOLATILE = [
 
 
 def normalized(response) -> tuple[int, str]:
+    if response.get("Content-Type", "").startswith("image/"):
+        return response.status_code, response.content.hex()  # an image: the same bytes, or not
     body = response.content.decode()
     for pattern in VOLATILE:
         body = pattern.sub(r"\1…", body)

@@ -312,7 +312,17 @@ FRENCH_ROUTES_WALKED = {
     "export_events_csv",
     "export_statements_csv",
     "export_timelinejs",
+    "timeline_preview",
+    "event_preview",
 }
+
+
+def test_french_link_previews(client, newsroom):
+    """Images have no words to read here: each is drawn, and drawn otherwise than in English (the date, « Avec »)."""
+    for path in ["/preview.png", "/events/rencontre/preview.png"]:
+        french, english = client.get("/fr" + path), client.get(path)
+        assert french.status_code == 200 and french["Content-Type"] == "image/png", path
+        assert french.content != english.content, path
 
 
 def test_every_public_route_is_walked_in_french():

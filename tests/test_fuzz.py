@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from tests.dbstate import snapshot
 from tests.factories import (
@@ -176,6 +177,8 @@ PUBLIC_URLS = [
     ("export_statements_csv", "/export/statements.csv"),
     ("export_timelinejs", "/export/timeline.json"),
     ("embed", "/embed/"),
+    ("timeline_preview", "/preview.png"),
+    ("event_preview", "/events/published-event/preview.png"),
     # French pages are the same views in another language; the switch takes any address to come back to.
     ("event_list", "/fr/"),
     ("export_events_csv", "/fr/export/events.csv"),
@@ -198,6 +201,9 @@ def assert_safe(response, url: str) -> None:
     """No server error, and whatever came back is well-formed for its type, with our input escaped in it."""
     assert response.status_code < 500, (url, response.status_code)
     content_type = response.get("Content-Type", "")
+    if content_type.startswith("image/"):
+        Image.open(io.BytesIO(response.content)).verify()
+        return
     body = response.content.decode()
     if content_type.startswith("text/html"):
         for marker in UNESCAPED:

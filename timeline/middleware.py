@@ -1,4 +1,5 @@
-"""Middleware of our own: a clear 503 while the database cannot be reached, and per-path CSP exceptions."""
+"""Middleware of our own: HEAD wherever GET is answered, a clear 503 while the database cannot be reached, and
+per-path CSP exceptions."""
 
 import logging
 import re
@@ -14,6 +15,31 @@ logger = logging.getLogger(__name__)
 
 # A refused or dropped connection, a server shutting down, a locked SQLite file: all pass with time.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+class HeadMiddleware:
+    """HEAD answers wherever GET does, as HTTP asks (RFC 9110, 9.3.2): the GET's status and headers, Content-Length
+    included, without its body.
+
+    Django's function views (require_GET) and django-ninja's operations answer GET alone, and a link checker, a
+    feed reader or a crawler asking HEAD would get a 405. A HEAD is served as the GET it asks about, by the same view
+    and the same caches (so its ETag is the page's), and the body is dropped here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "HEAD":
+            return self.get_response(request)
+        request.method = "GET"
+        response = self.get_response(request)
+        if response.streaming:
+            response.streaming_content = []
+        else:
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
 
 
 def database_unavailable(request: HttpRequest) -> HttpResponse:

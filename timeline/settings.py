@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "timeline.middleware.PathAwareCSPMiddleware",  # django-csp's, with the exceptions below
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise, which answers HEAD for static files itself: every view below answers it as GET.
+    "timeline.middleware.HeadMiddleware",
     "timeline.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language of each response: from its address (/fr/...), and for a first visit the browser's preference.

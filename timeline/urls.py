@@ -18,6 +18,9 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.event_list, name="event_list"),
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
+    # The images a shared link shows (OpenGraph, Twitter cards).
+    path("preview.png", views.timeline_preview, name="timeline_preview"),
+    path("events/<slug:slug>/preview.png", views.event_preview, name="event_preview"),
     path("participants/", views.participant_list, name="participant_list"),
     path("participants/<slug:slug>/", views.participant_detail, name="participant_detail"),
     path("topics/", views.topic_list, name="topic_list"),

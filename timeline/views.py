@@ -12,14 +12,16 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from timeline import facets, overview, paging
+from timeline import facets, overview, paging, previews
 from timeline.caching import VARYING_HEADERS, cache_public_page, cached_aggregate
+from timeline.dates import Precision, format_range
 from timeline.filters import EventFilter
+from timeline.languages import number
 from timeline.models import (
     Correction,
     Event,
@@ -148,6 +150,40 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "canonical_url": absolute(request, event.get_absolute_url()),
     }
     return render(request, "timeline/event_detail.html", context)
+
+
+# Link previews: the image a shared link shows, per event and for the timeline (timeline/previews.py).
+
+
+def preview_response(title: str, date: str, people: list[str]) -> HttpResponse:
+    site = f"{pgettext('site name', 'Timeline')} · {gettext('Canada–U.S. relations')}"
+    with_people = f"{pgettext('the participants in an event', 'With')} {', '.join(people)}" if people else ""
+    return HttpResponse(previews.preview(title, date, with_people, site), content_type="image/png")
+
+
+@require_GET
+@cache_public_page(parameters=())
+def event_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    involvements = Prefetch("involvements", queryset=Involvement.objects.select_related("participant"))
+    event = get_object_or_404(Event.objects.published().prefetch_related(involvements), slug=slug)
+    people = list(dict.fromkeys(involvement.participant.name for involvement in event.involvements.all()))
+    return preview_response(event.title, f"{event.date_display} · {event.get_event_type_display()}", people)
+
+
+@require_GET
+@cache_public_page(parameters=())
+def timeline_preview(request: HttpRequest) -> HttpResponse:
+    """The timeline's: how many events over which years, with whom most often. The same aggregates as the
+    unfiltered timeline's page, so usually read from its cache."""
+    filterset = EventFilter()
+    total = cached_aggregate("count", filterset.selection(), lambda: facets.total(filterset))
+    months = cached_aggregate("overview", filterset.selection(), lambda: facets.month_counts(filterset))
+    choices = cached_aggregate("facets", filterset.selection(), lambda: facets.facets(filterset))
+    days = [day for day, _precision in months]
+    span = format_range(min(days), Precision.YEAR, max(days), Precision.YEAR) if days else ""
+    counted = ngettext("%(count)s event", "%(count)s events", total) % {"count": number(total)}
+    date = f"{counted}, {span}" if span else counted
+    return preview_response(gettext("Canada–U.S. relations"), date, [c.label for c in choices["participant"][:4]])
 
 
 # Participants

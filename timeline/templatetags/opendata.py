@@ -35,6 +35,7 @@ def _describe(context) -> dict:
             "description": f"{event.date_display}. {event.summary}",
             "type": "article",
             "path": event.get_absolute_url(),
+            "image": reverse("event_preview", args=[event.slug]),
             "published": event.published_at,
             "modified": event.updated_at,
         }
@@ -71,6 +72,9 @@ def social_meta(context):
         return {"page": None}
     page = _describe(context)
     page["url"] = _absolute(context["request"], page["path"])
+    # Every page shows an image when shared: its event's, else the timeline's.
+    page["image_alt"] = page["title"] if "image" in page else gettext("Canada–U.S. relations")
+    page["image"] = _absolute(context["request"], page.get("image") or reverse("timeline_preview"))
     page["description"] = Truncator(" ".join(page["description"].split())).chars(200)
     page["site_name"] = pgettext("site name", "Timeline")
     page["locale"] = OG_LOCALES.get(translation.get_language(), "en_CA")
