@@ -119,7 +119,8 @@ def test_event_page_has_social_card_tags(client, event):
     assert tags["og:description"] == "May 2025. Leaders met."
     assert tags["og:url"] == "http://testserver/events/meeting/"
     assert tags["og:site_name"] == "Timeline"
-    assert tags["twitter:card"] == "summary"
+    assert tags["twitter:card"] == "summary_large_image"
+    assert tags["og:image"] == "http://testserver/events/meeting/preview.png"
 
 
 def test_social_tags_escape_hostile_text(client):
@@ -146,4 +147,5 @@ def test_every_page_has_social_card_tags(client, event, url, title, kind):
     assert tags["og:type"] == kind
     assert tags["og:url"].startswith("http://testserver/")
     assert tags["og:description"] and tags["twitter:description"] == tags["og:description"]
-    assert tags["twitter:card"] == "summary"
+    assert tags["twitter:card"] == "summary_large_image"  # with the link preview, tests/test_previews.py
+    assert tags["og:image"].startswith("http://testserver/") and tags["og:image"].endswith("preview.png")
