@@ -768,6 +768,8 @@ class Revision(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["content_type", "object_id", "state"], name="revision_target_state_idx")]
+        verbose_name = _("change for review")
+        verbose_name_plural = _("changes for review")
 
     def __str__(self):
         return self.summary
