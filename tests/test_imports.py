@@ -155,6 +155,19 @@ def test_rows_without_slugs_find_events_participants_and_topics_by_what_identifi
     assert preview_rows(topics) == [(2, "skip", "its name")]
 
 
+def test_a_row_with_a_new_slug_that_looks_like_an_existing_event_says_so_in_the_preview(admin_client, newsroom):
+    DraftEventFactory(slug="leaders-meet", title="Leaders meet", start_date=datetime.date(2025, 5, 6))
+    content = b"slug,title,summary,start_date\nleaders-meeting,Leaders meet,S.,2025-05-06\n"
+    preview = upload(admin_client, "event", content)
+    [row] = preview.context["result"].rows
+    assert row.import_type == "new"
+    assert row.notes == [
+        "Looks like the existing event \u201cLeaders meet\u201d (its title and date): if it is the same, use its slug, "
+        "leaders-meet."
+    ]
+    assert "Looks like the existing event" in preview.content.decode()
+
+
 def test_a_new_event_without_a_slug_gets_one_made_from_its_title(admin_client, newsroom):
     DraftEventFactory(slug="leaders-meet", title="Leaders meet", start_date=datetime.date(2024, 1, 1))
     preview = upload(admin_client, "event", b"title,summary,start_date\nLeaders meet,A second meeting.,2025-06\n")

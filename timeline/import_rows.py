@@ -261,10 +261,18 @@ class TimelineResource(resources.ModelResource):
     def find_existing(self, row) -> tuple[models.Model | None, str | None]:
         """The existing item the row names, and how it was recognised (for the preview)."""
         slug = cell(row, "slug")
-        if slug:
-            found = self.by_slug.get(slug)  # looked up for all the rows at once, in before_import
-            return (found, "slug") if found else (None, None)
-        return self.find_by_identity(row)
+        if not slug:
+            return self.find_by_identity(row)
+        found = self.by_slug.get(slug)  # looked up for all the rows at once, in before_import
+        if found is not None:
+            return found, "slug"
+        twin, how = self.find_by_identity(row)
+        if twin is not None:  # a new slug for what looks like an existing item: said, not guessed
+            self.row_state["notes"].append(
+                _("Looks like the existing %(noun)s “%(item)s” (%(how)s): if it is the same, use its slug, %(slug)s.")
+                % {"noun": self.noun, "item": twin, "how": MATCHED_BY[how], "slug": twin.slug}
+            )
+        return None, None
 
     def find_by_identity(self, row) -> tuple[models.Model | None, str | None]:
         return None, None

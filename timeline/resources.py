@@ -387,10 +387,10 @@ class StatementResource(TimelineResource):
         return ("said", who, str(said or ""), text_key(cell(row, "text")))
 
     def find_existing(self, row):
-        found, how = super().find_existing(row)
-        if found is None and cell(row, "slug"):
-            found, how = self.find_by_identity(row)
-        return found, how
+        slug = cell(row, "slug")
+        if slug and slug in self.by_slug:
+            return self.by_slug[slug], "slug"
+        return self.find_by_identity(row)  # whatever slug the row gives, the same words are the same statement
 
     def find_by_identity(self, row):
         speaker = find_reference(Participant, cell(row, "speaker")) if cell(row, "speaker") else None
