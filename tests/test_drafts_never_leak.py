@@ -86,6 +86,8 @@ SURFACES = [
     ("export_timelinejs", "/export/timeline.json?start=2025-05&end=2025-05"),
     ("embed", "/embed/"),
     ("embed", "/embed/?participant=shared-person&topic=draft-topic"),
+    ("embed", "/embed/?sort=newest&limit=1"),
+    ("embed_builder", "/embed/build/?participant=shared-person&limit=5&autoheight=1"),
     # The images shared links show: the timeline's counts and people, an event's.
     ("timeline_preview", "/preview.png"),
     ("event_preview", "/events/shared-summit/preview.png"),

@@ -224,9 +224,11 @@ def test_timeline_links_to_every_export_with_its_filters(client, world):
         "New events (Atom feed)": "/feeds/events/",
         "Corrections (Atom feed)": "/feeds/corrections/",
         "Preview the embed": f"/embed/{query}",
+        "Choose its dates, order, number of events and height": f"/embed/build/{query}",
     }
     (code,) = elements(response.content, "textarea")
-    assert code["_text"].startswith(f'<iframe src="http://testserver/embed/{query}" title="Timeline: ')
+    src = query.replace("&", "&amp;")  # as HTML writes it
+    assert code["_text"].startswith(f'<iframe src="http://testserver/embed/{src}" title="Timeline: ')
     # Each link gives the same events as the page.
     rows = list(csv.DictReader(io.StringIO(client.get(links["Events (CSV)"]).content.decode())))
     assert [row["slug"] for row in rows] == ["meeting"]
@@ -241,3 +243,70 @@ def test_unfiltered_timeline_links_to_the_whole_exports(client, world):
     links = export_hrefs(client.get("/").content.decode())
     assert links["Calendar (iCalendar)"] == "/export/events.ics"
     assert links["Preview the embed"] == "/embed/"
+
+
+# The embed's own parameters, and the builder of its code
+
+
+def embed_titles(response) -> list[str]:
+    return [link["_text"] for link in elements(response.content, "a") if link.get("target") == "_top"][1:-1]
+
+
+def test_the_embed_lists_as_many_events_as_asked_from_the_latest_if_asked(client, world):
+    assert embed_titles(client.get("/embed/")) == ["Treaty", "Election", "Meeting"]
+    assert embed_titles(client.get("/embed/?limit=2")) == ["Treaty", "Election"]
+    latest = client.get("/embed/?sort=newest&limit=1")
+    assert embed_titles(latest) == ["Meeting"]
+    assert "Showing the first 1 event." in latest.content.decode()
+    # The embed tells the page around it its height (static/timeline/embed.js).
+    assert elements(latest.content, "script")[0]["src"].endswith("timeline/embed.js")
+
+
+@pytest.mark.parametrize("limit", ["0", "101", "ten", "1e3"])
+def test_the_embed_ignores_a_number_it_cannot_use_with_a_note(client, world, limit):
+    response = client.get(f"/embed/?limit={limit}")
+    assert response.status_code == 200
+    assert embed_titles(response) == ["Treaty", "Election", "Meeting"]
+    assert f"Ignored the number of events “{limit}”" in response.content.decode()
+
+
+def test_the_builder_writes_the_code_of_the_embed_it_shows(client, world):
+    response = client.get("/embed/build/?topic=trade&start=2025&sort=newest&limit=10&height=400")
+    html = response.content.decode()
+    [code] = elements(response.content, "textarea")
+    src = "http://testserver/embed/?start=2025-01-01&amp;topic=trade&amp;sort=newest&amp;limit=10"
+    assert code["_text"] == (
+        f'<iframe src="{src}" title="Timeline: Canada–U.S. relations" width="100%" height="400" loading="lazy" '
+        "data-timeline-embed></iframe>"
+    )
+    [preview] = [frame for frame in elements(response.content, "iframe") if "embed-preview" in frame.get("class", "")]
+    assert preview["src"] == src.replace("&amp;", "&") and preview["height"] == "400"
+    # The filters it does not show as fields are carried along, and named.
+    assert '<input type="hidden" name="topic" value="trade">' in html and "Events: Trade." in html
+    assert "frame-src 'self'" in response["Content-Security-Policy"]  # for the preview, on this page alone
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_the_builder_adds_the_listener_for_an_automatic_height(client, world):
+    [code] = elements(client.get("/embed/build/?autoheight=1").content, "textarea")
+    assert 'data-timeline-embed></iframe>\n<script>\naddEventListener("message"' in code["_text"]
+    assert 'event.origin !== "http://testserver"' in code["_text"]
+    assert 'event.data.type !== "timeline:height"' in code["_text"]
+
+
+def test_the_builder_answers_htmx_with_the_code_alone_and_notes_bad_input(client, world):
+    headers = {"HX-Request": "true", "HX-Target": "embed-result"}
+    response = client.get("/embed/build/?limit=500&height=12", headers=headers)
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html and '<form id="embed-form"' not in html
+    assert {"HX-Request", "HX-Target"} <= {h.strip() for h in response["Vary"].split(",")}
+    assert "no-store" in response["Cache-Control"]
+    assert "Ignored the number of events “500”" in html and "Ignored the height “12”" in html
+    [code] = elements(response.content, "textarea")
+    assert 'height="600"' in code["_text"] and "limit=" not in code["_text"]  # the defaults stand
+
+
+def test_the_builder_costs_as_many_queries_however_many_events(client, world, django_assert_num_queries):
+    """The builder reads no event: only the data version and the slugs of the filters given."""
+    with django_assert_num_queries(2):
+        client.get("/embed/build/?topic=trade")

@@ -117,6 +117,8 @@ NAMES = st.one_of(
             "language",
             "speaker",
             "callback",
+            "height",
+            "autoheight",
         ]
     ),
     TEXT,
@@ -177,6 +179,7 @@ PUBLIC_URLS = [
     ("export_statements_csv", "/export/statements.csv"),
     ("export_timelinejs", "/export/timeline.json"),
     ("embed", "/embed/"),
+    ("embed_builder", "/embed/build/"),
     ("timeline_preview", "/preview.png"),
     ("event_preview", "/events/published-event/preview.png"),
     # French pages are the same views in another language; the switch takes any address to come back to.
@@ -194,6 +197,7 @@ READER_PAGES = {
     "source_list",
     "event_detail",
     "embed",
+    "embed_builder",
 }
 
 

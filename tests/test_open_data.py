@@ -34,5 +34,7 @@ def test_every_example_url_in_the_readme_works_on_the_demo_data(client):
             assert "BEGIN:VEVENT" in body, url
         elif "timeline.json" in url:
             assert response.json()["events"], url
+        elif url.startswith("/embed/build/"):
+            assert "<iframe" in body and "data-timeline-embed" in body, url
         elif url.startswith("/embed/"):
             assert 'class="embed-event"' in body and "No events match" not in body, url

@@ -155,6 +155,7 @@ def test_an_embeddable_view_honours_an_allow_list(client, settings):
     settings.EMBED_FRAME_ANCESTORS = ["https://news.example.com", "https://*.example.org"]
     response = client.get("/probe/framed/")
     assert parse_csp(response["Content-Security-Policy"])["frame-ancestors"] == [
+        "'self'",  # the embed builder's preview
         "https://news.example.com",
         "https://*.example.org",
     ]

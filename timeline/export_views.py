@@ -1,4 +1,4 @@
-"""Downloads of the filtered timeline (iCalendar, CSV, TimelineJS) and the embeddable timeline.
+"""Downloads of the filtered timeline (iCalendar, CSV, TimelineJS), the embeddable timeline and its builder.
 
 Each takes the timeline's own GET parameters through its FilterSet, so an export holds exactly what the page
 showed. A data download refuses an invalid parameter (400, naming it) rather than silently export more than was
@@ -7,20 +7,26 @@ asked for; the embed, a page for readers, ignores it with a note, as the timelin
 
 import functools
 from collections.abc import Callable, Iterable
+from urllib.parse import urlencode
 
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
-from timeline import exports
-from timeline.caching import cache_public_page
+from timeline import embeds, exports, facets
+from timeline.caching import VARYING_HEADERS, cache_public_page
 from timeline.filters import EventFilter, StatementFilter, refusals
 from timeline.http import allow_any_origin
 from timeline.models import Event, Statement
 from timeline.security import embeddable
+from timeline.views import HtmxHttpRequest, no_store_if_fragment
 
-EMBED_LIMIT = 100
+EMBED_LIMIT = embeds.MAX_EVENTS  # the most events an embed lists
 
 
 def invalid_parameters(filterset) -> HttpResponse | None:
@@ -101,13 +107,47 @@ def events_timelinejs(request: HttpRequest, events) -> HttpResponse:
 @cache_public_page
 def embed(request: HttpRequest) -> HttpResponse:
     filterset = EventFilter(request.GET, queryset=published_events())
-    events = list(filterset.qs[: EMBED_LIMIT + 1])
+    shape = embeds.layout(request.GET)
+    limit = min(shape.limit, EMBED_LIMIT)
+    events = list(filterset.qs[: limit + 1])
     timeline_url = filterset.absolute_url(request)
     context = {
-        "events": events[:EMBED_LIMIT],
-        "more": len(events) > EMBED_LIMIT,
-        "notes": filterset.notes,
+        "events": events[:limit],
+        "more": len(events) > limit,
+        "notes": filterset.notes + shape.notes,
         "timeline_url": timeline_url,
         "canonical_url": timeline_url,
     }
     return render(request, "timeline/embed.html", context)
+
+
+# The builder: an author shapes the embed (dates, order, number of events, height) and copies its code. Its preview
+# frames the embed, a page of this site: outside the cache, as the CSP header is set on every answer.
+@require_GET
+@csp_update({"frame-src": [SELF]})
+@vary_on_headers(*VARYING_HEADERS)
+@cache_public_page
+def embed_builder(request: HtmxHttpRequest) -> HttpResponse:
+    fragment = "embed-result" if request.htmx.target == "embed-result" else None
+    filterset = EventFilter(request.GET)
+    shape = embeds.layout(request.GET)
+    query = urlencode(filterset.params() + shape.params)
+    embed_url = request.build_absolute_uri(reverse("embed") + (f"?{query}" if query else ""))
+    context = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "shape": shape,
+        "notes": filterset.notes + shape.notes,
+        # The filters in force that the builder does not show as fields: carried along, shown as a list.
+        "kept": filterset.params(start=None, end=None, sort=None),
+        "active_filters": [
+            active for active in facets.active_filters(filterset) if active["name"] not in ("start", "end")
+        ],
+        "timeline_path": filterset.path(start=None, end=None, sort=None),
+        "embed_url": embed_url,
+        "code": embeds.code(embed_url, gettext("Timeline: Canada–U.S. relations"), shape.height, shape.autoheight),
+        "fragment": fragment,
+        "canonical_url": request.build_absolute_uri(reverse("embed_builder") + (f"?{query}" if query else "")),
+    }
+    template_name = "timeline/embed_builder.html" + (f"#{fragment}" if fragment else "")
+    return no_store_if_fragment(render(request, template_name, context), fragment)

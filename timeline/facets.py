@@ -259,5 +259,5 @@ def active_filters(filterset) -> list[dict]:
         for item in values:
             if item not in (None, ""):
                 others = [other for other in values if other != item] if isinstance(value, list) else None
-                active.append({"label": str(label(item)), "url": filterset.url(**{name: others})})
+                active.append({"name": name, "label": str(label(item)), "url": filterset.url(**{name: others})})
     return active

@@ -36,6 +36,7 @@ urlpatterns += i18n_patterns(
     path("export/statements.csv", export_views.statements_csv, name="export_statements_csv"),
     path("export/timeline.json", export_views.events_timelinejs, name="export_timelinejs"),
     path("embed/", export_views.embed, name="embed"),
+    path("embed/build/", export_views.embed_builder, name="embed_builder"),
     prefix_default_language=False,
 )
 

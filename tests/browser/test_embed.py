@@ -1,6 +1,8 @@
-"""The embed in a news site's page, in Chromium: it may be framed there, nothing else may, and its links open
-the canonical page in the top window rather than inside the frame."""
+"""The embed in a news site's page, in Chromium: it may be framed there, nothing else may, its links open the
+canonical page in the top window rather than inside the frame, and the code its builder writes fits the frame to its
+events."""
 
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -34,10 +36,10 @@ def news_site():
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
 
-    def serve(frame_src: str) -> str:
-        article["html"] = (
-            f'<!DOCTYPE html><title>Article</title><h1>Article</h1><iframe src="{frame_src}" title="t"></iframe>'
-        ).encode()
+    def serve(frame_src: str = "", code: str = "") -> str:
+        """The article's address, framing `frame_src` or holding the embed `code` an author pasted."""
+        frame = code or f'<iframe src="{frame_src}" title="t"></iframe>'
+        article["html"] = f"<!DOCTYPE html><title>Article</title><h1>Article</h1>{frame}<p>After.</p>".encode()
         return f"http://127.0.0.1:{server.server_port}/article"
 
     yield serve
@@ -68,3 +70,31 @@ def test_other_pages_refuse_to_be_framed(page, live_server, news_site):
 
     assert "'none'" in refusal.value.text
     expect(page.frame_locator("iframe").get_by_text("Leaders meet")).to_have_count(0)
+
+
+def test_the_builders_code_fits_the_frame_to_its_events_in_another_site(page, live_server, news_site):
+    trade = TopicFactory(slug="trade", name="Trade")
+    for n in range(8):
+        EventFactory(slug=f"talks-{n}", title=f"Trade talks {n}", topics=[trade])
+
+    # An author shapes the embed: the latest three, fitted to their height.
+    page.goto(f"{live_server.url}/embed/build/?topic=trade")
+    page.get_by_label("Number of events").fill("3")
+    page.get_by_label("Fit the frame to its events (automatic height)").check()
+    page.wait_for_url(re.compile(r"limit=3.*autoheight=1"))
+    code = page.locator("#embed-code")
+    expect(code).to_have_value(re.compile(r"limit=3.*\n<script>", re.DOTALL))
+    # The builder's own preview is fitted too.
+    expect(page.locator("iframe.embed-preview")).not_to_have_attribute("height", "600")
+
+    page.goto(news_site(code=code.input_value()))
+    frame = page.locator("iframe[data-timeline-embed]")
+    embed = page.frame_locator("iframe[data-timeline-embed]")
+    expect(embed.get_by_role("link", name=re.compile("Trade talks"))).to_have_count(3)
+    content = embed.locator("html").evaluate("element => Math.ceil(element.getBoundingClientRect().height)")
+    expect(frame).to_have_attribute("height", str(content))
+    assert content < 600  # three events take less than the height the code started with
+
+    # Its links still open the canonical page in the whole tab.
+    embed.get_by_role("link", name="Trade talks 0").click()
+    page.wait_for_url(f"{live_server.url}/events/talks-0/")

@@ -258,6 +258,8 @@ AXE_PAGES = {
     "event": "/events/carney-4/",
     "participant": "/participants/mark-carney/",
     "topic": "/topics/tariffs/",
+    "embed-builder": "/embed/build/?participant=mark-carney&autoheight=1",
+    "embed-builder-fr": "/fr/embed/build/?limit=x",
 }
 
 

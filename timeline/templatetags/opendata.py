@@ -8,6 +8,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from timeline import embeds
 from timeline.languages import api_url
 from timeline.models import Event, Participant, Statement
 from timeline.structured_data import event_data, json_ld_script
@@ -117,8 +118,14 @@ def export_links(context):
         ],
         "api_url": api_url(reverse("api:list_events") + suffix),
         "api_docs_url": api_url(reverse("api:openapi-view")),
-        "embed_url": request.build_absolute_uri(reverse("embed") + suffix),
+        "embed_code": embeds.code(
+            request.build_absolute_uri(reverse("embed") + suffix),
+            gettext("Timeline: Canada–U.S. relations"),
+            embeds.DEFAULT_HEIGHT,
+            autoheight=False,
+        ),
         "embed_preview_url": reverse("embed") + suffix,
+        "embed_builder_url": reverse("embed_builder") + suffix,
         "filtered": bool(query),
     }
 

@@ -79,6 +79,31 @@
     ticked = null;
   });
 
+  // "Copy" buttons (the embed's code, a citation): shown only where a script can copy, the text stays selectable.
+  function showCopyButtons(root) {
+    if (!navigator.clipboard) return;
+    (root || document).querySelectorAll("button[data-copy]").forEach(function (button) { button.hidden = false; });
+  }
+  document.addEventListener("DOMContentLoaded", function () { showCopyButtons(); });
+  document.addEventListener("htmx:load", function (event) { showCopyButtons(event.detail.elt); });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-copy]");
+    if (!button) return;
+    var source = document.querySelector(button.getAttribute("data-copy"));
+    var status = button.parentNode.querySelector(".copy-status");
+    navigator.clipboard.writeText(source.value !== undefined ? source.value : source.textContent).then(function () {
+      if (status) status.textContent = button.getAttribute("data-copied") || "";
+    });
+  });
+
+  // The embed builder's preview fits its events as an author's page would (the listener its code gives them).
+  window.addEventListener("message", function (event) {
+    if (event.origin !== location.origin || !event.data || event.data.type !== "timeline:height") return;
+    document.querySelectorAll("iframe[data-timeline-embed]").forEach(function (frame) {
+      if (frame.contentWindow === event.source) frame.height = event.data.height;
+    });
+  });
+
   // The results are busy while a request is in flight, for assistive technology as for the eye.
   document.addEventListener("htmx:beforeRequest", function () {
     var results = document.getElementById("results");
