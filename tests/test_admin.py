@@ -98,18 +98,20 @@ def hundred_of_each():
 @pytest.mark.parametrize(
     ("model", "queries"),
     [
-        # session, user, the topic and participant filter choices, two counts, the page, date hierarchy (2)
-        ("event", 9),
-        # session, user, two counts, the page, the country filter choices
-        ("participant", 6),
+        # session, user, the topic and participant filter choices, the French filter's counts, two counts, the
+        # page, date hierarchy (2)
+        ("event", 10),
+        # session, user, two counts, the page, the country filter choices, the French filter's counts
+        ("participant", 7),
         # session, user, two counts, the page (speaker and event joined), date hierarchy (2)
         ("statement", 7),
         # session, user, publisher filter choices, two counts, the page, date hierarchy (2)
         ("source", 8),
-        # session, user, two counts, the page
-        ("topic", 5),
-        # session, user, two counts, the page (event, statement and speaker joined), date hierarchy (2)
-        ("correction", 7),
+        # session, user, the French filter's counts, two counts, the page
+        ("topic", 6),
+        # session, user, the French filter's counts, two counts, the page (event, statement and speaker joined),
+        # date hierarchy (2)
+        ("correction", 8),
     ],
 )
 def test_changelist_query_count_with_100_rows(admin_client, hundred_of_each, django_assert_num_queries, model, queries):
@@ -169,7 +171,7 @@ def test_event_filters_by_participant_topic_status_and_date(admin_client):
 def test_new_event_form_prepopulates_the_slug_from_the_title(admin_client):
     response = admin_client.get(reverse("admin:timeline_event_add"))
     prepopulated = response.context["adminform"].prepopulated_fields
-    assert [(p["field"].name, [d.name for d in p["dependencies"]]) for p in prepopulated] == [("slug", ["title"])]
+    assert [(p["field"].name, [d.name for d in p["dependencies"]]) for p in prepopulated] == [("slug", ["title_en"])]
 
 
 def test_view_on_site_is_offered_only_for_published_events(admin_client):
@@ -220,9 +222,9 @@ def test_editor_creates_an_event_with_participants_and_a_statement_in_one_form(a
     data = form_data(admin_client.get(url), "event_form")
     data.update(
         {
-            "title": ["Carney meets Trump"],
+            "title_en": ["Carney meets Trump"],
             "slug": ["carney-meets-trump"],
-            "summary": ["They met."],
+            "summary_en": ["They met."],
             "start_date": ["2025-05-06"],
             "sources": [str(source.pk)],
         }
@@ -275,7 +277,7 @@ def test_participant_roles_are_edited_inline(admin_client):
         admin_client.get(reverse("admin:timeline_participant_change", args=[participant.pk])), "participant_form"
     )
     assert data["roles-INITIAL_FORMS"] == ["1"]
-    assert data["roles-0-title"] == ["Prime Minister"]
+    assert data["roles-0-title_en"] == ["Prime Minister"]
 
 
 def test_participant_search(admin_client):
@@ -391,7 +393,7 @@ def test_publisher_attaches_a_public_correction_to_a_published_event(client, pub
         event,
         published_on="2025-05-08",
         statement=statement.pk,
-        note="The quote was attributed to the wrong minister.",
+        note_en="The quote was attributed to the wrong minister.",
     )
     assert response.status_code == 302
     correction = Correction.objects.get()
@@ -413,7 +415,7 @@ def test_editor_sees_corrections_but_cannot_add_them(client, editor):
     assert "An earlier correction." in response.content.decode()
     [corrections] = [f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "corrections"]
     assert (corrections.has_add_permission, corrections.has_change_permission) == (False, False)
-    correction_post(client, event, published_on="2025-05-08", note="Sneaked in.")
+    correction_post(client, event, published_on="2025-05-08", note_en="Sneaked in.")
     assert list(Correction.objects.values_list("note", flat=True)) == ["An earlier correction."]
 
 
@@ -440,7 +442,7 @@ def test_a_correction_of_a_draft_is_refused_with_a_reason(client, publisher):
     client.force_login(publisher)
     url = reverse("admin:timeline_correction_add")
     data = form_data(client.get(url), "correction_form")
-    data.update({"event": [str(event.pk)], "published_on": ["2025-05-08"], "note": ["Not needed."]})
+    data.update({"event": [str(event.pk)], "published_on": ["2025-05-08"], "note_en": ["Not needed."]})
     response = client.post(url, data)
     assert response.status_code == 200
     assert response.context["adminform"].form.non_field_errors() == [
@@ -460,7 +462,7 @@ def test_a_correction_must_be_about_a_statement_of_its_event(client, publisher):
             "event": [str(event.pk)],
             "statement": [str(other.pk)],
             "published_on": ["2025-05-08"],
-            "note": ["Wrong statement."],
+            "note_en": ["Wrong statement."],
         }
     )
     response = client.post(url, data)

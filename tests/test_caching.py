@@ -324,12 +324,26 @@ def test_a_draft_saved_keeps_every_stored_page_and_validator(client, settled, dj
         (lambda event: event.involvements.update(part="host"), False),
         (lambda event: event.involvements.get().participant.roles.create(title="Envoy", start="2025-01-01"), False),
         (lambda event: type(event.topics.get()).objects.update(name="Commerce"), True),
+        (lambda event: type(event.topics.get()).objects.update(name_fr="Commerce"), True),
+        (lambda event: Event.objects.filter(pk=event.pk).update(title_fr="Rencontre"), False),
         (lambda event: event.involvements.get().participant.__class__.objects.update(country="US"), True),
         (lambda event: StatementFactory(event=event), True),
         (lambda event: Correction.objects.create(event=event, note="A date was wrong."), False),
         (lambda event: event.sources.add(SourceFactory()), False),
     ],
-    ids=["title", "date", "part", "role", "topic name", "country", "statement", "correction", "source"],
+    ids=[
+        "title",
+        "date",
+        "part",
+        "role",
+        "topic name",
+        "topic name in French",
+        "title in French",
+        "country",
+        "statement",
+        "correction",
+        "source",
+    ],
 )
 def test_a_public_change_changes_the_public_version_and_a_selection_only_when_it_can(
     meeting, change, selection_changes

@@ -138,7 +138,7 @@ def test_two_simultaneous_saves_of_one_event_never_silently_overwrite(editor, pu
         clients[user.username].force_login(user)
     forms = {name: form_data(client.get(url), "event_form") for name, client in clients.items()}
     for name, data in forms.items():
-        data["title"] = [f"Title by the {name}"]
+        data["title_en"] = [f"Title by the {name}"]
 
     start = threading.Barrier(2)
     responses = {}

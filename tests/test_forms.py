@@ -19,11 +19,11 @@ def test_a_stale_save_is_refused_naming_who_changed_the_event_and_when(client, e
     client.force_login(editor)
     editor_form = form_data(client.get(url), "event_form")
 
-    editor_form["title"] = ["The editor's title"]
+    editor_form["title_en"] = ["The editor's title"]
     assert client.post(url, editor_form).status_code == 302
 
     client.force_login(publisher)
-    publisher_form["title"] = ["The publisher's title"]
+    publisher_form["title_en"] = ["The publisher's title"]
     response = client.post(url, publisher_form)
     assert response.status_code == 200
     [error] = response.context["adminform"].form.non_field_errors()
@@ -39,7 +39,7 @@ def test_saving_again_after_reloading_works(client, editor):
     client.force_login(editor)
     for title in ["First edit", "Second edit"]:
         data = form_data(client.get(url), "event_form")
-        data["title"] = [title]
+        data["title_en"] = [title]
         assert client.post(url, data).status_code == 302
     event.refresh_from_db()
     assert (event.title, event.version) == ("Second edit", 3)
@@ -51,7 +51,7 @@ def test_a_post_without_a_version_is_refused(client, editor):
     client.force_login(editor)
     data = form_data(client.get(url), "event_form")
     del data["loaded_version"]
-    data["title"] = ["Changed"]
+    data["title_en"] = ["Changed"]
     response = client.post(url, data)
     assert response.status_code == 200
     [error] = response.context["adminform"].form.non_field_errors()
@@ -66,7 +66,7 @@ def test_publishing_meanwhile_makes_an_open_form_stale(client, editor, publisher
     client.force_login(editor)
     data = form_data(client.get(url), "event_form")
     publishing.publish(event, publisher)
-    data["title"] = ["Too late"]
+    data["title_en"] = ["Too late"]
     response = client.post(url, data)
     assert "This event was changed by publisher on " in response.context["adminform"].form.non_field_errors()[0]
     event.refresh_from_db()

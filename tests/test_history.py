@@ -30,7 +30,7 @@ def edit_event(client, event, **changes):
 def test_an_admin_edit_is_recorded_with_who_and_when(client, editor):
     event = DraftEventFactory(title="Before")
     client.force_login(editor)
-    edit_event(client, event, title="After")
+    edit_event(client, event, title_en="After")
     latest, previous = event.history.all()[:2]
     assert (latest.title, latest.history_user, latest.history_type) == ("After", editor, "~")
     assert previous.title == "Before"
@@ -48,7 +48,7 @@ def test_admin_edits_of_other_models_are_recorded(client, editor, model):
     client.force_login(editor)
     url = reverse(f"admin:timeline_{model}_change", args=[obj.pk])
     data = form_data(client.get(url), f"{model}_form")
-    field = {"participant": "description", "statement": "context", "source": "author"}[model]
+    field = {"participant": "description_en", "statement": "context", "source": "author"}[model]
     data[field] = ["Changed in the admin"]
     assert client.post(url, data).status_code == 302
     latest = type(obj).history.filter(**{type(obj)._meta.pk.attname: obj.pk}).first()
@@ -60,7 +60,7 @@ def test_role_edits_through_the_participant_inline_are_recorded(client, editor):
     client.force_login(editor)
     url = reverse("admin:timeline_participant_change", args=[role.participant.pk])
     data = form_data(client.get(url), "participant_form")
-    data["roles-0-title"] = ["Prime Minister"]
+    data["roles-0-title_en"] = ["Prime Minister"]
     assert client.post(url, data).status_code == 302
     latest = role.history.first()
     assert (latest.title, latest.history_user) == ("Prime Minister", editor)
@@ -69,7 +69,7 @@ def test_role_edits_through_the_participant_inline_are_recorded(client, editor):
 def test_history_page_shows_the_diff_and_who_made_it(client, editor):
     event = DraftEventFactory(title="Carney to visit")
     client.force_login(editor)
-    edit_event(client, event, title="Carney visits Washington")
+    edit_event(client, event, title_en="Carney visits Washington")
     content = client.get(reverse("admin:timeline_event_history", args=[event.pk])).content.decode()
     assert "<strong>Title:</strong>" in content
     assert "Carney to visit" in content and "Carney visits Washington" in content
@@ -79,7 +79,7 @@ def test_history_page_shows_the_diff_and_who_made_it(client, editor):
 def test_restoring_a_previous_version_from_the_admin(client, editor):
     event = DraftEventFactory(title="Right title", summary="Right summary.")
     client.force_login(editor)
-    edit_event(client, event, title="Wrong title", summary="Wrong summary.")
+    edit_event(client, event, title_en="Wrong title", summary_en="Wrong summary.")
     old = event.history.get(title="Right title")
     url = reverse("admin:timeline_event_simple_history", args=[event.pk, old.pk])
     page = client.get(url)
@@ -108,10 +108,10 @@ def test_restoring_never_changes_publication(client, editor, publisher):
 def test_restore_is_refused_when_the_event_changed_after_the_page_was_opened(client, editor):
     event = DraftEventFactory(title="First")
     client.force_login(editor)
-    edit_event(client, event, title="Second")
+    edit_event(client, event, title_en="Second")
     url = reverse("admin:timeline_event_simple_history", args=[event.pk, event.history.get(title="First").pk])
     stale = form_data(client.get(url), "historicalevent_form")
-    edit_event(client, event, title="Third")
+    edit_event(client, event, title_en="Third")
     response = client.post(url, stale)
     assert response.status_code == 200
     event.refresh_from_db()
@@ -145,6 +145,6 @@ def test_a_save_that_changes_no_list_leaves_no_note(client, editor):
     client.force_login(editor)
     url = reverse("admin:timeline_event_change", args=[event.pk])
     data = form_data(client.get(url), "event_form")
-    data["title"] = ["Only the title"]
+    data["title_en"] = ["Only the title"]
     assert client.post(url, data).status_code == 302
     assert event.history.first().history_change_reason is None

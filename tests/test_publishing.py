@@ -30,9 +30,9 @@ def test_an_event_created_in_the_admin_is_a_draft_even_if_the_post_says_publishe
     data = form_data(client.get(url), "event_form")
     data.update(
         {
-            "title": ["New"],
+            "title_en": ["New"],
             "slug": ["new"],
-            "summary": ["S."],
+            "summary_en": ["S."],
             "start_date": ["2025-05-06"],
             "status": ["published"],
             "_save": ["Save"],
@@ -72,7 +72,7 @@ def test_crafted_post_cannot_publish_for_an_editor(client, editor):
     client.force_login(editor)
     url = reverse("admin:timeline_event_change", args=[event.pk])
     data = form_data(client.get(url), "event_form")
-    data.update({"title": ["Edited by the editor"], "status": ["published"], "_publish": ["Save and publish"]})
+    data.update({"title_en": ["Edited by the editor"], "status": ["published"], "_publish": ["Save and publish"]})
     response = client.post(url, data, follow=True)
     event.refresh_from_db()
     assert event.status == Event.Status.DRAFT and event.published_at is None
@@ -162,7 +162,7 @@ def test_publishing_an_event_without_a_source_is_refused_with_a_clear_message(cl
     client.force_login(publisher)
     url = reverse("admin:timeline_event_change", args=[event.pk])
     data = form_data(client.get(url), "event_form")
-    data.update({"summary": ["Edited."], "_publish": ["Save and publish"]})
+    data.update({"summary_en": ["Edited."], "_publish": ["Save and publish"]})
     response = client.post(url, data, follow=True)
     event.refresh_from_db()
     assert event.status == Event.Status.DRAFT

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from timeline import publishing
@@ -42,6 +43,7 @@ from timeline.resources import (
     StatementResource,
     TopicResource,
 )
+from timeline.translation_admin import FrenchFilter, side_by_side
 
 
 class RelatedChangesInHistory:
@@ -147,13 +149,13 @@ class StatementInline(InlineDeletion, StatesLimits, admin.StackedInline):
     show_change_link = True
 
 
-class CorrectionInline(StatesLimits, admin.StackedInline):
+class CorrectionInline(StatesLimits, TranslationStackedInline):
     """Public corrections; editors see them, publishers add them (the group permissions decide)."""
 
     model = Correction
     form = CorrectionForm
     extra = 0
-    fields = ["published_on", "statement", "note"]
+    fields = side_by_side("published_on", "statement", "note*")
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -166,14 +168,16 @@ class CorrectionInline(StatesLimits, admin.StackedInline):
         return formset
 
 
-class RoleInline(InlineDeletion, StatesLimits, admin.TabularInline):
+class RoleInline(InlineDeletion, StatesLimits, TranslationTabularInline):
     model = Role
     form = RoleForm
     extra = 0
     autocomplete_fields = ["source"]
     fields = [
-        "title",
-        "organisation",
+        "title_en",
+        "title_fr",
+        "organisation_en",
+        "organisation_fr",
         "start",
         "end",
         "attested_on",
@@ -186,7 +190,9 @@ class RoleInline(InlineDeletion, StatesLimits, admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(ReviewedChanges, StatesLimits, RelatedChangesInHistory, ImportExportAdmin, SimpleHistoryAdmin):
+class EventAdmin(
+    ReviewedChanges, StatesLimits, RelatedChangesInHistory, TranslationAdmin, ImportExportAdmin, SimpleHistoryAdmin
+):
     form = EventAdminForm
     resource_classes = [EventResource]
     history_related = {
@@ -201,10 +207,11 @@ class EventAdmin(ReviewedChanges, StatesLimits, RelatedChangesInHistory, ImportE
         "status",
         "event_type",
         WeakSourcesFilter,
+        FrenchFilter,
         ("topics", admin.RelatedOnlyFieldListFilter),
         ("participants", admin.RelatedOnlyFieldListFilter),
     ]
-    search_fields = ["title", "summary", "participants__name"]
+    search_fields = ["title_en", "title_fr", "summary_en", "summary_fr", "participants__name"]
     date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["topics", "sources"]
@@ -212,10 +219,17 @@ class EventAdmin(ReviewedChanges, StatesLimits, RelatedChangesInHistory, ImportE
     inlines = [InvolvementInline, StatementInline, CorrectionInline]
     actions = ["publish_selected", "unpublish_selected"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "body"]}),
+        (
+            None,
+            {
+                "fields": side_by_side("title*", "slug", "summary*", "body*"),
+                "description": "English and French side by side: readers of French see the English, marked as "
+                "such, where the French is left empty.",
+            },
+        ),
         (
             "When and where",
-            {"fields": [("start_date", "approximate"), "end_date", "location"]},
+            {"fields": [("start_date", "approximate"), "end_date", *side_by_side("location*")]},
         ),
         ("Classification", {"fields": [("event_type", "importance"), "topics"]}),
         ("Sources", {"fields": ["sources"]}),
@@ -352,14 +366,14 @@ class EventAdmin(ReviewedChanges, StatesLimits, RelatedChangesInHistory, ImportE
 
 
 @admin.register(Participant)
-class ParticipantAdmin(ReviewedChanges, StatesLimits, ImportExportAdmin, SimpleHistoryAdmin):
+class ParticipantAdmin(ReviewedChanges, StatesLimits, TranslationAdmin, ImportExportAdmin, SimpleHistoryAdmin):
     resource_classes = [ParticipantResource]
     list_display = ["name", "kind", "country", "statements", "event_count"]
-    list_filter = ["kind", "country"]
-    search_fields = ["name", "slug", "description"]
+    list_filter = ["kind", "country", FrenchFilter]
+    search_fields = ["name", "slug", "description_en", "description_fr"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["statements"]
-    fields = ["name", "slug", "kind", "country", "description", "wikidata_id", "statements"]
+    fields = side_by_side("name", "slug", "kind", "country", "description*", "wikidata_id", "statements")
     inlines = [RoleInline]
 
     def get_queryset(self, request):
@@ -389,17 +403,17 @@ class ParticipantAdmin(ReviewedChanges, StatesLimits, ImportExportAdmin, SimpleH
 
 
 @admin.register(Role)
-class RoleAdmin(ReviewedChanges, StatesLimits, ImportExportAdmin, SimpleHistoryAdmin):
+class RoleAdmin(ReviewedChanges, StatesLimits, TranslationAdmin, ImportExportAdmin, SimpleHistoryAdmin):
     form = RoleForm
     resource_classes = [RoleResource]
     list_display = ["title", "participant", "period", "source"]
     list_select_related = ["participant", "source"]
-    search_fields = ["title", "organisation", "participant__name"]
+    list_filter = [FrenchFilter]
+    search_fields = ["title_en", "title_fr", "organisation_en", "organisation_fr", "participant__name"]
     autocomplete_fields = ["participant", "source"]
     fields = [
         "participant",
-        "title",
-        "organisation",
+        *side_by_side("title*", "organisation*"),
         ("start", "end"),
         "attested_on",
         "source",
@@ -525,11 +539,13 @@ class WeakPublisherAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(StatesLimits, ImportExportAdmin):
+class TopicAdmin(StatesLimits, TranslationAdmin, ImportExportAdmin):
     resource_classes = [TopicResource]
     list_display = ["name", "slug", "event_count"]
-    search_fields = ["name", "slug"]
+    list_filter = [FrenchFilter]
+    search_fields = ["name_en", "name_fr", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    fields = side_by_side("name*", "slug", "description*")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(event_count=count_of(Event.topics.through.objects.all(), "topic"))
@@ -540,10 +556,12 @@ class TopicAdmin(StatesLimits, ImportExportAdmin):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(StatesLimits, admin.ModelAdmin):
+class CorrectionAdmin(StatesLimits, TranslationAdmin):
     form = CorrectionForm
     list_display = ["published_on", "event", "statement", "note"]
     list_select_related = ["event", "statement__speaker"]
-    search_fields = ["note", "event__title"]
+    list_filter = [FrenchFilter]
+    search_fields = ["note_en", "note_fr", "event__title_en", "event__title_fr"]
+    fields = side_by_side("event", "statement", "published_on", "note*")
     autocomplete_fields = ["event", "statement"]
     date_hierarchy = "published_on"

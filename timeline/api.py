@@ -31,6 +31,7 @@ from timeline.filter_fields import MAX_VALUES, SLUG_RE
 from timeline.filters import EventFilter, StatementFilter, refusals
 from timeline.http import allow_any_origin
 from timeline.models import Event, Involvement, Participant, Source, Statement, Topic
+from timeline.querysets import localized
 
 api = NinjaAPI(
     title="Timeline API",
@@ -219,7 +220,7 @@ def list_sources(request, params: Query[PageParams]):
 @api.get("/topics", response={200: TopicPage, **ERRORS}, tags=["topics"], summary="Topics with published events")
 @read_only
 def list_topics(request, params: Query[PageParams]):
-    return page_of(request, Topic.objects.with_event_counts().order_by("name", "pk"), params)
+    return page_of(request, Topic.objects.with_event_counts().order_by(localized("name"), "pk"), params)
 
 
 @api.get("/", include_in_schema=False)

@@ -9,9 +9,10 @@ it whole.
 
 import dataclasses
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,7 @@ from timeline.caching import cached_aggregate
 from timeline.dates import format_date
 from timeline.filter_fields import MAX_VALUES
 from timeline.models import Event, Participant, Topic
+from timeline.querysets import localized
 
 FACETS = ("participant", "topic", "type", "country", "has_statements")
 FACET_LIMIT = 12  # choices shown per facet, besides the selected ones
@@ -96,7 +98,8 @@ def counts_sql(filterset, excluded: str, facet: int) -> tuple[str, list] | None:
 
 def ranked_counts(filterset, name: str, facet: int, model, limit: int) -> list[tuple[str, str, int]]:
     """(slug, name, number of events) of the `limit` values of `facet` (ids of `model`) with most events among
-    those every filter but `name` selects, most first, then by name.
+    those every filter but `name` selects, most first, then by name: the name in the reader's language, for a model
+    whose name is translated (a topic's), the English where it has no French yet.
 
     Only the values counting at least as many events as the `limit`-th are joined to their names: joining every
     counted value first sorts thousands of rows by text.
@@ -108,15 +111,28 @@ def ranked_counts(filterset, name: str, facet: int, model, limit: int) -> list[t
     connection = connections[filterset.queryset.db]
     quote = connection.ops.quote_name
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    label, label_params = sql_of(localized("name") if translated(model, "name") else F("name"), model, connection)
     materialized = "MATERIALIZED " if connection.vendor in ("postgresql", "sqlite") else ""
     sql = (
-        f"WITH c AS {materialized}({sql}) SELECT o.slug, o.name, c.n FROM c JOIN {table} o ON o.{pk} = c.value "
+        f"WITH c AS {materialized}({sql}) SELECT {table}.slug, {label} AS label, c.n FROM c "
+        f"JOIN {table} ON {table}.{pk} = c.value "
         f"WHERE c.n >= COALESCE((SELECT n FROM c ORDER BY n DESC LIMIT 1 OFFSET %s), 0) "
-        f"ORDER BY c.n DESC, o.name, o.{pk} LIMIT %s"
+        f"ORDER BY c.n DESC, label, {table}.{pk} LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*params, limit - 1, limit))
+        cursor.execute(sql, (*params, *label_params, limit - 1, limit))
         return [tuple(row) for row in cursor.fetchall()]
+
+
+def translated(model, field: str) -> bool:
+    return any(f.name == f"{field}_{settings.LANGUAGE_CODE}" for f in model._meta.get_fields())
+
+
+def sql_of(expression, model, connection) -> tuple[str, list]:
+    """An expression over `model`'s table as SQL naming the table itself, for SQL written around the ORM's."""
+    query = model.objects.all().query
+    sql, params = query.get_compiler(connection=connection).compile(expression.resolve_expression(query))
+    return sql, list(params)
 
 
 def value_counts(filterset, name: str, facet: int) -> list[tuple[int, int]]:

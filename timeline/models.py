@@ -186,7 +186,8 @@ class Participant(NamedBySlug, models.Model):
 
 class RoleManager(models.Manager):
     def get_by_natural_key(self, participant_slug, title, start, attested_on=None):
-        return self.get(participant__slug=participant_slug, title=title, start=start, attested_on=attested_on)
+        # The English title, whatever language is active (a role's title is translated, timeline/translation.py).
+        return self.get(participant__slug=participant_slug, title_en=title, start=start, attested_on=attested_on)
 
 
 class Role(models.Model):
@@ -233,7 +234,7 @@ class Role(models.Model):
 
     def natural_key(self):
         # With the date it is attested on: a title seen "as of" two different days is two rows, not one.
-        return (self.participant.slug, self.title, self.start, self.attested_on)
+        return (self.participant.slug, self.title_en, self.start, self.attested_on)
 
     natural_key.dependencies = ["timeline.participant", "timeline.source"]
 

@@ -6,7 +6,9 @@ models through `self.model`, so this module imports nothing from timeline.models
 
 import datetime
 import re
+import unicodedata
 
+from django.conf import settings
 from django.db import connections, models
 from django.db.models import (
     Case,
@@ -24,12 +26,17 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Concat, Lower, Trim
+from django.db.models.functions import Coalesce, Concat, Greatest, Lower, NullIf, Trim
+from django.utils import translation
 
 # Matches in search results are wrapped in these two private-use characters by the database (ts_headline on
 # PostgreSQL, timeline_highlight on SQLite); templates escape the text first and only then turn them into <mark>.
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
-SEARCH_CONFIG = "english"
+# PostgreSQL's text search configurations for each language: its stemmer, with accents removed first (migration
+# 0011), so that "merite" finds "mérite" and "Quebec" finds "Québec".
+SEARCH_CONFIGS = {"en": "timeline_en", "fr": "timeline_fr"}
+# An event's own words, in each language: what its search looks through (statements are searched too).
+EVENT_TEXT = ("title", "summary", "body", "location")
 SEARCH_MAX_WORDS = 12
 SEARCH_MAX_LENGTH = 200
 
@@ -46,28 +53,51 @@ def search_words(q: str) -> list[str]:
     return [word for word in words if word and word.lower() != "or" and not word.startswith("-")][:SEARCH_MAX_WORDS]
 
 
-def stored_search_vector(model):
-    """The `search_vector` column PostgreSQL keeps for `model`'s table (migration 0004; not a model field, as it
-    exists on PostgreSQL only). A column reference, so Django re-aliases it when the query becomes a subquery."""
+def stored_search_vector(model, column: str = "search_vector"):
+    """A search vector column PostgreSQL keeps for `model`'s table (migrations 0004 and 0011; not a model field, as
+    it exists on PostgreSQL only): `search_vector`, or an event's French in `search_vector_fr`. A column reference,
+    so Django re-aliases it when the query becomes a subquery."""
     from django.contrib.postgres.search import SearchVectorField
     from django.db.models.expressions import Col
 
     field = SearchVectorField()
-    field.set_attributes_from_name("search_vector")
+    field.set_attributes_from_name(column)
     field.model = model
     return Col(model._meta.db_table, field)
 
 
+APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
+def fold(text: str | None) -> str | None:
+    """Text as the SQLite search compares it: lower case, without accents, with one kind of apostrophe ("L’Élysée"
+    and "l'elysee" are equal). Character by character, so that positions in the folded text are those of the text."""
+    if text is None:
+        return None
+    return "".join(_fold_character(character) for character in text)
+
+
+def _fold_character(character: str) -> str:
+    bare = "".join(c for c in unicodedata.normalize("NFKD", character) if not unicodedata.combining(c))
+    bare = bare.translate(APOSTROPHES).lower()
+    return bare if len(bare) == 1 else character.lower()  # a ligature or the like keeps its place as it is
+
+
 def highlight_words(text: str | None, words: str) -> str | None:
-    """`text` with each case-insensitive occurrence of the newline-separated `words` between HIGHLIGHT marks."""
+    """`text` with each occurrence of the newline-separated `words` between HIGHLIGHT marks, found as `fold` finds
+    them (case, accents and apostrophes aside) and marked in the text as written."""
     if text is None:
         return None
     text = text.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_STOP, "")
-    needles = sorted({word for word in words.split("\n") if word}, key=len, reverse=True)
+    needles = sorted({fold(word) for word in words.split("\n") if word}, key=len, reverse=True)
     if not needles:
         return text
-    pattern = re.compile("|".join(re.escape(word) for word in needles), re.IGNORECASE)
-    return pattern.sub(lambda match: f"{HIGHLIGHT_START}{match.group(0)}{HIGHLIGHT_STOP}", text)
+    pattern = re.compile("|".join(re.escape(word) for word in needles))
+    marked, last = [], 0
+    for match in pattern.finditer(fold(text)):
+        marked += [text[last : match.start()], HIGHLIGHT_START, text[match.start() : match.end()], HIGHLIGHT_STOP]
+        last = match.end()
+    return "".join(marked) + text[last:]
 
 
 class Highlight(Func):
@@ -75,6 +105,29 @@ class Highlight(Func):
 
     function = "timeline_highlight"
     output_field = models.TextField()
+
+
+class Fold(Func):
+    """SQLite: the text as `fold` writes it, for a search where case, accents and apostrophes do not count."""
+
+    function = "timeline_fold"
+    output_field = models.TextField()
+
+
+def localized(field: str, language: str | None = None):
+    """A translated field as readers see it in `language` (the active one by default): its French, or its English
+    where the French is missing, as `event.title` reads it (timeline/translation.py), for use inside a query."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    english = F(f"{field}_{settings.LANGUAGE_CODE}")
+    if language == settings.LANGUAGE_CODE:
+        return english
+    return Coalesce(NullIf(F(f"{field}_{language}"), Value("")), english, output_field=models.TextField())
+
+
+def written(field: str):
+    """A translated field in every language, as one text to search."""
+    parts = [F(f"{field}_{code}") for code, _ in settings.LANGUAGES]
+    return Concat(*[part for column in parts for part in (column, Value(" "))][:-1], output_field=models.TextField())
 
 
 def count_of(queryset, field: str, distinct: str = "pk"):
@@ -151,15 +204,17 @@ class EventQuerySet(models.QuerySet):
 
     def search(self, q: str):
         """Events matching the free text `q`, annotated with `search_rank` (higher is better) and
-        `search_title` / `search_summary` (the text with matches between HIGHLIGHT_START and HIGHLIGHT_STOP).
+        `search_title` / `search_summary` (the text with matches between HIGHLIGHT_START and HIGHLIGHT_STOP, in the
+        reader's language).
 
-        An event matches when its own text (title, summary, body, location) matches, or one of its statements
-        (text and speaker label) does: a reader may remember a quote rather than a headline.
+        An event matches when its own text (title, summary, body, location), in English or in French, matches, or
+        one of its statements (text and speaker label) does: a reader may remember a quote rather than a headline.
+        Accents, case and the kind of apostrophe never count: "merite" finds "mérite", "l'acier" finds "l’acier".
 
-        PostgreSQL: full-text search in websearch syntax ("quoted phrases", or, -not), ranked, stemmed, with
-        statements in French searched in French.
-        Other databases: each word must appear (case-insensitively) in the event's text, or each in one statement;
-        the rank only says whether the title, the event's text or only a statement matched.
+        PostgreSQL: full-text search in websearch syntax ("quoted phrases", or, -not), ranked, the English stemmed
+        as English and the French as French (a query is read both ways: "tarifs" finds "tariffs" and "tarifs").
+        Other databases: each word must appear in the event's text, or each in one statement; the rank only says
+        whether the title, the event's text or only a statement matched.
         """
         q = q.strip()
         if not q:
@@ -169,54 +224,69 @@ class EventQuerySet(models.QuerySet):
         return self._search_simple(q)
 
     def _search_postgresql(self, q: str):
-        """The stored vectors (title A, summary B, body and location C; statements in their own language) and
-        their GIN indexes: matching events are found through the indexes, then ranked and highlighted."""
-        from django.contrib.postgres.search import (
-            SearchHeadline,
-            SearchQuery,
-            SearchRank,
-        )
+        """The stored vectors (title A, summary B, body and location C: an event's English and its French each in its
+        own, each stemmed in its language; statements in the language spoken) and their GIN indexes: matching events
+        are found through the indexes, then ranked and highlighted. The query is read as English against the
+        English and as French against the French."""
+        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
         event, statement = self.model, related(self.model, "statements")
-        english = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-        french = SearchQuery(q, search_type="websearch", config="french")
-        in_events = event.objects.alias(vector=stored_search_vector(event)).filter(vector=english).values("pk")
+        english, french = (SearchQuery(q, search_type="websearch", config=config) for config in SEARCH_CONFIGS.values())
+        vectors = {"en": stored_search_vector(event), "fr": stored_search_vector(event, "search_vector_fr")}
+        in_events = (
+            event.objects.alias(english=vectors["en"], french=vectors["fr"])
+            .filter(Q(english=english) | Q(french=french))
+            .values("pk")
+        )
         in_statements = (
             statement.objects.alias(vector=stored_search_vector(statement))
             .filter(Q(language="fr", vector=french) | ~Q(language="fr") & Q(vector=english))
             .values("event_id")
         )
         marks = {"start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP, "highlight_all": True}
+
+        def headline(field: str):
+            # The text the reader sees, highlighted as the language it is written in.
+            shown = SearchHeadline(f"{field}_en", english, config=SEARCH_CONFIGS["en"], **marks)
+            language = translation.get_language()
+            if language not in SEARCH_CONFIGS or language == settings.LANGUAGE_CODE:
+                return shown
+            translated = SearchHeadline(f"{field}_{language}", french, config=SEARCH_CONFIGS[language], **marks)
+            missing = Q(**{f"{field}_{language}__isnull": True}) | Q(**{f"{field}_{language}": ""})
+            return Case(When(missing, then=shown), default=translated, output_field=models.TextField())
+
         return self.filter(pk__in=in_events.order_by().union(in_statements.order_by())).annotate(
-            search_rank=SearchRank(stored_search_vector(event), english),
-            search_title=SearchHeadline("title", english, config=SEARCH_CONFIG, **marks),
-            search_summary=SearchHeadline("summary", english, config=SEARCH_CONFIG, **marks),
+            search_rank=Greatest(SearchRank(vectors["en"], english), SearchRank(vectors["fr"], french)),
+            search_title=headline("title"),
+            search_summary=headline("summary"),
         )
 
     def _search_simple(self, q: str):
-        words = search_words(q)
+        words = [fold(word) for word in search_words(q)]
         if not words:
             # No word to look for ("or", "-tariff"): nothing matches, ranked like any search, so ordering by
             # relevance still works.
-            return self.none().annotate(search_rank=Value(0.0), search_title=F("title"), search_summary=F("summary"))
-        matches = Q()
-        title_matches = Q()
-        said = Q()
-        for word in words:
-            matches &= (
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(body__icontains=word)
-                | Q(location__icontains=word)
+            return self.none().annotate(
+                search_rank=Value(0.0), search_title=localized("title"), search_summary=localized("summary")
             )
-            title_matches &= Q(title__icontains=word)
-            said &= Q(text__icontains=word) | Q(speaker_label__icontains=word)
-        in_statements = related(self.model, "statements").objects.filter(said).values("event_id")
+        text = Fold(Concat(*[written(field) for field in EVENT_TEXT], output_field=models.TextField()))
+        matches = Q(*[Q(search_text__contains=word) for word in words])
+        title_matches = Q(*[Q(search_title_text__contains=word) for word in words])
+        statements = related(self.model, "statements").objects.alias(
+            said=Fold(Concat("text", Value(" "), "speaker_label", output_field=models.TextField()))
+        )
+        in_statements = statements.filter(*[Q(said__contains=word) for word in words]).values("event_id")
         needle = Value("\n".join(words))
-        return self.filter(matches | Q(pk__in=in_statements)).annotate(
-            search_rank=Case(When(title_matches, then=Value(1.0)), When(matches, then=Value(0.5)), default=Value(0.1)),
-            search_title=Highlight("title", needle),
-            search_summary=Highlight("summary", needle),
+        return (
+            self.alias(search_text=text, search_title_text=Fold(written("title")))
+            .filter(matches | Q(pk__in=in_statements))
+            .annotate(
+                search_rank=Case(
+                    When(title_matches, then=Value(1.0)), When(matches, then=Value(0.5)), default=Value(0.1)
+                ),
+                search_title=Highlight(localized("title"), needle),
+                search_summary=Highlight(localized("summary"), needle),
+            )
         )
 
     def chronological(self, newest_first: bool = False):

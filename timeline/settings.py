@@ -48,6 +48,7 @@ if ADMIN_URL == "/":
     raise ImproperlyConfigured("ADMIN_URL must name a path, e.g. ADMIN_URL=newsroom/.")
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin, whose forms it extends with the French fields
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -145,6 +146,12 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
 # One catalog for the templates and the code; its compiled .mo is committed, so no gettext is needed to run the site.
 LOCALE_PATHS = [BASE_DIR / "timeline" / "locale"]
+# Fields written in both languages (timeline/translation.py): English is the one every record has; a reader of
+# French sees the English where the French is not written yet.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# Slugs are made from the English, whatever language the admin is shown in.
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = "en"
 TIME_ZONE = "America/Toronto"
 USE_I18N = True
 USE_TZ = True

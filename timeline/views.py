@@ -33,7 +33,7 @@ from timeline.models import (
     Topic,
 )
 from timeline.paging import paginate, rows_with_headings, timeline_page
-from timeline.querysets import search_text
+from timeline.querysets import localized, search_text
 
 DETAIL_PAGE_SIZE = 50  # statements per page of a participant's page
 PARTICIPANT_EVENTS_SHOWN = 20
@@ -241,7 +241,7 @@ def participant_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @cache_public_page(parameters=())
 def topic_list(request: HttpRequest) -> HttpResponse:
     context = {
-        "topics": Topic.objects.with_event_counts().order_by("name"),
+        "topics": Topic.objects.with_event_counts().order_by(localized("name"), "pk"),
         "canonical_url": absolute(request, reverse("topic_list")),
     }
     return render(request, "timeline/topic_list.html", context)

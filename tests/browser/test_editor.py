@@ -43,9 +43,9 @@ def test_editor_drafts_an_event_and_a_publisher_publishes_it(page: Page, live_se
     # The editor writes the event.
     log_in(page, base, "editor")
     page.goto(f"{base}/admin/timeline/event/add/")
-    page.locator("#id_title").press_sequentially("Carney and Trump meet at the White House")
+    page.locator("#id_title_en").press_sequentially("Carney and Trump meet at the White House")
     expect(page.locator("#id_slug")).to_have_value("carney-and-trump-meet-at-the-white-house")
-    page.fill("#id_summary", "The two leaders met to talk about tariffs.")
+    page.fill("#id_summary_en", "The two leaders met to talk about tariffs.")
     page.fill("#id_start_date", "2025-05-06")
     page.select_option("#id_event_type", "meeting")
     assert page.locator('input[name="_publish"]').count() == 0  # editors have no publish control

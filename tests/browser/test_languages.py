@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.browser.test_timeline import articles, heading, story  # noqa: F401 (story is a fixture)
@@ -57,18 +58,26 @@ def test_a_french_browser_is_welcomed_in_french(browser, live_server, story):  #
     context.close()
 
 
+@pytest.fixture
+def demo():
+    """The demo dataset, every event, topic and role of it in French."""
+    call_command("loaddata", "demo", verbosity=0)
+
+
 AXE_PAGES = {
     "timeline-fr": "/fr/?participant=mark-carney",
-    "event-fr": "/fr/events/carney-4/",
+    "timeline-fr-search": "/fr/?q=droits+de+douane&start=2025",
+    "event-fr": "/fr/events/carney-trump-white-house-meeting-2025-05-06/",
     "participant-fr": "/fr/participants/mark-carney/",
 }
 
 
 @pytest.mark.parametrize("name", AXE_PAGES)
 @pytest.mark.parametrize("width", [1280, 390])
-def test_no_accessibility_violations_in_french(page, live_server, story, artifacts, name, width):  # noqa: F811
+def test_no_accessibility_violations_in_french(page, live_server, demo, artifacts, name, width):
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(live_server.url + AXE_PAGES[name])
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
     results = Axe().run(page)
     violations = results.response["violations"]
     (artifacts / f"axe-{name}-{width}.json").write_text(json.dumps(violations, indent=2))
@@ -78,10 +87,11 @@ def test_no_accessibility_violations_in_french(page, live_server, story, artifac
 
 
 @pytest.mark.parametrize("width, height", [(1280, 900), (390, 844)])
-def test_screenshots_of_the_french_timeline(page, live_server, story, artifacts, width, height):  # noqa: F811
+def test_screenshots_of_the_french_timeline(page, live_server, demo, artifacts, width, height):
     page.set_viewport_size({"width": width, "height": height})
     page.goto(live_server.url + "/fr/")
-    expect(heading(page)).to_have_text("11 événements dans la chronologie")
+    expect(heading(page)).to_have_text("73 événements dans la chronologie")
+    expect(page.locator(".in-english")).to_have_count(0)  # every demo event has its French
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     path = artifacts / f"timeline-fr-{width}.png"
     page.screenshot(path=str(path), full_page=True)

@@ -6,6 +6,7 @@ from django.core.exceptions import DisallowedHost
 from django.utils import timezone, translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 
 from timeline import dates, languages
@@ -82,11 +83,13 @@ def _in_english() -> str:
 
 
 @register.simple_tag
-def translated(obj, field: str, marked: bool = False):
+def translated(obj, field: str, marked: bool = False, capitalized: bool = False):
     """{% translated event "title" %}: the field in the reader's language, inline; the English fallback marked.
-    With marked=True, the search's highlighted text (`search_<field>`) when there is one."""
+    With marked=True, the search's highlighted text (`search_<field>`) when there is one; with capitalized=True,
+    a capital first letter (French writes titles in lower case, but not at the start of a line)."""
     value = getattr(obj, f"search_{field}", None) if marked else None
-    html = mark_filter(value) if value else conditional_escape(getattr(obj, field))
+    text = getattr(obj, field)
+    html = mark_filter(value) if value else conditional_escape(capfirst(text) if capitalized else text)
     language = languages.fallback(obj, field)
     if language is None:
         return html
