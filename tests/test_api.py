@@ -241,11 +241,13 @@ def test_schema_documents_every_operation_and_its_errors(client):
         assert "400" in operations["get"]["responses"], path
         if "{slug}" in path:
             assert "404" in operations["get"]["responses"], path
+        # Every operation answers in English or French.
+        assert "lang" in {p["name"] for p in operations["get"]["parameters"]}, path
     timeline = {"q", "start", "end", "participant", "topic", "type", "country", "has_statements"}
     parameters = {p["name"] for p in schema["paths"]["/api/events"]["get"]["parameters"]}
-    assert parameters == {"page", "page_size", "sort"} | timeline
+    assert parameters == {"page", "page_size", "sort", "lang"} | timeline
     parameters = {p["name"] for p in schema["paths"]["/api/statements"]["get"]["parameters"]}
-    assert parameters == {"page", "page_size", "speaker", "language"} | timeline
+    assert parameters == {"page", "page_size", "speaker", "language", "lang"} | timeline
     assert client.get("/api/docs").status_code == 200
 
 

@@ -1,5 +1,8 @@
 """The read-only JSON API, with its OpenAPI 3 schema at /api/openapi.json and documentation at /api/docs.
 
+One address for both languages: `lang=fr` asks for the French (titles, summaries, dates as written, names of types
+and topics), and for the schema's descriptions too.
+
 Every endpoint starts from the published querysets. The events list takes the timeline's own GET parameters,
 validated by the timeline's FilterSet, so the page and the API cannot disagree about what a filter means.
 Responses carry an ETag (a digest of the body) and answer If-None-Match with 304 (timeline.caching). A bad parameter
@@ -7,12 +10,17 @@ gets a 400 whose JSON body names it.
 """
 
 import django_filters
+from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404, QueryDict
 from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Path, Query
 from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
+from ninja.openapi.docs import Swagger
 
 from timeline.api_schemas import (
     ErrorOut,
@@ -27,21 +35,33 @@ from timeline.api_schemas import (
     page_of,
 )
 from timeline.caching import cache_public_page
-from timeline.filter_fields import MAX_VALUES, SLUG_RE
+from timeline.filter_fields import BLANK, MAX_VALUES, SLUG_RE
 from timeline.filters import EventFilter, StatementFilter, refusals
 from timeline.http import allow_any_origin
+from timeline.languages import api_url, in_query_language
 from timeline.models import Event, Involvement, Participant, Source, Statement, Topic
 from timeline.querysets import localized
+
+
+class Documentation(Swagger):
+    """Swagger UI over the schema in the language the page was asked in (/api/docs?lang=fr)."""
+
+    def get_openapi_url(self, api, path_params):
+        return api_url(super().get_openapi_url(api, path_params))
+
 
 api = NinjaAPI(
     title="Timeline API",
     version="1",
-    description=(
-        "Read-only access to the timeline's published events, participants, statements, sources and topics. "
-        "Dates known only to the month or year are given as their first day beside a precision "
-        '("month", "year"). List endpoints are paginated with `page` and `page_size`.'
+    description=_(
+        "Read-only access to the timeline's published events, participants, statements, sources and topics, in "
+        "English or, with `lang=fr`, in French. Dates known only to the month or year are given as their first day "
+        'beside a precision ("month", "year"). List endpoints are paginated with `page` and `page_size`.'
     ),
     urls_namespace="api",
+    docs=Documentation(),
+    # The schema and its documentation in the language asked for; an unknown one gets the English.
+    docs_decorator=in_query_language,
 )
 
 
@@ -55,7 +75,14 @@ class InvalidParameters(Exception):
 
 def bad_request(request, errors: list[dict]):
     names = ", ".join(dict.fromkeys(error["parameter"] for error in errors))
-    return api.create_response(request, {"detail": f"Invalid parameter: {names}.", "errors": errors}, status=400)
+    detail = gettext("Invalid parameter: %(names)s.") % {"names": names}
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
+
+
+def unknown_language(request):
+    languages = ", ".join(code for code, _ in settings.LANGUAGES)
+    message = gettext("use one of %(languages)s") % {"languages": languages}
+    return bad_request(request, [{"parameter": "lang", "location": "query", "message": message}])
 
 
 @api.exception_handler(ValidationError)
@@ -107,8 +134,12 @@ def filter_parameters(filterset_class: type[django_filters.FilterSet]) -> list[d
             "name": name,
             "in": "query",
             "required": False,
-            "description": str(parameter_filter.help_text or parameter_filter.label or name)
-            + (f" At most {MAX_VALUES} different values." if multiple else ""),
+            # Lazy: the schema is written in the language it is asked in.
+            "description": format_lazy(
+                "{}{}",
+                parameter_filter.help_text or parameter_filter.label or name,
+                format_lazy(_(" At most {} different values."), MAX_VALUES) if multiple else "",
+            ),
             # At most MAX_VALUES different values; repeats and blanks do not count, which maxItems cannot say.
             "schema": {"type": "array", "items": schema} if multiple else schema,
         }
@@ -121,12 +152,32 @@ def filter_parameters(filterset_class: type[django_filters.FilterSet]) -> list[d
 ERRORS = {400: ErrorOut}
 NOT_FOUND = {400: ErrorOut, 404: ErrorOut}
 SLUG = Path(..., pattern=SLUG_RE.pattern, description="The item's slug, as in its page's URL.")
+# Every operation takes it (read_only below), so every operation documents it.
+LANGUAGE = {
+    "name": "lang",
+    "in": "query",
+    "required": False,
+    "description": _(
+        "The language of the text: en (English, the default) or fr (French). Titles, summaries, places, topic "
+        "names, role titles, corrections, type names and dates as written follow it, the English standing in "
+        "where a French text is not written yet; statements are in the language they were spoken (their "
+        "`language`), and names, slugs, codes and ISO dates are the same in both."
+    ),
+    # Blank stands for the default, as for every other parameter.
+    "schema": {"anyOf": [{"type": "string", "enum": [code for code, _ in settings.LANGUAGES]}, BLANK]},
+}
+
+
+def parameters(*more) -> dict:
+    """An operation's documented query parameters beyond the ones its signature declares: `lang`, then `more`."""
+    return {"parameters": [LANGUAGE, *(parameter for group in more for parameter in group)]}
 
 
 def read_only(view):
     """Validators, conditional GET and CORS for every operation, and the server-side copy of public responses that
-    the reader's pages have too (timeline.caching: kept until published data changes)."""
-    return decorate_view(cache_public_page, allow_any_origin)(view)
+    the reader's pages have too (timeline.caching: kept until published data changes), in the language asked for
+    (kept apart per language)."""
+    return decorate_view(cache_public_page, in_query_language(refuse=unknown_language), allow_any_origin)(view)
 
 
 # Endpoints
@@ -136,8 +187,8 @@ def read_only(view):
     "/events",
     response={200: EventPage, **ERRORS},
     tags=["events"],
-    summary="Published events, filtered as on the timeline",
-    openapi_extra={"parameters": filter_parameters(EventFilter)},
+    summary=_("Published events, filtered as on the timeline"),
+    openapi_extra=parameters(filter_parameters(EventFilter)),
 )
 @read_only
 def list_events(request, params: Query[PageParams]):
@@ -145,7 +196,13 @@ def list_events(request, params: Query[PageParams]):
     return page_of(request, events, params)
 
 
-@api.get("/events/{slug}", response={200: EventDetail, **NOT_FOUND}, tags=["events"], summary="One published event")
+@api.get(
+    "/events/{slug}",
+    response={200: EventDetail, **NOT_FOUND},
+    tags=["events"],
+    summary=_("One published event"),
+    openapi_extra=parameters(),
+)
 @read_only
 def get_event(request, slug: str = SLUG):
     # for_list() for its counts; its prefetches are replaced by fuller ones.
@@ -176,22 +233,28 @@ def get_event(request, slug: str = SLUG):
     "/statements",
     response={200: StatementPage, **ERRORS},
     tags=["statements"],
-    summary="Published statements",
-    description=(
+    summary=_("Published statements"),
+    description=_(
         "The statements of the events that the timeline's parameters select (the same parameters as /api/events), "
         "narrowed by speaker and language."
     ),
-    openapi_extra={
-        "parameters": filter_parameters(StatementFilter)
-        + [parameter for parameter in filter_parameters(EventFilter) if parameter["name"] != "sort"]
-    },
+    openapi_extra=parameters(
+        filter_parameters(StatementFilter),
+        [parameter for parameter in filter_parameters(EventFilter) if parameter["name"] != "sort"],
+    ),
 )
 @read_only
 def list_statements(request, params: Query[PageParams]):
     return page_of(request, filtered(StatementFilter, request.GET, Statement.objects.published().for_list()), params)
 
 
-@api.get("/participants", response={200: ParticipantPage, **ERRORS}, tags=["participants"], summary="Participants")
+@api.get(
+    "/participants",
+    response={200: ParticipantPage, **ERRORS},
+    tags=["participants"],
+    summary=_("Participants"),
+    openapi_extra=parameters(),
+)
 @read_only
 def list_participants(request, params: Query[PageParams]):
     return page_of(request, Participant.objects.public().order_by("name", "pk"), params)
@@ -201,7 +264,8 @@ def list_participants(request, params: Query[PageParams]):
     "/participants/{slug}",
     response={200: ParticipantDetail, **NOT_FOUND},
     tags=["participants"],
-    summary="One participant, with their roles",
+    summary=_("One participant, with their roles"),
+    openapi_extra=parameters(),
 )
 @read_only
 def get_participant(request, slug: str = SLUG):
@@ -211,13 +275,25 @@ def get_participant(request, slug: str = SLUG):
     return participant
 
 
-@api.get("/sources", response={200: SourcePage, **ERRORS}, tags=["sources"], summary="Sources cited")
+@api.get(
+    "/sources",
+    response={200: SourcePage, **ERRORS},
+    tags=["sources"],
+    summary=_("Sources cited"),
+    openapi_extra=parameters(),
+)
 @read_only
 def list_sources(request, params: Query[PageParams]):
     return page_of(request, Source.objects.cited().order_by("title", "pk"), params)
 
 
-@api.get("/topics", response={200: TopicPage, **ERRORS}, tags=["topics"], summary="Topics with published events")
+@api.get(
+    "/topics",
+    response={200: TopicPage, **ERRORS},
+    tags=["topics"],
+    summary=_("Topics with published events"),
+    openapi_extra=parameters(),
+)
 @read_only
 def list_topics(request, params: Query[PageParams]):
     return page_of(request, Topic.objects.with_event_counts().order_by(localized("name"), "pk"), params)

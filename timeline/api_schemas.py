@@ -155,7 +155,9 @@ class StatementOut(Schema):
     language: Literal["en", "fr"]
     said_on: datetime.date | None = Field(description="Null when the source gives no date.")
     said_precision: Precision
-    date: str = Field(description="The date as the site shows it; the event's date when said_on is null.")
+    date: str = Field(
+        description="The date as the site writes it in the language asked for; the event's date when said_on is null."
+    )
     speaker: ParticipantRef
     speaker_label: str = Field(description="The speaker as the source printed it.")
     context: str
@@ -173,7 +175,10 @@ class EventDates(Schema):
     end_date: datetime.date | None
     end_precision: Precision | None
     approximate: bool
-    date: str = Field(description='The dates as the site shows them, e.g. "May 2025", "c. 2019".')
+    date: str = Field(
+        description='The dates as the site writes them in the language asked for: "May 2025", "c. 2019"; with lang=fr '
+        '"mai 2025", "vers 2019".'
+    )
     start: str = Field(description='ISO 8601 at the start\'s precision: "2025-05-06", "2025-05" or "2025".')
     end: str | None = Field(description="ISO 8601 at the end's precision, or null.")
 

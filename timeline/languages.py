@@ -10,6 +10,7 @@ a cookie, so that nobody is kept out of the English pages. Responses that this c
 """
 
 import dataclasses
+import functools
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -55,6 +56,27 @@ def fallback(obj, field: str) -> str | None:
     if getattr(obj, f"{field}_{current}") or not getattr(obj, f"{field}_{DEFAULT}", None):
         return None
     return DEFAULT
+
+
+def in_query_language(view=None, *, refuse=None):
+    """A view that answers in the language its `lang` parameter names (English when there is none): how the API,
+    which has one address, is asked for French. An unknown language gets `refuse(request)`, or else English."""
+    if view is None:
+        return functools.partial(in_query_language, refuse=refuse)
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        language = request.GET.get("lang", "").strip() or DEFAULT  # blank, as an empty form field sends it
+        if language not in NAMES:
+            if refuse is not None:
+                return refuse(request)
+            language = DEFAULT
+        with translation.override(language):
+            response = view(request, *args, **kwargs)
+        response["Content-Language"] = language
+        return response
+
+    return wrapped
 
 
 def api_url(url: str) -> str:
