@@ -146,3 +146,36 @@ def test_french_feeds(client, meeting):
     english = ElementTree.fromstring(client.get("/feeds/events/").content)
     assert english.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
     assert english.find(f"{ATOM}entry").find(f"{ATOM}title").text == "White House meeting"
+
+
+SURFACES = [
+    ("/embed/", "/fr/embed/"),
+    ("/feeds/events/", "/fr/feeds/events/"),
+    ("/feeds/topics/tariffs/", "/fr/feeds/topics/tariffs/"),
+    ("/feeds/corrections/", "/fr/feeds/corrections/"),
+    ("/export/events.ics", "/fr/export/events.ics"),
+    ("/export/events.csv", "/fr/export/events.csv"),
+    ("/export/statements.csv", "/fr/export/statements.csv"),
+    ("/export/timeline.json", "/fr/export/timeline.json"),
+    ("/api/events", "/api/events?lang=fr"),
+    ("/api/events/meeting", "/api/events/meeting?lang=fr"),
+    ("/api/participants/mark-carney", "/api/participants/mark-carney?lang=fr"),
+    ("/api/topics", "/api/topics?lang=fr"),
+]
+
+
+@pytest.mark.parametrize(("english", "french"), SURFACES)
+def test_the_open_data_costs_the_same_queries_in_french(client, meeting, english, french):
+    """A translated field falls back to the English in the row already fetched: French costs no query more."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for url in (english, french):
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        counts.append(len(queries))
+    print(f"{english}: {counts[0]} queries in English, {counts[1]} in French")
+    assert counts[0] == counts[1]

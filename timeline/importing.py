@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,6 +68,13 @@ def describe(result) -> str:
     return ", ".join(parts)
 
 
+def repeats_its_original(column: str, messages, errors: dict) -> bool:
+    """Whether `column` is a translated field's English or French column (summary_en) whose errors repeat those of
+    the field itself (summary): a file's "summary" fills both, so one bad value would be named twice."""
+    original, _, language = column.rpartition("_")
+    return language in dict(settings.LANGUAGES) and errors.get(original) == messages
+
+
 def problems_of(result, limit: int = 50) -> list[str]:
     """Every problem of a result as one line an editor can act on: "Row 3, start_date: 30 February 2025 does
     not exist." """
@@ -74,6 +82,8 @@ def problems_of(result, limit: int = 50) -> list[str]:
     lines = [str(error.error) for error in result.base_errors]
     for row in result.invalid_rows:
         for column, messages in row.error_dict.items():
+            if repeats_its_original(column, messages, row.error_dict):
+                continue
             for message in messages:
                 where = (
                     row_label(row.number, noun) if column == "__all__" else f"{row_label(row.number, noun)}, {column}"
