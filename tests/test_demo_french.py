@@ -4,13 +4,18 @@ demo never meets an English fallback."""
 
 import json
 import re
+import unicodedata
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
+from django.http import QueryDict
 from django.test import Client
+from django.utils import translation
 
-from tests.htmlparse import Page
+from tests.htmlparse import Page, elements
+from timeline.filters import EventFilter
 from timeline.models import Event, Role, Topic
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "demo.json"
@@ -97,3 +102,33 @@ def test_a_french_reader_of_the_demo_meets_no_english_fallback():
     assert "Première rencontre de Carney avec Trump à la Maison-Blanche" in event.text
     assert "Maison-Blanche, Washington" in event.text
     assert "Dominic LeBlanc, ministre du Commerce international et des Affaires intergouvernementales" in event.text
+
+
+def french_text(record) -> str:
+    """An event's French as a reader types it back: lower case, accents and the kind of apostrophe left out."""
+    text = " ".join(record["fields"].get(f"{field}_fr") or "" for field in TRANSLATED["timeline.event"])
+    bare = "".join(c for c in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(c))
+    return bare.replace("\u2019", "'")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["tarifs", "droits de douane", "negociations", "Quebec", "l'acier"])
+def test_a_french_reader_finds_the_demo_by_its_french_words(query):
+    """What a French reader tries first, accents and curly apostrophes left out: every published event whose French
+    holds each word is found (PostgreSQL's stemming may find more, never fewer)."""
+    expected = {
+        record["fields"]["slug"]
+        for record in RECORDS
+        if record["model"] == "timeline.event"
+        and record["fields"]["status"] == "published"
+        and all(word in french_text(record) for word in query.lower().split())
+    }
+    assert len(expected) >= 3, query  # the demo speaks of all of these, in French
+    call_command("loaddata", "demo", verbosity=0)
+    with translation.override("fr"):
+        found = set(EventFilter(QueryDict(urlencode({"q": query}))).qs.values_list("slug", flat=True))
+    assert expected <= found, sorted(expected - found)
+    [heading] = [
+        h for h in elements(Client().get("/fr/", {"q": query}).content, "h2") if h.get("id") == "results-heading"
+    ]
+    assert heading["_text"].startswith(f"{len(found)} événement"), heading
