@@ -583,7 +583,7 @@ def test_weak_publisher_changelist_query_count(admin_client, django_assert_num_q
 def test_an_event_date_typed_as_a_month_or_year_sets_its_precision(admin_client, typed, stored):
     url = reverse("admin:timeline_event_add")
     data = form_data(admin_client.get(url), "event_form")
-    data.update({"title": ["T"], "slug": ["t"], "summary": ["S."], "start_date": [typed]})
+    data.update({"title_en": ["T"], "slug": ["t"], "summary_en": ["S."], "start_date": [typed]})
     assert admin_client.post(url, data).status_code == 302
     event = Event.objects.get(slug="t")
     assert (event.start_date, event.date_precision) == stored
@@ -609,7 +609,7 @@ def test_role_source_and_statement_dates_are_typed_with_their_precision(admin_cl
     participant = ParticipantFactory()
     url = reverse("admin:timeline_participant_change", args=[participant.pk])
     data = form_data(admin_client.get(url), "participant_form")
-    add_inline_row(data, "roles", title="Premier", attested_on="May 2025")
+    add_inline_row(data, "roles", title_en="Premier", attested_on="May 2025")
     assert admin_client.post(url, data).status_code == 302
     role = participant.roles.get()
     assert (role.start, role.attested_on, role.attested_precision) == (None, datetime.date(2025, 5, 1), "month")

@@ -72,7 +72,7 @@ def test_a_misspelled_column_is_refused_by_name_with_the_nearest_valid_one(admin
         "Row 1 (the header): \u201cparticipant\u201d is not a column of this import; "
         "did you mean \u201cparticipants\u201d?"
     )
-    assert "the columns are slug, title, summary, body, start_date" in message
+    assert "the columns are slug, title, title_fr, summary, summary_fr, body, body_fr, start_date" in message
 
 
 def test_a_column_named_in_another_case_or_with_spaces_is_understood(admin_client, newsroom):

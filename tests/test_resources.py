@@ -245,7 +245,7 @@ def test_an_editors_import_keeps_a_published_event_published_and_a_draft_a_draft
     assert dict(Event.objects.values_list("slug", "status")) == {"live": "published", "draft": "draft"}
     # The published event's new title waits for a publisher (tests/test_review.py); the draft's is written.
     assert Event.objects.get(slug="live").title != "New title"
-    assert Event.objects.get(slug="live").revisions.get().proposed["fields"]["title"] == "New title"
+    assert Event.objects.get(slug="live").revisions.get().proposed["fields"]["title_en"] == "New title"
     assert Event.objects.get(slug="draft").title == "Other title"
 
 

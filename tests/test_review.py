@@ -67,15 +67,15 @@ def reader_sees(client, text: str, path: str = "/events/meeting/") -> bool:
 def test_an_editors_change_to_a_published_event_waits_and_readers_keep_the_published_version(client, editor, story):
     event = story["event"]
     client.force_login(editor)
-    response = edit(client, "event", event, title="Carney and Trump meet at the White House")
+    response = edit(client, "event", event, title_en="Carney and Trump meet at the White House")
     assert response.status_code == 302
     assert any("waits for a publisher’s review" in m for m in messages_of(response))
     event.refresh_from_db()
     assert (event.title, event.version, event.history.count()) == ("Carney meets Trump", 1, 1)
     [revision] = Revision.objects.all()
     assert (revision.state, revision.author, revision.event) == ("pending", editor, event)
-    assert revision.proposed == {"fields": {"title": "Carney and Trump meet at the White House"}, "m2m": {}}
-    assert revision.base == {"fields": {"title": "Carney meets Trump"}, "m2m": {}}
+    assert revision.proposed == {"fields": {"title_en": "Carney and Trump meet at the White House"}, "m2m": {}}
+    assert revision.base == {"fields": {"title_en": "Carney meets Trump"}, "m2m": {}}
 
     page = client.get(reverse("admin:timeline_event_change", args=[event.pk])).content.decode()
     assert "Waiting for a publisher’s review" in page and revision.summary in page
@@ -86,18 +86,24 @@ def test_an_editors_change_to_a_published_event_waits_and_readers_keep_the_publi
 def test_a_publisher_reads_the_change_and_approves_it_and_only_then_readers_see_it(client, editor, publisher, story):
     event = story["event"]
     client.force_login(editor)
-    edit(client, "event", event, title="Carney and Trump meet at the White House", summary="They met for two hours.")
+    edit(
+        client,
+        "event",
+        event,
+        title_en="Carney and Trump meet at the White House",
+        summary_en="They met for two hours.",
+    )
     revision = Revision.objects.get()
     client.force_login(publisher)
     page = client.get(reverse("admin:timeline_revision_change", args=[revision.pk])).content.decode()
     assert "Proposed by editor on" in page and "Waiting for review" in page
     assert rows(page) == [
         (
-            "Title",
+            "Title [en]",  # the label of the admin field
             "Carney meets Trump",
             "<span>Carney </span><del>meets</del><ins>and</ins><span> Trump</span><ins> meet at the White House</ins>",
         ),
-        ("Summary", "They met.", "<span>They met</span><ins> for two hours</ins><span>.</span>"),
+        ("Summary [en]", "They met.", "<span>They met</span><ins> for two hours</ins><span>.</span>"),
     ]
     assert not reader_sees(client, "at the White House")
 
@@ -119,7 +125,7 @@ def test_a_publisher_reads_the_change_and_approves_it_and_only_then_readers_see_
 
 def test_the_diff_marks_the_words_removed_and_added(client, editor, publisher, story):
     client.force_login(editor)
-    edit(client, "event", story["event"], summary="They met at length.")
+    edit(client, "event", story["event"], summary_en="They met at length.")
     client.force_login(publisher)
     page = client.get(reverse("admin:timeline_revision_change", args=[Revision.objects.get().pk])).content.decode()
     assert "<span>They met</span><ins> at length</ins><span>.</span>" in page
@@ -127,7 +133,7 @@ def test_the_diff_marks_the_words_removed_and_added(client, editor, publisher, s
 
 def test_a_publisher_sends_a_change_back_with_a_note_and_nothing_is_written(client, editor, publisher, story):
     client.force_login(editor)
-    edit(client, "event", story["event"], title="A wrong title")
+    edit(client, "event", story["event"], title_en="A wrong title")
     revision = Revision.objects.get()
     client.force_login(publisher)
     url = reverse("admin:timeline_revision_change", args=[revision.pk])
@@ -147,7 +153,7 @@ def test_a_publisher_sends_a_change_back_with_a_note_and_nothing_is_written(clie
 
 def test_an_editor_cannot_approve(client, editor, story):
     client.force_login(editor)
-    edit(client, "event", story["event"], title="My own approval")
+    edit(client, "event", story["event"], title_en="My own approval")
     revision = Revision.objects.get()
     page = client.get(reverse("admin:timeline_revision_change", args=[revision.pk])).content.decode()
     assert 'name="_approve"' not in page and 'name="_withdraw"' in page
@@ -161,8 +167,8 @@ def test_an_editor_cannot_approve(client, editor, story):
 
 def test_a_change_made_since_the_proposal_refuses_the_approval_rather_than_undoing_it(client, editor, publisher, story):
     client.force_login(editor)
-    edit(client, "event", story["event"], title="First proposal")
-    edit(client, "event", story["event"], title="Second proposal")
+    edit(client, "event", story["event"], title_en="First proposal")
+    edit(client, "event", story["event"], title_en="Second proposal")
     first, second = Revision.objects.order_by("pk")
     client.force_login(publisher)
     client.post(reverse("admin:timeline_revision_change", args=[second.pk]), {"_approve": "1"})
@@ -175,7 +181,7 @@ def test_a_change_made_since_the_proposal_refuses_the_approval_rather_than_undoi
 
 def test_a_publishers_own_change_is_written_at_once(client, publisher, story):
     client.force_login(publisher)
-    edit(client, "event", story["event"], title="Corrected by a publisher")
+    edit(client, "event", story["event"], title_en="Corrected by a publisher")
     story["event"].refresh_from_db()
     assert story["event"].title == "Corrected by a publisher" and not Revision.objects.exists()
 
@@ -183,7 +189,7 @@ def test_a_publishers_own_change_is_written_at_once(client, publisher, story):
 def test_an_editors_change_to_a_draft_is_written_at_once(client, editor):
     draft = DraftEventFactory(title="Draft")
     client.force_login(editor)
-    edit(client, "event", draft, title="Still a draft")
+    edit(client, "event", draft, title_en="Still a draft")
     draft.refresh_from_db()
     assert draft.title == "Still a draft" and not Revision.objects.exists()
 
@@ -302,7 +308,7 @@ def test_a_participant_no_reader_sees_yet_is_changed_at_once(client, editor):
 def test_a_public_participants_role_edited_inline_waits(client, editor, story):
     role = RoleFactory(participant=story["carney"], title="Prime Minister", start=datetime.date(2025, 3, 14))
     client.force_login(editor)
-    edit(client, "participant", story["carney"], **{"roles-0-title": "Prime Minister of Canada"})
+    edit(client, "participant", story["carney"], **{"roles-0-title_en": "Prime Minister of Canada"})
     role.refresh_from_db()
     assert role.title == "Prime Minister"
     assert Revision.objects.get().target == role
@@ -311,14 +317,14 @@ def test_a_public_participants_role_edited_inline_waits(client, editor, story):
 def test_restoring_an_old_version_of_a_published_event_waits_too(client, editor, publisher, story):
     event = story["event"]
     client.force_login(publisher)
-    edit(client, "event", event, title="A newer title")
+    edit(client, "event", event, title_en="A newer title")
     old = event.history.earliest()
     client.force_login(editor)
     url = reverse("admin:timeline_event_simple_history", args=[event.pk, old.history_id])
     assert client.post(url, form_data(client.get(url), "historicalevent_form")).status_code == 302
     event.refresh_from_db()
     assert event.title == "A newer title"
-    assert Revision.objects.get().proposed["fields"] == {"title": "Carney meets Trump"}
+    assert Revision.objects.get().proposed["fields"] == {"title_en": "Carney meets Trump"}
 
 
 def test_an_editors_import_of_a_published_event_waits_and_says_so(client, editor, publisher, story):
@@ -459,7 +465,7 @@ def test_a_publisher_deleting_a_participant_is_told_what_relies_on_them(client, 
 
 def test_the_review_list_opens_on_what_waits(client, editor, publisher, story):
     client.force_login(editor)
-    edit(client, "event", story["event"], title="Waiting")
+    edit(client, "event", story["event"], title_en="Waiting")
     client.force_login(publisher)
     response = client.get(reverse("admin:timeline_revision_changelist"), follow=True)
     assert response.redirect_chain[-1][0].endswith("?state__exact=pending")

@@ -173,8 +173,8 @@ def test_each_changelist_filters_and_counts_what_lacks_french(admin_client, half
 
 
 def test_existing_text_becomes_the_english():
-    migration = importlib.import_module("timeline.migrations.0010_translated_fields")
-    state = MigrationExecutor(connection).loader.project_state(("timeline", "0010_translated_fields")).apps
+    migration = importlib.import_module("timeline.migrations.0012_translated_fields")
+    state = MigrationExecutor(connection).loader.project_state(("timeline", "0012_translated_fields")).apps
     topic = TopicFactory(slug="trade")
     Topic.objects.filter(pk=topic.pk).rewrite(False).update(name="Trade", description="Goods.", name_en=None)
     migration.english_from_the_text_written(state, None)
@@ -186,7 +186,7 @@ def test_existing_text_becomes_the_english():
 def test_a_database_with_its_triggers_migrates_to_the_translated_fields():
     """SQLite rebuilds the roles table to add its per-language constraints: the data-version triggers that name it
     (installed by every migrate) must not stop a site that already runs from upgrading."""
-    before = "0009_event_keys"
+    before = "0011_changes_for_review"
     try:
         call_command("migrate", "timeline", before, verbosity=0)  # ends by installing the triggers, as a deploy does
         call_command("migrate", verbosity=0)

@@ -1,5 +1,6 @@
 """How the cells of an import file are read: dates as written (with their precision), references to other rows by
-slug, name or address, an event's participants, and the form of a text two copies of it share.
+slug, name or address, an event's participants, a translated text's French, and the form of a text two copies of
+it share.
 
 Every problem is a ValueError saying what is wrong and how to write it, reported by django-import-export against
 the row and column it was found in."""
@@ -189,6 +190,30 @@ class ReferencesWidget(widgets.ManyToManyWidget):
         if value is None:
             return ""
         return SEPARATOR.join(sorted(item.slug for item in value.all()))
+
+
+class FrenchWidget(widgets.CharWidget):
+    """A French column: a blank cell is French not written yet (None), as the admin leaves an empty field."""
+
+    def clean(self, value, row=None, **kwargs):
+        return super().clean(value, row, **kwargs).strip() or None
+
+
+class FrenchField(fields.Field):
+    """The French of a translated field (`title_fr`). Blank and missing are one: a file that leaves it empty changes
+    nothing on an item whose French was never written, whichever way the admin stored that."""
+
+    def __init__(self, name: str):
+        column = f"{name}_fr"
+        super().__init__(attribute=column, column_name=column, widget=FrenchWidget())
+
+    def get_value(self, instance):
+        return super().get_value(instance) or None
+
+
+def french(name: str) -> FrenchField:
+    """The column of the French of `name` (a translated field, timeline/translation.py): `title` -> `title_fr`."""
+    return FrenchField(name)
 
 
 def parse_participants(value) -> list[tuple[str, str]]:

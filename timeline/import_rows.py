@@ -14,8 +14,10 @@ import difflib
 import hashlib
 
 from diff_match_patch import diff_match_patch
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.html import format_html_join
 from django.utils.text import slugify
@@ -175,7 +177,17 @@ class TimelineResource(resources.ModelResource):
     def label(self, number: int) -> str:
         return row_label(number, self.row_noun)
 
-    def import_data(self, dataset, max_rows=None, skip_html_diff=False, **kwargs):
+    def export(self, *args, **kwargs):
+        # The columns named as the fields are (title) hold the English, whatever language the admin is shown in.
+        with translation.override(settings.LANGUAGE_CODE):
+            return super().export(*args, **kwargs)
+
+    def import_data(self, *args, **kwargs):
+        # As for export: a "title" cell is the English title, and `event.title` reads the English to match rows.
+        with translation.override(settings.LANGUAGE_CODE):
+            return self._import_data(*args, **kwargs)
+
+    def _import_data(self, dataset, max_rows=None, skip_html_diff=False, **kwargs):
         """`max_rows`: refuse a larger file, with `too_large` set on the result (the admin names the command
         that takes it). `skip_html_diff`: no preview to show, so no diff to render (the import_file command)."""
         self.row_numbers = getattr(dataset, "row_numbers", None)

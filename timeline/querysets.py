@@ -54,7 +54,7 @@ def search_words(q: str) -> list[str]:
 
 
 def stored_search_vector(model, column: str = "search_vector"):
-    """A search vector column PostgreSQL keeps for `model`'s table (migrations 0004 and 0011; not a model field, as
+    """A search vector column PostgreSQL keeps for `model`'s table (migrations 0004 and 0013; not a model field, as
     it exists on PostgreSQL only): `search_vector`, or an event's French in `search_vector_fr`. A column reference,
     so Django re-aliases it when the query becomes a subquery."""
     from django.contrib.postgres.search import SearchVectorField

@@ -11,6 +11,8 @@ Rules every import follows:
   same publishing rule as the admin's buttons (a published event needs sources, and so does each statement).
 - Dates are read as written ("2025-05-06", "2025-05", "2025", "May 2025"...): what was written sets the precision.
 - Participants in an event are one column, "slug:part" pairs: `mark-carney:guest, donald-trump:host`.
+- Text written in both languages is two columns: `title` is the English, `title_fr` the French (see
+  timeline/translation.py). A blank French cell is French not written yet, and readers then see the English.
 """
 
 from django.core.exceptions import ValidationError
@@ -27,6 +29,7 @@ from timeline.import_columns import (
     cell,
     dated,
     find_reference,
+    french,
     parse_participants,
     text_key,
 )
@@ -40,15 +43,20 @@ class TopicResource(TimelineResource):
     example = {
         "slug": "trade",
         "name": "Trade",
+        "name_fr": "Commerce",
         "description": "Trade agreements, trade talks and the exchange of goods and services between countries.",
+        "description_fr": "Accords commerciaux, négociations commerciales et échanges de biens et de services "
+        "entre pays.",
     }
     identities = [("slug",), ("name",)]
     slug_from = "name"
+    name_fr = french("name")
+    description_fr = french("description")
 
     class Meta:
         model = Topic
         import_id_fields = ["slug"]
-        fields = ["slug", "name", "description"]
+        fields = ["slug", "name", "name_fr", "description", "description_fr"]
 
     def row_key(self, row):
         return super().row_key(row) or (("name", text_key(cell(row, "name"))) if cell(row, "name") else None)
@@ -62,11 +70,12 @@ class ParticipantResource(TimelineResource):
     example = {"slug": "mark-carney", "name": "Mark Carney", "kind": "person", "country": "CA"}
     identities = [("slug",), ("name",)]
     slug_from = "name"
+    description_fr = french("description")
 
     class Meta:
         model = Participant
         import_id_fields = ["slug"]
-        fields = ["slug", "name", "kind", "country", "description", "wikidata_id"]
+        fields = ["slug", "name", "kind", "country", "description", "description_fr", "wikidata_id"]
 
     def row_key(self, row):
         return super().row_key(row) or (("name", text_key(cell(row, "name"))) if cell(row, "name") else None)
@@ -189,9 +198,13 @@ class EventResource(TimelineResource):
     example = {
         "slug": "carney-wins-liberal-leadership-2025-03-09",
         "title": "Mark Carney wins the Liberal Party leadership",
+        "title_fr": "Mark Carney remporte la direction du Parti libéral",
         "summary": "Mark Carney, a former central bank governor, won the Liberal leadership in a single round of "
         "voting, taking 85.9% of the points and beating Chrystia Freeland by a wide margin. The result put him in "
         "line to succeed Justin Trudeau as prime minister.",
+        "summary_fr": "Ancien gouverneur de banque centrale, Mark Carney remporte la direction libérale dès le premier "
+        "tour, avec 85,9\u00a0% des points, loin devant Chrystia Freeland. Ce résultat fait de lui le successeur "
+        "désigné de Justin Trudeau au poste de premier ministre.",
         "start_date": "2025-03-09",
         "event_type": "election",
         "importance": "2",
@@ -209,6 +222,10 @@ class EventResource(TimelineResource):
     sources = fields.Field("sources", "sources", ReferencesWidget(Source))
     participants = fields.Field(column_name="participants")
     status = fields.Field("status", "status", readonly=True)
+    title_fr = french("title")
+    summary_fr = french("summary")
+    body_fr = french("body")
+    location_fr = french("location")
 
     class Meta:
         model = Event
@@ -216,13 +233,17 @@ class EventResource(TimelineResource):
         fields = [
             "slug",
             "title",
+            "title_fr",
             "summary",
+            "summary_fr",
             "body",
+            "body_fr",
             "start_date",
             "approximate",
             "end_date",
             "event_type",
             "location",
+            "location_fr",
             "importance",
             "topics",
             "sources",
@@ -442,6 +463,7 @@ class RoleResource(TimelineResource):
     example = {
         "participant": "anita-anand",
         "title": "Minister of Innovation, Science and Industry",
+        "title_fr": "ministre de l’Innovation, des Sciences et de l’Industrie",
         "start": "2025-03-14",
         "end": "2025-05-13",
     }
@@ -452,11 +474,24 @@ class RoleResource(TimelineResource):
     end = dated(Role, "end")
     attested_on = dated(Role, "attested_on")
     source = fields.Field("source", "source", ReferenceWidget(Source))
+    title_fr = french("title")
+    organisation_fr = french("organisation")
 
     class Meta:
         model = Role
         import_id_fields = ["participant", "title", "start"]
-        fields = ["participant", "title", "organisation", "start", "end", "attested_on", "source", "note"]
+        fields = [
+            "participant",
+            "title",
+            "title_fr",
+            "organisation",
+            "organisation_fr",
+            "start",
+            "end",
+            "attested_on",
+            "source",
+            "note",
+        ]
 
     def row_key(self, row):
         if not (cell(row, "participant") and cell(row, "title")):

@@ -22,10 +22,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from modeltranslation.fields import TranslationField
 
 from timeline import publishing
 from timeline.dates import format_date
 from timeline.models import Event, Involvement, Participant, Revision, Role, Source, Statement
+from timeline.translation import translated_fields
 
 # The models whose published rows wait for review, and their many-to-many fields.
 REVIEWED = {Event: ("topics", "sources"), Statement: ("sources",), Participant: (), Source: (), Role: ()}
@@ -81,7 +83,10 @@ def event_of(obj) -> Event | None:
 
 
 def editable_fields(model) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.editable and f.name not in NOT_PROPOSED]
+    """The fields a change is made of. A translated field is its language columns (title_en, title_fr): the field
+    itself (title) only reads or writes the language active at the time, which is no value of its own."""
+    skipped = NOT_PROPOSED | set(translated_fields(model))
+    return [f for f in model._meta.concrete_fields if f.editable and f.name not in skipped]
 
 
 def dump(value):
@@ -96,7 +101,16 @@ def dump(value):
 
 
 def field_values(obj) -> dict:
-    return {f.attname: dump(getattr(obj, f.attname)) for f in editable_fields(type(obj))}
+    return {f.attname: dump(value_of(obj, f)) for f in editable_fields(type(obj))}
+
+
+def value_of(obj, field: models.Field):
+    """A field's value; a language column left empty is None however it was stored (the admin's forms save "" for
+    some, the columns start as NULL), so that an untouched French field is no change."""
+    value = getattr(obj, field.attname)
+    if isinstance(field, TranslationField) and value == "":
+        return None
+    return value
 
 
 def m2m_values(obj, names) -> dict:

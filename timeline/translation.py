@@ -50,6 +50,9 @@ for model, options in [(Event, EventTranslation), (Participant, ParticipantTrans
 
 
 def translated_fields(model) -> tuple[str, ...]:
+    """The fields of `model` written in each language (none for a model that has no translated field)."""
+    if model not in translator.get_registered_models():
+        return ()
     return tuple(translator.get_options_for_model(model).fields)
 
 

@@ -40,7 +40,7 @@ def test_prepare_preview_confirm_reimport_propose_approve(
     download.value.save_as(template)
     with template.open(encoding="utf-8-sig", newline="") as file:
         header = next(csv.reader(file))
-    assert header[:4] == ["slug", "title", "summary", "body"]
+    assert header[:6] == ["slug", "title", "title_fr", "summary", "summary_fr", "body"]
     events = tmp_path / "events.csv"
     with events.open("w", encoding="utf-8", newline="") as file:
         writer = csv.DictWriter(file, fieldnames=header)
@@ -48,6 +48,7 @@ def test_prepare_preview_confirm_reimport_propose_approve(
         writer.writerow(
             {
                 "title": "Carney meets Trump",
+                "title_fr": "Carney rencontre Trump",
                 "summary": "The two leaders met at the White House.",
                 "start_date": "6 May 2025",
                 "event_type": "meeting",
@@ -73,6 +74,7 @@ def test_prepare_preview_confirm_reimport_propose_approve(
     page.click('input[name="confirm"]')
     expect(page.locator(".messagelist")).to_contain_text("Imported: 2 new, 0 updated, 0 unchanged events.")
     assert Event.objects.get(slug="tariff-talks-continue").date_precision == "month"
+    assert Event.objects.get(slug="carney-meets-trump").title_fr == "Carney rencontre Trump"
     history = {event.slug: event.history.count() for event in Event.objects.all()}
 
     # The same file again: nothing changes.
@@ -97,7 +99,7 @@ def test_prepare_preview_confirm_reimport_propose_approve(
     event = Event.objects.get(slug="carney-meets-trump")
     log_in(page, base, "editor")
     page.goto(f"{base}/admin/timeline/event/{event.pk}/change/")
-    page.fill("#id_title", "Carney and Trump meet at the White House")
+    page.fill("#id_title_en", "Carney and Trump meet at the White House")
     page.click('input[name="_save"]')
     expect(page.locator(".messagelist")).to_contain_text("waits for a publisher’s review")
     expect(page.locator(".pending-revisions")).to_contain_text("Change to the event “Carney meets Trump”")

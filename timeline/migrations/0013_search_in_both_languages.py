@@ -88,7 +88,7 @@ FRENCH_EVENT_VECTOR = [
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("timeline", "0010_translated_fields"),
+        ("timeline", "0012_translated_fields"),
     ]
 
     operations = [

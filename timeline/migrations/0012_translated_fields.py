@@ -41,7 +41,7 @@ def english_from_the_text_written(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('timeline', '0009_event_keys'),
+        ('timeline', '0011_changes_for_review'),
     ]
 
     operations = [
