@@ -16,9 +16,9 @@ from tests.factories import (
     StatementFactory,
     TopicFactory,
 )
-from timeline.caching import NEVER_PUBLIC, RULES, current_version, current_versions, tracked_tables
 from timeline.management.commands.bench import discover_targets
 from timeline.models import Correction, Event
+from timeline.versions import NEVER_PUBLIC, RULES, current_version, current_versions, tracked_tables
 
 pytestmark = pytest.mark.django_db
 
@@ -268,7 +268,7 @@ def test_the_etag_is_a_digest_and_no_cache_key(client, meeting):
 
 
 def test_every_table_says_which_of_its_changes_readers_see():
-    """A table added to the app must say when a change to it is public (timeline.caching.RULES): left out, every
+    """A table added to the app must say when a change to it is public (timeline.versions.RULES): left out, every
     change to it, a draft's included, would retire every cached page and change every validator."""
     assert set(tracked_tables()) - set(RULES) == set()
 

@@ -7,20 +7,25 @@ foreign keys come through list_select_related and counts through correlated subq
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
-from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from timeline import publishing
+from timeline.admin_common import (
+    RelatedChangesInHistory,
+    StatesLimits,
+    WeakSourcesFilter,
+    changelist_link,
+    weak_sources_column,
+)
 from timeline.admin_imports import ImportExportAdmin
-from timeline.admin_review import InlineDeletion, ReviewedChanges
+from timeline.admin_inlines import CorrectionInline, InvolvementInline, RoleInline, StatementInline
+from timeline.admin_review import ReviewedChanges
 from timeline.forms import CorrectionForm, EventAdminForm, RoleForm, SourceAdminForm, StatementAdminForm
 from timeline.models import (
     Correction,
@@ -32,7 +37,6 @@ from timeline.models import (
     Statement,
     Topic,
     WeakPublisher,
-    text_limit,
 )
 from timeline.querysets import count_of
 from timeline.resources import (
@@ -44,147 +48,6 @@ from timeline.resources import (
     TopicResource,
 )
 from timeline.translation_admin import FrenchFilter, side_by_side
-
-
-class RelatedChangesInHistory:
-    """Writes changes to an object's many-to-many lists (and inline rows) into its history record's change reason.
-
-    simple-history versions each record's own fields; this keeps "who added or removed which source, and when"
-    in the same history, instead of losing it.
-    """
-
-    history_related = {}  # label: function(obj) -> set of strings describing the related rows
-
-    def related_state(self, obj) -> dict[str, set[str]]:
-        if obj.pk is None:
-            return {label: set() for label in self.history_related}
-        return {label: describe(obj) for label, describe in self.history_related.items()}
-
-    def save_related(self, request, form, formsets, change):
-        before = self.related_state(form.instance) if change else {label: set() for label in self.history_related}
-        super().save_related(request, form, formsets, change)
-        after = self.related_state(form.instance)
-        notes = []
-        for label in self.history_related:
-            added, removed = sorted(after[label] - before[label]), sorted(before[label] - after[label])
-            if added:
-                notes.append(f"{label} added: {', '.join(added)}")
-            if removed:
-                notes.append(f"{label} removed: {', '.join(removed)}")
-        record = form.instance.history.first() if notes else None
-        if record is not None:
-            reason = "; ".join(filter(None, [record.history_change_reason, *notes]))
-            form.instance.history.filter(pk=record.pk).update(history_change_reason=reason)
-
-
-class StatesLimits:
-    """States every text field's limit under it, from the model field's max_length, the one owner of that fact."""
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        limit = text_limit(db_field) if isinstance(db_field, TEXT_FIELDS) else None
-        if formfield is not None and limit and not db_field.choices:
-            formfield.widget.attrs.setdefault("maxlength", str(limit))
-            stated = ngettext("At most %(count)s character.", "At most %(count)s characters.", limit) % {
-                "count": f"{limit:,}"
-            }
-            formfield.help_text = format_lazy("{} {}", formfield.help_text, stated) if formfield.help_text else stated
-        return formfield
-
-
-TEXT_FIELDS = (models.CharField, models.TextField)
-
-
-def changelist_link(model: str, query: str, count: int, noun: str):
-    url = reverse(f"admin:timeline_{model}_changelist")
-    return format_html('<a href="{}?{}">{} {}</a>', url, query, count, noun if count == 1 else noun + "s")
-
-
-class WeakSourcesFilter(admin.SimpleListFilter):
-    """Events or statements whose sources all come from publishers marked as weak (the changelist annotates
-    `only_weak_sources`)."""
-
-    title = "sources"
-    parameter_name = "weak_sources"
-
-    def lookups(self, request, model_admin):
-        return [("only", "Only from weak publishers"), ("not", "Not only from weak publishers")]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("only", "not"):
-            return queryset.filter(only_weak_sources=self.value() == "only")
-        return queryset
-
-
-def weak_sources_column(obj):
-    if obj.only_weak_sources:
-        return format_html('<span class="weak-sources">{}</span>', "only weak publishers")
-    return ""
-
-
-# Inlines
-
-
-class InvolvementInline(StatesLimits, admin.TabularInline):
-    model = Involvement
-    extra = 0
-    autocomplete_fields = ["participant"]
-    verbose_name = "participant"
-    verbose_name_plural = "participants and their part in the event"
-
-
-class StatementInline(InlineDeletion, StatesLimits, admin.StackedInline):
-    model = Statement
-    form = StatementAdminForm
-    extra = 0
-    autocomplete_fields = ["speaker", "sources"]
-    fields = [
-        ("speaker", "speaker_label"),
-        "text",
-        ("kind", "language", "importance"),
-        "said_on",
-        "sources",
-        "context",
-    ]
-    show_change_link = True
-
-
-class CorrectionInline(StatesLimits, TranslationStackedInline):
-    """Public corrections; editors see them, publishers add them (the group permissions decide)."""
-
-    model = Correction
-    form = CorrectionForm
-    extra = 0
-    fields = side_by_side("published_on", "statement", "note*")
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        statement_field = formset.form.base_fields.get("statement")
-        if statement_field is not None:
-            # Only this event's statements can be corrected here.
-            statement_field.queryset = (
-                Statement.objects.filter(event=obj).select_related("speaker") if obj else (Statement.objects.none())
-            )
-        return formset
-
-
-class RoleInline(InlineDeletion, StatesLimits, TranslationTabularInline):
-    model = Role
-    form = RoleForm
-    extra = 0
-    autocomplete_fields = ["source"]
-    fields = [
-        "title_en",
-        "title_fr",
-        "organisation_en",
-        "organisation_fr",
-        "start",
-        "end",
-        "attested_on",
-        "source",
-        "note",
-    ]
-
 
 # Events
 

@@ -20,7 +20,7 @@ class TimelineConfig(AppConfig):
 
     def ready(self):
         from timeline import eventkeys
-        from timeline.caching import install_triggers
+        from timeline.versions import install_triggers
 
         connection_created.connect(register_sqlite_functions)
         # After every migrate, so that the triggers behind the cached pages cover tables added since.

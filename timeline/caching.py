@@ -1,21 +1,8 @@
 """Caching of public pages: never stale, never showing a draft, and retired only by what readers can see.
 
-Everything cached is keyed by a *data version*, a random token in a row of the timeline_dataversion table
-(migration 0005) that database triggers replace in the same transaction as the change calling for it, however
-the change was made (the admin, an import, a bulk update, SQL typed into psql):
-
-- PUBLIC (row 1) changes with anything a reader can see: a published event and what hangs from it (statements,
-  involvements, topics, sources, corrections), and a participant, role, topic or source of the public record.
-  A draft saved, a participant or a source that no published event has yet: no change, so no cached page is
-  retired and no validator changes (a reader cannot tell when the newsroom is working).
-- SELECTION (row 2) changes only with what decides which events a filter selects, how many there are and what the
-  facets call them: a published event's status, dates or type, its participants, topics and statements, a
-  public participant's or topic's name, slug or country. A corrected title or summary leaves it as it was, so
-  the facet counts, charts and totals of every filter without a search survive such an edit.
-
-A table the rules below do not name changes both versions on any change: correct, if coarse. Nothing is ever
-deleted from the cache; every worker and every app server sees a new version on its next request, since it is
-read from the database (one primary-key lookup per request).
+Everything cached is keyed by the data versions of timeline/versions.py, which the database changes with what
+readers can see (never with a draft). Nothing is ever deleted from the cache; every worker and every app server
+sees a new version on its next request, since it is read from the database (one primary-key lookup per request).
 
 The layers:
 - `cache_public_page`, a view decorator: anonymous GETs get validators (an ETag that is a digest of the body,
@@ -25,26 +12,20 @@ The layers:
   bypass all of it and get `private, no-store`: an editor's response is never stored anywhere.
 - `cached_aggregate`: expensive values (facet counts, the density chart, totals, rendered event cards) under a
   key of the caller's choosing, per version.
-- `install_triggers`: run after every `migrate`, so tables added later are covered too.
 
 Only views whose response depends on nothing but the URL, the htmx headers, the language and published data may use
 these; a response that sets a cookie, used a CSRF token or a CSP nonce is never stored.
 """
 
-import contextvars
-import dataclasses
 import datetime
 import functools
 import hashlib
 import logging
-import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection as default_connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -55,291 +36,19 @@ try:
 except ImportError:  # pragma: no cover - redis is a locked dependency, but only a Redis cache needs it
     RedisError = OSError
 
+from timeline.versions import DataVersion, data_version, data_versions, request_versions
+
 logger = logging.getLogger(__name__)
 
 # Request headers that select a different response from the same URL: the Vary of a view whose response depends
 # on them (with Cookie, which the session adds) and part of every stored page's key.
 VARYING_HEADERS = ("HX-Request", "HX-Target")
 
-PUBLIC, SELECTION = 1, 2  # the rows of timeline_dataversion
 
 # A Last-Modified is sent only once its second is over and this many more have passed, so that no change
 # committed later can carry a time in the same second (a change is stamped by its statement, a little before
 # its transaction commits). Within that window the ETag alone validates.
 LAST_MODIFIED_SETTLE = datetime.timedelta(seconds=2)
-
-
-# What a change must touch to change a version. For each table: when a row `r` belongs to the public record,
-# as SQL on both databases; and the columns whose change can change a selection (None: any column).
-
-PUBLISHED_EVENT = "EXISTS (SELECT 1 FROM timeline_event e WHERE e.id = {event} AND e.status = 'published')"
-# ROW stands for the changed row: NEW or OLD in SQLite, a row of a transition table in PostgreSQL.
-PUBLIC_PARTICIPANT = (
-    "(EXISTS (SELECT 1 FROM timeline_involvement i JOIN timeline_event e ON e.id = i.event_id "
-    "WHERE i.participant_id = {participant} AND e.status = 'published') "
-    "OR EXISTS (SELECT 1 FROM timeline_statement s JOIN timeline_event e ON e.id = s.event_id "
-    "WHERE s.speaker_id = {participant} AND e.status = 'published'))"
-)
-
-
-@dataclasses.dataclass(frozen=True)
-class Rule:
-    public: str  # SQL: whether the row ROW is part of what readers see
-    selecting: tuple[str, ...] | None = None  # columns a selection depends on; None: all of them
-    selects: bool = True  # False: no change to this table changes a selection
-
-
-RULES = {
-    "timeline_event": Rule(
-        "ROW.status = 'published'", ("status", "start_date", "end_date", "date_precision", "event_type", "slug")
-    ),
-    "timeline_involvement": Rule(PUBLISHED_EVENT.format(event="ROW.event_id"), ("event_id", "participant_id")),
-    "timeline_event_topics": Rule(PUBLISHED_EVENT.format(event="ROW.event_id")),
-    "timeline_event_sources": Rule(PUBLISHED_EVENT.format(event="ROW.event_id"), selects=False),
-    "timeline_statement": Rule(PUBLISHED_EVENT.format(event="ROW.event_id"), ("event_id",)),
-    "timeline_statement_sources": Rule(
-        "EXISTS (SELECT 1 FROM timeline_statement s JOIN timeline_event e ON e.id = s.event_id "
-        "WHERE s.id = ROW.statement_id AND e.status = 'published')",
-        selects=False,
-    ),
-    "timeline_correction": Rule(PUBLISHED_EVENT.format(event="ROW.event_id"), selects=False),
-    "timeline_participant": Rule(PUBLIC_PARTICIPANT.format(participant="ROW.id"), ("name", "slug", "country")),
-    "timeline_role": Rule(PUBLIC_PARTICIPANT.format(participant="ROW.participant_id"), selects=False),
-    "timeline_topic": Rule(
-        "EXISTS (SELECT 1 FROM timeline_event_topics t JOIN timeline_event e ON e.id = t.event_id "
-        "WHERE t.topic_id = ROW.id AND e.status = 'published')",
-        None,  # any column: a topic's name is what its facet shows, in every language it is written in
-    ),
-    "timeline_source": Rule(
-        "(EXISTS (SELECT 1 FROM timeline_event_sources x JOIN timeline_event e ON e.id = x.event_id "
-        "WHERE x.source_id = ROW.id AND e.status = 'published') "
-        "OR EXISTS (SELECT 1 FROM timeline_statement_sources x JOIN timeline_statement s ON s.id = x.statement_id "
-        "JOIN timeline_event e ON e.id = s.event_id WHERE x.source_id = ROW.id AND e.status = 'published') "
-        "OR EXISTS (SELECT 1 FROM timeline_role o WHERE o.source_id = ROW.id AND "
-        + PUBLIC_PARTICIPANT.format(participant="o.participant_id")
-        + "))",
-        selects=False,
-    ),
-    # The editors' list of weak publishers: warnings in the admin, shown on no public surface.
-    "timeline_weakpublisher": (NEVER_PUBLIC := Rule("1 = 0", selects=False)),
-    # Files waiting for an import's confirmation (timeline/importing.py): what they hold is not written yet.
-    "timeline_importupload": NEVER_PUBLIC,
-    # Changes waiting for review (timeline/review.py): readers see them only once approved, written to the item.
-    "timeline_revision": NEVER_PUBLIC,
-}
-EVERYTHING = Rule("1 = 1")  # a table no rule names: any change counts
-
-
-def tracked_tables() -> list[str]:
-    """Every table of the timeline app whose rows can reach a public page: not the history tables (a change
-    there always comes with one in the table it records) nor the versions themselves."""
-    tables = []
-    for model in apps.get_app_config("timeline").get_models(include_auto_created=True):
-        if hasattr(model, "instance_type"):  # simple_history's historical models
-            continue
-        if not model._meta.managed:  # derived from the others by triggers of their own (timeline/eventkeys.py)
-            continue
-        tables.append(model._meta.db_table)
-    return sorted(tables)
-
-
-# The triggers
-
-POSTGRESQL_BUMP = """
-CREATE OR REPLACE FUNCTION timeline_bump_version(version integer) RETURNS void LANGUAGE sql AS $$
-    INSERT INTO timeline_dataversion (id, token, changed_at)
-    VALUES (version, replace(gen_random_uuid()::text, '-', ''), clock_timestamp())
-    ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, changed_at = EXCLUDED.changed_at
-$$
-"""
-# Statement-level triggers with transition tables: a bulk update of 100,000 rows is one check and one new version.
-POSTGRESQL_FUNCTION = """
-CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF {public} THEN
-        IF {selection} THEN
-            PERFORM timeline_bump_version({selection_row});
-        END IF;
-        PERFORM timeline_bump_version({public_row});
-    END IF;
-    RETURN NULL;
-END
-$$
-"""
-POSTGRESQL_TRIGGER = (
-    "CREATE TRIGGER {name} AFTER {operation} ON {table} REFERENCING {tables} "
-    "FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
-)
-# SQLite has no statement-level triggers: one per changed row, cheap for the few rows an edit touches.
-# An UPDATE of the row install_triggers made: an INSERT OR REPLACE here would take on the conflict clause of the
-# statement firing it, and Django adds many-to-many links with INSERT OR IGNORE, which would then leave it be.
-SQLITE_BUMP = (
-    "UPDATE timeline_dataversion SET token = lower(hex(randomblob(16))), "
-    "changed_at = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = {row};"
-)
-SQLITE_TRIGGER = "CREATE TRIGGER {name} AFTER {operation} ON {table} WHEN {when} BEGIN {bump} END"
-
-
-def _any(rows: str, condition: str) -> str:
-    return f"EXISTS (SELECT 1 FROM {rows} r WHERE {condition.replace('ROW.', 'r.')})"
-
-
-def _changed(columns: tuple[str, ...], old: str = "o", new: str = "n") -> str:
-    return " OR ".join(f"{new}.{column} IS DISTINCT FROM {old}.{column}" for column in columns)
-
-
-def postgresql_statements(table: str, rule: Rule, quote) -> list[str]:
-    """The functions and triggers that keep the versions for `table`."""
-    statements = [f"DROP TRIGGER IF EXISTS timeline_data_changed ON {quote(table)}"]  # the first edition's
-    for operation in ("INSERT", "UPDATE", "DELETE"):
-        name = f"timeline_{operation.lower()}_{table}"[:63]
-        rows = {"INSERT": ["new_rows"], "UPDATE": ["old_rows", "new_rows"], "DELETE": ["old_rows"]}[operation]
-        public = " OR ".join(_any(r, rule.public) for r in rows)
-        if not rule.selects:
-            selection = "FALSE"
-        elif operation == "UPDATE" and rule.selecting is not None:
-            # Rows matched by primary key: the selection changes if a selecting column of a public row did.
-            selection = (
-                f"EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE ({_changed(rule.selecting)}) "
-                f"AND ({rule.public.replace('ROW.', 'o.')} OR {rule.public.replace('ROW.', 'n.')}))"
-            )
-        else:
-            selection = "TRUE"
-        tables = " ".join(f"{'OLD' if r == 'old_rows' else 'NEW'} TABLE AS {r}" for r in rows)
-        statements += [
-            POSTGRESQL_FUNCTION.format(
-                function=name, public=public, selection=selection, selection_row=SELECTION, public_row=PUBLIC
-            ),
-            f"DROP TRIGGER IF EXISTS {name} ON {quote(table)}",
-            POSTGRESQL_TRIGGER.format(name=name, operation=operation, table=quote(table), tables=tables, function=name),
-        ]
-    name = f"timeline_truncate_{table}"[:63]
-    statements += [
-        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"PERFORM timeline_bump_version({SELECTION}); PERFORM timeline_bump_version({PUBLIC}); RETURN NULL; END $$",
-        f"DROP TRIGGER IF EXISTS {name} ON {quote(table)}",
-        f"CREATE TRIGGER {name} AFTER TRUNCATE ON {quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
-    ]
-    return statements
-
-
-def sqlite_statements(table: str, rule: Rule, quote) -> list[str]:
-    statements = []
-    for operation in ("INSERT", "UPDATE", "DELETE"):
-        for kind in ("insert", "update", "delete"):  # the first edition's names
-            statements.append(f"DROP TRIGGER IF EXISTS {quote(f'timeline_data_changed_{table}_{kind}')}")
-        rows = {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}[operation]
-        public = " OR ".join(f"({rule.public.replace('ROW.', f'{r}.')})" for r in rows)
-        for row, selects in ((PUBLIC, None), (SELECTION, rule)):
-            if selects is None:
-                when = f"({public})"
-            elif not rule.selects:
-                continue
-            elif operation == "UPDATE" and rule.selecting is not None:
-                when = (
-                    f"({public}) AND ({_changed(rule.selecting, 'OLD', 'NEW').replace('IS DISTINCT FROM', 'IS NOT')})"
-                )
-            else:
-                when = f"({public})"
-            name = quote(f"timeline_v{row}_{table}_{operation.lower()}")
-            statements += [
-                f"DROP TRIGGER IF EXISTS {name}",
-                SQLITE_TRIGGER.format(
-                    name=name, operation=operation, table=quote(table), when=when, bump=SQLITE_BUMP.format(row=row)
-                ),
-            ]
-    return statements
-
-
-def install_triggers(using=None, connection=None, **kwargs) -> None:
-    """(Re)create the triggers on every tracked table; idempotent, run after every migrate (see apps.py)."""
-    if connection is None:
-        from django.db import connections
-
-        connection = connections[using] if using else default_connection
-    quote = connection.ops.quote_name
-    existing = set(connection.introspection.table_names())
-    if "timeline_dataversion" not in existing:
-        return  # migrated back before the version table existed
-    with connection.cursor() as cursor:
-        # The selection version's row, for databases migrated before it existed.
-        for row in (PUBLIC, SELECTION):
-            cursor.execute(
-                "INSERT INTO timeline_dataversion (id, token, changed_at) SELECT %s, %s, CURRENT_TIMESTAMP "
-                "WHERE NOT EXISTS (SELECT 1 FROM timeline_dataversion WHERE id = %s)",
-                [row, uuid.uuid4().hex, row],
-            )
-        if connection.vendor == "postgresql":
-            cursor.execute(POSTGRESQL_BUMP)
-            cursor.execute("DROP FUNCTION IF EXISTS timeline_data_changed() CASCADE")
-            write = postgresql_statements
-        elif connection.vendor == "sqlite":
-            write = sqlite_statements
-        else:
-            return
-        for table in (t for t in tracked_tables() if t in existing):
-            for statement in write(table, RULES.get(table, EVERYTHING), quote):
-                cursor.execute(statement)
-
-
-# Reading the versions
-
-
-@dataclasses.dataclass(frozen=True)
-class DataVersion:
-    token: str
-    changed_at: datetime.datetime
-
-
-@dataclasses.dataclass(frozen=True)
-class Versions:
-    public: DataVersion
-    selection: DataVersion
-
-
-def _aware(value) -> datetime.datetime:
-    if isinstance(value, str):  # SQLite keeps it as text, in UTC
-        value = datetime.datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
-
-
-def current_versions(connection=None) -> Versions | None:
-    """Both versions, in one query; None (nothing is cached) if a row is missing."""
-    connection = connection or default_connection
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, token, changed_at FROM timeline_dataversion WHERE id IN (%s, %s)", [PUBLIC, SELECTION]
-        )
-        rows = {row: DataVersion(token, _aware(changed_at)) for row, token, changed_at in cursor.fetchall()}
-    if PUBLIC not in rows or SELECTION not in rows:
-        return None
-    return Versions(rows[PUBLIC], rows[SELECTION])
-
-
-def current_version(connection=None) -> DataVersion | None:
-    """The public version."""
-    versions = current_versions(connection)
-    return versions.public if versions else None
-
-
-# The versions read during the current request, so that the page and its aggregates read them once.
-_request_versions: contextvars.ContextVar[dict | None] = contextvars.ContextVar("timeline_data_version", default=None)
-
-
-def data_versions() -> Versions | None:
-    """The versions: read once per request served through `cache_public_page`, else every time."""
-    memo = _request_versions.get()
-    if memo is None:
-        return current_versions()
-    if "versions" not in memo:
-        memo["versions"] = current_versions()
-    return memo["versions"]
-
-
-def data_version() -> DataVersion | None:
-    """The public version (see data_versions)."""
-    versions = data_versions()
-    return versions.public if versions else None
 
 
 @functools.cache
@@ -480,11 +189,11 @@ def cache_public_page(view=None, *, parameters=None):
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method != "GET":
             return view(request, *args, **kwargs)
-        memo = _request_versions.set({})
+        memo = request_versions.set({})
         try:
             return _serve(request, view, parameters, *args, **kwargs)
         finally:
-            _request_versions.reset(memo)
+            request_versions.reset(memo)
 
     return wrapper
 

@@ -9,7 +9,7 @@ keys, so "published" needs no further condition, and the keys of one facet value
 unfiltered facets, the participants' and topics' event counts and the total are read, not counted.
 
 Both tables are derived data, kept exact by database triggers in the same transaction as the change (an edit in
-the admin, an import, a bulk update, SQL in psql), like the data versions of timeline/caching.py. They are not
+the admin, an import, a bulk update, SQL in psql), like the data versions of timeline/versions.py. They are not
 models, so no dump, backup or fixture holds them: a backup restored, a fixture loaded, rebuild their rows through
 the same triggers; the functions below are how the rest of the app reads them. `rebuild()` recomputes both from
 scratch (the migration that creates them, and `generate_synthetic`, which writes with the triggers suspended).

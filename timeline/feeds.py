@@ -15,8 +15,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from timeline.caching import data_version
 from timeline.models import Correction, Event, Participant, Topic
+from timeline.versions import data_version
 
 FEED_LENGTH = 50
 

@@ -1,7 +1,7 @@
 """The data version: one row that database triggers replace whenever any timeline table changes.
 
 A table of its own rather than a model, because it is not data: dumps, backups, fixtures and the admin never
-see it. timeline.caching reads it and installs the triggers after every migrate.
+see it. timeline.versions reads it and installs the triggers after every migrate.
 """
 
 import uuid

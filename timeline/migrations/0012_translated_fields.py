@@ -22,7 +22,7 @@ TRANSLATED = {
 
 def without_sqlite_triggers(apps, schema_editor):
     """SQLite rebuilds a table to add a constraint to it, and refuses while the data-version triggers of other tables
-    (timeline/caching.py) name it: they are dropped here, and every migrate ends by installing them again."""
+    (timeline/versions.py) name it: they are dropped here, and every migrate ends by installing them again."""
     connection = schema_editor.connection
     if connection.vendor != "sqlite":
         return
