@@ -15,8 +15,8 @@ from tests.factories import (
     TopicFactory,
 )
 from tests.htmlparse import Page
-from timeline import overview
 from timeline.models import Event
+from timeline.offices import office_terms
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -265,7 +265,7 @@ def test_office_terms_derive_from_dated_and_attested_roles():
         Role(4, "Donald Trump", "President of the United States (47th)", start=D(2025, 1, 20)),
         Role(5, "JD Vance", "Vice President of the United States", start=D(2025, 1, 20)),
     ]
-    terms = overview.office_terms(roles)
+    terms = office_terms(roles)
     assert [(t.office, t.name, t.start, t.end) for t in terms] == [
         ("prime-minister", "John Diefenbaker", D(1958, 5, 12), D(1958, 5, 12)),
         ("prime-minister", "Lester B. Pearson", D(1963, 4, 22), D(1968, 4, 20)),

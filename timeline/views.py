@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from timeline import facets, overview, paging, previews
+from timeline import facets, offices, overview, paging, previews
 from timeline.caching import VARYING_HEADERS, cache_public_page, cached_aggregate
 from timeline.dates import Precision, format_range
 from timeline.filters import EventFilter
@@ -114,7 +114,7 @@ def timeline_overview(filterset) -> overview.Overview | None:
         filterset.selection(),
         lambda: facets.month_counts(filterset) if unit == "month" else overview.period_counts(filterset.qs, unit),
     )
-    terms = cached_aggregate("office terms", (), lambda: overview.office_terms(overview.office_roles()), public=True)
+    terms = cached_aggregate("office terms", (), lambda: offices.office_terms(offices.office_roles()), public=True)
     undated = None
     if start or end:
         # The years to go to are those of the same filters without the dates: the overview's counts of that page.
