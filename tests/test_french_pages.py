@@ -13,6 +13,7 @@ import datetime
 import io
 import json
 import re
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import icalendar
@@ -223,8 +224,13 @@ def test_every_french_page_and_partial_is_all_french_with_its_lang_and_alternate
         assert elements(response.content, "html")[0]["lang"] == "fr", url
         found += [(url, *item) for item in english_in(french_html(response))]
         if not url.startswith("/fr/embed/") or url.startswith("/fr/embed/build/"):  # the embed is framed elsewhere
-            hreflang = {link["hreflang"] for link in elements(response.content, "link") if link.get("hreflang")}
-            assert hreflang == {"en", "fr", "x-default"}, url
+            hreflang = {
+                link["hreflang"]: urlsplit(link["href"]).path
+                for link in elements(response.content, "link")
+                if link.get("hreflang")
+            }
+            path = urlsplit(url).path
+            assert hreflang == {"en": path.removeprefix("/fr"), "fr": path, "x-default": path.removeprefix("/fr")}, url
     for url in PAGES[:9]:
         for target in PARTIALS:
             response = client.get(url, headers={"HX-Request": "true", "HX-Target": target})

@@ -260,3 +260,48 @@ def test_no_english_left_in_a_french_note(client, story):
     assert re.search(r"On a ignoré la page «\s*abc\s*»\s*: ce n’est pas un numéro de page\.", text)
     assert re.search(r"On a ignoré le thème «\s*nope\s*»\s*: ce thème n’existe pas\.", text)
     assert "Le tri par pertinence exige une recherche" in text
+
+
+SURFACES = [
+    # (English address, French address): pages, feeds, downloads, the embed and the API, each cached per language
+    ("/events/white-house-meeting/", "/fr/events/white-house-meeting/"),
+    ("/participants/mark-carney/", "/fr/participants/mark-carney/"),
+    ("/topics/tariffs/", "/fr/topics/tariffs/"),
+    ("/feeds/events/", "/fr/feeds/events/"),
+    ("/feeds/topics/tariffs/", "/fr/feeds/topics/tariffs/"),
+    ("/export/events.csv", "/fr/export/events.csv"),
+    ("/export/events.ics", "/fr/export/events.ics"),
+    ("/export/timeline.json", "/fr/export/timeline.json"),
+    ("/embed/", "/fr/embed/"),
+    ("/api/events", "/api/events?lang=fr"),
+    ("/api/events/white-house-meeting", "/api/events/white-house-meeting?lang=fr"),
+]
+
+
+@pytest.mark.parametrize("headers", [{}, RESULTS, {"HX-Request": "true", "HX-Target": "load-more"}])
+@pytest.mark.parametrize(("english_url", "french_url"), SURFACES)
+def test_no_surface_serves_one_language_for_the_other(story, english_url, french_url, headers):
+    """Asked in French, then in English, then in French again (plain or as htmx asks): every answer in its own
+    language, from the cache or not."""
+    type(story).objects.filter(pk=story.pk).update(title_fr="Rencontre à la Maison-Blanche")
+    client = Client()
+    for first, second in [(french_url, english_url), (english_url, french_url)]:
+        cache.clear()
+        answers = {url: client.get(url, headers=headers) for url in (first, second)}
+        answers["again"] = client.get(first, headers=headers)
+        french, english = answers[french_url], answers[english_url]
+        assert french.status_code == english.status_code == 200, (french_url, headers)
+        assert "Maison-Blanche" in french.text and "White House meeting" not in french.text, (french_url, headers)
+        assert "White House meeting" in english.text and "Maison-Blanche" not in english.text, (english_url, headers)
+        assert answers["again"].content == answers[first].content, (first, headers)
+    # The English address asked by a reader who chose French (cookie and browser), once the English is cached:
+    # sent to the French address, never given French at the English one nor the cached English as French.
+    chose_french = Client(headers=FRENCH_BROWSER)
+    chose_french.cookies["django_language"] = "fr"
+    response = chose_french.get(english_url, headers=headers)
+    if response.status_code == 302:
+        assert response["Location"].startswith(french_url.split("?")[0]), (english_url, headers)
+        assert "public" not in response.get("Cache-Control", "")
+        assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response["Vary"].split(",")}
+    else:
+        assert "White House meeting" in response.text and "Maison-Blanche" not in response.text, (english_url, headers)

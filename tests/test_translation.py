@@ -158,11 +158,12 @@ def test_english_is_required_and_french_is_not(admin_client):
     assert Topic.objects.get(slug="trade").name_en == "Trade"
 
 
-@pytest.mark.parametrize("model", ["event", "topic", "participant", "correction"])
+@pytest.mark.parametrize("model", ["event", "topic", "participant", "role", "correction"])
 def test_each_changelist_filters_and_counts_what_lacks_french(admin_client, half_translated, model):
+    RoleFactory(participant=half_translated[0].participants.get(), title="Governor of the Bank of Canada")
     url = reverse(f"admin:timeline_{model}_changelist")
     choices = [a["_text"] for a in elements(admin_client.get(url).content, "a") if "french=" in a.get("href", "")]
-    expected = {"event": (1, 1), "topic": (1, 1), "participant": (1, 0), "correction": (1, 1)}[model]
+    expected = {"event": (1, 1), "topic": (1, 1), "participant": (1, 0), "role": (1, 1), "correction": (1, 1)}[model]
     assert choices == [f"missing ({expected[0]})", f"complete ({expected[1]})"]
     missing = admin_client.get(url, {"french": "missing"}).context["cl"].result_count
     complete = admin_client.get(url, {"french": "complete"}).context["cl"].result_count

@@ -3,6 +3,8 @@ and on each changelist a filter, with its counts, of what still lacks its French
 
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from timeline.translation import missing
 
@@ -18,15 +20,15 @@ def side_by_side(*fields: str) -> list:
 class FrenchFilter(admin.SimpleListFilter):
     """Rows still missing French in any translated field, or complete, each choice with its count (one query)."""
 
-    title = "French"
+    title = gettext_lazy("French")
     parameter_name = "french"
 
     def lookups(self, request, model_admin):
         lacking = missing(model_admin.model, "fr")
         counts = model_admin.model.objects.aggregate(missing=Count("pk", filter=lacking), total=Count("pk"))
         return [
-            ("missing", f"missing ({counts['missing']})"),
-            ("complete", f"complete ({counts['total'] - counts['missing']})"),
+            ("missing", _("missing (%(count)s)") % {"count": counts["missing"]}),
+            ("complete", _("complete (%(count)s)") % {"count": counts["total"] - counts["missing"]}),
         ]
 
     def queryset(self, request, queryset):
