@@ -38,15 +38,9 @@ from timeline.models import (
     Topic,
     WeakPublisher,
 )
+from timeline.participant_resources import ParticipantResource, RoleResource
 from timeline.querysets import count_of
-from timeline.resources import (
-    EventResource,
-    ParticipantResource,
-    RoleResource,
-    SourceResource,
-    StatementResource,
-    TopicResource,
-)
+from timeline.resources import EventResource, SourceResource, StatementResource, TopicResource
 from timeline.translation_admin import FrenchFilter, side_by_side
 
 # Events
