@@ -30,6 +30,7 @@ def meeting():
     carney = ParticipantFactory(slug="mark-carney", name="Mark Carney")
     event = EventFactory(slug="white-house-meeting", title="White House meeting", topics=[TopicFactory(slug="trade")])
     InvolvementFactory(event=event, participant=carney)
+    StatementFactory(event=event, speaker=carney, slug="not-for-sale", text="It's not for sale.")
     return event
 
 
@@ -400,6 +401,9 @@ PUBLIC_SURFACES = [
     "/participants/",
     "/topics/",
     "/sources/",
+    "/statements/",
+    "/statements/?q=sale&speaker=mark-carney",
+    "/statements/not-for-sale/",
     "/api/events",
     "/api/events/white-house-meeting",
     "/feeds/events/",

@@ -52,6 +52,14 @@ SURFACES = [
     ("topic_detail", "/topics/shared-topic/"),
     ("topic_detail", "/topics/draft-topic/"),
     ("source_list", "/sources/"),
+    ("statement_list", "/statements/"),
+    ("statement_list", "/statements/?q=says&speaker=shared-person&topic=shared-topic"),
+    ("statement_list", f"/statements/?q={MARK}"),
+    ("statement_list", "/statements/?speaker=draft-person&topic=draft-topic&language=en&kind=quote&start=2025-05"),
+    ("statement_list", "/statements/?sort=newest&page=2"),
+    ("statement_detail", "/statements/shared-quote/"),
+    ("statement_detail", "/statements/draft-quote-1/"),
+    ("statement_detail", "/statements/draft-quote-2/"),
     # Open data: the API, feeds, downloads and the embed, with the same filters.
     ("api:api-root", "/api/"),
     ("api:index", "/api/"),
@@ -97,6 +105,8 @@ SURFACES = [
     ("event_detail", "/fr/events/shared-summit/"),
     ("participant_detail", "/fr/participants/shared-person/"),
     ("topic_detail", "/fr/topics/shared-topic/"),
+    ("statement_list", "/fr/statements/?speaker=shared-person"),
+    ("statement_detail", "/fr/statements/shared-quote/"),
     ("feed_events", "/fr/feeds/events/"),
     ("export_events_csv", "/fr/export/events.csv"),
     ("embed", "/fr/embed/"),
@@ -107,6 +117,8 @@ DRAFT_ONLY = [
     "/events/draft-summit/preview.png",
     "/participants/draft-person/",
     "/topics/draft-topic/",
+    "/statements/draft-quote-1/",
+    "/statements/draft-quote-2/",
     "/api/events/draft-summit",
     "/api/participants/draft-person",
     "/feeds/topics/draft-topic/",
@@ -129,7 +141,9 @@ def newsroom():
         sources=[shared_source],
     )
     InvolvementFactory(event=published, participant=shared_person, part="host")
-    StatementFactory(event=published, speaker=shared_person, text="We met.", sources=[shared_source])
+    StatementFactory(
+        event=published, speaker=shared_person, text="We met.", sources=[shared_source], slug="shared-quote"
+    )
     Correction.objects.create(event=published, note="The date was wrong.")
 
     draft_person = ParticipantFactory(slug="draft-person", name=f"{MARK} Person", country="US")
@@ -221,6 +235,9 @@ def walk(client: Client) -> dict[tuple[str, str], tuple[int, str]]:
     for target in HTMX_TARGETS:
         for _, url in SURFACES[:10]:
             pages[(url, target)] = normalized(client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET=target))
+    for name, url in SURFACES:
+        if name == "statement_list":  # the statements index's one partial
+            pages[(url, "results")] = normalized(client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"))
     return pages
 
 
@@ -243,6 +260,7 @@ def test_no_public_surface_shows_a_draft_or_betrays_it(client, newsroom):
 def test_the_comparison_would_see_a_leak(client, newsroom):
     """The control: publishing the draft changes the pages, so equality above means something."""
     urls = ["/", "/?topic=shared-topic", "/events/shared-summit/", "/participants/", "/topics/", "/sources/"]
+    urls += ["/statements/", "/statements/?speaker=shared-person"]
     before = {url: normalized(client.get(url)) for url in urls}
     newsroom.status = Event.Status.PUBLISHED
     newsroom.save()

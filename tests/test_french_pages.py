@@ -45,6 +45,8 @@ WRITTEN_ALIKE = {
     "%(count)s source",
     "%(counter)s source",
     "%(name)s, page %(number)s",
+    "%(name)s, %(role)s",
+    "%(speaker)s, %(date)s",
     "Canada",
     "Corrections",
     "Dates",
@@ -163,7 +165,11 @@ def newsroom(monkeypatch):
         InvolvementFactory(event=event, participant=carney, part="host")
         InvolvementFactory(event=event, participant=trump, part="guest")
     quote = StatementFactory(
-        event=meeting, speaker=carney, text="It's not for sale.", speaker_label="Prime Minister Mark Carney"
+        event=meeting,
+        speaker=carney,
+        text="It's not for sale.",
+        speaker_label="Prime Minister Mark Carney",
+        slug="pas-a-vendre",
     )
     quote.sources.set([sources[1]])
     StatementFactory(
@@ -174,6 +180,7 @@ def newsroom(monkeypatch):
         language="fr",
         context="Said to reporters.",
         said_on=None,
+        slug="president-commerce",
     ).sources.set([sources[1], sources[2]])
     StatementFactory(event=summit, speaker=carney, text="Nous sommes unis.", language="fr")
     Correction.objects.create(event=meeting, statement=quote, note="La date a été corrigée.")
@@ -206,6 +213,12 @@ PAGES = [
     "/fr/topics/droits/",
     "/fr/topics/droits/?page=2",
     "/fr/sources/",
+    "/fr/statements/",
+    "/fr/statements/?q=sale&speaker=mark-carney&kind=quote&language=en&topic=droits&start=2025&end=2025-12",
+    "/fr/statements/?speaker=nope&kind=x&language=zz&start=2025-13&page=abc&sort=relevance",
+    "/fr/statements/?page=99&sort=newest",
+    "/fr/statements/pas-a-vendre/",
+    "/fr/statements/president-commerce/",
     "/fr/sources/?page=2",
     "/fr/embed/",
     "/fr/embed/?topic=nope",
@@ -236,6 +249,10 @@ def test_every_french_page_and_partial_is_all_french_with_its_lang_and_alternate
             response = client.get(url, headers={"HX-Request": "true", "HX-Target": target})
             assert "<html" not in response.text, (url, target)
             found += [(f"{url} #{target}", *item) for item in english_in(french_html(response))]
+    for url in [url for url in PAGES if url.startswith("/fr/statements/?")]:  # the statements index's partial
+        response = client.get(url, headers={"HX-Request": "true", "HX-Target": "results"})
+        assert "<html" not in response.text, url
+        found += [(f"{url} #results", *item) for item in english_in(french_html(response))]
     assert found == []
 
 
@@ -311,6 +328,8 @@ FRENCH_ROUTES_WALKED = {
     "topic_list",
     "topic_detail",
     "source_list",
+    "statement_list",
+    "statement_detail",
     "embed",
     "embed_builder",
     "feed_events",

@@ -143,7 +143,7 @@ def public_site():
     source = SourceFactory()
     event = EventFactory(slug="published-event", topics=[topic], sources=[source])
     InvolvementFactory(event=event, participant=speaker)
-    StatementFactory(event=event, speaker=speaker, sources=[source])
+    StatementFactory(event=event, speaker=speaker, sources=[source], slug="published-quote")
     draft = DraftEventFactory(slug="draft-secret", title="Secret draft")
     StatementFactory(event=draft, speaker=speaker)
     return event
@@ -158,6 +158,8 @@ PUBLIC_URLS = [
     ("topic_list", "/topics/"),
     ("topic_detail", "/topics/trade/"),
     ("source_list", "/sources/"),
+    ("statement_list", "/statements/"),
+    ("statement_detail", "/statements/published-quote/"),
     ("api:api-root", "/api/"),
     ("api:index", "/api/"),
     ("api:list_events", "/api/events"),
@@ -195,6 +197,8 @@ READER_PAGES = {
     "topic_list",
     "topic_detail",
     "source_list",
+    "statement_list",
+    "statement_detail",
     "event_detail",
     "embed",
     "embed_builder",

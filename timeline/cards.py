@@ -28,6 +28,9 @@ def shown(event, level: int) -> tuple:
         top.speaker_label,
         top.said_on,
         top.said_precision,
+        top.slug,
+        getattr(top, "search_matched", False),
+        getattr(top, "search_text", None),
     )
     return (
         level,

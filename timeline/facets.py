@@ -21,7 +21,7 @@ from timeline import eventkeys
 from timeline.caching import cached_aggregate
 from timeline.dates import format_date
 from timeline.filter_fields import MAX_VALUES
-from timeline.models import Event, Participant, Topic
+from timeline.models import Event, Participant, Statement, Topic
 from timeline.querysets import localized
 
 FACETS = ("participant", "topic", "type", "country", "has_statements")
@@ -266,10 +266,21 @@ ACTIVE_LABELS = {
 }
 
 
-def active_filters(filterset) -> list[dict]:
-    """The filters in force, each with what a reader calls it and a link to the timeline without it."""
+STATEMENT_ACTIVE_LABELS = {
+    "q": ACTIVE_LABELS["q"],
+    "start": ACTIVE_LABELS["start"],
+    "end": ACTIVE_LABELS["end"],
+    "speaker": lambda v: gettext("said by %(name)s") % {"name": v.name},
+    "topic": ACTIVE_LABELS["topic"],
+    "language": lambda v: gettext("in %(language)s") % {"language": language_label(v).lower()},
+    "kind": lambda v: kind_label(v),
+}
+
+
+def active_filters(filterset, labels=None) -> list[dict]:
+    """The filters in force, each with what a reader calls it and a link to the page without it."""
     active = []
-    for name, label in ACTIVE_LABELS.items():
+    for name, label in (labels or ACTIVE_LABELS).items():
         value = filterset.cleaned.get(name)
         values = value if isinstance(value, list) else [value]
         for item in values:
@@ -277,3 +288,71 @@ def active_filters(filterset) -> list[dict]:
                 others = [other for other in values if other != item] if isinstance(value, list) else None
                 active.append({"name": name, "label": str(label(item)), "url": filterset.url(**{name: others})})
     return active
+
+
+# The statements index's facets: counted over the statements every other filter selects, one query each, and kept
+# as long as nothing readers see changes (a statement's words and speaker are not in the events' facet keys).
+
+STATEMENT_FACETS = ("speaker", "topic", "language", "kind")
+
+
+def language_label(value: str) -> str:
+    return str(dict(Statement.Language.choices).get(value, value))
+
+
+def kind_label(value: str) -> str:
+    return str(dict(Statement.Kind.choices).get(value, value))
+
+
+def statements_counted(filterset, name: str, compute):
+    others = [(key, value) for key, value in filterset.selection() if key != name]
+    return cached_aggregate(f"statement facet:{name}", others, compute, public=True)
+
+
+def statement_linked_facet(filterset, name: str, model, path: str) -> list[FacetChoice]:
+    """Speakers or topics (`model`, reached from a statement by `path`) with how many statements each has among
+    those every filter but `name` selects, most first."""
+    selected = filterset.cleaned.get(name) or []
+
+    def compute():
+        statements = filtered_except(filterset, name).values("pk")
+        label = localized("name") if translated(model, "name") else F("name")  # a topic's in the reader's language
+        rows = (
+            model.objects.filter(**{f"{path}__in": statements})
+            .annotate(label=label)
+            .values_list("slug", "label")
+            .annotate(n=Count(path))
+            .order_by("-n", "label", "pk")
+        )
+        return [tuple(row) for row in rows[: FACET_LIMIT + MAX_VALUES]]
+
+    found = [FacetChoice(slug, label, n, False) for slug, label, n in statements_counted(filterset, name, compute)]
+    return with_selected(found, [FacetChoice(obj.slug, obj.name, 0, True) for obj in selected])
+
+
+def statement_choice_facet(filterset, name: str, label) -> list[FacetChoice]:
+    """A facet of a field of the statements themselves (language, kind), in the order of its choices."""
+    selected = filterset.cleaned.get(name) or []
+
+    def compute():
+        statements = Statement.objects.filter(pk__in=filtered_except(filterset, name).values("pk"))
+        rows = statements.values_list(name).annotate(n=Count("pk")).order_by()
+        return dict(rows)
+
+    counts = statements_counted(filterset, name, compute)
+    values = [value for value, _ in Statement._meta.get_field(name).choices]
+    return [FacetChoice(value, label(value), counts.get(value, 0), value in selected) for value in values]
+
+
+def statement_total(filterset) -> int:
+    return cached_aggregate("statement count", filterset.selection(), filterset.qs.count, public=True)
+
+
+def statement_facets(filterset) -> dict[str, list[FacetChoice]]:
+    """Choices with counts for each facet of the statements index."""
+    return {
+        "speaker": statement_linked_facet(filterset, "speaker", Participant, "statements"),
+        "topic": statement_linked_facet(filterset, "topic", Topic, "events__statements"),
+        "language": statement_choice_facet(filterset, "language", language_label),
+        "kind": statement_choice_facet(filterset, "kind", kind_label),
+    }

@@ -154,6 +154,70 @@ class ParameterSet(django_filters.FilterSet):
         """What the events selected depend on: the filters in force but the order. The key of cached totals."""
         return [(name, value) for name, value in self.params() if name != "sort"]
 
+    # What the reader is told, and the links they follow (to `route`, the page these parameters filter).
+
+    route = "event_list"
+    # What "best match first" without a search falls back to, in the note that says so.
+    needs_search_note = _("Best match needs a search; the events are shown oldest first.")
+
+    @property
+    def notes(self) -> list[str]:
+        """The problems as sentences for the page, one per dropped value (past five unknown ones, a count)."""
+        notes = []
+        for (name, code), group in _groups(self.problems):
+            noun = self.filters[name].noun
+            if code == "too_long":
+                notes.append(
+                    gettext("Ignored %(noun)s: it is longer than %(limit)s characters.")
+                    % {"noun": noun, "limit": group[0].limit}
+                )
+            elif code in ("invalid", "unknown"):
+                for problem in group[:NOTES_PER_PARAMETER]:
+                    notes.append(
+                        gettext("Ignored %(noun)s “%(value)s”: %(reason)s.")
+                        % {
+                            "noun": noun,
+                            "value": display_value(problem.value),
+                            "reason": str(problem.reason).rstrip("."),
+                        }
+                    )
+                if len(group) > NOTES_PER_PARAMETER:
+                    notes.append(
+                        gettext("Ignored %(count)s more unknown %(noun)s values.")
+                        % {"count": len(group) - NOTES_PER_PARAMETER, "noun": noun}
+                    )
+            elif code == "excess":
+                notes.append(
+                    gettext("Ignored %(count)s %(noun)s values beyond the first %(limit)s.")
+                    % {"count": len(group), "noun": noun, "limit": group[0].limit}
+                )
+            elif code == "swapped":
+                notes.append(gettext("The From date was after the To date, so the two were swapped."))
+            elif code == "needs_search":
+                notes.append(str(self.needs_search_note))
+        return notes
+
+    # Links to the page: the one way they are written, from the values in force and never from the raw query.
+
+    def url(self, **changes) -> str:
+        """A link from the page to itself with these changes (see `params`): "?topic=trade&page=2", or the
+        page's path when no parameter is left."""
+        query = self.query(**changes)
+        return f"?{query}" if query else reverse(self.route)
+
+    def path(self, **changes) -> str:
+        """The same link from any page: "/?topic=trade"."""
+        query = self.query(**changes)
+        return reverse(self.route) + (f"?{query}" if query else "")
+
+    def absolute_url(self, request, **changes) -> str:
+        return request.build_absolute_uri(self.path(**changes))
+
+    @classmethod
+    def link(cls, **values) -> str:
+        """A link from another page to this one filtered by these values: "/?participant=mark-carney"."""
+        return cls().path(**values)
+
 
 def public_participants(request=None):
     return Participant.objects.public()
@@ -286,66 +350,6 @@ class EventFilter(ParameterSet):
     def relevance_sorted(self) -> bool:
         return self.cleaned.get("sort") == "relevance" and bool(self.cleaned.get("q"))
 
-    # What the reader is told, and the links they follow.
-
-    @property
-    def notes(self) -> list[str]:
-        """The problems as sentences for the page, one per dropped value (past five unknown ones, a count)."""
-        notes = []
-        for (name, code), group in _groups(self.problems):
-            noun = self.filters[name].noun
-            if code == "too_long":
-                notes.append(
-                    gettext("Ignored %(noun)s: it is longer than %(limit)s characters.")
-                    % {"noun": noun, "limit": group[0].limit}
-                )
-            elif code in ("invalid", "unknown"):
-                for problem in group[:NOTES_PER_PARAMETER]:
-                    notes.append(
-                        gettext("Ignored %(noun)s “%(value)s”: %(reason)s.")
-                        % {
-                            "noun": noun,
-                            "value": display_value(problem.value),
-                            "reason": str(problem.reason).rstrip("."),
-                        }
-                    )
-                if len(group) > NOTES_PER_PARAMETER:
-                    notes.append(
-                        gettext("Ignored %(count)s more unknown %(noun)s values.")
-                        % {"count": len(group) - NOTES_PER_PARAMETER, "noun": noun}
-                    )
-            elif code == "excess":
-                notes.append(
-                    gettext("Ignored %(count)s %(noun)s values beyond the first %(limit)s.")
-                    % {"count": len(group), "noun": noun, "limit": group[0].limit}
-                )
-            elif code == "swapped":
-                notes.append(gettext("The From date was after the To date, so the two were swapped."))
-            elif code == "needs_search":
-                notes.append(gettext("Best match needs a search; the events are shown oldest first."))
-        return notes
-
-    # Links to the timeline: the one way they are written, from the values in force and never from the raw query.
-
-    def url(self, **changes) -> str:
-        """A link from the timeline to itself with these changes (see `params`): "?topic=trade&page=2", or the
-        timeline's path when no parameter is left."""
-        query = self.query(**changes)
-        return f"?{query}" if query else reverse("event_list")
-
-    def path(self, **changes) -> str:
-        """The same link from any page: "/?topic=trade"."""
-        query = self.query(**changes)
-        return reverse("event_list") + (f"?{query}" if query else "")
-
-    def absolute_url(self, request, **changes) -> str:
-        return request.build_absolute_uri(self.path(**changes))
-
-    @classmethod
-    def link(cls, **values) -> str:
-        """A link from another page to the timeline filtered by these values: "/?participant=mark-carney"."""
-        return cls().path(**values)
-
 
 # Statements (the API and the statements download).
 
@@ -400,3 +404,129 @@ class StatementFilter(ParameterSet):
         events = self.events.qs.order_by().values("pk")
         statements = super().filter_queryset(queryset).filter(event__in=events)
         return statements.order_by(F("said_on").asc(nulls_last=True), "pk")
+
+
+# The statements index ("who said what"): its own parameters, named as the timeline's where they mean the same.
+
+
+class StatementListFilter(ParameterSet):
+    """The statements index's GET parameters:
+
+    q               free text in the statements themselves (and the speaker as printed); matches are highlighted
+    start, end      when it was said (a statement the sources give no date for counts on its event's day)
+    speaker         participant slugs, repeatable: said by any of them
+    topic           topic slugs, repeatable: said at an event on any of them
+    language        "en" or "fr", repeatable
+    kind            "quote" or "paraphrase", repeatable
+    sort            "" (oldest first), "newest" or "relevance" (needs q)
+    """
+
+    route = "statement_list"
+    needs_search_note = _("Best match needs a search; the statements are shown oldest first.")
+
+    q = SearchFilter(
+        label=_("Search the statements"),
+        noun=_("the search"),
+        help_text=_("Free text in what was said: PostgreSQL full-text search; elsewhere every word must match."),
+        method="filter_q",
+        strip=True,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    start = PartialDateFilter(
+        label=_("Said from"),
+        noun=_("the From date"),
+        help_text=_("Said on or after: YYYY-MM-DD, YYYY-MM or YYYY."),
+        method="filter_start",
+    )
+    end = PartialDateFilter(
+        label=_("Said until"),
+        noun=_("the To date"),
+        help_text=_("Said on or before: YYYY-MM-DD, YYYY-MM or YYYY (a month or year stands for its last day)."),
+        method="filter_end",
+        period_end=True,
+    )
+    speaker = SlugMultipleFilter(
+        label=_("Speakers"),
+        noun=_("speaker"),
+        unknown=_("no published statement has this speaker"),
+        help_text=_("Participant slugs, repeatable: statements said by any of them."),
+        queryset=public_participants,
+        method="filter_speaker",
+    )
+    topic = SlugMultipleFilter(
+        label=_("Topics"),
+        noun=_("topic"),
+        unknown=_("there is no such topic"),
+        help_text=_("Topic slugs, repeatable: said at an event on any of these topics."),
+        queryset=public_topics,
+        method="filter_topic",
+    )
+    language = LenientMultipleFilter(
+        label=_("Language"),
+        noun=_("language"),
+        unknown=_("there is no such language"),
+        help_text=_("Statement languages (en, fr), repeatable."),
+        choices=Statement.Language.choices,
+        method="filter_language",
+    )
+    kind = LenientMultipleFilter(
+        label=_("Kind"),
+        noun=_("kind"),
+        unknown=_("use quote or paraphrase"),
+        help_text=_("quote (verbatim) or paraphrase, repeatable."),
+        choices=Statement.Kind.choices,
+        method="filter_kind",
+    )
+    sort = ChoiceParameter(
+        label=_("Order"),
+        noun=_("the order"),
+        help_text=_("Order: oldest first (default), newest, or relevance (best match first; needs q)."),
+        choices=[("newest", _("Newest first")), ("relevance", _("Best match first"))],
+        method="filter_sort",
+        empty_label=_("Oldest first"),
+        error_messages={"invalid_choice": _("use newest or relevance (oldest first is the default)")},
+    )
+
+    class Meta:
+        model = Statement
+        fields = []
+        form = LenientForm
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        super().__init__(data, queryset if queryset is not None else Statement.objects.published(), **kwargs)
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_start(self, queryset, name, value):
+        return queryset.said_between(start=value)
+
+    def filter_end(self, queryset, name, value):
+        return queryset.said_between(end=value)
+
+    def filter_speaker(self, queryset, name, value):
+        return queryset.filter(speaker__in=[participant.pk for participant in value])
+
+    def filter_topic(self, queryset, name, value):
+        # A subquery, so that a statement at an event on two of the topics is listed once.
+        on_topics = Event.topics.through.objects.filter(topic__in=[topic.pk for topic in value])
+        return queryset.filter(event__in=on_topics.values("event_id"))
+
+    def filter_language(self, queryset, name, value):
+        return queryset.filter(language__in=value)
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(kind__in=value)
+
+    def filter_sort(self, queryset, name, value):
+        return queryset  # ordering is applied last, in filter_queryset
+
+    def filter_queryset(self, queryset):
+        filtered = super().filter_queryset(queryset)
+        if self.relevance_sorted:
+            return filtered.order_by("-search_rank", "said_on", "pk")
+        return filtered.chronological(newest_first=self.cleaned.get("sort") == "newest")
+
+    @property
+    def relevance_sorted(self) -> bool:
+        return self.cleaned.get("sort") == "relevance" and bool(self.cleaned.get("q"))

@@ -665,10 +665,24 @@ class Statement(models.Model):
             self.slug = slug
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("statement_detail", args=[self.slug])
+
     def natural_key(self):
         return (self.slug,)
 
     natural_key.dependencies = ["timeline.participant", "timeline.event", "timeline.source"]
+
+    @property
+    def period(self) -> tuple[datetime.date, datetime.date] | tuple[None, None]:
+        """The first and last day it may have been said: the day, month or year given, or else its event's period."""
+        if self.said_on:
+            return self.said_on, period_end(self.said_on, self.said_precision)
+        return self.event.period if self.event_id else (None, None)
+
+    def speaker_role(self):
+        """The speaker's role when it was said, by the rule an event's participants follow (Participant.role_on)."""
+        return self.speaker.role_on(*self.period)
 
     @property
     def date(self) -> datetime.date | None:

@@ -323,30 +323,89 @@ class EventQuerySet(models.QuerySet):
             source_count=count_of(through(self.model, "sources").objects.all(), "event"),
         )
 
-    def for_list(self):
+    def for_list(self, q: str = ""):
         """What a timeline card shows, in a fixed number of queries however many events there are.
 
         Counts are correlated subqueries rather than JOIN + GROUP BY, so that they combine with any filter or
         search annotation without multiplying rows. The statements of a published event are published, so
-        counting them needs no further condition; `top_statements` holds the most important one.
+        counting them needs no further condition; `top_statements` holds the most important one, or, for a
+        search `q`, the most important one matching it (an event is found through its statements too), with
+        its matches marked.
         """
         statement, involvement = related(self.model, "statements"), related(self.model, "involvements")
+        statements = statement.objects.select_related("speaker")
+        order = ["-importance", F("said_on").asc(nulls_last=True), "pk"]
+        if search_text(q):
+            statements, order = statements.matching_first(q), ["-search_matched", *order]
         return self.with_counts().prefetch_related(
             "topics",
             Prefetch(
                 "involvements", queryset=involvement.objects.select_related("participant").order_by("order", "pk")
             ),
-            Prefetch(
-                "statements",
-                queryset=statement.objects.select_related("speaker").order_by(
-                    "-importance", F("said_on").asc(nulls_last=True), "pk"
-                )[:1],
-                to_attr="top_statements",
-            ),
+            Prefetch("statements", queryset=statements.order_by(*order)[:1], to_attr="top_statements"),
         )
 
 
+def statement_matches(statement_model, q: str, db: str) -> tuple[dict, Q, dict]:
+    """How statements match the free text `q`: (aliases to add, the condition, annotations), the annotations being
+    `search_rank` and `search_text` (the text with matches between HIGHLIGHT_START and HIGHLIGHT_STOP).
+
+    PostgreSQL: the stored vector, each statement in the language spoken (websearch syntax, stemmed, ranked), as
+    the timeline's search reads statements. Other databases: every word in the text or the speaker as printed,
+    with case, accents and apostrophes not counting (`fold`)."""
+    if connections[db].vendor == "postgresql":
+        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+
+        english, french = (SearchQuery(q, search_type="websearch", config=config) for config in SEARCH_CONFIGS.values())
+        vector = stored_search_vector(statement_model)
+        condition = Q(language="fr", search_vector=french) | ~Q(language="fr") & Q(search_vector=english)
+        marks = {"start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP, "highlight_all": True}
+        in_french = Q(language="fr")
+        return (
+            {"search_vector": vector},
+            condition,
+            {
+                "search_rank": Case(
+                    When(in_french, then=SearchRank(vector, french)), default=SearchRank(vector, english)
+                ),
+                "search_text": Case(
+                    When(in_french, then=SearchHeadline("text", french, config=SEARCH_CONFIGS["fr"], **marks)),
+                    default=SearchHeadline("text", english, config=SEARCH_CONFIGS["en"], **marks),
+                ),
+            },
+        )
+    words = [fold(word) for word in search_words(q)]
+    if not words:
+        return {}, Q(pk__in=[]), {"search_rank": Value(0.0), "search_text": F("text")}
+    said = Fold(Concat("text", Value(" "), "speaker_label", output_field=models.TextField()))
+    condition = Q(*[Q(said_text__contains=word) for word in words])
+    return (
+        {"said_text": said},
+        condition,
+        {"search_rank": Value(1.0), "search_text": Highlight("text", Value("\n".join(words)))},
+    )
+
+
 class StatementQuerySet(models.QuerySet):
+    def search(self, q: str):
+        """Statements whose text (or speaker as printed) matches the free text `q`, with `search_rank` and
+        `search_text` (see statement_matches)."""
+        q = search_text(q)
+        if not q:
+            return self
+        aliases, condition, annotations = statement_matches(self.model, q, self.db)
+        return self.alias(**aliases).filter(condition).annotate(**annotations)
+
+    def matching_first(self, q: str):
+        """Every statement, those matching `q` first and with their matches marked (`search_text`): the quote an
+        event's card shows when a search found the event through it."""
+        q = search_text(q)
+        if not q:
+            return self
+        aliases, condition, annotations = statement_matches(self.model, q, self.db)
+        matched = ExpressionWrapper(condition, output_field=models.BooleanField())
+        return self.alias(**aliases).annotate(search_matched=matched, **annotations)
+
     def with_only_weak_sources(self):
         """`only_weak_sources`: whether every source the statement cites is from a weak publisher."""
         return self.annotate(only_weak_sources=only_weak_sources(self.model))
@@ -365,6 +424,21 @@ class StatementQuerySet(models.QuerySet):
         return self.select_related("speaker", "event").prefetch_related(
             Prefetch("sources", queryset=sources) if reading_order else "sources"
         )
+
+    def said_between(self, start: datetime.date | None = None, end: datetime.date | None = None):
+        """Statements said from `start` to `end`; one the sources give no date for counts on its event's day."""
+        qs = self.alias(said=Coalesce("said_on", "event__start_date"))
+        if start is not None:
+            qs = qs.filter(said__gte=start)
+        if end is not None:
+            qs = qs.filter(said__lte=end)
+        return qs
+
+    def chronological(self, newest_first: bool = False):
+        said = Coalesce("said_on", "event__start_date")
+        if newest_first:
+            return self.order_by(said.desc(), "-pk")
+        return self.order_by(said.asc(), "pk")
 
 
 class ParticipantQuerySet(models.QuerySet):

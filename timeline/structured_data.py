@@ -86,6 +86,27 @@ def statement_item(statement: Statement, absolute) -> dict:
     return data
 
 
+def statement_data(statement: Statement, absolute) -> dict:
+    """The JSON-LD object for a statement's own page: its Quotation (or Claim), the speaker with the role held then,
+    where it was said, and the page's address."""
+    url = absolute(statement.get_absolute_url())
+    data = {"@context": "https://schema.org", **statement_item(statement, absolute), "@id": url, "url": url}
+    role = statement.speaker_role()
+    if role and statement.speaker.kind == Participant.Kind.PERSON:
+        for key in ("creator", "spokenByCharacter", "author"):
+            if key in data:
+                data[key] = {**data[key], "jobTitle": role.title}
+    if statement.event_id:
+        event = statement.event
+        data["about"] = {
+            "@type": "Event",
+            "name": event.title,
+            "url": absolute(event.get_absolute_url()),
+            "startDate": iso_date(event.start_date, event.date_precision),
+        }
+    return data
+
+
 def event_data(event: Event, statements, absolute) -> dict:
     """The JSON-LD object for an event (with involvements, topics, sources prefetched) and its public statements."""
     url = absolute(event.get_absolute_url())

@@ -21,6 +21,8 @@ urlpatterns += i18n_patterns(
     # The images a shared link shows (OpenGraph, Twitter cards).
     path("preview.png", views.timeline_preview, name="timeline_preview"),
     path("events/<slug:slug>/preview.png", views.event_preview, name="event_preview"),
+    path("statements/", views.statement_list, name="statement_list"),
+    path("statements/<slug:slug>/", views.statement_detail, name="statement_detail"),
     path("participants/", views.participant_list, name="participant_list"),
     path("participants/<slug:slug>/", views.participant_detail, name="participant_detail"),
     path("topics/", views.topic_list, name="topic_list"),

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from timeline import facets, offices, overview, paging, previews
+from timeline import citations, facets, offices, overview, paging, previews
 from timeline.caching import VARYING_HEADERS, cache_public_page, cached_aggregate
 from timeline.dates import Precision, format_range
-from timeline.filters import EventFilter
+from timeline.filters import EventFilter, StatementListFilter
 from timeline.languages import number
 from timeline.models import (
     Correction,
@@ -34,6 +34,7 @@ from timeline.models import (
 )
 from timeline.paging import paginate, rows_with_headings, timeline_page
 from timeline.querysets import localized, search_text
+from timeline.structured_data import json_ld_script, statement_data
 
 DETAIL_PAGE_SIZE = 50  # statements per page of a participant's page
 PARTICIPANT_EVENTS_SHOWN = 20
@@ -70,7 +71,7 @@ TIMELINE_PARTIALS = ("results", "timeline", "load-more")
 def event_list(request: HtmxHttpRequest) -> HttpResponse:
     fragment = request.htmx.target if request.htmx.target in TIMELINE_PARTIALS else None
     filterset = EventFilter(request.GET)
-    events = filterset.qs.for_list()
+    events = filterset.qs.for_list(q=filterset.cleaned.get("q") or "")
     notes = filterset.notes
     total = cached_aggregate("count", filterset.selection(), lambda: facets.total(filterset))
     grouped = not filterset.relevance_sorted
@@ -150,6 +151,70 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "canonical_url": absolute(request, event.get_absolute_url()),
     }
     return render(request, "timeline/event_detail.html", context)
+
+
+# Statements: who said what
+
+
+STATEMENT_PAGE_SIZE = 50
+
+
+@require_GET
+@vary_on_headers(*VARYING_HEADERS)
+@cache_public_page(parameters=(*StatementListFilter.base_filters, "page"))
+def statement_list(request: HtmxHttpRequest) -> HttpResponse:
+    """Every public statement, filtered as the timeline is: the filter form swaps the results (and the facets, out
+    of band) through htmx, and works as a plain GET form without it."""
+    fragment = "results" if request.htmx.target == "results" else None
+    filterset = StatementListFilter(request.GET)
+    pages = paginate(
+        filterset.qs.for_list(reading_order=True), STATEMENT_PAGE_SIZE, request.GET.get("page"), filterset.params()
+    )
+    active_filters = facets.active_filters(filterset, facets.STATEMENT_ACTIVE_LABELS)
+    heading = ", ".join(active["label"] for active in active_filters)
+    context = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "notes": filterset.notes + pages.notes,
+        "statement_page": pages.page,
+        "pages": pages,
+        "total": pages.page.paginator.count,
+        "facets": facets.statement_facets(filterset),
+        "active_filters": active_filters,
+        "fragment": fragment,
+        "page_title": gettext("Statements: %(filters)s") % {"filters": heading}
+        if heading
+        else gettext("Who said what"),
+        "canonical_url": filterset.absolute_url(request, page=pages.page.number),
+        "filter_count": sum(1 for name, _ in filterset.params() if name not in ("q", "sort")),
+    }
+    template_name = "timeline/statement_list.html"
+    if fragment:
+        template_name += "#" + fragment
+    return no_store_if_fragment(render(request, template_name, context), fragment)
+
+
+@require_GET
+@cache_public_page(parameters=())
+def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A statement's own page: the words, who said them with the role held then, the event, the sources, and a
+    citation to copy."""
+    roles = Prefetch("speaker__roles", queryset=Role.objects.order_by("start", "attested_on"))
+    statement = get_object_or_404(
+        Statement.objects.published().for_list(reading_order=True).prefetch_related(roles), slug=slug
+    )
+    url = absolute(request, statement.get_absolute_url())
+    role = statement.speaker_role()
+    context = {
+        "statement": statement,
+        "role": role,
+        "role_note": role.note_during(*statement.period) if role else "",
+        "citation": citations.cite(statement, url),
+        "json_ld": json_ld_script(statement_data(statement, request.build_absolute_uri)),
+        "more_url": StatementListFilter.link(speaker=[statement.speaker]),
+        "canonical_url": url,
+    }
+    return render(request, "timeline/statement_detail.html", context)
 
 
 # Link previews: the image a shared link shows, per event and for the timeline (timeline/previews.py).

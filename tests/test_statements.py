@@ -1,0 +1,339 @@
+"""The statements index ("who said what") and each statement's own page: filters, facets, the htmx partial,
+paging, citations and structured data, drafts never shown, bad input answered with a note."""
+
+import datetime
+import json
+import re
+
+import pytest
+
+from tests.factories import (
+    DraftEventFactory,
+    EventFactory,
+    ParticipantFactory,
+    RoleFactory,
+    SourceFactory,
+    StatementFactory,
+    TopicFactory,
+)
+from tests.htmlparse import Page
+from timeline.models import Statement
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+HTMX_RESULTS = {"HX-Request": "true", "HX-Target": "results"}
+
+
+def page(response) -> Page:
+    assert response.status_code == 200, response.status_code
+    return Page(response.content.decode())
+
+
+def listed(response) -> list[str]:
+    """The statements' pages linked from the results, in order."""
+    return re.findall(r'class="statement-link" href="/(?:fr/)?statements/([^/"]+)/"', response.content.decode())
+
+
+@pytest.fixture
+def quotes():
+    """Who said what at two published events, in two languages, with a draft beside them."""
+    trump = ParticipantFactory(slug="donald-trump", name="Donald Trump", country="US")
+    RoleFactory(participant=trump, title="President of the United States", start=D(2025, 1, 20))
+    carney = ParticipantFactory(slug="mark-carney", name="Mark Carney", country="CA")
+    RoleFactory(participant=carney, title="Prime Minister of Canada", start=D(2025, 3, 14))
+    sovereignty = TopicFactory(slug="sovereignty", name="Sovereignty")
+    tariffs = TopicFactory(slug="tariffs", name="Tariffs")
+    paper = SourceFactory(slug="paper", title="Trump repeats 51st state remark", publisher="The Canadian Press")
+    throne = EventFactory(slug="throne-speech", title="Speech from the Throne", start_date=D(2025, 5, 27))
+    throne.topics.add(sovereignty)
+    meeting = EventFactory(slug="oval-office", title="Oval Office meeting", start_date=D(2025, 5, 6))
+    meeting.topics.add(tariffs, sovereignty)
+    StatementFactory(
+        slug="trump-51st",
+        event=throne,
+        speaker=trump,
+        text="if they become our cherished 51st State.",
+        said_on=D(2025, 5, 27),
+        sources=[paper],
+    )
+    StatementFactory(
+        slug="carney-not-for-sale",
+        event=meeting,
+        speaker=carney,
+        text="It's not for sale, it won't be for sale, ever.",
+        said_on=D(2025, 5, 6),
+        sources=[paper],
+    )
+    StatementFactory(
+        slug="carney-fr",
+        event=meeting,
+        speaker=carney,
+        text="Le Canada n'est pas à vendre.",
+        language="fr",
+        kind=Statement.Kind.PARAPHRASE,
+        said_on=None,
+    )
+    draft = DraftEventFactory(slug="draft-event", title="Secret draft")
+    StatementFactory(slug="draft-quote", event=draft, speaker=trump, text="Secret 51st State words.")
+    return throne
+
+
+# The index
+
+
+def test_the_index_lists_every_public_statement_and_no_draft(client, quotes):
+    response = client.get("/statements/")
+    assert sorted(listed(response)) == ["carney-fr", "carney-not-for-sale", "trump-51st"]
+    text = page(response).text
+    assert "3 statements" in text and "Secret" not in text
+
+
+def test_the_index_is_in_the_site_navigation(client, quotes):
+    nav = page(client.get("/")).find("a", href="/statements/")
+    assert nav, "no link to the statements index"
+    assert page(client.get("/statements/")).find("a", href="/statements/", **{"aria-current": "page"})
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("speaker=donald-trump", ["trump-51st"]),
+        ("speaker=mark-carney&language=fr", ["carney-fr"]),
+        ("topic=tariffs", ["carney-not-for-sale", "carney-fr"]),
+        ("topic=tariffs&topic=sovereignty", ["carney-not-for-sale", "carney-fr", "trump-51st"]),
+        ("kind=paraphrase", ["carney-fr"]),
+        ("kind=quote&sort=newest", ["trump-51st", "carney-not-for-sale"]),
+        ("start=2025-05-20", ["trump-51st"]),
+        ("end=2025-05", ["carney-not-for-sale", "carney-fr", "trump-51st"]),
+        ("end=2025-05-10", ["carney-not-for-sale", "carney-fr"]),  # no date of its own: its event's
+        ("q=51st+state", ["trump-51st"]),
+        ("q=sale", ["carney-not-for-sale"]),
+        ("q=nothing-like-this", []),
+    ],
+)
+def test_filters(client, quotes, query, expected):
+    assert listed(client.get(f"/statements/?{query}")) == expected
+
+
+def test_search_highlights_the_words_found(client, quotes):
+    html = client.get("/statements/?q=51st+state").content.decode()
+    assert "<mark>51st</mark>" in html and re.search(r"<mark>State</mark>", html)
+    assert "“51st state”" in Page(html).text  # named among the filters in use
+
+
+def test_a_hostile_search_is_escaped_not_markup(client, quotes):
+    html = client.get("/statements/", {"q": "<script>alert(1)</script>"}).content.decode()
+    assert "<script>alert(1)" not in html
+
+
+def test_facets_count_statements_under_the_other_filters(client, quotes):
+    html = page(client.get("/statements/?speaker=mark-carney"))
+    counts = {
+        label["for"]: " ".join(text.split())
+        for (tag, label), text in zip(html.elements, html.texts, strict=True)
+        if tag == "label" and label.get("for", "").split("-")[0] in ("speaker", "topic", "language", "kind")
+    }
+    # The speakers' counts ignore the speaker chosen; every other facet counts Mark Carney's two statements.
+    assert counts["speaker-donald-trump"].startswith("Donald Trump 1")
+    assert counts["speaker-mark-carney"].startswith("Mark Carney 2")
+    assert counts["topic-tariffs"].startswith("Tariffs 2")
+    assert counts["topic-sovereignty"].startswith("Sovereignty 2")
+    assert counts["language-fr"].startswith("French 1") and counts["language-en"].startswith("English 1")
+    assert counts["kind-paraphrase"].startswith("Paraphrase 1")
+    assert [box for box in html.find("input", name="speaker", value="mark-carney") if "checked" in box]
+
+
+def test_the_partial_is_the_results_with_the_facets_out_of_band(client, quotes):
+    response = client.get("/statements/?speaker=donald-trump", headers=HTMX_RESULTS)
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert listed(response) == ["trump-51st"]
+    assert 'id="facets" class="facets" hx-swap-oob="true"' in html
+    assert "Vary" in response and {"HX-Request", "HX-Target"} <= {v.strip() for v in response["Vary"].split(",")}
+    assert "no-store" in response["Cache-Control"]
+    full = client.get("/statements/?speaker=donald-trump")
+    assert "<html" in full.content.decode() and "HX-Target" in full["Vary"]
+
+
+def test_a_history_restore_gets_the_full_page(client, quotes):
+    response = client.get("/statements/", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in response.content.decode()
+
+
+def test_the_form_works_without_javascript_and_keeps_its_values(client, quotes):
+    html = page(client.get("/statements/?q=sale&speaker=mark-carney&kind=quote"))
+    form = html.form("filters")
+    assert form["q"] == ["sale"] and form["speaker"] == ["mark-carney"] and form["kind"] == ["quote"]
+    assert html.find("form", id="filters", method="get", action="/statements/")
+
+
+def test_a_filter_in_use_links_to_the_index_without_it(client, quotes):
+    html = page(client.get("/statements/?speaker=mark-carney&kind=quote"))
+    assert html.find("a", href="?kind=quote") and html.find("a", href="?speaker=mark-carney")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "speaker=nobody",
+        "topic=../../etc",
+        "language=xx",
+        "kind=rant",
+        "start=2025-13-45",
+        "end=yesterday",
+        "sort=loudest",
+        "page=abc",
+        "page=999",
+        "page=-1",
+        "q=" + "x" * 500,
+        "q=%00",
+        "speaker=" + "&speaker=".join(f"p{n}" for n in range(30)),
+        "sort=relevance",
+    ],
+)
+def test_bad_input_gets_the_page_with_a_note_never_an_error(client, quotes, query):
+    for headers in ({}, HTMX_RESULTS):
+        response = client.get(f"/statements/?{query}", headers=headers)
+        assert response.status_code == 200, (query, headers)
+        assert 'class="notes"' in response.content.decode(), query
+
+
+def test_paging_keeps_the_filters(client, quotes, monkeypatch):
+    monkeypatch.setattr("timeline.views.STATEMENT_PAGE_SIZE", 1)
+    first = client.get("/statements/?speaker=mark-carney")
+    html = page(first)
+    assert "Statements 1–1 of 2" in html.text
+    assert html.find("a", href="?speaker=mark-carney&page=2", rel="next")
+    second = client.get("/statements/?speaker=mark-carney&page=2")
+    assert listed(second) == ["carney-fr"]
+
+
+def build_statements(count: int):
+    speaker = ParticipantFactory(slug="speaker", name="A Speaker")
+    RoleFactory(participant=speaker, title="Minister", start=D(2020, 1, 1))
+    topic = TopicFactory(slug="trade")
+    for n in range(count):
+        event = EventFactory(slug=f"e-{n}", start_date=D(2025, 1, 1) + datetime.timedelta(days=n))
+        event.topics.add(topic)
+        StatementFactory(event=event, speaker=speaker, sources=[SourceFactory(), SourceFactory()])
+    return Statement.objects.order_by("pk").last()
+
+
+@pytest.mark.parametrize("language", ["", "/fr"])
+@pytest.mark.parametrize("count", [2, 12])
+@pytest.mark.parametrize(
+    ("path", "queries", "headers"),
+    [
+        ("/statements/", 8, {}),
+        ("/statements/?speaker=speaker&topic=trade&q=memorable&kind=quote&language=en", 10, {}),
+        ("/statements/?q=memorable", 8, HTMX_RESULTS),
+        ("/statements/{statement}/", 4, {}),
+    ],
+)
+def test_query_counts_do_not_grow_with_the_number_of_statements(
+    client, django_assert_num_queries, count, path, queries, headers, language
+):
+    """Guards against N+1 queries: each listed statement's speaker, event and sources, the facets' names, and a
+    statement page's speaker roles and sources. Index: the data version, count, page, sources (one prefetch),
+    four facets (one query each), one lookup per slug parameter given. Statement page: the data version, the
+    statement with its speaker and event, its sources, its speaker's roles."""
+    statement = build_statements(count)
+    with django_assert_num_queries(queries):
+        response = client.get(language + path.format(statement=statement.slug), headers=headers)
+    assert response.status_code == 200
+
+
+# A statement's page
+
+
+def test_a_statement_page_has_the_words_speaker_role_event_sources_and_citation(client, quotes):
+    html = page(client.get("/statements/carney-not-for-sale/"))
+    text = html.text
+    assert "It's not for sale, it won't be for sale, ever." in text
+    assert "Mark Carney, Prime Minister of Canada" in text  # the role held on 6 May 2025
+    assert html.find("a", href="/events/oval-office/")
+    assert html.find("a", href="/participants/mark-carney/")
+    assert "Trump repeats 51st state remark" in text
+    assert html.find("a", href=Statement.objects.get(slug="carney-not-for-sale").sources.get().url)
+    response = client.get("/statements/carney-not-for-sale/")
+    textarea = re.search(r'<textarea id="citation-text"[^>]*>([^<]*)</textarea>', response.content.decode())
+    cited = textarea.group(1)
+    assert cited.startswith("Mark Carney, Prime Minister of Canada: “It&#x27;s not for sale")
+    assert (
+        "6 May 2025" in cited
+        and "The Canadian Press" in cited
+        and "http://testserver/statements/carney-not-for-sale/" in cited
+    )
+
+
+def test_the_role_is_the_one_held_when_it_was_said(client, quotes):
+    StatementFactory(slug="trump-early", event=quotes, speaker=quotes.statements.first().speaker, said_on=D(2025, 1, 6))
+    assert "President of the United States" not in page(client.get("/statements/trump-early/")).text
+    assert "President of the United States" in page(client.get("/statements/trump-51st/")).text
+
+
+def test_a_statement_page_in_french_cites_in_french(client, quotes):
+    response = client.get("/fr/statements/carney-not-for-sale/")
+    html = response.content.decode()
+    assert '<html lang="fr">' in html
+    assert "Mark Carney, Prime Minister of Canada\u00a0: «\u00a0It&#x27;s not for sale" in html and "6 mai 2025" in html
+
+
+def test_a_statement_page_says_what_it_is_as_schema_org_quotation(client, quotes):
+    html = client.get("/statements/trump-51st/").content.decode()
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert data["@type"] == "Quotation"
+    assert data["text"] == "if they become our cherished 51st State."
+    assert data["spokenByCharacter"]["name"] == "Donald Trump"
+    assert data["spokenByCharacter"]["jobTitle"] == "President of the United States"
+    assert data["dateCreated"] == "2025-05-27"
+    assert data["about"]["url"] == "http://testserver/events/throne-speech/"
+    assert data["citation"][0]["name"] == "Trump repeats 51st state remark"
+    assert data["url"] == "http://testserver/statements/trump-51st/"
+
+
+def test_a_paraphrase_is_a_claim_not_a_quotation(client, quotes):
+    html = client.get("/statements/carney-fr/").content.decode()
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert data["@type"] == "Claim" and data["inLanguage"] == "fr"
+
+
+def test_a_draft_statement_has_no_page(client, quotes):
+    assert client.get("/statements/draft-quote/").status_code == 404
+    assert client.get("/statements/no-such-statement/").status_code == 404
+
+
+def test_a_statement_without_an_event_is_not_public(client, quotes):
+    orphan = StatementFactory(slug="orphan", event=None, speaker=ParticipantFactory())
+    assert client.get(f"/statements/{orphan.slug}/").status_code == 404
+    assert "orphan" not in listed(client.get("/statements/"))
+
+
+def test_a_draft_events_sources_are_not_on_a_statement_page(client, quotes):
+    secret = SourceFactory(title="Secret draft source")
+    draft = DraftEventFactory(slug="draft-two", sources=[secret])
+    StatementFactory(slug="draft-two-quote", event=draft, sources=[secret])
+    assert "Secret draft source" not in client.get("/statements/").content.decode()
+    assert client.get("/statements/draft-two-quote/").status_code == 404
+
+
+# The timeline finds an event by what was said at it, and shows the quote that matched
+
+
+def test_the_timeline_search_finds_an_event_by_its_quote_and_shows_that_quote(client, quotes):
+    StatementFactory(
+        slug="throne-other",
+        event=quotes,
+        speaker=ParticipantFactory(slug="king", name="King Charles III"),
+        text="The True North is indeed strong and free.",
+        importance=3,
+    )
+    response = client.get("/?q=51st+state")
+    html = response.content.decode()
+    assert "Speech from the Throne" in html
+    # The card shows the statement that matched, not the event's most important one, with the words marked.
+    assert "<mark>51st</mark>" in html and "True North" not in html
+    assert "/statements/trump-51st/" in html
+    # Without a search, the most important statement is shown.
+    assert "True North" in client.get("/").content.decode()
