@@ -412,6 +412,8 @@ PUBLIC_SURFACES = [
     "/feeds/corrections/",
     "/export/events.csv",
     "/export/events.ics",
+    "/events/white-house-meeting/calendar.ics",
+    "/feeds/events/?participant=mark-carney",
     "/export/statements.csv",
     "/export/timeline.json",
     "/embed/",

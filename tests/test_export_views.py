@@ -221,7 +221,10 @@ def test_timeline_links_to_every_export_with_its_filters(client, world):
         "TimelineJS (JSON)": f"/export/timeline.json{query}",
         "JSON API": f"/api/events{query}",
         "documentation": "/api/docs",
-        "New events (Atom feed)": "/feeds/events/",
+        # The feed and the calendar follow these events, not the whole timeline.
+        "New events like these (Atom feed)": f"/feeds/events/{query}",
+        "Subscribe to these events in your calendar": f"webcal://testserver/export/events.ics{query}",
+        "Download them once (iCalendar)": f"/export/events.ics{query}",
         "Corrections (Atom feed)": "/feeds/corrections/",
         "Preview the embed": f"/embed/{query}",
         "Choose its dates, order, number of events and height": f"/embed/build/{query}",

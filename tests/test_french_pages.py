@@ -286,7 +286,8 @@ def xml_texts(response) -> list[str]:
 
 def test_french_feeds(client, newsroom):
     texts = []
-    for url in ["/fr/feeds/events/", "/fr/feeds/topics/droits/", "/fr/feeds/participants/mark-carney/"]:
+    feeds = ["/fr/feeds/events/", "/fr/feeds/events/?participant=mark-carney&topic=droits"]
+    for url in [*feeds, "/fr/feeds/topics/droits/", "/fr/feeds/participants/mark-carney/"]:
         texts += xml_texts(client.get(url))
     texts += xml_texts(client.get("/fr/feeds/corrections/"))
     joined = " ".join(texts)
@@ -296,8 +297,9 @@ def test_french_feeds(client, newsroom):
 
 def test_french_downloads(client, newsroom):
     calendar = icalendar.Calendar.from_ical(client.get("/fr/export/events.ics").content)
+    one = icalendar.Calendar.from_ical(client.get("/fr/events/rencontre/calendar.ics").content)
     texts = [str(calendar.get("x-wr-calname"))]
-    for component in calendar.walk("VEVENT"):
+    for component in [*calendar.walk("VEVENT"), *one.walk("VEVENT")]:
         texts += [str(component.get(name, "")) for name in ("summary", "description", "location")]
         texts += [str(category) for category in component.get("categories").cats] if component.get("categories") else []
     events = list(csv.DictReader(io.StringIO(client.get("/fr/export/events.csv").text)))
@@ -337,6 +339,7 @@ FRENCH_ROUTES_WALKED = {
     "feed_participant",
     "feed_corrections",
     "export_ics",
+    "event_ics",
     "export_events_csv",
     "export_statements_csv",
     "export_timelinejs",

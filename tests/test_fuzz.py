@@ -177,6 +177,7 @@ PUBLIC_URLS = [
     ("feed_participant", "/feeds/participants/mark-carney/"),
     ("feed_corrections", "/feeds/corrections/"),
     ("export_ics", "/export/events.ics"),
+    ("event_ics", "/events/published-event/calendar.ics"),
     ("export_events_csv", "/export/events.csv"),
     ("export_statements_csv", "/export/statements.csv"),
     ("export_timelinejs", "/export/timeline.json"),

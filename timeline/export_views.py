@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from csp.constants import SELF
 from csp.decorators import csp_update
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
@@ -99,6 +99,15 @@ def events_timelinejs(request: HttpRequest, events) -> HttpResponse:
         description=gettext("Events from Timeline, each with its sources."),
     )
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+@cache_public_page(parameters=())
+def event_ics(request: HttpRequest, slug: str) -> HttpResponse:
+    """One event for a reader's calendar ("add to calendar" on its page): the same entry as in the downloads."""
+    event = get_object_or_404(published_events(), slug=slug)
+    content = exports.events_ical([event], request.build_absolute_uri, name=event.title)
+    return download(content, "text/calendar; charset=utf-8", f"{event.slug}.ics")
 
 
 # The one page other sites may frame: `embeddable` lifts X-Frame-Options and the CSP frame-ancestors limit.

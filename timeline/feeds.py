@@ -15,6 +15,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from timeline import facets
+from timeline.export_views import invalid_parameters
+from timeline.filters import EventFilter
 from timeline.models import Correction, Event, Participant, Topic
 from timeline.versions import data_version
 
@@ -45,19 +48,38 @@ class TimelineFeed(Feed):
 
 
 class NewEventsFeed(TimelineFeed):
-    """The most recently published events, newest first."""
+    """The most recently published events, newest first: of the whole timeline, or of the events the timeline's
+    filters select (the same GET parameters, so that a filtered page's feed follows that page). A parameter the
+    filters cannot use is refused (400, naming it), as the downloads do: a feed reader would otherwise follow more
+    than was asked for without anyone seeing a note."""
 
-    title = _("Timeline: new events")
-    subtitle = _("Events newly published on the timeline of Canada–U.S. relations.")
+    def __call__(self, request, *args, **kwargs):
+        refused = invalid_parameters(EventFilter(request.GET))
+        return refused or super().__call__(request, *args, **kwargs)
 
-    def link(self, obj=None):
-        return reverse("event_list")
+    def get_object(self, request, *args, **kwargs):
+        return EventFilter(request.GET)
 
-    def feed_url(self, obj=None):
-        return reverse("feed_events")
+    def title(self, filterset):
+        heading = ", ".join(active["label"] for active in facets.active_filters(filterset))
+        if heading:
+            return gettext("Timeline: new events (%(filters)s)") % {"filters": heading}
+        return gettext("Timeline: new events")
 
-    def events(self, obj):
-        return Event.objects.published()
+    def subtitle(self, filterset):
+        if filterset.query():
+            return gettext("Events newly published on the timeline of Canada–U.S. relations that these filters select.")
+        return gettext("Events newly published on the timeline of Canada–U.S. relations.")
+
+    def link(self, filterset):
+        return filterset.path()
+
+    def feed_url(self, filterset):
+        query = filterset.query()
+        return reverse("feed_events") + (f"?{query}" if query else "")
+
+    def events(self, filterset):
+        return filterset.qs
 
     def items(self, obj=None):
         events = self.events(obj).prefetch_related("topics")
@@ -80,6 +102,8 @@ class NewEventsFeed(TimelineFeed):
 
 
 class TopicEventsFeed(NewEventsFeed):
+    __call__ = TimelineFeed.__call__  # its address says what it follows
+
     def get_object(self, request, slug):
         # Only a topic the public can already see: a topic of drafts alone would announce their story.
         return get_object_or_404(Topic.objects.public(), slug=slug)
@@ -101,6 +125,8 @@ class TopicEventsFeed(NewEventsFeed):
 
 
 class ParticipantEventsFeed(NewEventsFeed):
+    __call__ = TimelineFeed.__call__
+
     def get_object(self, request, slug):
         # Only a participant the public can already see: one in a published event or statement.
         return get_object_or_404(Participant.objects.public(), slug=slug)

@@ -34,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("feeds/participants/<slug:slug>/", cache_public_page(feeds.ParticipantEventsFeed()), name="feed_participant"),
     path("feeds/corrections/", cache_public_page(feeds.CorrectionsFeed()), name="feed_corrections"),
     path("export/events.ics", export_views.events_ics, name="export_ics"),
+    path("events/<slug:slug>/calendar.ics", export_views.event_ics, name="event_ics"),
     path("export/events.csv", export_views.events_csv, name="export_events_csv"),
     path("export/statements.csv", export_views.statements_csv, name="export_statements_csv"),
     path("export/timeline.json", export_views.events_timelinejs, name="export_timelinejs"),

@@ -106,6 +106,41 @@ EXPORTS = [
 ]
 
 
+def follow(request, feed_url: str, query: str, id: str = "calendar-address") -> dict:
+    """The ways to follow a selection of events: its feed, a calendar subscription (webcal://, which calendar apps
+    open as a subscription, and the https address to paste), and a one-off download of the same calendar."""
+    suffix = f"?{query}" if query else ""
+    calendar = request.build_absolute_uri(reverse("export_ics") + suffix)
+    return {
+        "feed_url": feed_url,
+        "download_url": reverse("export_ics") + suffix,
+        "calendar_url": calendar,
+        "subscribe_url": "webcal://" + calendar.split("://", 1)[1],
+        "filtered": bool(query),
+        "id": id,
+    }
+
+
+def events_feed_url(filterset) -> str:
+    """The feed of the events the timeline's filters select."""
+    query = filterset.query(sort=None)
+    return reverse("feed_events") + (f"?{query}" if query else "")
+
+
+@register.simple_tag(takes_context=True)
+def timeline_feed_url(context):
+    return events_feed_url(context["filterset"])
+
+
+@register.inclusion_tag("timeline/_follow.html", takes_context=True)
+def follow_links(context, feed_url: str, **filters):
+    """{% follow_links feed_url topic=topic.slug %}: the feed, calendar subscription and download of a page's events."""
+    from timeline.filters import EventFilter
+
+    query = EventFilter().query(**{name: [value] for name, value in filters.items()})
+    return {"follow": follow(context["request"], feed_url, query)}
+
+
 @register.inclusion_tag("timeline/_export_links.html", takes_context=True)
 def export_links(context):
     """Links to each export of what the timeline shows: the filters in force kept, the page number dropped."""
@@ -113,6 +148,7 @@ def export_links(context):
     query = context["filterset"].query()  # only the filters in force, never the raw query
     suffix = f"?{query}" if query else ""
     return {
+        "follow": follow(request, events_feed_url(context["filterset"]), context["filterset"].query(sort=None)),
         "links": [
             {"url": reverse(name) + suffix, "label": label, "download": download} for name, label, download in EXPORTS
         ],
