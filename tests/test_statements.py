@@ -337,3 +337,12 @@ def test_the_timeline_search_finds_an_event_by_its_quote_and_shows_that_quote(cl
     assert "/statements/trump-51st/" in html
     # Without a search, the most important statement is shown.
     assert "True North" in client.get("/").content.decode()
+
+
+def test_a_shared_statement_link_unfurls_as_the_statement(client, quotes):
+    html = Page(client.get("/statements/trump-51st/").content.decode())
+    meta = {tag.get("property") or tag.get("name"): tag.get("content") for tag in html.find("meta")}
+    assert meta["og:title"] == "Donald Trump, 27 May 2025"
+    assert meta["og:description"] == meta["description"] == "“if they become our cherished 51st State.”"
+    assert meta["og:url"] == "http://testserver/statements/trump-51st/"
+    assert len(html.find("meta", name="description")) == 1

@@ -344,10 +344,6 @@ def statement_choice_facet(filterset, name: str, label) -> list[FacetChoice]:
     return [FacetChoice(value, label(value), counts.get(value, 0), value in selected) for value in values]
 
 
-def statement_total(filterset) -> int:
-    return cached_aggregate("statement count", filterset.selection(), filterset.qs.count, public=True)
-
-
 def statement_facets(filterset) -> dict[str, list[FacetChoice]]:
     """Choices with counts for each facet of the statements index."""
     return {

@@ -30,6 +30,15 @@ def _absolute(request, path: str) -> str:
 def _describe(context) -> dict:
     """Title, description, type and canonical path of the page, from the object it shows (if any)."""
     event, participant, topic = context.get("event"), context.get("participant"), context.get("topic")
+    statement = context.get("statement")
+    if isinstance(statement, Statement) and context.get("citation"):  # a statement's own page
+        return {
+            "title": f"{statement.speaker.name}, {statement.date_display}",
+            "description": pgettext("quoted words", "“%(text)s”") % {"text": statement.text},
+            "type": "article",
+            "path": statement.get_absolute_url(),
+            "modified": statement.updated_at,
+        }
     if isinstance(event, Event):
         return {
             "title": event.title,
