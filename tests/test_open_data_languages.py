@@ -108,7 +108,12 @@ def test_the_french_timeline_links_to_the_french_data(client, meeting):
     links = {a["_text"].strip(): a["href"] for a in elements(client.get("/fr/?topic=tariffs").content, "a")}
     assert links["API JSON"] == "/api/events?topic=tariffs&lang=fr"
     assert links["Événements (CSV)"] == "/fr/export/events.csv?topic=tariffs"
-    assert links["Nouveaux événements (fil Atom)"] == "/fr/feeds/events/"
+    # The feed and the calendar follow the filtered page, in French too.
+    assert links["Nouveaux événements semblables (fil Atom)"] == "/fr/feeds/events/?topic=tariffs"
+    assert (
+        links["S’abonner à ces événements dans votre agenda"]
+        == "webcal://testserver/fr/export/events.ics?topic=tariffs"
+    )
 
 
 def test_french_downloads(client, meeting):
