@@ -95,3 +95,23 @@ def test_the_user_must_exist_and_may_import(tmp_path, django_user_model):
         run("event", str(path), "--user", "nobody")
     with pytest.raises(CommandError, match="reader may not add and change events"):
         run("event", str(path), "--user", "reader")
+
+
+def test_references_are_looked_up_once_for_the_whole_file_and_memory_of_them_is_bounded(tmp_path, editor, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from timeline.import_columns import References
+
+    TopicFactory(slug="trade")
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 7)
+    with CaptureQueriesContext(connection) as queries:
+        run("event", str(events_file(tmp_path, 30)), "--user", "editor")
+    topic_lookups = [q["sql"] for q in queries if 'FROM "timeline_topic"' in q["sql"] and "slug" in q["sql"]]
+    assert len(topic_lookups) == 1  # not once a chunk (5) nor once a row (30)
+
+    known = References(limit=2)
+    known["a"], known["b"] = 1, 2
+    assert known["a"] == 1  # "a" used last, so "b" is the one forgotten
+    known["c"] = 3
+    assert list(known) == ["a", "c"]

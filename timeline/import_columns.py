@@ -5,6 +5,8 @@ it share.
 Every problem is a ValueError saying what is wrong and how to write it, reported by django-import-export against
 the row and column it was found in."""
 
+import collections
+import contextlib
 import contextvars
 import re
 import unicodedata
@@ -140,9 +142,39 @@ class ReferenceWidget(widgets.ForeignKeyWidget):
         return "" if value is None else value.slug
 
 
-# The references looked up during one import (or one chunk of a large one), so that the 500 rows naming the same
-# topic look it up once.
-_references: contextvars.ContextVar[dict | None] = contextvars.ContextVar("references", default=None)
+class References(collections.OrderedDict):
+    """The references looked up during one import, so that the 500 rows naming the same topic look it up once. A
+    large import keeps them from chunk to chunk, the least recently used forgotten past `limit` so that memory
+    stays bounded however many sources a file names."""
+
+    def __init__(self, limit: int = 20_000):
+        super().__init__()
+        self.limit = limit
+
+    def __getitem__(self, key):
+        self.move_to_end(key)
+        return super().__getitem__(key)
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        if len(self) > self.limit:
+            self.popitem(last=False)
+
+
+_references: contextvars.ContextVar[References | None] = contextvars.ContextVar("references", default=None)
+
+
+@contextlib.contextmanager
+def remembered_references():
+    """References looked up once for everything imported inside, unless an outer import already remembers them."""
+    if _references.get() is not None:
+        yield
+        return
+    token = _references.set(References())
+    try:
+        yield
+    finally:
+        _references.reset(token)
 
 
 def find_reference(model, value: str):
@@ -150,9 +182,10 @@ def find_reference(model, value: str):
     known = _references.get()
     if known is None:
         return _find_reference(model, value)
-    if (model, value) not in known:
-        known[model, value] = _find_reference(model, value)
-    return known[model, value]
+    key = (model, value)
+    if key not in known:
+        known[key] = _find_reference(model, value)
+    return known[key]
 
 
 def _find_reference(model, value: str):

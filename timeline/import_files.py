@@ -16,6 +16,7 @@ import csv
 import io
 import itertools
 import json
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 
@@ -58,14 +59,13 @@ def is_blank(values: Iterable) -> bool:
 
 
 def _csv_rows(binary) -> tuple[list[str], Iterator[tuple[int, list]]]:
-    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+    lines = _utf8_lines(binary)
     try:
-        first_line = text.readline()
-        text.seek(0)
-    except UnicodeDecodeError:
-        raise ImportRefused(NOT_UTF8()) from None
+        first_line = next(lines, "")
+    except NotUTF8 as error:
+        raise _not_utf8(1, error) from None
     delimiter = _delimiter(first_line)
-    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    reader = csv.reader(itertools.chain([first_line], lines), delimiter=delimiter, strict=True)
 
     def records():
         number = 0
@@ -74,8 +74,8 @@ def _csv_rows(binary) -> tuple[list[str], Iterator[tuple[int, list]]]:
                 record = next(reader)
             except StopIteration:
                 return
-            except UnicodeDecodeError:
-                raise ImportRefused(NOT_UTF8()) from None
+            except NotUTF8 as error:
+                raise _not_utf8(number + 1, error) from None
             except csv.Error as error:
                 where = row_label(number + 1)
                 if "field larger than field limit" in str(error):
@@ -113,6 +113,40 @@ def _csv_rows(binary) -> tuple[list[str], Iterator[tuple[int, list]]]:
             yield number, values
 
     return header, data()
+
+
+class NotUTF8(ValueError):
+    def __init__(self, around: str):
+        super().__init__(around)
+        self.around = around
+
+
+LONE_CR = re.compile(r"(?<=\r)(?!\n)")
+
+
+def _utf8_lines(binary) -> Iterator[str]:
+    """The file's lines, decoded one at a time, so that a byte that is not UTF-8 is found in the row it is in (a
+    decoder reading blocks would find it rows later). Line ends are kept, as csv.reader wants them; a lone "\r"
+    ends a line too, as in TextIOWrapper(newline="")."""
+    for index, raw in enumerate(binary):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            around = raw[max(0, error.start - 20) : error.end + 20].decode("utf-8", "replace").strip()
+            raise NotUTF8(around) from None
+        if index == 0:
+            text = text.removeprefix("\ufeff")
+        yield from (part for part in LONE_CR.split(text) if part)
+
+
+def _not_utf8(number: int, error: NotUTF8) -> ImportRefused:
+    return ImportRefused(
+        _(
+            "%(row)s is not UTF-8 text (“%(text)s”), so the file cannot be read safely: save it again as "
+            "“CSV UTF-8” (or as an Excel workbook) and import that file."
+        )
+        % {"row": row_label(number), "text": error.around}
+    )
 
 
 def NOT_UTF8() -> str:

@@ -27,7 +27,7 @@ from import_export import resources, widgets
 from import_export.results import Error, Result
 
 from timeline import review
-from timeline.import_columns import _references, cell
+from timeline.import_columns import cell, remembered_references
 from timeline.import_files import ImportRefused, looks_like_formula, row_label
 
 NON_FIELD = "__all__"  # a row's errors that belong to no one column
@@ -207,11 +207,8 @@ class TimelineResource(resources.ModelResource):
         # The importer rolls back on errors; rolling back on invalid rows too is what makes it all or nothing.
         kwargs["rollback_on_validation_errors"] = True
         kwargs.setdefault("use_transactions", True)
-        references = _references.set({})
-        try:
+        with remembered_references():
             return self.finish(super().import_data(dataset, **kwargs))
-        finally:
-            _references.reset(references)
 
     def finish(self, result):
         """The result as editors read it: rows numbered as in their spreadsheet, what the preview saw."""

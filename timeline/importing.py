@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from import_export.tmp_storages import BaseStorage
 
+from timeline.import_columns import remembered_references
 from timeline.import_files import CHUNK_ROWS, ImportRefused, chunks, count_rows, row_label
 from timeline.models import ImportUpload
 
@@ -221,7 +222,7 @@ def import_large(
         total = count_rows(file, kind)
     outcome = LargeImport()
     resource = resource_class()
-    with transaction.atomic():
+    with transaction.atomic(), remembered_references():
         lock_imports()
         with open(path, "rb") as file:
             for dataset in chunks(file, kind, chunk_rows or CHUNK_ROWS):
