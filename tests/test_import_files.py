@@ -6,6 +6,7 @@ import io
 import json
 import os
 import tempfile
+import zipfile
 
 import openpyxl
 import pytest
@@ -279,6 +280,30 @@ def test_a_cell_of_megabytes_in_a_csv_is_refused_for_its_length_not_its_quotes(a
     message = refusal(admin_client, content)
     assert message == (
         "Row 2 has a cell longer than 131,072 characters, far more than any column takes. Nothing was imported."
+    )
+
+
+def with_long_cell(content: bytes, placeholder: str, text: str) -> bytes:
+    """The workbook with `placeholder` written as `text` however long: openpyxl cuts what it writes at Excel's
+    32,767 characters a cell, but a file from elsewhere may hold more, and must be read as it is."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for item in source.infolist():
+            copy.writestr(item, source.read(item).replace(placeholder.encode(), text.encode()))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("file_format", [JSON, XLSX])
+def test_a_cell_of_megabytes_in_json_or_a_workbook_is_refused_for_its_length(admin_client, newsroom, file_format):
+    """The trial's 3 MB summary was accepted from JSON and XLSX, and the home page then weighed 3.1 MB."""
+    record = {"slug": "x", "title": "X", "summary": "a" * 3_000_000, "start_date": "2025-05-06"}
+    if file_format == JSON:
+        content, label, name = json.dumps([record]).encode(), "Record 1", "e.json"
+    else:
+        content = workbook(("Events", [list(record), [*list(record.values())[:2], "LONG", record["start_date"]]]))
+        content, label, name = with_long_cell(content, "LONG", record["summary"]), "Row 2", "e.xlsx"
+    assert refusal(admin_client, content, file_format=file_format, name=name) == (
+        f"{label}, summary: Ensure this value has at most 1000 characters (it has 3000000)."
     )
 
 
