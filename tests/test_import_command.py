@@ -115,3 +115,19 @@ def test_references_are_looked_up_once_for_the_whole_file_and_memory_of_them_is_
     assert known["a"] == 1  # "a" used last, so "b" is the one forgotten
     known["c"] = 3
     assert list(known) == ["a", "c"]
+
+
+def test_a_json_file_is_imported_in_chunks_too(tmp_path, editor, monkeypatch):
+    import json
+
+    TopicFactory(slug="trade")
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 7)
+    records = [
+        {"slug": f"event-{i}", "title": f"Event {i}", "summary": "S.", "start_date": "2025", "topics": ["trade"]}
+        for i in range(30)
+    ]
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps(records, indent=1), encoding="utf-8")
+    out, err = run("event", str(path), "--user", "editor")
+    assert "Imported 30 rows of events.json: 30 new" in out and "30/30" in err
+    assert sorted(Event.objects.values_list("slug", flat=True)) == sorted(record["slug"] for record in records)

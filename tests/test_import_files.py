@@ -17,7 +17,7 @@ from django.urls import reverse
 from tests.dbstate import snapshot
 from tests.factories import EventFactory, ParticipantFactory, SourceFactory, StatementFactory, TopicFactory
 from tests.htmlparse import form_data
-from timeline.import_files import XLSXFile
+from timeline.import_files import ImportRefused, XLSXFile, read_rows
 from timeline.models import Event, ImportUpload, Statement
 
 pytestmark = pytest.mark.django_db
@@ -437,3 +437,76 @@ def test_xlsx_export_of_a_dataset_keeps_a_bold_frozen_header():
     dataset = tablib.Dataset(["x"], headers=["slug"])
     book = openpyxl.load_workbook(io.BytesIO(XLSXFile().export_data(dataset)))
     assert book.active.freeze_panes == "A2" and book.active["A1"].font.bold
+
+
+# JSON read a record at a time
+
+
+def json_rows(content: bytes) -> tuple[list, list]:
+    header, rows, _noun = read_rows(io.BytesIO(content), "json")
+    return header, list(rows)
+
+
+def test_a_json_file_larger_than_a_block_reads_as_json_load_reads_it():
+    """Blocks end anywhere: inside a number, a string, an escape, a multi-byte character or between records."""
+    records = [
+        {"slug": f"e-{n}", "title": f'Événement « {n} » \\"\u2019', "importance": n * 1234567, "ok": n % 2 == 0}
+        | ({"extra": None} if n % 7 == 0 else {})
+        for n in range(6000)
+    ]
+    content = (
+        "\ufeff[\n " + ",\r\n  ".join(json.dumps(r, ensure_ascii=n % 3 == 0) for n, r in enumerate(records)) + "\n]\n"
+    )
+    content = content.encode()
+    assert len(content) > 4 * (1 << 16)
+    header, rows = json_rows(content)
+    assert header == ["slug", "title", "importance", "ok", "extra"]
+    assert rows == [
+        (n, [r["slug"], r["title"], r["importance"], r["ok"], r.get("extra")]) for n, r in enumerate(records, 1)
+    ]
+    assert json_rows(b' [ {"a": 1} ] ') == (["a"], [(1, [1])])
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"[{",
+        b'[{"a": 1}, {"a": 2}\n\n  {"a": 3}]',
+        b'[{"a": 1},]',
+        b'[{"a": 1}] [',
+        b'[{"a": 1}, {"a": tru}]',
+        b"[" + b'{"a": 1},\n' * 20000 + b'{"a": "unterminated}]',
+    ],
+)
+def test_bad_json_is_refused_at_the_line_and_column_json_itself_names(content):
+    with pytest.raises(json.JSONDecodeError) as expected:
+        json.loads(content.decode())
+    with pytest.raises(ImportRefused) as refused:
+        json_rows(content)
+    error = expected.value
+    assert str(refused.value).startswith(f"This file is not valid JSON (line {error.lineno}, column {error.colno}: ")
+
+
+def test_a_large_json_file_is_read_in_bounded_memory():
+    import tracemalloc
+
+    record = json.dumps({"slug": "x", "title": "A title", "summary": "A summary of some length. " * 8})
+    content = ("[" + ",\n".join([record] * 20000) + "]").encode()
+    tracemalloc.start()
+    try:
+        _header, rows, _noun = read_rows(io.BytesIO(content), "json")
+        assert sum(1 for _ in rows) == 20000
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < len(content) / 4, f"{peak:,} bytes at most for a file of {len(content):,}"
+
+
+def test_a_json_record_longer_than_any_row_takes_is_refused_by_its_length(monkeypatch):
+    from timeline import import_files
+
+    monkeypatch.setattr(import_files, "JSON_RECORD_LIMIT", 100_000)
+    content = b'[{"a": 1}, {"a": "' + b"x" * 300_000 + b'"}]'
+    with pytest.raises(ImportRefused, match="Record 2 is longer than 100,000 characters"):
+        json_rows(content)

@@ -252,20 +252,119 @@ def _trimmed(header: list[str]) -> list[str]:
     return header
 
 
-def _json_rows(binary) -> tuple[list[str], Iterator[tuple[int, list]]]:
-    try:
-        records = json.load(codecs.getreader("utf-8-sig")(binary))
-    except UnicodeDecodeError:
-        raise ImportRefused(NOT_UTF8()) from None
-    except json.JSONDecodeError as error:
-        raise ImportRefused(
+JSON_RECORD_LIMIT = 16 * 1024 * 1024  # characters of one record; far more than any row takes, and what bounds memory
+
+
+class _JSONText:
+    """A JSON file's text, read a block at a time: the part not yet consumed is all that is held, and positions
+    are kept as line and column for messages."""
+
+    def __init__(self, binary):
+        self.reader = codecs.getreader("utf-8-sig")(binary)
+        self.buffer, self.at, self.ended = "", 0, False
+        self.line, self.column = 1, 1  # of buffer[0]
+
+    def more(self) -> bool:
+        if self.ended:
+            return False
+        self.drop()
+        try:
+            block = self.reader.read(max(1 << 16, len(self.buffer)))
+        except UnicodeDecodeError:
+            raise ImportRefused(NOT_UTF8()) from None
+        self.ended = not block
+        self.buffer += block
+        return not self.ended
+
+    def drop(self):
+        consumed, self.buffer, self.at = self.buffer[: self.at], self.buffer[self.at :], 0
+        if "\n" in consumed:
+            self.line += consumed.count("\n")
+            self.column = len(consumed) - consumed.rfind("\n")
+        else:
+            self.column += len(consumed)
+
+    def peek(self) -> str:
+        """The next character that is not white space ("" at the end of the file)."""
+        while True:
+            rest = self.buffer[self.at :].lstrip(" \t\r\n")
+            self.at = len(self.buffer) - len(rest)
+            if rest or not self.more():
+                return rest[:1]
+
+    def value(self, number: int):
+        """The JSON value that starts here, read whole before it is decoded."""
+        decoder = json.JSONDecoder()
+        self.peek()
+        while True:
+            try:
+                item, end = decoder.raw_decode(self.buffer, self.at)
+            except json.JSONDecodeError as error:
+                if len(self.buffer) - self.at > JSON_RECORD_LIMIT:
+                    raise ImportRefused(
+                        _("%(record)s is longer than %(limit)s characters, far more than any record takes.")
+                        % {"record": row_label(number, "record"), "limit": f"{JSON_RECORD_LIMIT:,}"}
+                    ) from None
+                where = error.pos - self.at  # reading more drops what was read before self.at
+                if self.more():
+                    continue
+                raise self.invalid(error.msg, self.at + where) from None
+            # A number or word may go on in the next block ("12" then "34"): it ends only where something follows.
+            if end < len(self.buffer) or not self.more():
+                self.at = end
+                return item
+
+    def invalid(self, problem: str, pos: int | None = None) -> ImportRefused:
+        before = self.buffer[: self.at if pos is None else pos]
+        line = self.line + before.count("\n")
+        column = len(before) - before.rfind("\n") if "\n" in before else self.column + len(before)
+        return ImportRefused(
             _("This file is not valid JSON (line %(line)s, column %(column)s: %(problem)s).")
-            % {"line": error.lineno, "column": error.colno, "problem": error.msg}
-        ) from None
-    if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
+            % {"line": line, "column": column, "problem": problem}
+        )
+
+    def take(self, character: str) -> None:
+        self.at += len(character)
+
+
+def _json_records(binary) -> Iterator[tuple[int, dict]]:
+    """The records of a JSON list, decoded one at a time, so that a file of any size is read in bounded memory."""
+
+    def not_records():
         example = '[{"slug": "...", "title": "..."}, ...]'
-        raise ImportRefused(_("A JSON import is a list of records: %(example)s.") % {"example": example})
-    header = list(dict.fromkeys(key for record in records for key in record))
+        return ImportRefused(_("A JSON import is a list of records: %(example)s.") % {"example": example})
+
+    text = _JSONText(binary)
+    if text.peek() != "[":
+        text.value(0)  # refused as not JSON, if it is not
+        raise not_records()
+    text.take("[")
+    number = 0
+    if text.peek() == "]":
+        text.take("]")
+    else:
+        while True:
+            number += 1
+            record = text.value(number)
+            if not isinstance(record, dict):
+                raise not_records()
+            yield number, record
+            following = text.peek()
+            if following == "]":
+                text.take("]")
+                break
+            if following != ",":
+                raise text.invalid("Expecting ',' delimiter")
+            text.take(",")
+    if text.peek():
+        raise text.invalid("Extra data")
+
+
+def _json_rows(binary) -> tuple[list[str], Iterator[tuple[int, list]]]:
+    # Read twice: once for the columns (every key any record has), then for the rows.
+    start = binary.tell()
+    header = list(dict.fromkeys(key for _number, record in _json_records(binary) for key in record))
+    binary.seek(start)
 
     def value(number, key, item):
         if isinstance(item, list) and all(not isinstance(x, dict | list) for x in item):
@@ -278,7 +377,7 @@ def _json_rows(binary) -> tuple[list[str], Iterator[tuple[int, list]]]:
         return item
 
     def data():
-        for number, record in enumerate(records, 1):
+        for number, record in _json_records(binary):
             yield number, [value(number, key, record.get(key)) for key in header]
 
     return header, data()
