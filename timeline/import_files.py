@@ -252,6 +252,7 @@ def _trimmed(header: list[str]) -> list[str]:
     return header
 
 
+JSON_SPACE = re.compile(r"[ \t\r\n]*")
 JSON_RECORD_LIMIT = 16 * 1024 * 1024  # characters of one record; far more than any row takes, and what bounds memory
 
 
@@ -287,10 +288,9 @@ class _JSONText:
     def peek(self) -> str:
         """The next character that is not white space ("" at the end of the file)."""
         while True:
-            rest = self.buffer[self.at :].lstrip(" \t\r\n")
-            self.at = len(self.buffer) - len(rest)
-            if rest or not self.more():
-                return rest[:1]
+            self.at = JSON_SPACE.match(self.buffer, self.at).end()
+            if self.at < len(self.buffer) or not self.more():
+                return self.buffer[self.at : self.at + 1]
 
     def value(self, number: int):
         """The JSON value that starts here, read whole before it is decoded."""
