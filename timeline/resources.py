@@ -243,10 +243,9 @@ class EventResource(TimelineResource):
         if start is None or not cell(row, "title"):
             return None, None
         title = text_key(cell(row, "title"))
-        # Titles alone, compared here: a busy day's events are many, and their bodies long.
-        for pk, other in Event.objects.filter(start_date=start.date).values_list("pk", "title"):
-            if text_key(other) == title:
-                return Event.objects.get(pk=pk), "title-date"
+        for event in Event.objects.filter(start_date=start.date):
+            if text_key(event.title) == title:
+                return event, "title-date"
         return None, None
 
     def dehydrate_participants(self, event):
