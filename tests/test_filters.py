@@ -13,9 +13,10 @@ from tests.factories import (
     TopicFactory,
 )
 from timeline.facets import FACET_LIMIT, facets
-from timeline.filters import EventFilter, Problem, StatementFilter, refusals
+from timeline.filters import EventFilter, Problem, refusals
 from timeline.models import Event
-from timeline.querysets import HIGHLIGHT_START, HIGHLIGHT_STOP
+from timeline.search import HIGHLIGHT_START, HIGHLIGHT_STOP
+from timeline.statement_filters import StatementFilter
 
 D = datetime.date
 pytestmark = pytest.mark.django_db

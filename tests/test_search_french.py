@@ -8,7 +8,7 @@ from django.utils import translation
 from tests.factories import EventFactory, StatementFactory
 from tests.htmlparse import elements
 from timeline.filters import EventFilter
-from timeline.querysets import fold, highlight_words
+from timeline.search import fold, highlight_words
 
 pytestmark = pytest.mark.django_db
 

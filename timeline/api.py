@@ -36,11 +36,12 @@ from timeline.api_schemas import (
 )
 from timeline.caching import cache_public_page
 from timeline.filter_fields import BLANK, MAX_VALUES, SLUG_RE
-from timeline.filters import EventFilter, StatementFilter, refusals
+from timeline.filters import EventFilter, refusals
 from timeline.http import allow_any_origin
 from timeline.languages import api_url, in_query_language
 from timeline.models import Event, Involvement, Participant, Source, Statement, Topic
 from timeline.querysets import localized
+from timeline.statement_filters import StatementFilter
 
 
 class Documentation(Swagger):

@@ -7,7 +7,7 @@ def register_sqlite_functions(sender, connection, **kwargs):
     """SQLite has no text-search headline nor a way to ignore accents: give it both as functions, as Django does
     for its own date functions, so that EventQuerySet.search() has one interface on every database."""
     if connection.vendor == "sqlite":
-        from timeline.querysets import fold, highlight_words
+        from timeline.search import fold, highlight_words
 
         connection.connection.create_function("timeline_highlight", 2, highlight_words, deterministic=True)
         connection.connection.create_function("timeline_fold", 1, fold, deterministic=True)

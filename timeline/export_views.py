@@ -20,10 +20,11 @@ from django.views.decorators.vary import vary_on_headers
 
 from timeline import embeds, exports, facets
 from timeline.caching import VARYING_HEADERS, cache_public_page
-from timeline.filters import EventFilter, StatementFilter, refusals
+from timeline.filters import EventFilter, refusals
 from timeline.http import allow_any_origin
 from timeline.models import Event, Statement
 from timeline.security import embeddable
+from timeline.statement_filters import StatementFilter
 from timeline.views import HtmxHttpRequest, no_store_if_fragment
 
 EMBED_LIMIT = embeds.MAX_EVENTS  # the most events an embed lists

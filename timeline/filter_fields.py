@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
-from timeline.querysets import SEARCH_MAX_LENGTH
+from timeline.search import SEARCH_MAX_LENGTH
 
 MAX_VALUES = 20  # per repeatable parameter
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")

@@ -26,7 +26,6 @@ from urllib.parse import urlencode
 
 import django_filters
 from django import forms
-from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +41,7 @@ from timeline.filter_fields import (
     SearchFilter,
     SlugMultipleFilter,
 )
-from timeline.models import Event, Participant, Statement, Topic
+from timeline.models import Event, Participant, Topic
 
 NOTES_PER_PARAMETER = 5  # unknown values named one by one; the rest are counted
 
@@ -344,187 +343,6 @@ class EventFilter(ParameterSet):
         filtered = super().filter_queryset(queryset)
         if self.relevance_sorted:
             return filtered.order_by("-search_rank", "start_date", "pk")
-        return filtered.chronological(newest_first=self.cleaned.get("sort") == "newest")
-
-    @property
-    def relevance_sorted(self) -> bool:
-        return self.cleaned.get("sort") == "relevance" and bool(self.cleaned.get("q"))
-
-
-# Statements (the API and the statements download).
-
-
-class StatementFilter(ParameterSet):
-    """The statements' GET parameters. Every parameter of the timeline (EventFilter) selects the events whose
-    statements are listed, so that the timeline's query string gives the statements of the events it shows.
-    Two more narrow the statements themselves:
-
-    speaker   participant slugs, repeatable: said by any of them
-    language  "en" or "fr", repeatable
-    """
-
-    speaker = SlugMultipleFilter(
-        label=_("Speakers"),
-        noun=_("speaker"),
-        unknown=_("no published statement has this speaker"),
-        help_text=_("Participant slugs, repeatable: statements said by any of them."),
-        queryset=public_participants,
-        method="filter_speaker",
-    )
-    language = LenientMultipleFilter(
-        label=_("Language"),
-        noun=_("language"),
-        unknown=_("there is no such language"),
-        help_text=_("Statement languages (en, fr), repeatable."),
-        choices=Statement.Language.choices,
-        method="filter_language",
-    )
-
-    class Meta:
-        model = Statement
-        fields = []
-        form = LenientForm
-
-    def __init__(self, data=None, queryset=None, **kwargs):
-        super().__init__(data, queryset if queryset is not None else Statement.objects.published(), **kwargs)
-        self.events = EventFilter(data)
-
-    @cached_property
-    def problems(self) -> list[Problem]:
-        """Its own parameters' problems, then those of the timeline's parameters."""
-        return super().problems + self.events.problems
-
-    def filter_speaker(self, queryset, name, value):
-        return queryset.filter(speaker__in=[p.pk for p in value])
-
-    def filter_language(self, queryset, name, value):
-        return queryset.filter(language__in=value)
-
-    def filter_queryset(self, queryset):
-        events = self.events.qs.order_by().values("pk")
-        statements = super().filter_queryset(queryset).filter(event__in=events)
-        return statements.order_by(F("said_on").asc(nulls_last=True), "pk")
-
-
-# The statements index ("who said what"): its own parameters, named as the timeline's where they mean the same.
-
-
-class StatementListFilter(ParameterSet):
-    """The statements index's GET parameters:
-
-    q               free text in the statements themselves (and the speaker as printed); matches are highlighted
-    start, end      when it was said (a statement the sources give no date for counts on its event's day)
-    speaker         participant slugs, repeatable: said by any of them
-    topic           topic slugs, repeatable: said at an event on any of them
-    language        "en" or "fr", repeatable
-    kind            "quote" or "paraphrase", repeatable
-    sort            "" (oldest first), "newest" or "relevance" (needs q)
-    """
-
-    route = "statement_list"
-    needs_search_note = _("Best match needs a search; the statements are shown oldest first.")
-
-    q = SearchFilter(
-        label=_("Search the statements"),
-        noun=_("the search"),
-        help_text=_("Free text in what was said: PostgreSQL full-text search; elsewhere every word must match."),
-        method="filter_q",
-        strip=True,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-    )
-    start = PartialDateFilter(
-        label=_("Said from"),
-        noun=_("the From date"),
-        help_text=_("Said on or after: YYYY-MM-DD, YYYY-MM or YYYY."),
-        method="filter_start",
-    )
-    end = PartialDateFilter(
-        label=_("Said until"),
-        noun=_("the To date"),
-        help_text=_("Said on or before: YYYY-MM-DD, YYYY-MM or YYYY (a month or year stands for its last day)."),
-        method="filter_end",
-        period_end=True,
-    )
-    speaker = SlugMultipleFilter(
-        label=_("Speakers"),
-        noun=_("speaker"),
-        unknown=_("no published statement has this speaker"),
-        help_text=_("Participant slugs, repeatable: statements said by any of them."),
-        queryset=public_participants,
-        method="filter_speaker",
-    )
-    topic = SlugMultipleFilter(
-        label=_("Topics"),
-        noun=_("topic"),
-        unknown=_("there is no such topic"),
-        help_text=_("Topic slugs, repeatable: said at an event on any of these topics."),
-        queryset=public_topics,
-        method="filter_topic",
-    )
-    language = LenientMultipleFilter(
-        label=_("Language"),
-        noun=_("language"),
-        unknown=_("there is no such language"),
-        help_text=_("Statement languages (en, fr), repeatable."),
-        choices=Statement.Language.choices,
-        method="filter_language",
-    )
-    kind = LenientMultipleFilter(
-        label=_("Kind"),
-        noun=_("kind"),
-        unknown=_("use quote or paraphrase"),
-        help_text=_("quote (verbatim) or paraphrase, repeatable."),
-        choices=Statement.Kind.choices,
-        method="filter_kind",
-    )
-    sort = ChoiceParameter(
-        label=_("Order"),
-        noun=_("the order"),
-        help_text=_("Order: oldest first (default), newest, or relevance (best match first; needs q)."),
-        choices=[("newest", _("Newest first")), ("relevance", _("Best match first"))],
-        method="filter_sort",
-        empty_label=_("Oldest first"),
-        error_messages={"invalid_choice": _("use newest or relevance (oldest first is the default)")},
-    )
-
-    class Meta:
-        model = Statement
-        fields = []
-        form = LenientForm
-
-    def __init__(self, data=None, queryset=None, **kwargs):
-        super().__init__(data, queryset if queryset is not None else Statement.objects.published(), **kwargs)
-
-    def filter_q(self, queryset, name, value):
-        return queryset.search(value)
-
-    def filter_start(self, queryset, name, value):
-        return queryset.said_between(start=value)
-
-    def filter_end(self, queryset, name, value):
-        return queryset.said_between(end=value)
-
-    def filter_speaker(self, queryset, name, value):
-        return queryset.filter(speaker__in=[participant.pk for participant in value])
-
-    def filter_topic(self, queryset, name, value):
-        # A subquery, so that a statement at an event on two of the topics is listed once.
-        on_topics = Event.topics.through.objects.filter(topic__in=[topic.pk for topic in value])
-        return queryset.filter(event__in=on_topics.values("event_id"))
-
-    def filter_language(self, queryset, name, value):
-        return queryset.filter(language__in=value)
-
-    def filter_kind(self, queryset, name, value):
-        return queryset.filter(kind__in=value)
-
-    def filter_sort(self, queryset, name, value):
-        return queryset  # ordering is applied last, in filter_queryset
-
-    def filter_queryset(self, queryset):
-        filtered = super().filter_queryset(queryset)
-        if self.relevance_sorted:
-            return filtered.order_by("-search_rank", "said_on", "pk")
         return filtered.chronological(newest_first=self.cleaned.get("sort") == "newest")
 
     @property

@@ -20,7 +20,7 @@ from django_htmx.middleware import HtmxDetails
 from timeline import citations, facets, offices, overview, paging, previews
 from timeline.caching import VARYING_HEADERS, cache_public_page, cached_aggregate
 from timeline.dates import Precision, format_range
-from timeline.filters import EventFilter, StatementListFilter
+from timeline.filters import EventFilter
 from timeline.languages import number
 from timeline.models import (
     Correction,
@@ -33,7 +33,9 @@ from timeline.models import (
     Topic,
 )
 from timeline.paging import paginate, rows_with_headings, timeline_page
-from timeline.querysets import localized, search_text
+from timeline.querysets import localized
+from timeline.search import search_text
+from timeline.statement_filters import StatementListFilter
 from timeline.structured_data import json_ld_script, statement_data
 
 DETAIL_PAGE_SIZE = 50  # statements per page of a participant's page

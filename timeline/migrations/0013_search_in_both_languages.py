@@ -5,7 +5,7 @@ stemmer ("mérite" and "merite" are one word; unaccent is a trusted extension, w
 create). An event has a vector for its English, stemmed as English, and one for its French, stemmed as French, each
 with the weights of migration 0004 (title A, summary B, body and place C); a statement is indexed in the language
 it was spoken, now also without accents. On any other database these operations do nothing: SQLite folds accents in Python instead
-(timeline.querysets.fold).
+(timeline.search.fold).
 """
 
 import importlib

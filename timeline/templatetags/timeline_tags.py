@@ -12,7 +12,7 @@ from django.utils.translation import gettext, ngettext
 from timeline import dates, languages
 from timeline.dates import format_date
 from timeline.facets import country_name
-from timeline.querysets import HIGHLIGHT_START, HIGHLIGHT_STOP
+from timeline.search import HIGHLIGHT_START, HIGHLIGHT_STOP
 
 register = template.Library()
 

@@ -1,0 +1,148 @@
+"""Free-text search on both databases: the query as typed made safe, matched and ranked with PostgreSQL's stemmed
+vectors or, on SQLite, word by word with case, accents and apostrophes folded, and matches marked for highlighting."""
+
+import re
+import unicodedata
+
+from django.db import connections, models
+from django.db.models import (
+    Case,
+    F,
+    Func,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat
+
+# Matches in search results are wrapped in these two private-use characters by the database (ts_headline on
+# PostgreSQL, timeline_highlight on SQLite); templates escape the text first and only then turn them into <mark>.
+HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
+
+
+# PostgreSQL's text search configurations for each language: its stemmer, with accents removed first (migration
+# 0013), so that "merite" finds "mérite" and "Quebec" finds "Québec".
+SEARCH_CONFIGS = {"en": "timeline_en", "fr": "timeline_fr"}
+
+
+# An event's own words, in each language: what its search looks through (statements are searched too).
+EVENT_TEXT = ("title", "summary", "body", "location")
+
+
+SEARCH_MAX_WORDS = 12
+
+
+SEARCH_MAX_LENGTH = 200
+
+
+def search_text(raw: str) -> str:
+    """A search as typed, tidied: single spaces, at most SEARCH_MAX_LENGTH characters, and no NUL characters, which
+    PostgreSQL refuses in text (a query string can carry one as %00)."""
+    return " ".join(raw.replace("\x00", "").split())[:SEARCH_MAX_LENGTH]
+
+
+def search_words(q: str) -> list[str]:
+    """The words of a free-text query as the SQLite search sees them (PostgreSQL parses the query itself)."""
+    words = [word.strip('"') for word in q.split()]
+    return [word for word in words if word and word.lower() != "or" and not word.startswith("-")][:SEARCH_MAX_WORDS]
+
+
+def stored_search_vector(model, column: str = "search_vector"):
+    """A search vector column PostgreSQL keeps for `model`'s table (migrations 0004 and 0013; not a model field, as
+    it exists on PostgreSQL only): `search_vector`, or an event's French in `search_vector_fr`. A column reference,
+    so Django re-aliases it when the query becomes a subquery."""
+    from django.contrib.postgres.search import SearchVectorField
+    from django.db.models.expressions import Col
+
+    field = SearchVectorField()
+    field.set_attributes_from_name(column)
+    field.model = model
+    return Col(model._meta.db_table, field)
+
+
+APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
+def fold(text: str | None) -> str | None:
+    """Text as the SQLite search compares it: lower case, without accents, with one kind of apostrophe ("L’Élysée"
+    and "l'elysee" are equal). Character by character, so that positions in the folded text are those of the text."""
+    if text is None:
+        return None
+    return "".join(_fold_character(character) for character in text)
+
+
+def _fold_character(character: str) -> str:
+    bare = "".join(c for c in unicodedata.normalize("NFKD", character) if not unicodedata.combining(c))
+    bare = bare.translate(APOSTROPHES).lower()
+    return bare if len(bare) == 1 else character.lower()  # a ligature or the like keeps its place as it is
+
+
+def highlight_words(text: str | None, words: str) -> str | None:
+    """`text` with each occurrence of the newline-separated `words` between HIGHLIGHT marks, found as `fold` finds
+    them (case, accents and apostrophes aside) and marked in the text as written."""
+    if text is None:
+        return None
+    text = text.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_STOP, "")
+    needles = sorted({fold(word) for word in words.split("\n") if word}, key=len, reverse=True)
+    if not needles:
+        return text
+    pattern = re.compile("|".join(re.escape(word) for word in needles))
+    marked, last = [], 0
+    for match in pattern.finditer(fold(text)):
+        marked += [text[last : match.start()], HIGHLIGHT_START, text[match.start() : match.end()], HIGHLIGHT_STOP]
+        last = match.end()
+    return "".join(marked) + text[last:]
+
+
+class Highlight(Func):
+    """SQLite: wrap each occurrence of the query's words in HIGHLIGHT marks (a Python function, see apps.py)."""
+
+    function = "timeline_highlight"
+    output_field = models.TextField()
+
+
+class Fold(Func):
+    """SQLite: the text as `fold` writes it, for a search where case, accents and apostrophes do not count."""
+
+    function = "timeline_fold"
+    output_field = models.TextField()
+
+
+def statement_matches(statement_model, q: str, db: str) -> tuple[dict, Q, dict]:
+    """How statements match the free text `q`: (aliases to add, the condition, annotations), the annotations being
+    `search_rank` and `search_text` (the text with matches between HIGHLIGHT_START and HIGHLIGHT_STOP).
+
+    PostgreSQL: the stored vector, each statement in the language spoken (websearch syntax, stemmed, ranked), as
+    the timeline's search reads statements. Other databases: every word in the text or the speaker as printed,
+    with case, accents and apostrophes not counting (`fold`)."""
+    if connections[db].vendor == "postgresql":
+        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+
+        english, french = (SearchQuery(q, search_type="websearch", config=config) for config in SEARCH_CONFIGS.values())
+        vector = stored_search_vector(statement_model)
+        condition = Q(language="fr", search_vector=french) | ~Q(language="fr") & Q(search_vector=english)
+        marks = {"start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP, "highlight_all": True}
+        in_french = Q(language="fr")
+        return (
+            {"search_vector": vector},
+            condition,
+            {
+                "search_rank": Case(
+                    When(in_french, then=SearchRank(vector, french)), default=SearchRank(vector, english)
+                ),
+                "search_text": Case(
+                    When(in_french, then=SearchHeadline("text", french, config=SEARCH_CONFIGS["fr"], **marks)),
+                    default=SearchHeadline("text", english, config=SEARCH_CONFIGS["en"], **marks),
+                ),
+            },
+        )
+    words = [fold(word) for word in search_words(q)]
+    if not words:
+        return {}, Q(pk__in=[]), {"search_rank": Value(0.0), "search_text": F("text")}
+    said = Fold(Concat("text", Value(" "), "speaker_label", output_field=models.TextField()))
+    condition = Q(*[Q(said_text__contains=word) for word in words])
+    return (
+        {"said_text": said},
+        condition,
+        {"search_rank": Value(1.0), "search_text": Highlight("text", Value("\n".join(words)))},
+    )
