@@ -182,29 +182,7 @@ def _xlsx_rows(binary) -> tuple[list[str], Iterator[tuple[int, list]]]:
         raise ImportRefused(
             _("This file is not an Excel workbook (.xlsx) that can be read: save it again as .xlsx, or as CSV UTF-8.")
         ) from None
-    with_data = [
-        sheet for sheet in book.worksheets if not all(is_blank(row) for row in sheet.iter_rows(values_only=True))
-    ]
-    first = book.worksheets[0] if book.worksheets else None
-    if not with_data:
-        raise ImportRefused(_("The workbook is empty: it needs a header row and at least one row of data."))
-    if len(with_data) > 1:
-        names = ", ".join(f"“{sheet.title}”" for sheet in with_data)
-        raise ImportRefused(
-            _(
-                "The workbook has data on more than one sheet (%(names)s): put the rows to import on one sheet, "
-                "alone in the file, so that nothing is left out without your knowing."
-            )
-            % {"names": names}
-        )
-    if with_data[0] is not first:
-        raise ImportRefused(
-            _(
-                "The data is on the sheet “%(sheet)s”, but the first sheet (“%(first)s”) is "
-                "empty: delete the empty sheet, or move the data to the first sheet."
-            )
-            % {"sheet": with_data[0].title, "first": first.title}
-        )
+    first = _the_sheet_with_data(book)
     cells = enumerate(first.iter_rows(), 1)
     header = []
     for _number, row in cells:
@@ -244,6 +222,34 @@ def _xlsx_rows(binary) -> tuple[list[str], Iterator[tuple[int, list]]]:
             yield number, values
 
     return header, data()
+
+
+def _the_sheet_with_data(book):
+    """The first sheet, if it is the only one with data: rows on another sheet would be left out unseen."""
+    with_data = [
+        sheet for sheet in book.worksheets if not all(is_blank(row) for row in sheet.iter_rows(values_only=True))
+    ]
+    first = book.worksheets[0] if book.worksheets else None
+    if not with_data:
+        raise ImportRefused(_("The workbook is empty: it needs a header row and at least one row of data."))
+    if len(with_data) > 1:
+        names = ", ".join(f"“{sheet.title}”" for sheet in with_data)
+        raise ImportRefused(
+            _(
+                "The workbook has data on more than one sheet (%(names)s): put the rows to import on one sheet, "
+                "alone in the file, so that nothing is left out without your knowing."
+            )
+            % {"names": names}
+        )
+    if with_data[0] is not first:
+        raise ImportRefused(
+            _(
+                "The data is on the sheet “%(sheet)s”, but the first sheet (“%(first)s”) is "
+                "empty: delete the empty sheet, or move the data to the first sheet."
+            )
+            % {"sheet": with_data[0].title, "first": first.title}
+        )
+    return first
 
 
 def _trimmed(header: list[str]) -> list[str]:

@@ -225,12 +225,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, requests, concurrency, workers, warmup, only, json_out, cold, **options):
         modes = options.get("mode") or ["fixed"]
-        try:
-            levels = [int(level) for level in concurrency.split(",") if level.strip()]
-        except ValueError:
-            raise CommandError(f"--concurrency takes numbers separated by commas, not {concurrency!r}.") from None
-        if not levels or min(levels) < 1 or requests < 1 or workers < 1 or warmup < 0:
-            raise CommandError("--requests, --workers and every --concurrency level must be at least 1.")
+        levels = self.levels(concurrency, requests, workers, warmup)
 
         targets, notes = discover_targets()
         if only:
@@ -251,14 +246,7 @@ class Command(BaseCommand):
             server.start()
             timeline = Target("timeline", reverse("event_list"))
             server.wait_until(timeline)
-            # The floor: the timeline page's own bytes, served as a static file by the same server.
-            page = self.get_body(server, timeline)
-            floor_path = workdir / "static" / STATIC_NAME
-            floor_path.parent.mkdir(parents=True, exist_ok=True)
-            floor_path.write_bytes(page)
-            floor = Target("static file, same size", f"/{settings.STATIC_URL.strip('/')}/{STATIC_NAME}")
-            server.reload()
-            server.wait_until(floor, consecutive=4 * workers)
+            floor = self.serve_floor(server, timeline, workdir, workers)
 
             warmups, results, report = [], [], {}
             if "fixed" in modes:
@@ -290,13 +278,38 @@ class Command(BaseCommand):
         if json_out:
             Path(json_out).write_text(json.dumps(report, indent=2) + "\n")
             self.stdout.write(f"JSON written to {json_out}")
-        errors = sum(result.errors for result in [*warmups, *results])
-        samples = sorted({sample for result in [*warmups, *results] for sample in result.error_samples})
+        self.fail_on_errors([*warmups, *results], report, log)
+
+    def fail_on_errors(self, results, report: dict, log: str) -> None:
+        """Exit non-zero on any failed request, never on timings."""
+        errors = sum(result.errors for result in results)
+        samples = sorted({sample for result in results for sample in result.error_samples})
         for mode in ("long_tail", "after_edit"):
             errors += len(report.get(mode, {}).get("errors", []))
             samples += report.get(mode, {}).get("errors", [])[:3]
         if errors:
             raise CommandError(f"{errors} request(s) failed: {'; '.join(samples)}\n{log}")
+
+    def levels(self, concurrency: str, requests: int, workers: int, warmup: int) -> list[int]:
+        try:
+            levels = [int(level) for level in concurrency.split(",") if level.strip()]
+        except ValueError:
+            raise CommandError(f"--concurrency takes numbers separated by commas, not {concurrency!r}.") from None
+        if not levels or min(levels) < 1 or requests < 1 or workers < 1 or warmup < 0:
+            raise CommandError("--requests, --workers and every --concurrency level must be at least 1.")
+        return levels
+
+    def serve_floor(self, server: Server, timeline: Target, workdir: Path, workers: int) -> Target:
+        """The floor every figure is compared with: the timeline page's own bytes, served as a static file by the
+        same server."""
+        page = self.get_body(server, timeline)
+        floor_path = workdir / "static" / STATIC_NAME
+        floor_path.parent.mkdir(parents=True, exist_ok=True)
+        floor_path.write_bytes(page)
+        floor = Target("static file, same size", f"/{settings.STATIC_URL.strip('/')}/{STATIC_NAME}")
+        server.reload()
+        server.wait_until(floor, consecutive=4 * workers)
+        return floor
 
     def get_body(self, server: Server, target: Target) -> bytes:
         conn = http.client.HTTPConnection(HOST, server.port, timeout=30)
