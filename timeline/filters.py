@@ -226,6 +226,20 @@ def public_topics(request=None):
     return Topic.objects.public()
 
 
+def order_parameter() -> ChoiceParameter:
+    """The order of a list: oldest first by default, newest first, or best match first for a search; the same on
+    the timeline and the statements index."""
+    return ChoiceParameter(
+        label=_("Order"),
+        noun=_("the order"),
+        help_text=_("Order: oldest first (default), newest, or relevance (best match first; needs q)."),
+        choices=[("newest", _("Newest first")), ("relevance", _("Best match first"))],
+        method="filter_sort",
+        empty_label=_("Oldest first"),
+        error_messages={"invalid_choice": _("use newest or relevance (oldest first is the default)")},
+    )
+
+
 class EventFilter(ParameterSet):
     q = SearchFilter(
         label=_("Search"),
@@ -290,15 +304,7 @@ class EventFilter(ParameterSet):
         empty_label=_("Any"),
         error_messages={"invalid_choice": _("use yes or no")},
     )
-    sort = ChoiceParameter(
-        label=_("Order"),
-        noun=_("the order"),
-        help_text=_("Order: oldest first (default), newest, or relevance (best match first; needs q)."),
-        choices=[("newest", _("Newest first")), ("relevance", _("Best match first"))],
-        method="filter_sort",
-        empty_label=_("Oldest first"),
-        error_messages={"invalid_choice": _("use newest or relevance (oldest first is the default)")},
-    )
+    sort = order_parameter()
 
     class Meta:
         model = Event

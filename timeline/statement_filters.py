@@ -8,15 +8,38 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from timeline.filter_fields import (
-    ChoiceParameter,
     LenientForm,
     LenientMultipleFilter,
     PartialDateFilter,
     SearchFilter,
     SlugMultipleFilter,
 )
-from timeline.filters import EventFilter, ParameterSet, Problem, public_participants, public_topics
+from timeline.filters import EventFilter, ParameterSet, Problem, order_parameter, public_participants, public_topics
 from timeline.models import Event, Statement
+
+
+def speaker_parameter() -> SlugMultipleFilter:
+    """Who said it: the same parameter on the statements' download, API and index."""
+    return SlugMultipleFilter(
+        label=_("Speakers"),
+        noun=_("speaker"),
+        unknown=_("no published statement has this speaker"),
+        help_text=_("Participant slugs, repeatable: statements said by any of them."),
+        queryset=public_participants,
+        method="filter_speaker",
+    )
+
+
+def language_parameter() -> LenientMultipleFilter:
+    """The language it was said in, as speaker_parameter."""
+    return LenientMultipleFilter(
+        label=_("Language"),
+        noun=_("language"),
+        unknown=_("there is no such language"),
+        help_text=_("Statement languages (en, fr), repeatable."),
+        choices=Statement.Language.choices,
+        method="filter_language",
+    )
 
 
 class StatementFilter(ParameterSet):
@@ -28,22 +51,8 @@ class StatementFilter(ParameterSet):
     language  "en" or "fr", repeatable
     """
 
-    speaker = SlugMultipleFilter(
-        label=_("Speakers"),
-        noun=_("speaker"),
-        unknown=_("no published statement has this speaker"),
-        help_text=_("Participant slugs, repeatable: statements said by any of them."),
-        queryset=public_participants,
-        method="filter_speaker",
-    )
-    language = LenientMultipleFilter(
-        label=_("Language"),
-        noun=_("language"),
-        unknown=_("there is no such language"),
-        help_text=_("Statement languages (en, fr), repeatable."),
-        choices=Statement.Language.choices,
-        method="filter_language",
-    )
+    speaker = speaker_parameter()
+    language = language_parameter()
 
     class Meta:
         model = Statement
@@ -108,14 +117,7 @@ class StatementListFilter(ParameterSet):
         method="filter_end",
         period_end=True,
     )
-    speaker = SlugMultipleFilter(
-        label=_("Speakers"),
-        noun=_("speaker"),
-        unknown=_("no published statement has this speaker"),
-        help_text=_("Participant slugs, repeatable: statements said by any of them."),
-        queryset=public_participants,
-        method="filter_speaker",
-    )
+    speaker = speaker_parameter()
     topic = SlugMultipleFilter(
         label=_("Topics"),
         noun=_("topic"),
@@ -124,14 +126,7 @@ class StatementListFilter(ParameterSet):
         queryset=public_topics,
         method="filter_topic",
     )
-    language = LenientMultipleFilter(
-        label=_("Language"),
-        noun=_("language"),
-        unknown=_("there is no such language"),
-        help_text=_("Statement languages (en, fr), repeatable."),
-        choices=Statement.Language.choices,
-        method="filter_language",
-    )
+    language = language_parameter()
     kind = LenientMultipleFilter(
         label=_("Kind"),
         noun=_("kind"),
@@ -140,15 +135,7 @@ class StatementListFilter(ParameterSet):
         choices=Statement.Kind.choices,
         method="filter_kind",
     )
-    sort = ChoiceParameter(
-        label=_("Order"),
-        noun=_("the order"),
-        help_text=_("Order: oldest first (default), newest, or relevance (best match first; needs q)."),
-        choices=[("newest", _("Newest first")), ("relevance", _("Best match first"))],
-        method="filter_sort",
-        empty_label=_("Oldest first"),
-        error_messages={"invalid_choice": _("use newest or relevance (oldest first is the default)")},
-    )
+    sort = order_parameter()
 
     class Meta:
         model = Statement
