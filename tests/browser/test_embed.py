@@ -1,12 +1,14 @@
 """The embed in a news site's page, in Chromium: it may be framed there, nothing else may, its links open the
-canonical page in the top window rather than inside the frame, and the code its builder writes fits the frame to its
-events."""
+canonical page in the top window rather than inside the frame, the code its builder writes fits the frame to its
+events, and axe finds no violation on the builder or the embed."""
 
+import json
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.factories import EventFactory, TopicFactory
@@ -98,3 +100,22 @@ def test_the_builders_code_fits_the_frame_to_its_events_in_another_site(page, li
     # Its links still open the canonical page in the whole tab.
     embed.get_by_role("link", name="Trade talks 0").click()
     page.wait_for_url(f"{live_server.url}/events/talks-0/")
+
+
+@pytest.mark.parametrize(
+    "address", ["/embed/build/?topic=trade", "/fr/embed/build/?topic=trade", "/embed/?topic=trade"]
+)
+@pytest.mark.parametrize("width", [1280, 390])
+def test_no_accessibility_violations_on_the_builder_and_the_embed(page, live_server, artifacts, address, width):
+    trade = TopicFactory(slug="trade", name="Trade")
+    for n in range(3):
+        EventFactory(slug=f"talks-{n}", title=f"Trade talks {n}", topics=[trade])
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + address)
+    results = Axe().run(page)
+    violations = results.response["violations"]
+    name = address.strip("/").split("?")[0].replace("/", "-")
+    (artifacts / f"axe-{name}-{width}.json").write_text(json.dumps(violations, indent=2))
+    summary = [(v["id"], v["impact"], len(v["nodes"])) for v in violations]
+    print(f"axe {address} at {width}px: {len(violations)} violations {summary}")
+    assert summary == [], results.generate_report()
