@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import DraftEventFactory, EventFactory, InvolvementFactory, ParticipantFactory, TopicFactory
-from timeline.models import Correction
+from timeline.models import Correction, Event, Participant, Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +138,20 @@ def test_each_feed_has_its_own_id_and_an_empty_feed_is_stable(client):
     assert events.feed.id == "http://testserver/feeds/events/"
     assert corrections.feed.id == "http://testserver/feeds/corrections/"
     assert client.get("/feeds/corrections/").content == client.get("/feeds/corrections/").content
+
+
+def test_a_vertical_tab_in_a_published_title_leaves_every_feed_well_formed(client):
+    """XML 1.0 cannot hold a control character: one in a title, pasted from a word processor and written to the
+    database around the admin's check (as SQL or an older version could), made every feed a 500."""
+    topic = TopicFactory(slug="trade", name="Trade")
+    event = EventFactory(title="Carney meets Trump", topics=[topic])
+    InvolvementFactory(event=event, participant=ParticipantFactory(slug="mark-carney"))
+    Correction.objects.create(event=event, note="The date was corrected.")
+    Event.objects.update(title="Carney meets\x0bTrump", summary="Leaders\x01 met.")
+    Topic.objects.update(name="Tr\x0bade")
+    Participant.objects.update(name="Mark\x0cCarney")
+    for url in ["/feeds/events/", "/feeds/topics/trade/", "/feeds/participants/mark-carney/", "/feeds/corrections/"]:
+        feed = parse(client, url)
+        assert feed.entries[0].title.endswith("Carney meets Trump"), url
+    assert parse(client, "/feeds/topics/trade/").feed.title == "Timeline: new events on Tr ade"
+    assert parse(client, "/feeds/events/").entries[0].summary.endswith("Leaders met.</p>")

@@ -23,6 +23,7 @@ from timeline.dates import format_date
 from timeline.filter_fields import MAX_VALUES
 from timeline.models import Event, Participant, Statement, Topic
 from timeline.querysets import localized
+from timeline.text import printable
 
 FACETS = ("participant", "topic", "type", "country", "has_statements")
 FACET_LIMIT = 12  # choices shown per facet, besides the selected ones
@@ -121,7 +122,8 @@ def ranked_counts(filterset, name: str, facet: int, model, limit: int) -> list[t
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, (*params, *label_params, limit - 1, limit))
-        return [tuple(row) for row in cursor.fetchall()]
+        # Read past the models, so cleaned here as their text is when read (timeline.text).
+        return [(slug, printable(name), n) for slug, name, n in cursor.fetchall()]
 
 
 def translated(model, field: str) -> bool:

@@ -42,6 +42,7 @@ from timeline.filter_fields import (
     SlugMultipleFilter,
 )
 from timeline.models import Event, Participant, Topic
+from timeline.text import CONTROL
 
 NOTES_PER_PARAMETER = 5  # unknown values named one by one; the rest are counted
 
@@ -68,7 +69,7 @@ class Problem:
 
 def display_value(value) -> str:
     """A submitted value as a note quotes it: one line, at most 60 characters."""
-    text = " ".join(str(value).split())
+    text = " ".join(CONTROL.sub("\ufffd", str(value)).split())  # shown, but not as the control character itself
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -22,9 +22,10 @@ from timeline.models.base import (
 from timeline.models.participants import Participant
 from timeline.models.sources import Source
 from timeline.querysets import EventQuerySet, TopicQuerySet
+from timeline.text import PlainTextFields
 
 
-class Topic(NamedBySlug, models.Model):
+class Topic(PlainTextFields, NamedBySlug, models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
     description = limited_text(1000, blank=True)
@@ -41,7 +42,7 @@ class Topic(NamedBySlug, models.Model):
         return reverse("topic_detail", args=[self.slug])
 
 
-class Event(NamedBySlug, models.Model):
+class Event(PlainTextFields, NamedBySlug, models.Model):
     class Type(models.TextChoices):
         MEETING = "meeting", _("Meeting")
         SUMMIT = "summit", _("Summit")
@@ -192,7 +193,7 @@ class InvolvementManager(models.Manager):
         return self.get(event__slug=event_slug, participant__slug=participant_slug, part=part)
 
 
-class Involvement(models.Model):
+class Involvement(PlainTextFields, models.Model):
     """A participant's part in an event: host, guest, subject, speaker, signatory, attendee."""
 
     class Part(models.TextChoices):

@@ -20,9 +20,10 @@ from timeline.models.base import (
     wikidata_validator,
 )
 from timeline.querysets import ParticipantQuerySet
+from timeline.text import PlainTextFields
 
 
-class Participant(NamedBySlug, models.Model):
+class Participant(PlainTextFields, NamedBySlug, models.Model):
     class Kind(models.TextChoices):
         PERSON = "person", _("Person")
         ORGANISATION = "organisation", _("Organisation")
@@ -73,7 +74,7 @@ class RoleManager(models.Manager):
         return self.get(participant__slug=participant_slug, title_en=title, start=start, attested_on=attested_on)
 
 
-class Role(models.Model):
+class Role(PlainTextFields, models.Model):
     """A title held over a period. Sources sometimes give only a date on which it was held (`attested_on`)."""
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="roles")

@@ -12,9 +12,10 @@ from simple_history.models import HistoricalRecords
 from timeline.dates import Precision, format_date
 from timeline.models.base import NamedBySlug, SlugManager, domain_of, normalize_url, validate_precision
 from timeline.querysets import SourceQuerySet, WeakPublisherQuerySet
+from timeline.text import PlainTextFields
 
 
-class Source(NamedBySlug, models.Model):
+class Source(PlainTextFields, NamedBySlug, models.Model):
     class Kind(models.TextChoices):
         # In the order readers see them: the record itself first, then the closest account of it.
         PRIMARY = "primary", _("Primary document")
@@ -84,7 +85,7 @@ class WeakPublisherManager(models.Manager.from_queryset(WeakPublisherQuerySet)):
         return self.get(domain=domain)
 
 
-class WeakPublisher(models.Model):
+class WeakPublisher(PlainTextFields, models.Model):
     """A site whose pages alone do not support a fact: a mirror, an aggregator, a partisan or fringe site. An
     event or statement whose only sources are on such sites is flagged in the admin, and named to a publisher
     before it is published."""

@@ -20,9 +20,10 @@ from timeline.models.events import Event
 from timeline.models.participants import Participant
 from timeline.models.sources import Source
 from timeline.querysets import CorrectionQuerySet, StatementQuerySet
+from timeline.text import PlainTextFields
 
 
-class Statement(models.Model):
+class Statement(PlainTextFields, models.Model):
     class Kind(models.TextChoices):
         QUOTE = "quote", _("Verbatim quote")
         PARAPHRASE = "paraphrase", _("Paraphrase")
@@ -121,7 +122,7 @@ class Statement(models.Model):
         validate_precision(self.said_on, self.said_precision, "The date said")
 
 
-class Correction(models.Model):
+class Correction(PlainTextFields, models.Model):
     """A public note that a published event or statement was materially changed, shown to readers."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="corrections")

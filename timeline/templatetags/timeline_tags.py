@@ -13,6 +13,7 @@ from timeline import dates, languages
 from timeline.dates import format_date
 from timeline.facets import country_name
 from timeline.search import HIGHLIGHT_START, HIGHLIGHT_STOP
+from timeline.text import printable
 
 register = template.Library()
 
@@ -50,11 +51,12 @@ def role_note(role, event):
 def mark_filter(value):
     """Text whose search matches the database wrapped in HIGHLIGHT marks, as escaped HTML with <mark> elements.
 
-    The text is escaped first, so only the marks themselves can become markup; stray marks are dropped.
+    The text is escaped first, so only the marks themselves can become markup; stray marks are dropped. The database
+    wrote it from the stored text, so it is cleaned here as a model's text is when read (timeline.text).
     """
     if value is None:
         return ""
-    escaped = str(conditional_escape(value))
+    escaped = str(conditional_escape(printable(value)))
     html = MARKED.sub(r"<mark>\1</mark>", escaped)
     return mark_safe(html.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_STOP, ""))
 
