@@ -110,3 +110,9 @@ def test_the_active_language_is_the_default():
         assert format_date(D(2025, 5, 6)) == "6 mai 2025"
     with translation.override("en"):
         assert format_date(D(2025, 5, 6)) == "6 May 2025"
+
+
+def test_period_end_at_the_edges_of_the_calendar():
+    assert period_end(D(9999, 12, 1), "month") == D(9999, 12, 31)
+    assert period_end(D(9999, 1, 1), "year") == D(9999, 12, 31)
+    assert period_end(D(1, 1, 1), "month") == D(1, 1, 31)

@@ -67,6 +67,26 @@ def test_ics_all_day_events_span_their_precision(client, world):
     }
 
 
+def test_an_event_in_december_9999_is_in_every_download(client, world):
+    """A month-precision event in December 9999 made the whole calendar a 500: its month has no day after it."""
+    EventFactory(slug="far", title="Far future", start_date=D(9999, 12, 1), date_precision="month")
+    EventFactory(slug="first", title="First", start_date=D(1, 1, 1), date_precision="year")
+    calendar = icalendar.Calendar.from_ical(client.get("/export/events.ics?start=9999").content)
+    [far] = calendar.walk("VEVENT")
+    assert far.decoded("DTSTART") == D(9999, 12, 1) and far.decoded("DURATION") == datetime.timedelta(days=31)
+    assert "DTEND" not in far
+    calendar = icalendar.Calendar.from_ical(client.get("/export/events.ics?end=0001").content)
+    [first] = calendar.walk("VEVENT")
+    assert (first.decoded("DTSTART"), first.decoded("DTEND")) == (D(1, 1, 1), D(2, 1, 1))
+    rows = list(csv.DictReader(io.StringIO(client.get("/export/events.csv").content.decode())))
+    assert [(row["slug"], row["start_date"]) for row in rows if row["slug"] in ("far", "first")] == [
+        ("first", "0001"),
+        ("far", "9999-12"),
+    ]
+    events = json.loads(client.get("/export/timeline.json?start=9999").content)["events"]
+    assert [event["start_date"] for event in events] == [{"year": 9999, "month": 12}]
+
+
 def test_events_csv_download(client, world):
     response = client.get("/export/events.csv?start=2025")
 

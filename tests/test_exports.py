@@ -48,7 +48,9 @@ def event(**kwargs):
             {"start_date": D(2025, 3, 4), "end_date": D(2025, 1, 1).replace(year=2026), "end_precision": "year"},
             (D(2025, 3, 4), D(2027, 1, 1)),
         ),
-        ({"start_date": D(9999, 1, 1), "date_precision": "year"}, (D(9999, 1, 1), D(9999, 12, 31))),
+        ({"start_date": D(9999, 1, 1), "date_precision": "year"}, (D(9999, 1, 1), None)),
+        ({"start_date": D(9999, 12, 1), "date_precision": "month"}, (D(9999, 12, 1), None)),
+        ({"start_date": D(9999, 12, 30)}, (D(9999, 12, 30), D(9999, 12, 31))),
     ],
 )
 def test_event_span_covers_the_whole_known_period_with_an_exclusive_end(fields, span):

@@ -210,6 +210,30 @@ def test_a_file_with_a_bad_value_for_a_choice_names_the_field(people_and_sources
     assert row.error_dict["status"] == ["\u201clive\u201d is not a status: use draft or published."]
 
 
+def test_a_control_character_in_a_text_column_is_refused_naming_the_row_and_the_field(people_and_sources):
+    dataset = csv_dataset(
+        f"{EVENT_HEADER}\n"
+        "meeting,Carney meets\x0bTrump,Leaders met.,2025-05-06,,meeting,,,,\n"
+        "summit,Summit,Leaders\x00 met.,2025-06-16,,summit,,,,\n"
+    )
+    result = EventResource().import_data(dataset, dry_run=False)
+    rows = {row.number: row.error_dict for row in result.invalid_rows}
+    assert set(rows) == {1, 2} and set(rows[1]) == {"title"} and set(rows[2]) == {"summary"}
+    assert "U+000B, vertical tab" in rows[1]["title"][0] and "U+0000, NUL" in rows[2]["summary"][0]
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize("day", ["10000-01-01", "0000-12-31", "-0001-01-01"])
+def test_a_date_outside_years_1_to_9999_is_refused_with_a_message(people_and_sources, day):
+    dataset = csv_dataset(f"{EVENT_HEADER}\nmeeting,Meeting,Leaders met.,{day},,meeting,,,,\n")
+    result = EventResource().import_data(dataset, dry_run=False)
+    [row] = result.invalid_rows
+    assert row.error_dict["start_date"] == [
+        f"\u201c{day}\u201d is not a date: write it as YYYY-MM-DD, e.g. 2025-05-06."
+    ]
+    assert not Event.objects.exists()
+
+
 def test_statement_import_keeps_the_published_event_rule(people_and_sources):
     EventFactory(slug="live-event", sources=[Source.objects.get()])
     dataset = csv_dataset("slug,speaker,event,text,sources\nno-source,mark-carney,live-event,Unsourced words.,\n")

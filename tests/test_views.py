@@ -389,6 +389,25 @@ def test_paging_stops_at_the_hundredth_page_with_a_note(client, monkeypatch):
     assert "Showing the first 100 events: narrow the filters or change the order to see others." in capped.text
 
 
+def test_an_event_in_december_9999_breaks_no_view_of_the_timeline(client):
+    """The chart's month arithmetic went past the end of the calendar: `/?start=9999` was a 500."""
+    EventFactory(title="Far future", start_date=D(9999, 12, 1), date_precision="month")
+    for url in ["/", "/?start=9999", "/?start=9999-12", "/?end=9999-12-31", "/?start=9999&end=9999", "/fr/?start=9999"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Far future" in response.text, url
+
+
+def test_events_in_years_1_and_9999_break_no_view_of_the_timeline(client):
+    EventFactory(title="First", start_date=D(1, 1, 1), date_precision="year")
+    EventFactory(title="Treaty", start_date=D(1854, 6, 5))
+    EventFactory(title="Last", start_date=D(9999, 12, 31))
+    for url in ["/", "/?start=0001&end=0001", "/?end=0001-01", "/?start=9999-12-31", "/?sort=newest", "/fr/"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert all(title in client.get("/").text for title in ["First", "Treaty", "Last"])
+
+
 def test_index_pages_link_their_neighbours_with_their_own_parameters_only(client, monkeypatch):
     """A parameter the page does not read (a tracking tag, say) is not carried into its paging links."""
     monkeypatch.setattr("timeline.views.INDEX_PAGE_SIZE", 1)

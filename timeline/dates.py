@@ -9,6 +9,7 @@ Every date a reader sees goes through `format_date`, `format_range` or `format_t
 unless one is given.
 """
 
+import calendar
 import datetime
 
 from django.db import models
@@ -78,8 +79,8 @@ def period_end(value: datetime.date, precision: str) -> datetime.date:
     if precision == Precision.YEAR:
         return value.replace(month=12, day=31)
     if precision == Precision.MONTH:
-        next_month = (value.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-        return next_month - datetime.timedelta(days=1)
+        # Not "the day before next month", which does not exist after December 9999.
+        return value.replace(day=calendar.monthrange(value.year, value.month)[1])
     return value
 
 

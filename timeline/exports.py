@@ -27,8 +27,9 @@ PRODID = "-//Timeline//Timeline events//EN"
 # iCalendar
 
 
-def event_span(event: Event) -> tuple[datetime.date, datetime.date]:
-    """The all-day span an event covers, as iCalendar wants it: first day, and the day after the last (exclusive).
+def event_span(event: Event) -> tuple[datetime.date, datetime.date | None]:
+    """The all-day span an event covers, as iCalendar wants it: first day, and the day after the last (exclusive),
+    or None when the last is 31 December 9999, which has no day after it.
 
     A month-precision date covers its whole month and a year-precision date its whole year; a range ends at the
     end of the period its end date is known to.
@@ -37,11 +38,7 @@ def event_span(event: Event) -> tuple[datetime.date, datetime.date]:
         last = period_end(event.end_date, event.end_precision)
     else:
         last = period_end(event.start_date, event.date_precision)
-    try:
-        after = last + datetime.timedelta(days=1)
-    except OverflowError:  # an event ending on 31 December 9999 has no day after it
-        after = last
-    return event.start_date, after
+    return event.start_date, (last + datetime.timedelta(days=1) if last < datetime.date.max else None)
 
 
 def _precision_note(event: Event) -> str:
@@ -69,7 +66,10 @@ def events_ical(events: Iterable[Event], absolute: Absolute, name: str = "Timeli
         vevent.add("dtstamp", event.updated_at or timezone.now())
         vevent.add("last-modified", event.updated_at or timezone.now())
         vevent.add("dtstart", start)
-        vevent.add("dtend", end)
+        if end is not None:
+            vevent.add("dtend", end)
+        else:  # no day after 31 December 9999 to end on: the same span as a duration
+            vevent.add("duration", datetime.date.max - start + datetime.timedelta(days=1))
         vevent.add("summary", event.title)
         description = "\n\n".join(part for part in [event.summary, _precision_note(event), url] if part)
         vevent.add("description", description)
