@@ -51,6 +51,32 @@ def test_an_events_own_text_ranks_above_a_statement_only_match():
     assert titles("q=softwood+lumber&sort=relevance") == ["Softwood lumber ruling", "Press conference"]
 
 
+def test_a_search_of_33_dashes_answers_with_a_note_on_every_search_surface(client):
+    """On PostgreSQL it was a 500 everywhere ("tsquery stack too small"): each dash waits on a stack of 32."""
+    EventFactory(title="Tariffs announced", summary="Duties on steel.")
+    EventFactory(title="Lumber ruling", summary="A panel ruled on lumber.")
+    dashes = "-" * 33
+    for url in ["/", "/embed/"]:
+        for headers in [{}, {"HX-Request": "true", "HX-Target": "results"}]:
+            response = client.get(url, {"q": dashes}, headers=headers)
+            assert response.status_code == 200, url
+            assert f"Ignored the search \u201c{dashes}\u201d: it has no words to look for." in response.text, url
+            assert "Tariffs announced" in response.text and "Lumber ruling" in response.text
+    for url in ["/api/events", "/api/statements"]:
+        response = client.get(url, {"q": dashes})
+        assert response.status_code == 400, url
+        assert response.json()["errors"] == [
+            {"parameter": "q", "location": "query", "message": "it has no words to look for"}
+        ]
+    for url in ["/export/events.csv", "/export/statements.csv", "/export/events.ics", "/export/timeline.json"]:
+        response = client.get(url, {"q": dashes})
+        assert response.status_code == 400 and "q: it has no words to look for" in response.text, url
+    assert client.get("/participants/", {"q": dashes}).status_code == 200
+    # With words beside the dashes, the search runs, each term excluded at most once.
+    assert titles(f"q=tariffs+{dashes}lumber") == ["Tariffs announced"]
+    assert titles(f"q=tariffs+{dashes}") == ["Tariffs announced"]
+
+
 def test_participant_search_finds_a_name_by_any_part():
     ParticipantFactory(name="Mark Carney")
     ParticipantFactory(name="Donald Trump")

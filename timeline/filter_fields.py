@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
-from timeline.search import SEARCH_MAX_LENGTH
+from timeline.search import SEARCH_MAX_LENGTH, search_query
 
 MAX_VALUES = 20  # per repeatable parameter
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
@@ -152,9 +152,17 @@ class Parameter:
         return schema
 
 
+def validate_search(value: str) -> None:
+    """A search made only of operators or punctuation ("---", "or", '""') has nothing to look for: the timeline
+    ignores it with a note, and the API and the downloads refuse it, as any value they cannot use."""
+    if value and "\x00" not in value and not search_query(value):  # a NUL has its own message
+        raise ValidationError(_("it has no words to look for"), code="invalid")
+
+
 class SearchFilter(Parameter, django_filters.CharFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", SEARCH_MAX_LENGTH)
+        kwargs.setdefault("validators", [validate_search])
         super().__init__(*args, **kwargs)
 
 

@@ -36,6 +36,7 @@ from timeline.search import (
     Fold,
     Highlight,
     fold,
+    search_query,
     search_text,
     search_words,
     statement_matches,
@@ -144,8 +145,9 @@ class EventQuerySet(models.QuerySet):
         as English and the French as French (a query is read both ways: "tarifs" finds "tariffs" and "tarifs").
         Other databases: each word must appear in the event's text, or each in one statement; the rank only says
         whether the title, the event's text or only a statement matched.
+        Either way `q` is first rebuilt by `search_query`; a search with nothing to look for ("---") selects all.
         """
-        q = q.strip()
+        q = search_query(q)
         if not q:
             return self
         if connections[self.db].vendor == "postgresql":

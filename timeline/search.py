@@ -15,6 +15,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Concat
 
+from timeline.text import printable
+
 # Matches in search results are wrapped in these two private-use characters by the database (ts_headline on
 # PostgreSQL, timeline_highlight on SQLite); templates escape the text first and only then turn them into <mark>.
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
@@ -36,9 +38,41 @@ SEARCH_MAX_LENGTH = 200
 
 
 def search_text(raw: str) -> str:
-    """A search as typed, tidied: single spaces, at most SEARCH_MAX_LENGTH characters, and no NUL characters, which
-    PostgreSQL refuses in text (a query string can carry one as %00)."""
-    return " ".join(raw.replace("\x00", "").split())[:SEARCH_MAX_LENGTH]
+    """A search as typed, tidied: single spaces, at most SEARCH_MAX_LENGTH characters, and no control characters
+    (PostgreSQL refuses a NUL in text, and a query string can carry one as %00)."""
+    return " ".join(printable(raw).split())[:SEARCH_MAX_LENGTH]
+
+
+# Characters websearch_to_tsquery reads as separators anyway, and the backslash, which its word reader takes as an
+# escape: spaces, so that an operator can only be where the syntax below puts it.
+SEARCH_SEPARATORS = re.compile(r"[!&|()<\\]")
+SEARCH_TERM = re.compile(r'(-*)(?:"([^"]*)(?:"|$)|([^\s"]+))')
+LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+
+
+def search_query(raw: str) -> str:
+    """A free-text search in the syntax both databases read (words, "a phrase", `or` between terms, -word to
+    exclude one), rebuilt so that any shape of it can be run: each term excluded at most once, no "-", "or" or
+    quotes without a term, no term without a letter or digit. "" when nothing is left to look for.
+
+    PostgreSQL's websearch_to_tsquery keeps each "-" waiting for its term on a stack of 32, so 33 dashes in a row
+    failed the whole query ("tsquery stack too small").
+    """
+    terms = []
+    for match in SEARCH_TERM.finditer(SEARCH_SEPARATORS.sub(" ", search_text(raw))):
+        dashes, phrase, word = match.groups()
+        sign = "-" if dashes else ""
+        if phrase is not None:
+            if LETTER_OR_DIGIT.search(phrase):
+                terms.append(f'{sign}"{" ".join(phrase.split())}"')
+        elif word.lower() == "or" and not sign:
+            if terms and terms[-1] != "or":
+                terms.append("or")
+        elif LETTER_OR_DIGIT.search(word):
+            terms.append(sign + word)
+    if terms and terms[-1] == "or":
+        terms.pop()
+    return " ".join(terms)
 
 
 def search_words(q: str) -> list[str]:
