@@ -223,7 +223,7 @@ def test_topics_are_those_with_published_events_counted_without_drafts(client, w
 
 
 def test_responses_support_conditional_get_and_cross_origin_reads(client, world):
-    response = client.get("/api/events")
+    response = client.get("/api/events", headers={"Origin": "https://news.example"})
     assert response["ETag"]
     assert response["Access-Control-Allow-Origin"] == "*"
 

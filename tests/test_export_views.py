@@ -106,7 +106,7 @@ def test_statements_csv_download_filters_like_the_api(client, world):
 
 
 def test_timelinejs_export_follows_the_documented_format(client, world):
-    response = client.get("/export/timeline.json")
+    response = client.get("/export/timeline.json", headers={"Origin": "https://news.example"})
 
     assert response["Content-Type"] == "application/json"
     assert response["Access-Control-Allow-Origin"] == "*"

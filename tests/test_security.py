@@ -1,11 +1,15 @@
 """Security headers, the Content-Security-Policy, framing, error pages, the 503 page and login lockout."""
 
+import html
 import json
 import re
+import sys
 from unittest import mock
+from urllib.parse import quote
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
 from django.http import HttpResponse
 from django.test import Client
@@ -15,6 +19,7 @@ from tests.factories import EventFactory, InvolvementFactory, StatementFactory, 
 from tests.htmlparse import inline_code
 from timeline import urls as timeline_urls
 from timeline.errors import server_error
+from timeline.http import client_ip
 from timeline.security import embeddable
 
 pytestmark = pytest.mark.django_db
@@ -288,20 +293,174 @@ def test_repeated_failures_lock_out_that_user_from_that_address(client, editor, 
     assert log_in(Client(), "publisher", "another long secret").status_code == 302
 
 
-def test_behind_a_proxy_lockout_follows_the_forwarded_client_address(client, editor, settings):
-    # What TRUSTED_PROXY_COUNT=1 sets: nginx appends the client's address to X-Forwarded-For.
-    settings.AXES_IPWARE_PROXY_COUNT = 0
-    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# Client addresses behind proxies, and what a forged X-Forwarded-For can do to the lockout
+
+CDN = "192.0.2.1"  # the outer of two proxies, as the inner one (nginx) writes it
+
+
+@pytest.mark.parametrize(
+    ("proxies", "peer", "forwarded", "client"),
+    [
+        # No trusted proxy: the header is the client's own words, and is ignored.
+        (0, "203.0.113.10", None, "203.0.113.10"),
+        (0, "203.0.113.10", "198.51.100.7", "203.0.113.10"),
+        (0, "203.0.113.10", "198.51.100.7, 127.0.0.1", "203.0.113.10"),
+        # One proxy (nginx, appending the address it saw): the last entry.
+        (1, "127.0.0.1", "203.0.113.10", "203.0.113.10"),
+        (1, "127.0.0.1", "198.51.100.7, 203.0.113.10", "203.0.113.10"),
+        (1, "127.0.0.1", "anything, 127.0.0.1,203.0.113.10", "203.0.113.10"),
+        (1, "127.0.0.1", "not an address, , 203.0.113.10", "203.0.113.10"),
+        (1, "127.0.0.1", "2001:db8::1", "2001:db8::1"),
+        (1, "127.0.0.1", "[2001:DB8::1]:443", "2001:db8::1"),
+        (1, "127.0.0.1", "203.0.113.10:51234", "203.0.113.10"),
+        (1, "127.0.0.1", None, "127.0.0.1"),  # straight to the app, as a health check is
+        (1, "127.0.0.1", "198.51.100.7, nonsense", "127.0.0.1"),  # a broken proxy: the peer, not the forgery
+        # Two proxies (a CDN, then nginx): the second entry from the right, the address the CDN saw.
+        (2, "127.0.0.1", f"203.0.113.10, {CDN}", "203.0.113.10"),
+        (2, "127.0.0.1", f"198.51.100.7, 203.0.113.10, {CDN}", "203.0.113.10"),
+        (2, "127.0.0.1", f"1.1.1.1, 2.2.2.2, 203.0.113.10, {CDN}", "203.0.113.10"),
+        (2, "127.0.0.1", "203.0.113.10", "203.0.113.10"),  # came to nginx directly: what nginx saw
+    ],
+)
+def test_the_client_is_the_address_the_outermost_trusted_proxy_saw(rf, settings, proxies, peer, forwarded, client):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    headers = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {}
+    assert client_ip(rf.get("/", REMOTE_ADDR=peer, **headers)) == client
+
+
+def through(proxies: int, address: str, forged: str = "") -> dict:
+    """The request as the app receives it from `address`, behind `proxies` proxies, the client having written
+    `forged` into X-Forwarded-For itself."""
+    if proxies == 0:
+        return {"address": address, **({"HTTP_X_FORWARDED_FOR": forged} if forged else {})}
+    chain = [part for part in (forged, address, CDN if proxies == 2 else "") if part]
+    return {"address": "127.0.0.1", "HTTP_X_FORWARDED_FOR": ", ".join(chain)}
+
+
+@pytest.mark.parametrize("proxies", [0, 1, 2])
+def test_a_stranger_cannot_lock_an_editor_out_on_another_address(editor, settings, proxies):
+    """With one proxy, a client forging a first hop was seen as the proxy itself, so the attacker's failures
+    locked out everyone the proxy also stood for: an editor behind an office proxy that adds its own hop."""
+    settings.TRUSTED_PROXY_COUNT = proxies
+    attacker = through(proxies, "203.0.113.66", forged="198.51.100.7")  # the editor's address, forged
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        log_in(client, "editor", "wrong", address="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66")
-    assert (
-        log_in(client, "editor", "wrong", address="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66").status_code == 429
-    )
-    # Another reader behind the same proxy is not locked out with the attacker.
-    response = log_in(
-        Client(), "editor", "correct horse battery", address="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7"
-    )
+        log_in(Client(), "editor", "wrong", **attacker)
+    assert log_in(Client(), "editor", "wrong", **attacker).status_code == 429
+    office = "10.1.2.3" if proxies else ""  # the office proxy's own entry, written before ours
+    response = log_in(Client(), "editor", "correct horse battery", **through(proxies, "198.51.100.7", office))
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize("proxies", [0, 1, 2])
+def test_a_forged_first_hop_buys_a_locked_out_attacker_no_more_guesses(editor, settings, proxies):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(Client(), "editor", "wrong", **through(proxies, "203.0.113.66"))
+    for forged in ["1.2.3.4", "garbage", "127.0.0.1", "203.0.113.66", f"198.51.100.7, {CDN}"]:
+        response = log_in(Client(), "editor", "correct horse battery", **through(proxies, "203.0.113.66", forged))
+        assert response.status_code == 429, forged
+        assert "_auth_user_id" not in Client().session
+
+
+def test_a_login_with_a_foreign_next_lands_on_the_admin_index(editor):
+    """Django refuses to follow a `next` on another site, and then went to /accounts/profile/: a 404 here."""
+    for target in ["https://evil.example/", "//evil.example/admin/", "https:evil.example", "/admin/timeline/event/"]:
+        client = Client()
+        response = client.post(
+            f"/admin/login/?next={quote(target)}",
+            {"username": "editor", "password": "correct horse battery", "next": target},
+            REMOTE_ADDR="198.51.100.7",
+        )
+        assert response.status_code == 302, target
+        assert response["Location"] == (target if target.startswith("/admin/") else "/admin/"), target
+    assert client.get("/admin/").status_code == 200
+
+
+# Other sites' scripts: the open data is theirs to read, nothing else is
+
+ORIGIN = {"Origin": "https://news.example"}
+OPEN_DATA = [
+    "/api/events",
+    "/api/events/meeting",
+    "/api/statements",
+    "/export/events.csv",
+    "/export/statements.csv",
+    "/export/events.ics",
+    "/export/timeline.json",
+    "/feeds/events/",
+]
+
+
+@pytest.mark.parametrize("url", OPEN_DATA)
+def test_other_sites_scripts_may_read_the_open_data_and_revalidate_it(client, url):
+    """`OPTIONS` was a 405 and no response said who may read it, so a script elsewhere could not send If-None-Match
+    (which needs a preflight) nor read the ETag."""
+    EventFactory(slug="meeting")
+    preflight = client.options(
+        url,
+        headers={**ORIGIN, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "if-none-match"},
+    )
+    assert preflight.status_code == 200
+    assert preflight["Access-Control-Allow-Origin"] == "*"
+    assert set(preflight["Access-Control-Allow-Methods"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert "if-none-match" in preflight["Access-Control-Allow-Headers"].split(", ")
+    response = client.get(url, headers=ORIGIN)
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response["Access-Control-Expose-Headers"].split(", ")
+    assert "Access-Control-Allow-Credentials" not in response
+    revalidated = client.get(url, headers={**ORIGIN, "If-None-Match": response["ETag"]})
+    assert revalidated.status_code == 304
+    assert revalidated["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/", "/admin/login/", "/admin/timeline/event/", "/", "/events/meeting/", "/embed/"]
+)
+def test_nothing_but_the_open_data_is_shared_with_other_sites(admin_client, url):
+    EventFactory(slug="meeting")
+    preflight = admin_client.options(url, headers={**ORIGIN, "Access-Control-Request-Method": "GET"})
+    response = admin_client.get(url, headers=ORIGIN)
+    assert response.status_code in (200, 302), url
+    for answer in (preflight, response):
+        assert not [header for header in answer.headers if header.lower().startswith("access-control-")], url
+
+
+# No stack trace or server path in any response (pytest-django runs with DEBUG off, as production does)
+
+
+def leaks(response) -> list[str]:
+    text = html.unescape(response.content.decode())
+    found = [marker for marker in ("Traceback", 'File "', "site-packages") if marker in text]
+    return found + re.findall(r"/[\w.-]+/[\w./-]+\.py\b", text)
+
+
+def test_an_import_error_shows_its_message_and_no_traceback_or_server_path(admin_client, caplog):
+    """A file without the column that names its rows made the importer print a traceback with server paths."""
+    response = admin_client.post(
+        "/admin/timeline/event/import/",
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("events.csv", b"title\nMeeting\n")},
+    )
+    assert response.status_code == 200
+    assert "slug" in html.unescape(response.content.decode())  # what is missing is said
+    assert leaks(response) == []
+    assert "Traceback" in caplog.text  # kept in the log instead
+
+
+@probe_urls
+def test_a_server_error_shows_no_traceback_or_server_path():
+    response = Client(raise_request_exception=False).get("/probe/fail/")
+    assert response.status_code == 500 and leaks(response) == []
+
+
+def test_the_leak_finder_finds_what_django_shows_while_debugging(rf, settings):
+    from django.views.debug import technical_500_response
+
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        response = technical_500_response(rf.get("/"), *sys.exc_info())
+    assert "Traceback" in leaks(response) and any(path.endswith(".py") for path in leaks(response))
 
 
 def test_only_the_history_page_gets_an_exception_and_only_by_hash(admin_client):

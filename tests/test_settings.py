@@ -110,7 +110,7 @@ def test_production_settings_follow_the_environment(tmp_path):
     script = (
         "import django, json; django.setup(); from django.conf import settings as s;"
         "print(json.dumps([s.SECURE_HSTS_SECONDS, s.SECURE_SSL_REDIRECT, s.SECURE_PROXY_SSL_HEADER, s.ADMIN_URL,"
-        " s.EMBED_FRAME_ANCESTORS, s.AXES_IPWARE_PROXY_COUNT, s.AXES_IPWARE_META_PRECEDENCE_ORDER]))"
+        " s.EMBED_FRAME_ANCESTORS, s.TRUSTED_PROXY_COUNT, s.AXES_CLIENT_IP_CALLABLE, s.LOGIN_REDIRECT_URL]))"
     )
     result = run(["-c", script], env, tmp_path)
     assert result.returncode == 0, result.stderr
@@ -120,8 +120,9 @@ def test_production_settings_follow_the_environment(tmp_path):
         ["HTTP_X_FORWARDED_PROTO", "https"],
         "newsroom/",
         ["https://news.example.com", "https://*.example.org"],
-        0,
-        ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"],
+        1,
+        "timeline.http.client_ip",
+        "admin:index",
     ]
 
 

@@ -5,8 +5,8 @@ and topics), and for the schema's descriptions too.
 
 Every endpoint starts from the published querysets. The events list takes the timeline's own GET parameters,
 validated by the timeline's FilterSet, so the page and the API cannot disagree about what a filter means.
-Responses carry an ETag (a digest of the body) and answer If-None-Match with 304 (timeline.caching). A bad parameter
-gets a 400 whose JSON body names it.
+Responses carry an ETag (a digest of the body) and answer If-None-Match with 304 (timeline.caching), to other sites'
+scripts too (CORS, in settings). A bad parameter gets a 400 whose JSON body names it.
 """
 
 import django_filters
@@ -37,7 +37,6 @@ from timeline.api_schemas import (
 from timeline.caching import cache_public_page
 from timeline.filter_fields import BLANK, MAX_VALUES, SLUG_RE
 from timeline.filters import EventFilter, refusals
-from timeline.http import allow_any_origin
 from timeline.languages import api_url, in_query_language
 from timeline.models import Event, Involvement, Participant, Source, Statement, Topic
 from timeline.querysets import localized
@@ -175,10 +174,10 @@ def parameters(*more) -> dict:
 
 
 def read_only(view):
-    """Validators, conditional GET and CORS for every operation, and the server-side copy of public responses that
-    the reader's pages have too (timeline.caching: kept until published data changes), in the language asked for
-    (kept apart per language)."""
-    return decorate_view(cache_public_page, in_query_language(refuse=unknown_language), allow_any_origin)(view)
+    """Validators and conditional GET for every operation, and the server-side copy of public responses that the
+    reader's pages have too (timeline.caching: kept until published data changes), in the language asked for (kept
+    apart per language). CORS is in settings."""
+    return decorate_view(cache_public_page, in_query_language(refuse=unknown_language))(view)
 
 
 # Endpoints

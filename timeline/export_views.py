@@ -21,7 +21,6 @@ from django.views.decorators.vary import vary_on_headers
 from timeline import embeds, exports, facets
 from timeline.caching import VARYING_HEADERS, cache_public_page
 from timeline.filters import EventFilter, refusals
-from timeline.http import allow_any_origin
 from timeline.models import Event, Statement
 from timeline.security import embeddable
 from timeline.statement_filters import StatementFilter
@@ -61,7 +60,6 @@ def data_download(filterset_class, rows):
 
     def decorate(write: Callable[[HttpRequest, Iterable], HttpResponse]):
         @require_GET
-        @allow_any_origin
         @cache_public_page
         @functools.wraps(write)
         def view(request: HttpRequest) -> HttpResponse:

@@ -12,6 +12,7 @@
 
 import difflib
 import hashlib
+import logging
 
 from diff_match_patch import diff_match_patch
 from django.conf import settings
@@ -29,6 +30,8 @@ from import_export.results import Error, Result
 from timeline import review
 from timeline.import_columns import cell, remembered_references
 from timeline.import_files import ImportRefused, looks_like_formula, row_label
+
+logger = logging.getLogger(__name__)
 
 NON_FIELD = "__all__"  # a row's errors that belong to no one column
 
@@ -79,6 +82,20 @@ class PreviewDiff(resources.Diff):
         return cells
 
 
+class ErrorWithoutTraceback(Error):
+    """An import error as the admin shows it: its message alone. Its traceback names the server's files, so it goes
+    to the log, and to the page only while DEBUG is on, whatever the import template prints."""
+
+    def __init__(self, error, row=None, number=None):
+        super().__init__(error, row, number)
+        if error.__traceback__ is not None:  # raised somewhere unexpected, not a refusal the importer wrote
+            logger.warning("Import error%s: %s", f" in row {number}" if number else "", error, exc_info=error)
+
+    @property
+    def traceback(self):
+        return super().traceback if settings.DEBUG else ""
+
+
 class TimelineResource(resources.ModelResource):
     """All-or-nothing imports that recognise what already exists, with per-row, per-column messages."""
 
@@ -101,6 +118,9 @@ class TimelineResource(resources.ModelResource):
 
     def get_diff_class(self):
         return PreviewDiff
+
+    def get_error_result_class(self):
+        return ErrorWithoutTraceback
 
     # An empty spreadsheet cell in a long text column is an empty text, as it is for short text columns.
 
@@ -202,7 +222,7 @@ class TimelineResource(resources.ModelResource):
                 self.check_header(dataset)
         except ImportRefused as refusal:
             result = Result()
-            result.append_base_error(Error(refusal))
+            result.append_base_error(self.get_error_result_class()(refusal))
             return self.finish(result)
         # The importer rolls back on errors; rolling back on invalid rows too is what makes it all or nothing.
         kwargs["rollback_on_validation_errors"] = True

@@ -64,11 +64,14 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "csp",
+    "corsheaders",
     "axes",
     "timeline",
 ]
 
 MIDDLEWARE = [
+    # First, as django-cors-headers asks: it answers preflight requests before anything else can.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "timeline.middleware.PathAwareCSPMiddleware",  # django-csp's, with the exceptions below
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -174,6 +177,9 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 SERIALIZATION_MODULES = {"json": "timeline.serializers"}
 
 LOGIN_URL = "admin:login"
+# Where a login goes when its `next` is missing or points at another site (Django refuses those): the admin, the
+# only place anyone signs in to, rather than Django's /accounts/profile/, which is a 404 here.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Dates as Canadian English writes them: 6 May 2025.
 DATE_FORMAT = "j F Y"
@@ -251,26 +257,33 @@ CONTENT_SECURITY_POLICY_PATH_EXCEPTIONS = [
 # "https://news.example.com https://*.example.org".
 EMBED_FRAME_ANCESTORS = os.environ.get("EMBED_FRAME_ANCESTORS", "*").split()
 
+# Other sites' scripts may read the open data (API, downloads, feeds) with GET or HEAD, revalidating with ETag: the
+# data is public and read-only, and no credentials are sent, so any origin may. Nothing else is shared: not the
+# reader's pages, and never the admin.
+CORS_URLS_REGEX = r"^/(api|export|feeds)/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["if-none-match", "if-modified-since"]  # beyond the headers any request may send
+CORS_EXPOSE_HEADERS = ["ETag", "Link", "Content-Disposition", "Retry-After"]
+
 # How long a client is told to wait (Retry-After, seconds) when the database cannot be reached.
 DATABASE_UNAVAILABLE_RETRY_AFTER = int(os.environ.get("DATABASE_UNAVAILABLE_RETRY_AFTER", "10"))
 
 # django-axes: after AXES_FAILURE_LIMIT failed admin logins for one username from one address, that pair is
 # locked out for AXES_COOLOFF_HOURS. Keying on the pair means an attacker cannot lock a real editor out from
-# the editor's own address, while guessing one account's password from one address stops quickly.
+# the editor's own address, while guessing one account's password from one address stops quickly; the address is
+# the client's own even behind proxies (TRUSTED_PROXY_COUNT below), so a forged header buys no more guesses.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
-# Behind reverse proxies, say how many (TRUSTED_PROXY_COUNT=1 for one nginx): the client's address is then read
-# from X-Forwarded-For, which the proxy appends to; otherwise every visitor would share the proxy's address.
-# A forged header does not pass ipware's strict count check and falls back to the proxy's address.
+# Behind reverse proxies, say how many (TRUSTED_PROXY_COUNT=1 for one nginx): the client's address is then the
+# one the outermost of them saw, counted from the right of X-Forwarded-For, where each proxy appends
+# (timeline.http.client_ip). Entries a client forges further left are never read.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-if TRUSTED_PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1  # ipware counts the proxies listed in the header
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_CLIENT_IP_CALLABLE = "timeline.http.client_ip"
 
 # `manage.py bench` sets TIMELINE_BENCH=1 for the server it starts, so that every response reports its SQL query
 # count in a header; never set it in production.
