@@ -37,6 +37,7 @@ from timeline.querysets import localized
 from timeline.search import search_text
 from timeline.statement_filters import StatementListFilter
 from timeline.structured_data import json_ld_script, statement_data
+from timeline.text import printable
 
 DETAIL_PAGE_SIZE = 50  # statements per page of a participant's page
 PARTICIPANT_EVENTS_SHOWN = 20
@@ -365,6 +366,8 @@ def source_list(request: HttpRequest) -> HttpResponse:
     for source in sources:
         by_publisher[source.publisher_key].append(source)
     for publisher in publishers:
+        # Read as values, past the models' own cleaning of what they load (timeline.text).
+        publisher["name"] = publisher["name"] and printable(publisher["name"])
         publisher["sources"] = by_publisher[publisher["publisher_key"]]
     kinds = {kind: sum(publisher[kind] for publisher in every_publisher) for kind in Source.Kind.values}
     context = {
