@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 from timeline.dates import Precision, format_date
 from timeline.models.base import NamedBySlug, SlugManager, domain_of, normalize_url, validate_precision
 from timeline.querysets import SourceQuerySet, WeakPublisherQuerySet
-from timeline.text import PlainTextFields
+from timeline.text import PlainTextFields, control_character_problem
 
 
 class Source(PlainTextFields, NamedBySlug, models.Model):
@@ -73,7 +73,8 @@ class Source(PlainTextFields, NamedBySlug, models.Model):
 
     def clean(self):
         validate_precision(self.published_on, self.published_precision, "The publication date")
-        if self.url:
+        # A URL holding a control character is refused by clean_fields, and cannot even be looked up (PostgreSQL).
+        if self.url and not control_character_problem(self.url):
             duplicate = Source.objects.filter(normalized_url=normalize_url(self.url)).exclude(pk=self.pk).first()
             if duplicate:
                 message = f"This URL is already cited as \u201c{duplicate}\u201d ({duplicate.slug}); use that source."
