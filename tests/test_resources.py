@@ -218,8 +218,8 @@ def test_a_control_character_in_a_text_column_is_refused_naming_the_row_and_the_
     )
     result = EventResource().import_data(dataset, dry_run=False)
     rows = {row.number: row.error_dict for row in result.invalid_rows}
-    assert set(rows) == {1, 2} and set(rows[1]) == {"title"} and set(rows[2]) == {"summary"}
-    assert "U+000B, vertical tab" in rows[1]["title"][0] and "U+0000, NUL" in rows[2]["summary"][0]
+    assert set(rows) == {2, 3} and set(rows[2]) == {"title"} and set(rows[3]) == {"summary"}  # spreadsheet rows
+    assert "U+000B, vertical tab" in rows[2]["title"][0] and "U+0000, NUL" in rows[3]["summary"][0]
     assert not Event.objects.exists()
 
 
@@ -228,9 +228,8 @@ def test_a_date_outside_years_1_to_9999_is_refused_with_a_message(people_and_sou
     dataset = csv_dataset(f"{EVENT_HEADER}\nmeeting,Meeting,Leaders met.,{day},,meeting,,,,\n")
     result = EventResource().import_data(dataset, dry_run=False)
     [row] = result.invalid_rows
-    assert row.error_dict["start_date"] == [
-        f"\u201c{day}\u201d is not a date: write it as YYYY-MM-DD, e.g. 2025-05-06."
-    ]
+    [message] = row.error_dict["start_date"]
+    assert message.startswith(f"\u201c{day}\u201d is not a date: "), message
     assert not Event.objects.exists()
 
 

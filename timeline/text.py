@@ -25,14 +25,15 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uf
 # Those that stand between words where they occur (a line break typed in a word processor): a space, not nothing.
 BREAKS = {"\x0b", "\x0c", "\x85"}
 
+# Translators: names of invisible control characters, as an editor is told about one in a text.
 NAMES = {
     "\x00": "NUL",
-    "\x08": "backspace",
-    "\x0b": "vertical tab",
-    "\x0c": "form feed",
-    "\x1b": "escape",
-    "\x7f": "delete",
-    "\x85": "next line",
+    "\x08": _("backspace"),
+    "\x0b": _("vertical tab"),
+    "\x0c": _("form feed"),
+    "\x1b": _("escape"),
+    "\x7f": _("delete"),
+    "\x85": _("next line"),
 }
 
 
@@ -63,7 +64,7 @@ def control_character_problem(text: str) -> str | None:
             "plain text."
         ) % {"what": what}
     return _(
-        "This text holds an invisible control character (%(what)s) after \u201c%(before)s\u201d: delete it, or paste "
+        "This text holds an invisible control character (%(what)s) after “%(before)s”: delete it, or paste "
         "the text again as plain text."
     ) % {"what": what, "before": printable(before)}
 
