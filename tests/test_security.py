@@ -388,6 +388,8 @@ OPEN_DATA = [
     "/export/events.ics",
     "/export/timeline.json",
     "/feeds/events/",
+    "/fr/export/events.csv",
+    "/fr/feeds/events/",
 ]
 
 
@@ -415,7 +417,7 @@ def test_other_sites_scripts_may_read_the_open_data_and_revalidate_it(client, ur
 
 
 @pytest.mark.parametrize(
-    "url", ["/admin/", "/admin/login/", "/admin/timeline/event/", "/", "/events/meeting/", "/embed/"]
+    "url", ["/admin/", "/admin/login/", "/admin/timeline/event/", "/", "/events/meeting/", "/embed/", "/fr/"]
 )
 def test_nothing_but_the_open_data_is_shared_with_other_sites(admin_client, url):
     EventFactory(slug="meeting")

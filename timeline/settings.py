@@ -260,7 +260,7 @@ EMBED_FRAME_ANCESTORS = os.environ.get("EMBED_FRAME_ANCESTORS", "*").split()
 # Other sites' scripts may read the open data (API, downloads, feeds) with GET or HEAD, revalidating with ETag: the
 # data is public and read-only, and no credentials are sent, so any origin may. Nothing else is shared: not the
 # reader's pages, and never the admin.
-CORS_URLS_REGEX = r"^/(api|export|feeds)/"
+CORS_URLS_REGEX = r"^/([a-z]{2}/)?(api|export|feeds)/"  # the downloads and feeds in French too (/fr/export/...)
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
