@@ -44,7 +44,7 @@ from tests.factories import (
 )
 from tests.test_drafts_never_leak import public_route_names
 from tests.test_security import leaks
-from timeline.dates import truncate
+from timeline.dates import period_end, truncate
 from timeline.http import client_ip
 from timeline.models import Correction, Event, Participant, Role, Source, Statement, Topic
 from timeline.resources import EventResource, ParticipantResource, SourceResource, StatementResource, TopicResource
@@ -399,8 +399,14 @@ def test_an_event_on_any_day_of_the_calendar_breaks_no_page_feed_or_download(pub
         try:
             InvolvementFactory(event=event, participant=speaker)
             StatementFactory(event=event, speaker=speaker, said_on=said_on)
-            year = dates["start_date"].year
-            filters = [f"/?start={year:04d}", f"/?end={year:04d}-12", f"/?start={year:04d}&end={year:04d}"]
+            start = dates["start_date"]
+            year, month, day = f"{start.year:04d}", f"{start:%m}", start.isoformat()
+            last = period_end(start, "month").isoformat()
+            filters = [f"/?start={year}", f"/?end={year}-12", f"/?start={year}&end={year}"]
+            # The overview zoomed to the event's decade, year, month and day.
+            decade = f"{max(start.year - start.year % 10, 1):04d}"
+            filters += [f"/?start={decade}&end={min(start.year - start.year % 10 + 9, 9999):04d}"]
+            filters += [f"/?start={year}-{month}-01&end={last}", f"/?start={day}&end={day}"]
             for url in [url for _, url in WALKED] + ["/events/edge/", "/api/events/edge"] + filters:
                 response = client.get(url)
                 assert_safe(response, url)

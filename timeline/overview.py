@@ -66,7 +66,8 @@ def period_counts(events, unit: str) -> dict[tuple[datetime.date, str], int]:
 
 def period_start(day: datetime.date, unit: str) -> datetime.date:
     if unit == "decade":
-        return datetime.date(day.year - day.year % 10, 1, 1)
+        # The calendar has no year 0: the first decade is years 1 to 9.
+        return datetime.date(max(day.year - day.year % 10, datetime.MINYEAR), 1, 1)
     if unit == "year":
         return day.replace(month=1, day=1)
     if unit == "month":
