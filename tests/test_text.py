@@ -3,6 +3,8 @@ removed from text written around the app before any reader sees it."""
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -17,7 +19,7 @@ from tests.factories import (
     TopicFactory,
 )
 from tests.htmlparse import form_data
-from timeline.models import Correction, Event, Participant, WeakPublisher
+from timeline.models import Correction, Event, Participant, Revision, WeakPublisher
 from timeline.text import CONTROL, control_character_problem, printable, text_fields
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +65,16 @@ def instances():
         "statement": StatementFactory(event=event, speaker=participant),
         "correction": Correction.objects.create(event=event, note="The date was wrong."),
         "weakpublisher": WeakPublisher.objects.create(domain="mirror.example", name="Mirror", reason="Copies."),
+        "revision": Revision.objects.create(
+            content_type=ContentType.objects.get_for_model(Event),
+            object_id=event.pk,
+            event=event,
+            summary="Title changed",
+            proposed={"title": "New"},
+            base={"title": "Old"},
+            note="Check the date.",
+            author=get_user_model().objects.create(username="editor"),
+        ),
     }
 
 

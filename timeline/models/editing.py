@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from timeline.models.base import limited_text
 from timeline.models.events import Event
+from timeline.text import PlainTextFields
 
 
 class ImportUpload(models.Model):
@@ -33,7 +34,7 @@ class ImportUpload(models.Model):
         return f"Import upload {self.pk}"
 
 
-class Revision(models.Model):
+class Revision(PlainTextFields, models.Model):
     """A change an editor proposed to something readers see, waiting for a publisher.
 
     Readers keep seeing the published version: nothing of the change is written to the item until a publisher
