@@ -86,3 +86,9 @@ def _language_of_each_test():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _open_data_in_a_temporary_folder(settings, tmp_path):
+    """The whole-dataset files (timeline/open_data.py) of each test are its own, and never the project's."""
+    settings.TIMELINE_OPEN_DATA_DIR = tmp_path / "open-data"

@@ -9,9 +9,11 @@ the site and missing here fails test_every_public_route_is_walked.
 """
 
 import datetime
+import io
 import re
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -96,6 +98,11 @@ SURFACES = [
     ("export_statements_csv", "/export/statements.csv?speaker=shared-person&participant=shared-person"),
     ("export_timelinejs", "/export/timeline.json"),
     ("export_timelinejs", "/export/timeline.json?start=2025-05&end=2025-05"),
+    ("export_full_index", "/export/full/"),
+    ("export_full", "/export/full/timeline-events.csv"),
+    ("export_full", "/export/full/timeline-statements.csv"),
+    ("export_full", "/export/full/timeline-events.ics"),
+    ("export_full", "/export/full/timeline.json"),
     ("embed", "/embed/"),
     ("embed", "/embed/?participant=shared-person&topic=draft-topic"),
     ("embed", "/embed/?sort=newest&limit=1"),
@@ -221,19 +228,21 @@ def delete_draft(draft: Event) -> None:
 VOLATILE = [
     re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+'),
     re.compile(r'("X-CSRFToken": ")[^"]+'),
+    re.compile(r'("generated_at": ")[^"]+'),  # when the whole dataset's files were written (/export/full/)
 ]
 
 
 def normalized(response) -> tuple[int, str]:
     if response.get("Content-Type", "").startswith("image/"):
         return response.status_code, response.content.hex()  # an image: the same bytes, or not
-    body = response.content.decode()
+    body = (b"".join(response.streaming_content) if response.streaming else response.content).decode()
     for pattern in VOLATILE:
         body = pattern.sub(r"\1…", body)
     return response.status_code, body
 
 
 def walk(client: Client) -> dict[tuple[str, str], tuple[int, str]]:
+    call_command("export_open_data", force=True, stdout=io.StringIO())  # the whole dataset's files, as of now
     pages = {}
     for _, url in SURFACES:
         pages[(url, "")] = normalized(client.get(url))

@@ -1,4 +1,5 @@
-"""The timeline as files: iCalendar, CSV and TimelineJS 3 JSON, each a plain function over a queryset.
+"""The timeline as files: iCalendar, CSV and TimelineJS 3 JSON, each a plain function over a queryset, and each
+also written a piece at a time (`ical_chunks`, `csv_lines`, `timelinejs_chunks`) for files of any size.
 
 The views in export_views.py choose the rows (published, filtered); these functions only write them out.
 `absolute` turns a site path into an absolute URL (usually `request.build_absolute_uri`). Text is written in the
@@ -8,8 +9,8 @@ names and codes (slugs, types, ISO dates) are the same in every language, so tha
 
 import csv
 import datetime
-import io
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Iterator
 
 import icalendar
 from django.utils import timezone
@@ -51,39 +52,50 @@ def _precision_note(event: Event) -> str:
 
 def events_ical(events: Iterable[Event], absolute: Absolute, name: str = "Timeline") -> bytes:
     """An iCalendar file with one all-day VEVENT per event (events need `topics` prefetched)."""
+    return b"".join(ical_chunks(events, absolute, name))
+
+
+def ical_chunks(events: Iterable[Event], absolute: Absolute, name: str = "Timeline") -> Iterator[bytes]:
+    """The same file, a VEVENT at a time, so that a calendar of any size can be written without holding it whole."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", str(name))
+    end = b"END:VCALENDAR\r\n"
+    yield calendar.to_ical().removesuffix(end)
     host = absolute("/").split("//", 1)[-1].strip("/")
     for event in events:
-        start, end = event_span(event)
-        url = absolute(event.get_absolute_url())
-        vevent = icalendar.Event()
-        vevent.add("uid", f"event-{event.pk}@{host}")
-        vevent.add("dtstamp", event.updated_at or timezone.now())
-        vevent.add("last-modified", event.updated_at or timezone.now())
-        vevent.add("dtstart", start)
-        if end is not None:
-            vevent.add("dtend", end)
-        else:  # no day after 31 December 9999 to end on: the same span as a duration
-            vevent.add("duration", datetime.date.max - start + datetime.timedelta(days=1))
-        vevent.add("summary", event.title)
-        description = "\n\n".join(part for part in [event.summary, _precision_note(event), url] if part)
-        vevent.add("description", description)
-        vevent.add("url", url)
-        if event.location:
-            vevent.add("location", event.location)
-        topics = [topic.name for topic in event.topics.all()]
-        if topics:
-            vevent.add("categories", topics)
-        # All-day entries of history should not block anyone's calendar.
-        vevent.add("transp", "TRANSPARENT")
-        vevent.add("class", "PUBLIC")
-        calendar.add_component(vevent)
-    return calendar.to_ical()
+        yield ical_event(event, absolute, host).to_ical()
+    yield end
+
+
+def ical_event(event: Event, absolute: Absolute, host: str) -> icalendar.Event:
+    start, end = event_span(event)
+    url = absolute(event.get_absolute_url())
+    vevent = icalendar.Event()
+    vevent.add("uid", f"event-{event.pk}@{host}")
+    vevent.add("dtstamp", event.updated_at or timezone.now())
+    vevent.add("last-modified", event.updated_at or timezone.now())
+    vevent.add("dtstart", start)
+    if end is not None:
+        vevent.add("dtend", end)
+    else:  # no day after 31 December 9999 to end on: the same span as a duration
+        vevent.add("duration", datetime.date.max - start + datetime.timedelta(days=1))
+    vevent.add("summary", event.title)
+    description = "\n\n".join(part for part in [event.summary, _precision_note(event), url] if part)
+    vevent.add("description", description)
+    vevent.add("url", url)
+    if event.location:
+        vevent.add("location", event.location)
+    topics = [topic.name for topic in event.topics.all()]
+    if topics:
+        vevent.add("categories", topics)
+    # All-day entries of history should not block anyone's calendar.
+    vevent.add("transp", "TRANSPARENT")
+    vevent.add("class", "PUBLIC")
+    return vevent
 
 
 # CSV
@@ -109,13 +121,23 @@ def csv_cell(value) -> str:
     return text
 
 
-def write_csv(header: list[str], rows: Iterable[list]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
+class _Lines:
+    """A file-like object that hands back what is written: csv.writer then returns each line it formats."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """The header and each row as a line of CSV, one at a time."""
+    writer = csv.writer(_Lines(), lineterminator="\r\n")
+    yield writer.writerow(header)
     for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
-    return buffer.getvalue()
+        yield writer.writerow([csv_cell(value) for value in row])
+
+
+def write_csv(header: list[str], rows: Iterable[list]) -> str:
+    return "".join(csv_lines(header, rows))
 
 
 EVENT_COLUMNS = [
@@ -147,7 +169,11 @@ def events_csv(events: Iterable[Event], absolute: Absolute) -> str:
     Dates are ISO 8601 at their precision ("2025-05" for May 2025), so that a spreadsheet sorts them as text.
     Several topics or participants share one cell, separated by "; ".
     """
-    rows = (
+    return write_csv(EVENT_COLUMNS, event_rows(events, absolute))
+
+
+def event_rows(events: Iterable[Event], absolute: Absolute) -> Iterator[list]:
+    return (
         [
             event.slug,
             event.title,
@@ -171,7 +197,6 @@ def events_csv(events: Iterable[Event], absolute: Absolute) -> str:
         ]
         for event in events
     )
-    return write_csv(EVENT_COLUMNS, rows)
 
 
 STATEMENT_COLUMNS = [
@@ -199,7 +224,11 @@ def statements_csv(statements: Iterable[Statement], absolute: Absolute) -> str:
     `said_on` is blank when the source gives no date; `date` then shows the event's date, as the pages do.
     `sources` holds the cited URLs (or titles, for a source with no web address), separated by "; ".
     """
-    rows = (
+    return write_csv(STATEMENT_COLUMNS, statement_rows(statements, absolute))
+
+
+def statement_rows(statements: Iterable[Statement], absolute: Absolute) -> Iterator[list]:
+    return (
         [
             statement.slug,
             statement.date_display,
@@ -219,7 +248,6 @@ def statements_csv(statements: Iterable[Statement], absolute: Absolute) -> str:
         ]
         for statement in statements
     )
-    return write_csv(STATEMENT_COLUMNS, rows)
 
 
 # TimelineJS 3 (https://timeline.knightlab.com/docs/json-format.html)
@@ -255,8 +283,22 @@ def timelinejs_event(event: Event, absolute: Absolute) -> dict:
 
 def events_timelinejs(events: Iterable[Event], absolute: Absolute, title: str, description: str = "") -> dict:
     """A TimelineJS 3 timeline: a title slide and one slide per event."""
-    data = {"title": {"text": {"headline": escape(title)}}, "events": []}
-    if description:
-        data["title"]["text"]["text"] = format_html("<p>{}</p>", description)
+    data = timelinejs_title(title, description)
     data["events"] = [timelinejs_event(event, absolute) for event in events]
     return data
+
+
+def timelinejs_title(title: str, description: str = "") -> dict:
+    title, description = str(title), str(description)  # a lazily translated text is read in the language now active
+    data = {"title": {"text": {"headline": escape(title)}}}
+    if description:
+        data["title"]["text"]["text"] = format_html("<p>{}</p>", description)
+    return data
+
+
+def timelinejs_chunks(events: Iterable[Event], absolute: Absolute, title: str, description: str = "") -> Iterator[str]:
+    """The same JSON, a slide at a time."""
+    yield json.dumps(timelinejs_title(title, description), ensure_ascii=False).removesuffix("}") + ', "events": ['
+    for index, event in enumerate(events):
+        yield ("," if index else "") + json.dumps(timelinejs_event(event, absolute), ensure_ascii=False)
+    yield "]}"

@@ -257,6 +257,20 @@ CONTENT_SECURITY_POLICY_PATH_EXCEPTIONS = [
 # "https://news.example.com https://*.example.org".
 EMBED_FRAME_ANCESTORS = os.environ.get("EMBED_FRAME_ANCESTORS", "*").split()
 
+# Downloads of the filtered timeline (CSV, iCalendar, TimelineJS) hold at most TIMELINE_DOWNLOAD_LIMIT rows each,
+# the next ones at ?page=2 and on, so that no request costs much more than a page; at most
+# TIMELINE_DOWNLOAD_SLOTS of them are built at once on a server (a cached one costs nothing), the others are asked
+# to come back after TIMELINE_DOWNLOAD_RETRY_AFTER seconds, so downloads can never hold every worker. The whole
+# dataset is written by `manage.py export_open_data` into TIMELINE_OPEN_DATA_DIR and served from there at
+# /export/full/; SITE_URL is the address its links start with.
+TIMELINE_DOWNLOAD_LIMIT = int(os.environ.get("TIMELINE_DOWNLOAD_LIMIT", "5000"))
+TIMELINE_DOWNLOAD_SLOTS = int(os.environ.get("TIMELINE_DOWNLOAD_SLOTS", "1"))
+TIMELINE_DOWNLOAD_RETRY_AFTER = int(os.environ.get("TIMELINE_DOWNLOAD_RETRY_AFTER", "5"))
+TIMELINE_OPEN_DATA_DIR = Path(os.environ.get("TIMELINE_OPEN_DATA_DIR", BASE_DIR / "open-data"))
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or (
+    "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+)
+
 # Other sites' scripts may read the open data (API, downloads, feeds) with GET or HEAD, revalidating with ETag: the
 # data is public and read-only, and no credentials are sent, so any origin may. Nothing else is shared: not the
 # reader's pages, and never the admin.

@@ -1,6 +1,7 @@
 """Tags for the open-data parts of pages: social-card meta tags, JSON-LD, and links to the exports."""
 
 from django import template
+from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.urls import reverse
 from django.utils import translation
@@ -150,6 +151,15 @@ def follow_links(context, feed_url: str, **filters):
     return {"follow": follow(context["request"], feed_url, query)}
 
 
+# The whole dataset's files (timeline/open_data.py), as the downloads above them are labelled.
+FULL_FILES = [
+    ("timeline-events.csv", _("events (CSV)")),
+    ("timeline-statements.csv", _("statements (CSV)")),
+    ("timeline-events.ics", _("calendar")),
+    ("timeline.json", _("TimelineJS")),
+]
+
+
 @register.inclusion_tag("timeline/_export_links.html", takes_context=True)
 def export_links(context):
     """Links to each export of what the timeline shows: the filters in force kept, the page number dropped."""
@@ -172,6 +182,8 @@ def export_links(context):
         "embed_preview_url": reverse("embed") + suffix,
         "embed_builder_url": reverse("embed_builder") + suffix,
         "filtered": bool(query),
+        "limit": settings.TIMELINE_DOWNLOAD_LIMIT,
+        "full_links": [{"url": reverse("export_full", args=[name]), "label": label} for name, label in FULL_FILES],
     }
 
 

@@ -1,5 +1,7 @@
 """Set up and start the demo: migrate, load the Canada–U.S. dataset, create demo accounts, run the server."""
 
+import io
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -19,7 +21,10 @@ DEMO_ACCOUNTS = [
 
 
 class Command(BaseCommand):
-    help = "Migrate, load the demo dataset, create demo accounts (DEBUG only) and start the development server."
+    help = (
+        "Migrate, load the demo dataset, export it as files, create demo accounts (DEBUG only) and start the "
+        "development server."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000", help="Where to serve the demo.")
@@ -29,6 +34,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         with transaction.atomic():
             call_command("loaddata", *DEMO_FIXTURES, verbosity=verbosity)
+        # The whole dataset as files, as a production site keeps them (README: Open data).
+        call_command("export_open_data", base_url=f"http://{addrport}", stdout=io.StringIO())
+        self.stdout.write("The whole dataset as files: /export/full/")
         if settings.DEBUG:
             self.create_demo_accounts()
         else:
