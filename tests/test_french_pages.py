@@ -18,6 +18,7 @@ from xml.etree import ElementTree
 
 import icalendar
 import pytest
+from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.test import Client
 from django.utils import translation
@@ -60,6 +61,7 @@ WRITTEN_ALIKE = {
     "Site",
     "Sources",
     "Sources, page %(number)s",
+    "TimelineJS",
     "TimelineJS (JSON)",
     "Ukraine",
     "correction",
@@ -295,21 +297,30 @@ def test_french_feeds(client, newsroom):
     assert english_in(texts) == []
 
 
-def test_french_downloads(client, newsroom):
-    calendar = icalendar.Calendar.from_ical(client.get("/fr/export/events.ics").content)
-    one = icalendar.Calendar.from_ical(client.get("/fr/events/rencontre/calendar.ics").content)
+def download_texts(read) -> list[str]:
+    """The reader's words in the four downloads, each read by `read(name)` as text: calendar, CSVs, TimelineJS."""
+    calendar = icalendar.Calendar.from_ical(read("events.ics"))
     texts = [str(calendar.get("x-wr-calname"))]
-    for component in [*calendar.walk("VEVENT"), *one.walk("VEVENT")]:
+    for component in calendar.walk("VEVENT"):
         texts += [str(component.get(name, "")) for name in ("summary", "description", "location")]
         texts += [str(category) for category in component.get("categories").cats] if component.get("categories") else []
-    events = list(csv.DictReader(io.StringIO(client.get("/fr/export/events.csv").text)))
+    events = list(csv.DictReader(io.StringIO(read("events.csv"))))
     texts += [row[column] for row in events for column in ("title", "date", "location", "summary")]
-    statements = list(csv.DictReader(io.StringIO(client.get("/fr/export/statements.csv").text)))
+    statements = list(csv.DictReader(io.StringIO(read("statements.csv"))))
     texts += [row[column] for row in statements for column in ("date", "event_title")]
-    timeline = json.loads(client.get("/fr/export/timeline.json").content)
+    timeline = json.loads(read("timeline.json"))
     texts += [timeline["title"]["text"]["headline"], timeline["title"]["text"]["text"]]
     for event in timeline["events"]:
         texts += [event["display_date"], event["group"], *event["text"].values()]
+    return texts
+
+
+def test_french_downloads(client, newsroom):
+    texts = download_texts(lambda name: client.get(f"/fr/export/{name}").content.decode())
+    one = icalendar.Calendar.from_ical(client.get("/fr/events/rencontre/calendar.ics").content)
+    for component in one.walk("VEVENT"):
+        texts += [str(component.get(name, "")) for name in ("summary", "description", "location")]
+        texts += [str(category) for category in component.get("categories").cats] if component.get("categories") else []
     joined = " ".join(texts)
     assert "vers 2019" in joined and "Rencontre à la Maison-Blanche" in joined
     assert english_in(texts) == []
@@ -343,9 +354,29 @@ FRENCH_ROUTES_WALKED = {
     "export_events_csv",
     "export_statements_csv",
     "export_timelinejs",
+    "export_full_index",
+    "export_full",
     "timeline_preview",
     "event_preview",
 }
+
+
+def test_french_whole_dataset_files(client, newsroom):
+    """The files of the whole dataset, written by export_open_data, and what the site says before there are any."""
+    missing = client.get("/fr/export/full/timeline-events.csv").content.decode()
+    assert "n’a pas encore été exporté" in missing and english_in([missing]) == []
+    assert english_in([client.get("/fr/export/full/").json()["detail"]]) == []
+    call_command("export_open_data", verbosity=0)
+    files = {file["name"]: file for file in client.get("/fr/export/full/").json()["files"]}
+    assert set(files) == {"timeline-events.csv", "timeline-statements.csv", "timeline-events.ics", "timeline.json"}
+
+    def read(name: str) -> str:
+        response = client.get(files[f"timeline-{name}" if name != "timeline.json" else name]["url"])
+        return b"".join(response.streaming_content).decode()
+
+    texts = download_texts(read)
+    assert "vers 2019" in " ".join(texts) and "Rencontre à la Maison-Blanche" in " ".join(texts)
+    assert english_in(texts) == []
 
 
 def test_french_link_previews(client, newsroom):
