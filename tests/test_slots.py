@@ -1,5 +1,6 @@
 """Slots: at most N at once of one kind of work, across every worker process on the machine."""
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -27,8 +28,8 @@ def test_a_slot_is_released_when_its_block_fails():
         pass
 
 
-def test_a_slot_held_by_another_process_is_taken(settings):
-    """Workers are processes: the slots are shared by every one of them on the machine."""
+def hold_a_slot(base_dir, **environment) -> subprocess.Popen:
+    """Another process of the site (or, with another DATABASE_URL, of another site) holding the one test slot."""
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -47,14 +48,31 @@ def test_a_slot_held_by_another_process_is_taken(settings):
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
-        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", **environment},
+        cwd=base_dir,
     )
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_slot_held_by_another_process_is_taken(settings):
+    """Workers are processes: the slots are shared by every one of them on the machine."""
+    holder = hold_a_slot(settings.BASE_DIR)
     try:
-        assert holder.stdout.readline().strip() == "held"
         with pytest.raises(slots.Busy), slots.slot("test-kind", 1):
             pass
     finally:
         holder.communicate("")
     with slots.slot("test-kind", 1):
         pass
+
+
+def test_a_site_on_another_database_has_slots_of_its_own(settings, tmp_path):
+    """A test run or a benchmark on another database, from the same code, took the site's slots: its downloads were
+    told to come back while the other's were built."""
+    holder = hold_a_slot(settings.BASE_DIR, DATABASE_URL=f"sqlite:///{tmp_path / 'another.sqlite3'}")
+    try:
+        with slots.slot("test-kind", 1) as number:
+            assert number == 0
+    finally:
+        holder.communicate("")

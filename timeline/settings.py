@@ -267,6 +267,13 @@ TIMELINE_DOWNLOAD_LIMIT = int(os.environ.get("TIMELINE_DOWNLOAD_LIMIT", "5000"))
 TIMELINE_DOWNLOAD_SLOTS = int(os.environ.get("TIMELINE_DOWNLOAD_SLOTS", "1"))
 TIMELINE_DOWNLOAD_RETRY_AFTER = int(os.environ.get("TIMELINE_DOWNLOAD_RETRY_AFTER", "5"))
 TIMELINE_OPEN_DATA_DIR = Path(os.environ.get("TIMELINE_OPEN_DATA_DIR", BASE_DIR / "open-data"))
+# The slots are lock files (timeline/slots.py) in a folder of their own per site, a site being this code on its
+# database: another one on the machine (a test run, a benchmark on another database) never takes this one's slots.
+TIMELINE_SITE_KEY = hashlib.sha256(
+    "|".join(
+        [str(BASE_DIR)] + [str(DATABASES["default"].get(key) or "") for key in ("ENGINE", "HOST", "PORT", "NAME")]
+    ).encode()
+).hexdigest()[:12]
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or (
     "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
 )

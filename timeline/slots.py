@@ -3,12 +3,12 @@
 `slot("downloads", 1)` holds one of the kind's slots for the duration of a `with` block, or raises Busy at once
 when every slot is taken: a request never waits for one, so waiting requests can never fill the workers that
 serve the pages. The slots are file locks (flock) in a folder of the system's temporary directory, so every
-worker and thread of the site on this machine shares them, and a crashed worker's lock is released with its
-file. Where the platform has no flock (Windows), there is no limit.
+worker and thread of the site on this machine shares them (and no other site, such as a test run on another
+database), and a crashed worker's lock is released with its file. Where the platform has no flock (Windows),
+there is no limit.
 """
 
 import contextlib
-import hashlib
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,9 +26,9 @@ class Busy(Exception):
 
 
 def lock_directory() -> Path:
-    """A folder per site on this machine, so that two sites' slots never mix."""
-    site = hashlib.sha256(str(settings.BASE_DIR).encode()).hexdigest()[:12]
-    directory = Path(tempfile.gettempdir()) / f"timeline-{site}-slots"
+    """A folder per site on this machine (settings.TIMELINE_SITE_KEY: this code on its database), so that two
+    sites' slots never mix."""
+    directory = Path(tempfile.gettempdir()) / f"timeline-{settings.TIMELINE_SITE_KEY}-slots"
     directory.mkdir(mode=0o700, exist_ok=True)
     return directory
 
