@@ -7,7 +7,7 @@ served from disk at /export/full/<file> (export_views.full_download) with no que
 
 Each file is written a row at a time (memory stays flat at any size) and gzipped beside itself, into a folder of
 its own; the manifest, replaced last and in one step, names that folder, so a reader always gets files of one
-export. The manifest also records the data version they hold (timeline.caching): a run when nothing readers can
+export. The manifest also records the data version they hold (timeline.versions): a run when nothing readers can
 see has changed writes nothing. On PostgreSQL the files are read from one snapshot of the database.
 """
 
@@ -30,7 +30,7 @@ from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from timeline import caching, exports
+from timeline import exports, versions
 from timeline.exports import Absolute
 from timeline.models import Event, Statement
 
@@ -138,7 +138,7 @@ def export(base_url: str, force: bool = False) -> dict | None:
     last export holds the current data version (unless `force`). `base_url` ("https://timeline.example.org") makes
     the files' links absolute."""
     last = manifest()
-    version = caching.current_version()
+    version = versions.current_version()
     if not force and last and version and last["version"] == version.token:
         return None
     root = directory()
@@ -148,7 +148,7 @@ def export(base_url: str, force: bool = False) -> dict | None:
     try:
         files = {}
         with snapshot():
-            version = caching.current_version()
+            version = versions.current_version()
             for code, _name in settings.LANGUAGES:  # each language's text and links, as its pages have them
                 (root / folder / code).mkdir()
                 with translation.override(code):
