@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from timeline import facets
 from timeline.export_views import invalid_parameters
-from timeline.filters import EventFilter
+from timeline.filters import EventFilter, refusals
 from timeline.models import Correction, Event, Participant, Topic
 from timeline.versions import data_version
 
@@ -54,7 +54,7 @@ class NewEventsFeed(TimelineFeed):
     than was asked for without anyone seeing a note."""
 
     def __call__(self, request, *args, **kwargs):
-        refused = invalid_parameters(EventFilter(request.GET))
+        refused = invalid_parameters(refusals(EventFilter(request.GET).problems))
         return refused or super().__call__(request, *args, **kwargs)
 
     def get_object(self, request, *args, **kwargs):
