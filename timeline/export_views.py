@@ -56,7 +56,10 @@ def invalid_parameters(refused: list[tuple[str, str]]) -> HttpResponse | None:
 def page_number(request: HttpRequest) -> int | None:
     """The requested page of a download, from 1; None when `page` is not such a number."""
     value = request.GET.get("page", "").strip() or "1"
-    return int(value) if value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_PAGE else None
+    # Length first: Python refuses to read a number of more than 4,300 digits, and a query string can hold one.
+    if not (value.isascii() and value.isdigit() and len(value) <= len(str(MAX_PAGE))):
+        return None
+    return int(value) if 1 <= int(value) <= MAX_PAGE else None
 
 
 def download(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
