@@ -19,6 +19,7 @@ from tests.factories import (
     TopicFactory,
 )
 from tests.htmlparse import form_data
+from timeline.importing import problems_of
 from timeline.models import Correction, Event, Involvement, Participant, Role, Source, Statement, Topic, WeakPublisher
 from timeline.resources import (
     IMPORT_ORDER,
@@ -217,9 +218,13 @@ def test_a_control_character_in_a_text_column_is_refused_naming_the_row_and_the_
         "summit,Summit,Leaders\x00 met.,2025-06-16,,summit,,,,\n"
     )
     result = EventResource().import_data(dataset, dry_run=False)
-    rows = {row.number: row.error_dict for row in result.invalid_rows}
-    assert set(rows) == {2, 3} and set(rows[2]) == {"title"} and set(rows[3]) == {"summary"}  # spreadsheet rows
-    assert "U+000B, vertical tab" in rows[2]["title"][0] and "U+0000, NUL" in rows[3]["summary"][0]
+    # As the editor reads them: once per column of the file (its "title" fills title_en too), by spreadsheet row.
+    assert problems_of(result) == [
+        "Row 2, title: This text holds an invisible control character (U+000B, vertical tab) after \u201cCarney "
+        "meets\u201d: delete it, or paste the text again as plain text.",
+        "Row 3, summary: This text holds an invisible control character (U+0000, NUL) after \u201cLeaders\u201d: "
+        "delete it, or paste the text again as plain text.",
+    ]
     assert not Event.objects.exists()
 
 

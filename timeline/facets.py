@@ -326,7 +326,8 @@ def statement_linked_facet(filterset, name: str, model, path: str) -> list[Facet
             .annotate(n=Count(path))
             .order_by("-n", "label", "pk")
         )
-        return [tuple(row) for row in rows[: FACET_LIMIT + MAX_VALUES]]
+        # Read past the models, so cleaned here as their text is when read (timeline.text).
+        return [(slug, printable(label), n) for slug, label, n in rows[: FACET_LIMIT + MAX_VALUES]]
 
     found = [FacetChoice(slug, label, n, False) for slug, label, n in statements_counted(filterset, name, compute)]
     return with_selected(found, [FacetChoice(obj.slug, obj.name, 0, True) for obj in selected])
