@@ -23,8 +23,10 @@ from xml.etree import ElementTree
 import icalendar
 import pytest
 import tablib
+from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import F, SlugField, TextField, Value
 from django.db.models.functions import Concat
 from django.test import Client
@@ -364,16 +366,22 @@ def test_control_characters_in_any_text_reach_no_reader_in_any_format(everything
     @fuzz
     @given(characters=st.lists(st.sampled_from(STORED_CONTROLS), min_size=len(fields), max_size=len(fields)))
     def check(characters):
-        for (model, name), character in zip(fields, characters, strict=True):
-            text = Concat(Value(f"A{character}"), F(name), Value(f"{character}z"), output_field=TextField())
-            model.objects.update(**{name: text})
-        call_command("export_open_data", force=True, stdout=io.StringIO())
-        for url in urls:
-            for headers in [{}, {"HX-Request": "true", "HX-Target": "results"}]:
-                response = client.get(url, headers=headers)
-                raw = assert_safe(response, url)
-                assert response.status_code in (200, 404), (url, response.status_code)
-                assert not control_characters_in(response, raw), (url, control_characters_in(response, raw))
+        # Each example starts from the fixture's texts: undone at the end, or they would grow by four characters an
+        # example until one outgrew its column (PostgreSQL enforces the length); and no page kept from the last one.
+        for cache in caches.all():
+            cache.clear()
+        with transaction.atomic():
+            for (model, name), character in zip(fields, characters, strict=True):
+                text = Concat(Value(f"A{character}"), F(name), Value(f"{character}z"), output_field=TextField())
+                model.objects.update(**{name: text})
+            call_command("export_open_data", force=True, stdout=io.StringIO())
+            for url in urls:
+                for headers in [{}, {"HX-Request": "true", "HX-Target": "results"}]:
+                    response = client.get(url, headers=headers)
+                    raw = assert_safe(response, url)
+                    assert response.status_code in (200, 404), (url, response.status_code)
+                    assert not control_characters_in(response, raw), (url, control_characters_in(response, raw))
+            transaction.set_rollback(True)
 
     check()
 
@@ -479,6 +487,7 @@ SEARCHES = st.one_of(
 )
 SEARCH_SURFACES = [
     "/",
+    "/statements/",
     "/embed/",
     "/participants/",
     "/api/events",

@@ -277,7 +277,7 @@ class EventQuerySet(models.QuerySet):
         statement, involvement = related(self.model, "statements"), related(self.model, "involvements")
         statements = statement.objects.select_related("speaker")
         order = ["-importance", F("said_on").asc(nulls_last=True), "pk"]
-        if search_text(q):
+        if search_query(q):
             statements, order = statements.matching_first(q), ["-search_matched", *order]
         return self.with_counts().prefetch_related(
             "topics",
@@ -291,8 +291,8 @@ class EventQuerySet(models.QuerySet):
 class StatementQuerySet(models.QuerySet):
     def search(self, q: str):
         """Statements whose text (or speaker as printed) matches the free text `q`, with `search_rank` and
-        `search_text` (see statement_matches)."""
-        q = search_text(q)
+        `search_text` (see statement_matches). `q` is first rebuilt by `search_query`, as the events' search is."""
+        q = search_query(q)
         if not q:
             return self
         aliases, condition, annotations = statement_matches(self.model, q, self.db)
@@ -301,7 +301,7 @@ class StatementQuerySet(models.QuerySet):
     def matching_first(self, q: str):
         """Every statement, those matching `q` first and with their matches marked (`search_text`): the quote an
         event's card shows when a search found the event through it."""
-        q = search_text(q)
+        q = search_query(q)
         if not q:
             return self
         aliases, condition, annotations = statement_matches(self.model, q, self.db)
