@@ -131,3 +131,35 @@ def test_a_json_file_is_imported_in_chunks_too(tmp_path, editor, monkeypatch):
     out, err = run("event", str(path), "--user", "editor")
     assert "Imported 30 rows of events.json: 30 new" in out and "30/30" in err
     assert sorted(Event.objects.values_list("slug", flat=True)) == sorted(record["slug"] for record in records)
+
+
+def test_a_row_repeating_one_of_an_earlier_chunk_is_named_with_it(tmp_path, editor, monkeypatch):
+    TopicFactory(slug="trade")
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 7)
+    path = events_file(tmp_path, 30)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[25] = lines[2].replace("Summary 1.", "Another summary.")  # row 26 (chunk 4) repeats row 3 (chunk 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="Nothing was imported: 1 problem"):
+        call_command("import_file", "event", str(path), "--user", "editor", stderr=err)
+    assert "Row 26: This row is the same event as row 3: keep one of them." in err.getvalue()
+    assert not Event.objects.exists()
+
+
+def test_what_an_import_remembers_of_earlier_rows_does_not_grow_its_memory_row_by_row():
+    import tracemalloc
+
+    from timeline.resources import EventResource
+
+    resource = EventResource()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(20_000):
+            assert resource.seen.first(("title", f"synthetic event number {n}", "2025-01-01"), n + 2) == n + 2
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 500_000  # held in a dict, these 20,000 identities took some 4 MB
+    assert resource.seen.first(("title", "synthetic event number 5", "2025-01-01"), 30_000) == 7

@@ -13,6 +13,7 @@
 import difflib
 import hashlib
 import logging
+import sqlite3
 
 from diff_match_patch import diff_match_patch
 from django.conf import settings
@@ -46,6 +47,25 @@ MATCHED_BY = {
     "words": gettext_lazy("its speaker, date and words"),
     "role": gettext_lazy("its participant, title and dates"),
 }
+
+
+class SeenRows:
+    """The first row of each identity (slug, or title and date...) a file has had, across the chunks of a large file.
+
+    Kept in a private SQLite database on disk, which SQLite deletes when it is closed, with SQLite's small default
+    cache: in memory, identities grew by some 250 bytes a row (more for statements, whose identity is their words),
+    the one thing that still grew through a 200,000-row import once a chunk was done."""
+
+    def __init__(self):
+        self.connection = None
+
+    def first(self, key: tuple, number: int) -> int:
+        """The row that first had `key`: `number` itself the first time."""
+        if self.connection is None:
+            self.connection = sqlite3.connect("", check_same_thread=False)  # "": temporary, deleted on close
+            self.connection.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, number INTEGER) WITHOUT ROWID")
+        self.connection.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (repr(key), number))
+        return self.connection.execute("SELECT number FROM seen WHERE key = ?", (repr(key),)).fetchone()[0]
 
 
 class PreviewDiff(resources.Diff):
@@ -142,7 +162,7 @@ class TimelineResource(resources.ModelResource):
         self.row_numbers: list[int] | None = None
         self.row_noun = "row"
         self.duplicate_rows: dict[tuple, list[int]] = {}
-        self.seen: dict[tuple, int] = {}  # identity -> first row, across the chunks of a large file
+        self.seen = SeenRows()  # identity -> first row, across the chunks of a large file
         self.warnings: list[str] = []
         self.choices: dict[str, int] = {}  # row number -> the source whose address it repeats
         self.fingerprint = hashlib.sha256()
@@ -344,7 +364,7 @@ class TimelineResource(resources.ModelResource):
                 _("Rows %(rows)s are the same %(noun)s: keep one of them.") % {"rows": rows, "noun": self.noun}
             ]
         elif key is not None:
-            first = self.seen.setdefault(key, number)
+            first = self.seen.first(key, number)
             if first != number:
                 errors[NON_FIELD] = [
                     _("This row is the same %(noun)s as row %(first)s: keep one of them.")
