@@ -2,6 +2,7 @@
 
     DATABASE_URL=postgresql://user:pw@127.0.0.1:5432/db \\
         python tests/load/downloads.py [--downloaders 3] [--readers 2] [--seconds 20] [--limit N] [--json out.json]
+        [--whole-files-only] [--open-data DIR]
 
 Against a migrated database that holds published events (the demo, or `manage.py generate_synthetic`), the script
 writes the whole dataset's files (`export_open_data`), serves the production profile (DEBUG=0) with gunicorn as a
@@ -76,11 +77,14 @@ def read_pages(port: int, pages: list[str], stop: threading.Event, samples: list
         i += 1
 
 
-def download_everything(port: int, stop: threading.Event, samples: list[Sample], whole: list[float]) -> None:
-    """Every page of every download, then every full file, again and again; each pass's time goes to `whole`."""
+def download_everything(
+    port: int, stop: threading.Event, samples: list[Sample], whole: list[float], paged: bool = True
+) -> None:
+    """Every page of every download (unless not `paged`), then every full file, again and again; each pass's time
+    goes to `whole`."""
     while not stop.is_set():
         started = time.monotonic()
-        for first in DOWNLOADS:
+        for first in DOWNLOADS if paged else []:
             path = first
             while path and not stop.is_set():
                 sample = get(port, path)
@@ -124,6 +128,17 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit", type=int, help="the server's TIMELINE_DOWNLOAD_LIMIT (default: its own)")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--whole-files-only",
+        action="store_true",
+        help="the downloaders fetch only the whole dataset's files, not the paged downloads",
+    )
+    parser.add_argument(
+        "--open-data",
+        type=Path,
+        help="where the whole dataset's files are written (default: a new temporary folder); files that a run "
+        "wrote there before from the same data are kept as they are, so a second run need not write them again",
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="timeline-load-"))
@@ -138,7 +153,7 @@ def main() -> int:
         "ALLOWED_HOSTS": HOST,
         "SECURE_SSL_REDIRECT": "0",
         "STATIC_ROOT": str(workdir / "static"),
-        "TIMELINE_OPEN_DATA_DIR": str(workdir / "open-data"),
+        "TIMELINE_OPEN_DATA_DIR": str(args.open_data or workdir / "open-data"),
         "SITE_URL": f"http://{HOST}:{port}",
     }
     if args.limit:
@@ -181,7 +196,9 @@ def main() -> int:
                 threading.Thread(target=read_pages, args=(port, pages, stop, read, i)) for i in range(args.readers)
             ]
             threads += [
-                threading.Thread(target=download_everything, args=(port, stop, downloaded, whole))
+                threading.Thread(
+                    target=download_everything, args=(port, stop, downloaded, whole, not args.whole_files_only)
+                )
                 for _ in range(downloaders)
             ]
             for thread in threads:
@@ -211,6 +228,7 @@ def main() -> int:
     result = {
         "pages": pages,
         "downloaders": args.downloaders,
+        "whole_files_only": args.whole_files_only,
         "readers": args.readers,
         "seconds_per_phase": args.seconds,
         "gunicorn_workers": args.workers,
