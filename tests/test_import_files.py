@@ -17,7 +17,8 @@ from django.urls import reverse
 from tests.dbstate import snapshot
 from tests.factories import EventFactory, ParticipantFactory, SourceFactory, StatementFactory, TopicFactory
 from tests.htmlparse import form_data
-from timeline.import_files import ImportRefused, XLSXFile, read_rows
+from timeline.import_files import ImportRefused, read_rows
+from timeline.import_formats import XLSXFile
 from timeline.models import Event, ImportUpload, Statement
 
 pytestmark = pytest.mark.django_db

@@ -28,7 +28,8 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.signals import post_import
 
 from timeline import importing
-from timeline.import_files import FORMATS, CSVFile, ImportRefused, XLSXFile
+from timeline.import_files import ImportRefused
+from timeline.import_formats import FORMATS, CSVFile, XLSXFile
 from timeline.models import ImportUpload
 
 ADDRESS_CHOICES = [

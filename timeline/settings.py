@@ -187,7 +187,7 @@ DATE_FORMAT = "j F Y"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Exported text that a spreadsheet would run as a formula (=HYPERLINK(...)) is written as text instead; the
-# formats in timeline/import_files.py say how, without losing a character of it.
+# formats in timeline/import_formats.py say how, without losing a character of it.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 LOGGING = {
