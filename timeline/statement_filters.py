@@ -42,7 +42,26 @@ def language_parameter() -> LenientMultipleFilter:
     )
 
 
-class StatementFilter(ParameterSet):
+class OfStatements:
+    """What the API's and the index's statement parameters share: published statements, a lenient form, and how
+    the speaker and language parameters (speaker_parameter, language_parameter) narrow them."""
+
+    class Meta:
+        model = Statement
+        fields = []
+        form = LenientForm
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        super().__init__(data, queryset if queryset is not None else Statement.objects.published(), **kwargs)
+
+    def filter_speaker(self, queryset, name, value):
+        return queryset.filter(speaker__in=[participant.pk for participant in value])
+
+    def filter_language(self, queryset, name, value):
+        return queryset.filter(language__in=value)
+
+
+class StatementFilter(OfStatements, ParameterSet):
     """The statements' GET parameters. Every parameter of the timeline (EventFilter) selects the events whose
     statements are listed, so that the timeline's query string gives the statements of the events it shows.
     Two more narrow the statements themselves:
@@ -54,25 +73,14 @@ class StatementFilter(ParameterSet):
     speaker = speaker_parameter()
     language = language_parameter()
 
-    class Meta:
-        model = Statement
-        fields = []
-        form = LenientForm
-
     def __init__(self, data=None, queryset=None, **kwargs):
-        super().__init__(data, queryset if queryset is not None else Statement.objects.published(), **kwargs)
+        super().__init__(data, queryset, **kwargs)
         self.events = EventFilter(data)
 
     @cached_property
     def problems(self) -> list[Problem]:
         """Its own parameters' problems, then those of the timeline's parameters."""
         return super().problems + self.events.problems
-
-    def filter_speaker(self, queryset, name, value):
-        return queryset.filter(speaker__in=[p.pk for p in value])
-
-    def filter_language(self, queryset, name, value):
-        return queryset.filter(language__in=value)
 
     def filter_queryset(self, queryset):
         events = self.events.qs.order_by().values("pk")
@@ -81,7 +89,7 @@ class StatementFilter(ParameterSet):
 
 
 # The statements index: its own parameters, named as the timeline's where they mean the same.
-class StatementListFilter(ParameterSet):
+class StatementListFilter(OfStatements, ParameterSet):
     """The statements index's GET parameters:
 
     q               free text in the statements themselves (and the speaker as printed); matches are highlighted
@@ -137,14 +145,6 @@ class StatementListFilter(ParameterSet):
     )
     sort = order_parameter()
 
-    class Meta:
-        model = Statement
-        fields = []
-        form = LenientForm
-
-    def __init__(self, data=None, queryset=None, **kwargs):
-        super().__init__(data, queryset if queryset is not None else Statement.objects.published(), **kwargs)
-
     def filter_q(self, queryset, name, value):
         return queryset.search(value)
 
@@ -154,16 +154,10 @@ class StatementListFilter(ParameterSet):
     def filter_end(self, queryset, name, value):
         return queryset.said_between(end=value)
 
-    def filter_speaker(self, queryset, name, value):
-        return queryset.filter(speaker__in=[participant.pk for participant in value])
-
     def filter_topic(self, queryset, name, value):
         # A subquery, so that a statement at an event on two of the topics is listed once.
         on_topics = Event.topics.through.objects.filter(topic__in=[topic.pk for topic in value])
         return queryset.filter(event__in=on_topics.values("event_id"))
-
-    def filter_language(self, queryset, name, value):
-        return queryset.filter(language__in=value)
 
     def filter_kind(self, queryset, name, value):
         return queryset.filter(kind__in=value)
