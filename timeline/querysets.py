@@ -27,13 +27,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Concat, Greatest, Lower, NullIf, Trim
 from django.utils import translation
 
+from timeline import fulltext
 from timeline.search import (
-    EVENT_TEXT,
     HIGHLIGHT_START,
     HIGHLIGHT_STOP,
     SEARCH_CONFIGS,
     SEARCH_MAX_WORDS,
-    Fold,
     Highlight,
     fold,
     search_query,
@@ -52,12 +51,6 @@ def localized(field: str, language: str | None = None):
     if language == settings.LANGUAGE_CODE:
         return english
     return Coalesce(NullIf(F(f"{field}_{language}"), Value("")), english, output_field=models.TextField())
-
-
-def written(field: str):
-    """A translated field in every language, as one text to search."""
-    parts = [F(f"{field}_{code}") for code, _ in settings.LANGUAGES]
-    return Concat(*[part for column in parts for part in (column, Value(" "))][:-1], output_field=models.TextField())
 
 
 def count_of(queryset, field: str, distinct: str = "pk"):
@@ -193,31 +186,24 @@ class EventQuerySet(models.QuerySet):
         )
 
     def _search_simple(self, q: str):
-        words = [fold(word) for word in search_words(q)]
+        """SQLite: the full-text indexes of timeline/fulltext.py, every word found as the start of a word. Ranked by
+        the indexes alone: the title has every word, the event's own text has them, or only a statement does."""
+        words = search_words(q)
         if not words:
             # No word to look for ("or", "-tariff"): nothing matches, ranked like any search, so ordering by
             # relevance still works.
             return self.none().annotate(
                 search_rank=Value(0.0), search_title=localized("title"), search_summary=localized("summary")
             )
-        text = Fold(Concat(*[written(field) for field in EVENT_TEXT], output_field=models.TextField()))
-        matches = Q(*[Q(search_text__contains=word) for word in words])
-        title_matches = Q(*[Q(search_title_text__contains=word) for word in words])
-        statements = related(self.model, "statements").objects.alias(
-            said=Fold(Concat("text", Value(" "), "speaker_label", output_field=models.TextField()))
-        )
-        in_statements = statements.filter(*[Q(said__contains=word) for word in words]).values("event_id")
-        needle = Value("\n".join(words))
-        return (
-            self.alias(search_text=text, search_title_text=Fold(written("title")))
-            .filter(matches | Q(pk__in=in_statements))
-            .annotate(
-                search_rank=Case(
-                    When(title_matches, then=Value(1.0)), When(matches, then=Value(0.5)), default=Value(0.1)
-                ),
-                search_title=Highlight(localized("title"), needle),
-                search_summary=Highlight(localized("summary"), needle),
-            )
+        needle = Value("\n".join(fold(word) for word in words))
+        return self.filter(pk__in=fulltext.events_found(words)).annotate(
+            search_rank=Case(
+                When(pk__in=fulltext.events_matching(words, column="title"), then=Value(1.0)),
+                When(pk__in=fulltext.events_matching(words), then=Value(0.5)),
+                default=Value(0.1),
+            ),
+            search_title=Highlight(localized("title"), needle),
+            search_summary=Highlight(localized("summary"), needle),
         )
 
     def chronological(self, newest_first: bool = False):

@@ -1,5 +1,5 @@
 """Free-text search on both databases: the query as typed made safe, matched and ranked with PostgreSQL's stemmed
-vectors or, on SQLite, word by word with case, accents and apostrophes folded, and matches marked for highlighting."""
+vectors or, on SQLite, with the full-text indexes of timeline/fulltext.py, and matches marked for highlighting."""
 
 import re
 import unicodedata
@@ -13,7 +13,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Concat
 
 from timeline.text import printable
 
@@ -135,20 +134,14 @@ class Highlight(Func):
     output_field = models.TextField()
 
 
-class Fold(Func):
-    """SQLite: the text as `fold` writes it, for a search where case, accents and apostrophes do not count."""
-
-    function = "timeline_fold"
-    output_field = models.TextField()
-
-
 def statement_matches(statement_model, q: str, db: str) -> tuple[dict, Q, dict]:
     """How statements match the free text `q`: (aliases to add, the condition, annotations), the annotations being
     `search_rank` and `search_text` (the text with matches between HIGHLIGHT_START and HIGHLIGHT_STOP).
 
     PostgreSQL: the stored vector, each statement in the language spoken (websearch syntax, stemmed, ranked), as
-    the timeline's search reads statements. Other databases: every word in the text or the speaker as printed,
-    with case, accents and apostrophes not counting (`fold`)."""
+    the timeline's search reads statements. SQLite: every word found as the start of a word of the text or the
+    speaker as printed, in the full-text index of timeline/fulltext.py (case, accents and apostrophes not
+    counting)."""
     if connections[db].vendor == "postgresql":
         from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
@@ -170,13 +163,14 @@ def statement_matches(statement_model, q: str, db: str) -> tuple[dict, Q, dict]:
                 ),
             },
         )
-    words = [fold(word) for word in search_words(q)]
+    from timeline import fulltext
+
+    words = search_words(q)
     if not words:
         return {}, Q(pk__in=[]), {"search_rank": Value(0.0), "search_text": F("text")}
-    said = Fold(Concat("text", Value(" "), "speaker_label", output_field=models.TextField()))
-    condition = Q(*[Q(said_text__contains=word) for word in words])
+    needle = Value("\n".join(fold(word) for word in words))
     return (
-        {"said_text": said},
-        condition,
-        {"search_rank": Value(1.0), "search_text": Highlight("text", Value("\n".join(words)))},
+        {},
+        Q(pk__in=fulltext.statements_matching(words)),
+        {"search_rank": Value(1.0), "search_text": Highlight("text", needle)},
     )

@@ -1,0 +1,158 @@
+"""SQLite's full-text index: what the timeline's search reads on SQLite instead of folding every row in Python.
+
+Two FTS5 tables, one row per event and per statement, under the row's own id:
+
+- timeline_event_fts: an event's own words, each of EVENT_TEXT's fields (title, summary, body, location) in every
+  language the events are written in, one column per field, so that a match in the title can be told apart.
+- timeline_statement_fts: a statement's text and its speaker as printed.
+
+Words are cut and compared by FTS5's unicode61 tokenizer with diacritics removed: case and accents never count, and
+an apostrophe of either kind separates words ("L’Élysée" is "l" and "elysee", as "l'elysee" is). Each word of a
+search must be found as the start of a word ("tarif" finds "tariffs"), quoted so that nothing a reader types is
+read as FTS5 syntax.
+
+Drafts are indexed too: every search reads the index through a published queryset, which decides what readers see.
+
+Both tables are derived data, kept exact by triggers in the same transaction as the change (an edit in the admin,
+an import, a bulk update, SQL in the sqlite3 shell), like the facet keys of timeline/eventkeys.py. They are not
+models, so no dump, backup or fixture holds them: a restore or a fixture loaded fills them through the triggers.
+PostgreSQL keeps stored tsvector columns and GIN indexes instead (migrations 0004 and 0013): nothing here runs there.
+"""
+
+import re
+
+from django.conf import settings
+from django.db import connection as default_connection
+from django.db.models.expressions import RawSQL
+
+from timeline.search import EVENT_TEXT
+
+EVENTS, STATEMENTS = "timeline_event_fts", "timeline_statement_fts"
+TOKENIZE = "unicode61 remove_diacritics 2"
+
+
+def event_columns() -> dict[str, str]:
+    """Each column of the events' index, as SQL over the event row ROW: the field in every language, in one text."""
+    languages = [code for code, _ in settings.LANGUAGES]
+    return {
+        field: " || ' ' || ".join(f"coalesce(ROW.{field}_{code}, '')" for code in languages) for field in EVENT_TEXT
+    }
+
+
+def statement_columns() -> dict[str, str]:
+    return {"text": "coalesce(ROW.text, '')", "speaker": "coalesce(ROW.speaker_label, '')"}
+
+
+# Each index: the table it is derived from, and its columns as SQL over a row of that table.
+INDEXES = {EVENTS: ("timeline_event", event_columns), STATEMENTS: ("timeline_statement", statement_columns)}
+
+
+def create_statements() -> list[str]:
+    return [
+        f"CREATE VIRTUAL TABLE {index} USING fts5({', '.join(columns())}, tokenize = '{TOKENIZE}')"
+        for index, (_, columns) in INDEXES.items()
+    ]
+
+
+def sqlite_triggers() -> dict[str, str]:
+    """The triggers keeping each index: a row added is indexed, a row removed is forgotten, and a row whose indexed
+    text (or id) changed is indexed anew. The INSERT first removes any row under the same id: the statement firing
+    the trigger may have replaced a row (INSERT OR REPLACE) without a DELETE trigger firing."""
+    triggers = {}
+    for index, (table, columns) in INDEXES.items():
+        expressions = columns()
+        names, values = ", ".join(expressions), _values(expressions, "NEW.")
+        add = f"DELETE FROM {index} WHERE rowid = NEW.id; INSERT INTO {index} (rowid, {names}) VALUES ({values});"
+        forget = f"DELETE FROM {index} WHERE rowid = OLD.id;"
+        fields = {"id", *(field for sql in expressions.values() for field in _fields(sql))}
+        changed = " OR ".join(f"OLD.{field} IS NOT NEW.{field}" for field in sorted(fields))
+        triggers[f"{index}_insert"] = f"CREATE TRIGGER {index}_insert AFTER INSERT ON {table} BEGIN {add} END"
+        triggers[f"{index}_update"] = (
+            f"CREATE TRIGGER {index}_update AFTER UPDATE ON {table} WHEN {changed} BEGIN {forget} {add} END"
+        )
+        triggers[f"{index}_delete"] = f"CREATE TRIGGER {index}_delete AFTER DELETE ON {table} BEGIN {forget} END"
+    return triggers
+
+
+def _values(expressions: dict[str, str], row: str) -> str:
+    """The id and each index column of the row `row` ("NEW.", or "" in a SELECT from the table)."""
+    return ", ".join([f"{row}id", *(sql.replace("ROW.", row) for sql in expressions.values())])
+
+
+def _fields(sql: str) -> list[str]:
+    """The columns of ROW an index column's SQL reads."""
+    return re.findall(r"ROW\.(\w+)", sql)
+
+
+def installed(connection) -> bool:
+    return connection.vendor == "sqlite" and EVENTS in connection.introspection.table_names()
+
+
+def install(using=None, connection=None, **kwargs) -> None:
+    """(Re)create the triggers that keep the indexes; idempotent, run after every migrate (see apps.py), so that
+    a table rebuilt by a later migration gets them back."""
+    if connection is None:
+        from django.db import connections
+
+        connection = connections[using] if using else default_connection
+    if not installed(connection):
+        return  # PostgreSQL, or migrated back before the indexes existed
+    with connection.cursor() as cursor:
+        for name, statement in sqlite_triggers().items():
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            cursor.execute(statement)
+
+
+def uninstall(connection=None) -> None:
+    connection = connection or default_connection
+    with connection.cursor() as cursor:
+        for name in sqlite_triggers():
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def rebuild(connection=None) -> None:
+    """Index every event and statement anew, in one statement each, then merge each index into one b-tree (the
+    fastest to read); the triggers are installed afterwards."""
+    connection = connection or default_connection
+    uninstall(connection)
+    with connection.cursor() as cursor:
+        for index, (table, columns) in INDEXES.items():
+            expressions = columns()
+            names, values = ", ".join(expressions), _values(expressions, "")
+            cursor.execute(f"DELETE FROM {index}")
+            cursor.execute(f"INSERT INTO {index} (rowid, {names}) SELECT {values} FROM {table}")
+            cursor.execute(f"INSERT INTO {index} ({index}) VALUES ('optimize')")
+    install(connection=connection)
+
+
+# Reading the indexes
+
+
+def match(words: list[str], column: str | None = None) -> str:
+    """An FTS5 query finding every one of `words` as the start of a word (in `column` only, if given). Each word is
+    an FTS5 string, its double quotes doubled, so that no input is an operator, a column name or a syntax error:
+    FTS5 cuts it into words as it cuts the text, and a string of several ("l'acier", "sur-optimiste") is a phrase."""
+    terms = " ".join('"' + word.replace('"', '""') + '"*' for word in words)
+    return f"{column} : ({terms})" if column else terms
+
+
+def events_matching(words: list[str], column: str | None = None) -> RawSQL:
+    """The ids of the events (drafts included) whose own text has every one of `words` (in `column` only, if
+    given)."""
+    return RawSQL(f"SELECT rowid FROM {EVENTS} WHERE {EVENTS} MATCH %s", [match(words, column)])
+
+
+def statements_matching(words: list[str]) -> RawSQL:
+    """The ids of the statements whose text or speaker as printed has every one of `words`."""
+    return RawSQL(f"SELECT rowid FROM {STATEMENTS} WHERE {STATEMENTS} MATCH %s", [match(words)])
+
+
+def events_found(words: list[str]) -> RawSQL:
+    """The ids of the events (drafts included) whose own text has every one of `words`, or one of whose statements
+    does: an event is found through its statements too."""
+    query = match(words)
+    return RawSQL(
+        f"SELECT rowid FROM {EVENTS} WHERE {EVENTS} MATCH %s UNION SELECT event_id FROM timeline_statement "
+        f"WHERE id IN (SELECT rowid FROM {STATEMENTS} WHERE {STATEMENTS} MATCH %s)",
+        [query, query],
+    )
