@@ -25,9 +25,9 @@ from django.conf import settings
 from django.db import connection as default_connection
 from django.db.models.expressions import RawSQL
 
-from timeline.search import EVENT_TEXT
-
 EVENTS, STATEMENTS = "timeline_event_fts", "timeline_statement_fts"
+# An event's own words, in each language: what its search looks through (statements are searched too).
+EVENT_TEXT = ("title", "summary", "body", "location")
 TOKENIZE = "unicode61 remove_diacritics 2"
 
 

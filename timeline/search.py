@@ -14,6 +14,7 @@ from django.db.models import (
     When,
 )
 
+from timeline import fulltext
 from timeline.text import printable
 
 # Matches in search results are wrapped in these two private-use characters by the database (ts_headline on
@@ -24,10 +25,6 @@ HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
 # PostgreSQL's text search configurations for each language: its stemmer, with accents removed first (migration
 # 0013), so that "merite" finds "mérite" and "Quebec" finds "Québec".
 SEARCH_CONFIGS = {"en": "timeline_en", "fr": "timeline_fr"}
-
-
-# An event's own words, in each language: what its search looks through (statements are searched too).
-EVENT_TEXT = ("title", "summary", "body", "location")
 
 
 SEARCH_MAX_WORDS = 12
@@ -163,8 +160,6 @@ def statement_matches(statement_model, q: str, db: str) -> tuple[dict, Q, dict]:
                 ),
             },
         )
-    from timeline import fulltext
-
     words = search_words(q)
     if not words:
         return {}, Q(pk__in=[]), {"search_rank": Value(0.0), "search_text": F("text")}
