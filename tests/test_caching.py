@@ -4,6 +4,7 @@ import re
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Case, F, Value, When
 from django.utils.http import http_date
 
 from tests.factories import (
@@ -354,6 +355,42 @@ def test_a_public_change_changes_the_public_version_and_a_selection_only_when_it
     after = current_versions()
     assert after.public != before.public
     assert (after.selection != before.selection) is selection_changes
+
+
+def test_a_bulk_update_changes_the_selection_only_if_one_public_row_changed_a_selecting_column(meeting):
+    EventFactory.create_batch(30, title="Batch", start_date=datetime.date(2020, 1, 1))
+    DraftEventFactory(title="Batch", start_date=datetime.date(2020, 1, 1))
+    before = current_versions()
+    Event.objects.filter(title="Batch").update(title="Batch, retitled")
+    after = current_versions()
+    assert after.public != before.public and after.selection == before.selection
+
+    draft = Event.objects.get(status=Event.Status.DRAFT)
+    Event.objects.filter(pk=draft.pk).update(start_date=datetime.date(2021, 1, 1))
+    assert current_versions() == after  # a draft's new date: nothing readers see
+
+    last = Event.objects.filter(title="Batch, retitled", status=Event.Status.PUBLISHED).latest("pk")
+    Event.objects.filter(title="Batch, retitled").update(
+        start_date=Case(When(pk=last.pk, then=Value(datetime.date(2021, 1, 1))), default=F("start_date"))
+    )
+    assert current_versions().selection != after.selection
+
+
+@pytest.mark.postgresql
+def test_the_update_triggers_never_join_the_two_transition_tables():
+    # Joined on the primary key, the old and new rows of an update of 100,000 events were read against each other
+    # row by row (the transition tables have no index), for over an hour.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p "
+            "WHERE p.proname LIKE 'timeline_update_%' OR p.proname LIKE 'timeline_keys_update_%'"
+        )
+        functions = dict(cursor.fetchall())
+    # The versions' triggers and the facet keys' (timeline/eventkeys.py) on events, statements and participants.
+    assert {"timeline_update_timeline_event", "timeline_keys_update_timeline_event"} <= functions.keys()
+    assert {"timeline_keys_update_timeline_statement", "timeline_keys_update_timeline_participant"} <= functions.keys()
+    for name, definition in functions.items():
+        assert not re.search(r"old_rows \w+ JOIN new_rows|new_rows \w+ JOIN old_rows", definition), name
 
 
 def test_a_page_that_did_not_change_keeps_its_etag(client, settled):

@@ -174,14 +174,16 @@ def keys_sql(vendor: str, events: str) -> str:
 
 # What a change to each table can change, as the events whose keys must be recomputed. For PostgreSQL: a query
 # over the statement's transition tables (old_rows, new_rows); for SQLite: a condition on the row, and the events.
-# (operation -> SQL); UPDATE entries recompute only when a column the keys read has changed.
+# (operation -> SQL); UPDATE entries recompute only when a column the keys read has changed, found with EXCEPT
+# rather than a join of old and new rows on the primary key: the transition tables have no index, and a nested
+# loop over them (a function's cached plan can keep one from an update of one row) made bulk updates quadratic.
 
 POSTGRESQL_AFFECTED = {
     "timeline_event": {
         "INSERT": "SELECT id FROM new_rows WHERE status = 'published'",
-        "UPDATE": "SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.status IS DISTINCT FROM o.status "
-        "OR (n.status = 'published' AND (n.start_date, n.date_precision, n.event_type) IS DISTINCT FROM "
-        "(o.start_date, o.date_precision, o.event_type))",
+        "UPDATE": "SELECT id FROM (SELECT id, status, start_date, date_precision, event_type FROM new_rows "
+        "EXCEPT SELECT id, status, start_date, date_precision, event_type FROM old_rows) changed "
+        "WHERE status = 'published' OR id IN (SELECT id FROM old_rows WHERE status = 'published')",
         "DELETE": "SELECT id FROM old_rows WHERE status = 'published'",
     },
     "timeline_involvement": {
@@ -196,13 +198,15 @@ POSTGRESQL_AFFECTED = {
     },
     "timeline_statement": {
         "INSERT": "SELECT event_id FROM new_rows WHERE event_id IS NOT NULL",
-        "UPDATE": "SELECT unnest(ARRAY[n.event_id, o.event_id]) FROM new_rows n JOIN old_rows o ON o.id = n.id "
-        "WHERE (n.event_id, n.speaker_id) IS DISTINCT FROM (o.event_id, o.speaker_id)",
+        "UPDATE": "SELECT event_id FROM (SELECT id, event_id, speaker_id FROM new_rows "
+        "EXCEPT SELECT id, event_id, speaker_id FROM old_rows) moved_to "
+        "UNION SELECT event_id FROM (SELECT id, event_id, speaker_id FROM old_rows "
+        "EXCEPT SELECT id, event_id, speaker_id FROM new_rows) moved_from",
         "DELETE": "SELECT event_id FROM old_rows WHERE event_id IS NOT NULL",
     },
     "timeline_participant": {
         "UPDATE": "SELECT i.event_id FROM timeline_involvement i WHERE i.participant_id IN "
-        "(SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.country IS DISTINCT FROM o.country)",
+        "(SELECT id FROM (SELECT id, country FROM new_rows EXCEPT SELECT id, country FROM old_rows) moved)",
     },
 }
 
