@@ -145,6 +145,14 @@ def test_a_backwards_range_is_swapped_and_said_so(story):
     assert filterset.notes == ["The From date was after the To date, so the two were swapped."]
 
 
+def test_a_backwards_range_of_years_or_months_keeps_every_day_of_both(story):
+    assert titles("start=2025&end=2024") == titles("start=2024&end=2025") != []
+    assert titles("start=2025-05&end=2025-03") == titles("start=2025-03&end=2025-05") != []
+    assert EventFilter(QueryDict("start=2025&end=2024")).notes == [
+        "The From date was after the To date, so the two were swapped."
+    ]
+
+
 def test_several_participants_widen_the_selection(story):
     assert titles("participant=mark-carney") == ["White House meeting"]
     assert titles("participant=mark-carney&participant=dominic-leblanc") == ["White House meeting", "Trade talks"]

@@ -123,8 +123,11 @@ class LenientForm(forms.Form):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
-            # Someone typed the range backwards: read it the way they meant it.
-            data["start"], data["end"] = end, start
+            # Someone typed the range backwards: read it the way they meant it, each period typed read in the other
+            # role, so that "from 2026 to 2024" is 1 January 2024 to 31 December 2026, not 31 December 2024 to
+            # 1 January 2026.
+            data["start"] = self.fields["start"].clean(self["end"].data)
+            data["end"] = self.fields["end"].clean(self["start"].data)
             self.dates_swapped = True
         return data
 
