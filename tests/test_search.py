@@ -7,7 +7,7 @@ from django.http import QueryDict
 
 from tests.factories import DraftEventFactory, EventFactory, InvolvementFactory, ParticipantFactory, StatementFactory
 from timeline.filters import EventFilter
-from timeline.models import Event, Participant, Statement
+from timeline.models import Participant, Statement
 
 pytestmark = pytest.mark.django_db
 
@@ -102,18 +102,6 @@ def test_statements_in_english_are_stemmed_in_english():
     event = EventFactory(title="Leaders met", summary="They met.")
     StatementFactory(event=event, text="Canada is not for sale.", language=Statement.Language.ENGLISH)
     assert titles("q=sales") == ["Leaders met"]
-
-
-@postgresql_only
-def test_the_stored_vector_follows_every_edit():
-    event = EventFactory(title="Steel levy announced", summary="A levy.")
-    assert titles("q=steel") == ["Steel levy announced"]
-    event.title = "Aluminum levy announced"
-    event.save()
-    assert titles("q=steel") == []
-    assert titles("q=aluminum") == ["Aluminum levy announced"]
-    Event.objects.filter(pk=event.pk).update(summary="Softwood too.")  # a bulk update, no save() involved
-    assert titles("q=softwood") == ["Aluminum levy announced"]
 
 
 @postgresql_only
