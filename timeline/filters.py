@@ -320,7 +320,15 @@ class EventFilter(ParameterSet):
     # (timeline/eventkeys.py), which is why the queryset filtered is always one of published events.
 
     def filter_q(self, queryset, name, value):
-        return queryset.search(value)
+        return queryset.search(value, matching=self.search_matches(value))
+
+    def search_matches(self, value: str) -> list[int] | None:
+        """The ids of the events the search matches, read once for every query of the page: the results, the
+        total, each facet's counts and the overview's (see EventQuerySet.search_matches)."""
+        matches = self.__dict__.setdefault("_search_matches", {})
+        if value not in matches:
+            matches[value] = self.queryset.search_matches(value)
+        return matches[value]
 
     def filter_start(self, queryset, name, value):
         return queryset.between(start=value)

@@ -33,6 +33,7 @@ from timeline.search import (
     HIGHLIGHT_STOP,
     SEARCH_CONFIGS,
     SEARCH_MAX_WORDS,
+    AmongIds,
     Highlight,
     fold,
     search_query,
@@ -125,7 +126,7 @@ class EventQuerySet(models.QuerySet):
         said = Exists(related(self.model, "statements").objects.filter(event=OuterRef("pk")))
         return self.filter(said if present else ~said)
 
-    def search(self, q: str):
+    def search(self, q: str, matching: list[int] | None = None):
         """Events matching the free text `q`, annotated with `search_rank` (higher is better) and
         `search_title` / `search_summary` (the text with matches between HIGHLIGHT_START and HIGHLIGHT_STOP, in the
         reader's language).
@@ -139,15 +140,27 @@ class EventQuerySet(models.QuerySet):
         Other databases: each word must appear in the event's text, or each in one statement; the rank only says
         whether the title, the event's text or only a statement matched.
         Either way `q` is first rebuilt by `search_query`; a search with nothing to look for ("---") selects all.
+
+        `matching`, on PostgreSQL: the ids of the events `q` matches, read already (`search_matches`), so the match
+        is read from them rather than evaluated again; the ranks and highlights are the same.
         """
         q = search_query(q)
         if not q:
             return self
         if connections[self.db].vendor == "postgresql":
-            return self._search_postgresql(q)
+            return self._search_postgresql(q, matching)
         return self._search_simple(q)
 
-    def _search_postgresql(self, q: str):
+    def search_matches(self, q: str) -> list[int] | None:
+        """PostgreSQL: the ids of these events matching the free text `q`, read in one query, for the queries of a
+        page to share. The planner cannot tell how many rows a text search matches (it guesses a handful, where a
+        common word matches thousands), so each facet count embedding the match itself was planned badly and
+        evaluated it again. None elsewhere, and for a search with nothing to look for."""
+        if connections[self.db].vendor != "postgresql" or not search_query(q):
+            return None
+        return list(self.search(q).order_by().values_list("pk", flat=True))
+
+    def _search_postgresql(self, q: str, matching: list[int] | None = None):
         """The stored vectors (title A, summary B, body and location C: an event's English and its French each in its
         own, each stemmed in its language; statements in the language spoken) and their GIN indexes: matching events
         are found through the indexes, then ranked and highlighted. The query is read as English against the
@@ -179,7 +192,11 @@ class EventQuerySet(models.QuerySet):
             missing = Q(**{f"{field}_{language}__isnull": True}) | Q(**{f"{field}_{language}": ""})
             return Case(When(missing, then=shown), default=translated, output_field=models.TextField())
 
-        return self.filter(pk__in=in_events.order_by().union(in_statements.order_by())).annotate(
+        if matching is None:
+            matched = Q(pk__in=in_events.order_by().union(in_statements.order_by()))
+        else:
+            matched = AmongIds(F("pk"), matching)
+        return self.filter(matched).annotate(
             search_rank=Greatest(SearchRank(vectors["en"], english), SearchRank(vectors["fr"], french)),
             search_title=headline("title"),
             search_summary=headline("summary"),

@@ -124,6 +124,21 @@ def highlight_words(text: str | None, words: str) -> str | None:
     return "".join(marked) + text[last:]
 
 
+class AmongIds(Func):
+    """PostgreSQL: `expression = ANY(ids)`, the ids sent as one array parameter however many there are (a list
+    expanded into placeholders is slow to plan and fails past 65,535 of them)."""
+
+    output_field = models.BooleanField()
+
+    def __init__(self, expression, ids):
+        super().__init__(expression)
+        self.ids = list(ids)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"{sql} = ANY(%s::bigint[])", (*params, self.ids)
+
+
 class Highlight(Func):
     """SQLite: wrap each occurrence of the query's words in HIGHLIGHT marks (a Python function, see apps.py)."""
 
