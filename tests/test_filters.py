@@ -270,9 +270,11 @@ def test_selected_choices_stay_listed_even_when_nothing_matches_them(story):
 
 def test_facets_take_one_query_each(story, django_assert_num_queries, settings):
     """Facet counts are aggregated in the database: one query per facet, however many events and choices (the
-    cache, and the data version it reads, left out: tests/test_caching.py counts those)."""
+    cache, and the data version it reads, left out: tests/test_caching.py counts those). The events a search
+    matches are read once per page (on PostgreSQL, one query of their ids), by whichever query needs them first."""
     settings.TIMELINE_CACHE = False
     filterset = EventFilter(QueryDict("q=steel&start=2025"))
+    filterset.search_matches("steel")
     with django_assert_num_queries(5):
         facets(filterset)
 

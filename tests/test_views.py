@@ -2,6 +2,7 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from tests.factories import (
@@ -728,8 +729,11 @@ def test_query_counts_do_not_grow_with_the_number_of_events(
     count and page; source index: every publisher with its counts by kind (one aggregate), the sources of the
     page's publishers, the events citing those. Every page first reads the data version its caches are keyed
     by (one lookup). The same count in French (/fr/...) as in English: translated fields and their fallbacks
-    cost no query."""
+    cost no query. On PostgreSQL a search first reads the ids of the events it matches (one query), which every
+    other query of the page then reads instead of matching the text again."""
     monkeypatch.setattr("timeline.paging.PAGE_SIZE", 5)  # so that 12 events fill more than one page
+    if connection.vendor == "postgresql" and "q=" in path:
+        queries += 1
     carney, tariffs, events = build_events(count)
     with django_assert_num_queries(queries):
         response = client.get(language + path.format(event=events[1].slug), headers=headers)
