@@ -15,7 +15,7 @@ from tests.factories import (
     TopicFactory,
 )
 from timeline.filters import EventFilter
-from timeline.models import Participant, Statement
+from timeline.models import Event, Participant, Statement
 
 pytestmark = pytest.mark.django_db
 
