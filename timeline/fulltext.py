@@ -136,15 +136,20 @@ def match(words: list[str], column: str | None = None) -> str:
     return f"{column} : ({terms})" if column else terms
 
 
+def _found_in(index: str) -> str:
+    """SQL: the ids of `index`'s rows matching the FTS5 query of its one parameter."""
+    return f"SELECT rowid FROM {index} WHERE {index} MATCH %s"
+
+
 def events_matching(words: list[str], column: str | None = None) -> RawSQL:
     """The ids of the events (drafts included) whose own text has every one of `words` (in `column` only, if
     given)."""
-    return RawSQL(f"SELECT rowid FROM {EVENTS} WHERE {EVENTS} MATCH %s", [match(words, column)])
+    return RawSQL(_found_in(EVENTS), [match(words, column)])
 
 
 def statements_matching(words: list[str]) -> RawSQL:
     """The ids of the statements whose text or speaker as printed has every one of `words`."""
-    return RawSQL(f"SELECT rowid FROM {STATEMENTS} WHERE {STATEMENTS} MATCH %s", [match(words)])
+    return RawSQL(_found_in(STATEMENTS), [match(words)])
 
 
 def events_found(words: list[str]) -> RawSQL:
@@ -152,7 +157,6 @@ def events_found(words: list[str]) -> RawSQL:
     does: an event is found through its statements too."""
     query = match(words)
     return RawSQL(
-        f"SELECT rowid FROM {EVENTS} WHERE {EVENTS} MATCH %s UNION SELECT event_id FROM timeline_statement "
-        f"WHERE id IN (SELECT rowid FROM {STATEMENTS} WHERE {STATEMENTS} MATCH %s)",
+        f"{_found_in(EVENTS)} UNION SELECT event_id FROM timeline_statement WHERE id IN ({_found_in(STATEMENTS)})",
         [query, query],
     )
