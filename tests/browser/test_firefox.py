@@ -117,6 +117,8 @@ def test_a_filter_ticked_on_a_phone_keeps_its_place(firefox, live_server, story)
     firefox.click(box)
     firefox.wait_for("() => location.search.startsWith('?topic=')")
     firefox.wait_for("() => document.querySelector('#results-heading').textContent.trim() === '1 event'")
+    # The place is kept once htmx has settled the swap (timeline.js): read it only then.
+    firefox.wait_for("() => !document.querySelector('.htmx-settling, .htmx-request')")
     after = firefox.evaluate("(id) => [scrollY, document.getElementById(id).getBoundingClientRect().top]", name)
     facets = firefox.evaluate("() => document.querySelector('#facets').getBoundingClientRect().height")
     print(f"Firefox, a topic ticked at 390 px: scrollY {before[0]} -> {after[0]}, box top {before[1]} -> {after[1]}")

@@ -112,6 +112,9 @@ def test_a_filter_ticked_on_a_phone_keeps_its_place(phone, live_server, story):
     phone.wait_for_url(re.compile(r"\?topic="))
     expect(phone.locator("#results-heading")).to_have_text("4 events")
     expect(phone.locator(f"#{name}")).to_be_checked()
+    # The place is kept once htmx has settled the swap (timeline.js, htmx:afterSettle, run as htmx removes its
+    # settling class): read it only then, or a busy machine reads the frames in between.
+    phone.wait_for_function("() => !document.querySelector('.htmx-settling, .htmx-request')")
     scroll_after = phone.evaluate("scrollY")
     top_after = phone.locator(f"#{name}").evaluate("element => element.getBoundingClientRect().top")
     facets = phone.locator("#facets").evaluate("element => element.getBoundingClientRect().height")
