@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 
+from tests.browser.swaps import RECORD_AT_SWAP
 from tests.factories import EventFactory, InvolvementFactory, ParticipantFactory, TopicFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.firefox, pytest.mark.django_db(transaction=True)]
@@ -114,11 +115,13 @@ def test_a_filter_ticked_on_a_phone_keeps_its_place(firefox, live_server, story)
     before = firefox.evaluate("(s) => [scrollY, document.querySelector(s).getBoundingClientRect().top]", box)
     assert before[0] > 300  # well down the page, where a jump would show
     name = firefox.evaluate("(s) => document.querySelector(s).id", box)
+    firefox.evaluate(RECORD_AT_SWAP, name)
     firefox.click(box)
     firefox.wait_for("() => location.search.startsWith('?topic=')")
     firefox.wait_for("() => document.querySelector('#results-heading').textContent.trim() === '1 event'")
-    # The place is kept once htmx has settled the swap (timeline.js): read it only then.
     firefox.wait_for("() => !document.querySelector('.htmx-settling, .htmx-request')")
+    # Already in place as the swap is done, before the browser paints it (not 20 ms later, once htmx settles).
+    assert abs(firefox.evaluate("() => window.topAtSwap") - before[1]) <= 2
     after = firefox.evaluate("(id) => [scrollY, document.getElementById(id).getBoundingClientRect().top]", name)
     facets = firefox.evaluate("() => document.querySelector('#facets').getBoundingClientRect().height")
     print(f"Firefox, a topic ticked at 390 px: scrollY {before[0]} -> {after[0]}, box top {before[1]} -> {after[1]}")
@@ -153,6 +156,22 @@ def test_filters_without_details_content(firefox_without_details_content, live_s
     firefox.wait_for("() => location.search === ''")
     if width >= 900:
         assert firefox.visible(CARNEY_CHECKBOX)
+
+
+def test_filters_beside_the_results_never_show_folded_after_a_swap(firefox_without_details_content, live_server, story):
+    """The script opens them as htmx puts them in, not when the swap settles: folded for a moment, they would make
+    everything below them jump."""
+    firefox = firefox_without_details_content
+    firefox.viewport(1280, 900)
+    firefox.goto(live_server.url + "/?participant=mark-carney")
+    firefox.evaluate("""() => document.addEventListener('htmx:afterSwap', () => {
+        window.foldedAtSwap = [...document.querySelectorAll('.filter-panel')].filter((panel) => !panel.open).length;
+    })""")
+    firefox.click(".active-filters a")  # the whole timeline swapped, its filters with it
+    firefox.wait_for("() => location.search === ''")
+    heading_is(firefox, "34 events on the timeline")
+    assert firefox.evaluate("() => window.foldedAtSwap") == 0
+    assert firefox.visible(CARNEY_CHECKBOX)
 
 
 def test_filters_without_details_content_or_javascript(

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from tests.browser.swaps import RECORD_AT_SWAP
 from tests.factories import EventFactory, InvolvementFactory, ParticipantFactory, TopicFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -108,13 +109,14 @@ def test_a_filter_ticked_on_a_phone_keeps_its_place(phone, live_server, story):
     top_before = box.evaluate("element => element.getBoundingClientRect().top")
     assert scroll_before > 300  # well down the page, where a jump would show
     name = box.get_attribute("id")
+    phone.evaluate(RECORD_AT_SWAP, name)
     box.click()
     phone.wait_for_url(re.compile(r"\?topic="))
     expect(phone.locator("#results-heading")).to_have_text("4 events")
     expect(phone.locator(f"#{name}")).to_be_checked()
-    # The place is kept once htmx has settled the swap (timeline.js, htmx:afterSettle, run as htmx removes its
-    # settling class): read it only then, or a busy machine reads the frames in between.
     phone.wait_for_function("() => !document.querySelector('.htmx-settling, .htmx-request')")
+    # Already in place as the swap is done, before the browser paints it (not 20 ms later, once htmx settles).
+    assert abs(phone.evaluate("window.topAtSwap") - top_before) <= 2
     scroll_after = phone.evaluate("scrollY")
     top_after = phone.locator(f"#{name}").evaluate("element => element.getBoundingClientRect().top")
     facets = phone.locator("#facets").evaluate("element => element.getBoundingClientRect().height")

@@ -48,6 +48,22 @@ const CLICKABLE_POINT = `(selector) => {
   return { x, y };
 }`;
 
+// A point is clicked only once htmx is idle and the element has held still for 50 ms, as Playwright waits for an
+// element to be stable: a swap that settles between reading the point and clicking it moves what is under the mouse.
+const HTMX_IDLE = `() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')`;
+async function steadyPoint(selector) {
+  const deadline = Date.now() + TIMEOUT;
+  let last = null;
+  for (;;) {
+    const point = await page.evaluate(call(CLICKABLE_POINT, [selector]));
+    const idle = await page.evaluate(call(HTMX_IDLE));
+    if (idle && last && point.x === last.x && point.y === last.y) return point;
+    if (Date.now() > deadline) throw new Error(selector + ' did not hold still within ' + TIMEOUT + ' ms');
+    last = idle ? point : null;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 const ops = {
   version: () => browser.version(),
   viewport: (width, height) => page.setViewport({ width, height }),
@@ -56,7 +72,7 @@ const ops = {
   click: async (selector) => {
     // As a user would: the element scrolled into view, visible and not covered, then a real mouse click. Not
     // page.click(), which waits forever in a browser without JavaScript.
-    const { x, y } = await page.evaluate(call(CLICKABLE_POINT, [selector]));
+    const { x, y } = await steadyPoint(selector);
     await page.mouse.click(x, y);
   },
   type: (selector, text) => page.type(selector, text),
@@ -67,7 +83,7 @@ const ops = {
   },
   waitForNavigation: async (selector) => {
     // Click and wait for the next page load (a plain link or a GET form without JavaScript).
-    const { x, y } = await page.evaluate(call(CLICKABLE_POINT, [selector]));
+    const { x, y } = await steadyPoint(selector);
     await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout: TIMEOUT }), page.mouse.click(x, y)]);
   },
   screenshot: async (path, fullPage) => { await page.screenshot({ path, fullPage: !!fullPage }); },

@@ -56,10 +56,14 @@
     (root || document).querySelectorAll(".filter-panel").forEach(function (panel) { panel.open = true; });
   }
   document.addEventListener("DOMContentLoaded", function () { openFiltersBesideResults(); });
+  // At the swap itself: htmx:load comes only once the swap has settled, and until then the new filters would show
+  // folded and everything below them would jump.
+  document.addEventListener("htmx:afterSwap", function () { openFiltersBesideResults(); });
   document.addEventListener("htmx:load", function (event) { openFiltersBesideResults(event.detail.elt); });
 
   // A filter ticked stays where it was on screen while its facets are replaced with fresh counts: CSS keeps scroll
-  // anchoring out of the way (timeline.css); this puts the control back should anything else have moved it.
+  // anchoring out of the way (timeline.css); this puts the control back should anything else have moved it, at the
+  // swap, before the browser paints it displaced (after the filters above were opened).
   var ticked = null;
   document.addEventListener("htmx:beforeRequest", function (event) {
     var control = document.activeElement;
@@ -69,7 +73,7 @@
       ticked = null;
     }
   });
-  document.addEventListener("htmx:afterSettle", function () {
+  document.addEventListener("htmx:afterSwap", function () {
     if (!ticked) return;
     var control = document.getElementById(ticked.id);
     if (control) {
