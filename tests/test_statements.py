@@ -17,7 +17,7 @@ from tests.factories import (
     TopicFactory,
 )
 from tests.htmlparse import Page
-from timeline.models import Statement
+from timeline.models import Event, Statement
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -114,6 +114,28 @@ def test_the_index_is_in_the_site_navigation(client, quotes):
 )
 def test_filters(client, quotes, query, expected):
     assert listed(client.get(f"/statements/?{query}")) == expected
+
+
+def test_statements_are_read_in_the_order_said_not_in_their_events_order(client, quotes):
+    """A statement is read under the day it was said, whatever its event's date; one with no date of its own
+    under its event's, which follows the event when its date changes."""
+    StatementFactory(
+        slug="said-before-its-event",
+        event=quotes,  # the Throne Speech, May 27
+        speaker=ParticipantFactory(slug="leblanc"),
+        said_on=D(2025, 5, 1),
+    )
+    assert listed(client.get("/statements/")) == [
+        "said-before-its-event",
+        "carney-not-for-sale",
+        "carney-fr",
+        "trump-51st",
+    ]
+    assert listed(client.get("/statements/?start=2025-05-02")) == ["carney-not-for-sale", "carney-fr", "trump-51st"]
+    Event.objects.filter(slug="oval-office").update(start_date=D(2025, 6, 1))  # carney-fr has no date of its own
+    expected = ["said-before-its-event", "carney-not-for-sale", "trump-51st", "carney-fr"]
+    assert listed(client.get("/statements/")) == expected
+    assert listed(client.get("/statements/?sort=newest")) == expected[::-1]
 
 
 def test_search_highlights_the_words_found(client, quotes):

@@ -316,8 +316,13 @@ class StatementQuerySet(models.QuerySet):
         return self.annotate(only_weak_sources=only_weak_sources(self.model))
 
     def published(self):
-        """A statement is public once, and only while, the event it belongs to is published."""
-        return self.filter(event__in=related(self.model, "event").objects.published())
+        """A statement is public once, and only while, the event it belongs to is published.
+
+        Asked of each statement (EXISTS) rather than as a list of published events (IN): SQLite otherwise reads the
+        statements from that list, event by event, and sorts them all, where it can walk an index in the order
+        asked and stop after a page (PostgreSQL plans both alike)."""
+        events = related(self.model, "event").objects.published()
+        return self.filter(Exists(events.filter(pk=OuterRef("event_id"))))
 
     def for_list(self, reading_order: bool = False):
         """What a listed statement shows: its speaker, its event and its sources, in a fixed number of queries.
@@ -331,19 +336,21 @@ class StatementQuerySet(models.QuerySet):
         )
 
     def said_between(self, start: datetime.date | None = None, end: datetime.date | None = None):
-        """Statements said from `start` to `end`; one the sources give no date for counts on its event's day."""
-        qs = self.alias(said=Coalesce("said_on", "event__start_date"))
+        """Statements said from `start` to `end`; one the sources give no date for counts on its event's day (the
+        date it is read under, `sort_date`, which the database keeps: timeline/statementkeys.py)."""
+        qs = self
         if start is not None:
-            qs = qs.filter(said__gte=start)
+            qs = qs.filter(sort_date__gte=start)
         if end is not None:
-            qs = qs.filter(said__lte=end)
+            qs = qs.filter(sort_date__lte=end)
         return qs
 
     def chronological(self, newest_first: bool = False):
-        said = Coalesce("said_on", "event__start_date")
+        """In the order said (a statement with no date of its own on its event's day), as the index on
+        (sort_date, id) holds them: a page is read from the index, not sorted from every statement."""
         if newest_first:
-            return self.order_by(said.desc(), "-pk")
-        return self.order_by(said.asc(), "pk")
+            return self.order_by("-sort_date", "-pk")
+        return self.order_by("sort_date", "pk")
 
 
 class ParticipantQuerySet(models.QuerySet):

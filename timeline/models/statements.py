@@ -45,6 +45,10 @@ class Statement(PlainTextFields, models.Model):
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
     said_on = models.DateField(null=True, blank=True, help_text="Blank when the source gives no date.")
     said_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
+    # Kept by the database, whatever a write carries (timeline/statementkeys.py): never set it.
+    sort_date = models.DateField(
+        null=True, editable=False, help_text="The day it was said, or else its event's first day: readers' order."
+    )
 
     date_precisions = {"said_on": "said_precision"}
     context = limited_text(1000, blank=True, help_text="Where and how it was said, or why its date is uncertain.")
@@ -58,7 +62,7 @@ class Statement(PlainTextFields, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SlugManager.from_queryset(StatementQuerySet)()
-    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+    history = HistoricalRecords(excluded_fields=["sort_date"], history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = [F("said_on").asc(nulls_last=True), "pk"]
@@ -71,7 +75,11 @@ class Statement(PlainTextFields, models.Model):
             models.CheckConstraint(condition=Q(language__in=["en", "fr"]), name="statement_language_valid"),
             models.CheckConstraint(condition=~Q(text=""), name="statement_text_not_empty"),
         ]
-        indexes = [models.Index(fields=["speaker", "said_on"], name="statement_speaker_date_idx")]
+        indexes = [
+            models.Index(fields=["speaker", "said_on"], name="statement_speaker_date_idx"),
+            # The statements index's order: a page is read from it, oldest or newest first.
+            models.Index(fields=["sort_date", "id"], name="statement_sort_date_idx"),
+        ]
 
     def __str__(self):
         short = self.text if len(self.text) <= 60 else self.text[:57] + "..."
