@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from tests.factories import DraftEventFactory, EventFactory, ParticipantFactory, StatementFactory
+from tests.factories import DraftEventFactory, EventFactory, ParticipantFactory, StatementFactory, TopicFactory
 from timeline import statementkeys
 from timeline.models import Event, Statement
 
@@ -24,7 +24,20 @@ def rows(sql: str, params=()) -> list[tuple]:
 
 
 def state():
-    return rows("SELECT id, sort_date FROM timeline_statement")
+    return (
+        rows("SELECT id, sort_date FROM timeline_statement"),
+        rows("SELECT facet, value, statement_id FROM timeline_statementkey"),
+        rows("SELECT facet, value, n FROM timeline_statementcount"),
+    )
+
+
+def keys_of(slug: str) -> set[tuple[int, int]]:
+    statement = Statement.objects.get(slug=slug)
+    return set(rows("SELECT facet, value FROM timeline_statementkey WHERE statement_id = %s", [statement.pk]))
+
+
+def counts(facet: int) -> dict[int, int]:
+    return dict(rows("SELECT value, n FROM timeline_statementcount WHERE facet = %s", [facet]))
 
 
 def expected():
@@ -34,7 +47,7 @@ def expected():
 
 def assert_as_rebuilt():
     kept = state()
-    assert kept == expected()
+    assert kept[0] == expected()
     statementkeys.rebuild()
     assert kept == state()
 
@@ -42,14 +55,16 @@ def assert_as_rebuilt():
 @pytest.fixture
 def world():
     carney = ParticipantFactory(slug="carney")
-    meeting = EventFactory(slug="meeting", start_date=D(2025, 5, 6))
+    trade = TopicFactory(slug="trade")
+    meeting = EventFactory(slug="meeting", start_date=D(2025, 5, 6), topics=[trade, TopicFactory(slug="sovereignty")])
     summit = EventFactory(slug="summit", start_date=D(2025, 6, 16))
     draft = DraftEventFactory(slug="draft", start_date=D(2025, 7, 1))
     StatementFactory(slug="dated", event=meeting, speaker=carney, said_on=D(2025, 5, 7))
-    StatementFactory(slug="undated", event=meeting, speaker=carney, said_on=None)
+    StatementFactory(slug="undated", event=meeting, speaker=carney, said_on=None, language="fr", kind="paraphrase")
     StatementFactory(slug="at-summit", event=summit, speaker=carney, said_on=None)
     StatementFactory(slug="in-draft", event=draft, speaker=carney, said_on=None)
-    return {"carney": carney, "meeting": meeting, "summit": summit, "draft": draft}
+    draft.topics.add(trade)
+    return {"carney": carney, "trade": trade, "meeting": meeting, "summit": summit, "draft": draft}
 
 
 def sort_date(slug: str):
@@ -100,13 +115,65 @@ CHANGES = {
     "a wrong date written": write_a_wrong_date,
     "statement deleted": lambda w: Statement.objects.filter(slug="undated").delete(),
     "published": lambda w: Event.objects.filter(pk=w["draft"].pk).update(status="published"),
+    "unpublished": lambda w: Event.objects.filter(pk=w["meeting"].pk).update(status="draft"),
+    "every event unpublished": lambda w: Event.objects.update(status="draft"),
+    "topic added": lambda w: w["summit"].topics.add(w["trade"]),
+    "topic removed": lambda w: w["meeting"].topics.remove(w["trade"]),
+    "topics cleared": lambda w: w["meeting"].topics.clear(),
+    "topic deleted": lambda w: w["trade"].delete(),
+    "new speaker": lambda w: Statement.objects.filter(slug="dated").update(speaker=ParticipantFactory()),
+    "new language": lambda w: Statement.objects.update(language="fr"),
+    "new kind": lambda w: Statement.objects.filter(slug="dated").update(kind="paraphrase"),
+    "event deleted with its statements": lambda w: (
+        Statement.objects.filter(event=w["summit"]).delete(),
+        w["summit"].delete(),
+    ),
+    "event saved in the admin's way": lambda w: w["meeting"].save(),
 }
 
 
+# Changes that leave what is kept as it was: a save that changes nothing, a wrong date the database puts right.
+KEEP = [CHANGES[name] for name in ("event saved in the admin's way", "a wrong date written")]
+
+
 @pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
-def test_every_change_leaves_the_sort_dates_as_a_rebuild_would(world, change):
+def test_every_change_leaves_what_is_kept_as_a_rebuild_would(world, change):
+    before = state()
     change(world)
     assert_as_rebuilt()
+    if change not in KEEP:
+        assert state() != before  # the control: the change did change what is kept
+
+
+def test_keys_of_a_published_statement(world):
+    meeting = world["meeting"]
+    topics = {(statementkeys.TOPIC, topic.pk) for topic in meeting.topics.all()}
+    assert keys_of("undated") == {
+        (statementkeys.STATEMENT, 0),
+        (statementkeys.SPEAKER, world["carney"].pk),
+        (statementkeys.LANGUAGE, statementkeys.value_of(statementkeys.LANGUAGES, "fr")),
+        (statementkeys.KIND, statementkeys.value_of(statementkeys.KINDS, "paraphrase")),
+        *topics,
+    }
+    assert len(topics) == 2
+    assert keys_of("in-draft") == set()  # a draft's statement has none, and counts nowhere
+    assert counts(statementkeys.STATEMENT) == {0: 3}
+    assert counts(statementkeys.TOPIC) == {world["trade"].pk: 2, meeting.topics.get(slug="sovereignty").pk: 2}
+    assert counts(statementkeys.SPEAKER) == {world["carney"].pk: 3}
+    Event.objects.update(status="draft")
+    assert rows("SELECT * FROM timeline_statementcount") == []  # no row for a value no statement has
+
+
+def test_languages_and_kinds_are_keyed_in_the_order_of_their_choices():
+    """A change to the choices must come with a rebuild."""
+    assert statementkeys.LANGUAGES == tuple(Statement.Language.values)
+    assert statementkeys.KINDS == tuple(Statement.Kind.values)
+
+
+def test_no_dump_holds_the_keys(world):
+    out = io.StringIO()
+    call_command("dumpdata", "timeline", stdout=out)
+    assert "statementkey" not in out.getvalue() and "statementcount" not in out.getvalue()
 
 
 def test_the_triggers_are_back_after_a_migrate(world):

@@ -17,7 +17,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from timeline import eventkeys
+from timeline import eventkeys, statementkeys
 from timeline.caching import cached_aggregate
 from timeline.dates import format_date
 from timeline.filter_fields import MAX_VALUES
@@ -108,8 +108,13 @@ def ranked_counts(filterset, name: str, facet: int, model, limit: int) -> list[t
     counted = counts_sql(filterset, name, facet)
     if counted is None:
         return []
+    return ranked(counted, connections[filterset.queryset.db], model, limit)
+
+
+def ranked(counted: tuple[str, list], connection, model, limit: int) -> list[tuple[str, str, int]]:
+    """(slug, name, n) of the `limit` rows of `model` with the most n in `counted`, SQL giving (value, n) where the
+    values are ids of `model`: events per value for the timeline, statements per value for the statements index."""
     sql, params = counted
-    connection = connections[filterset.queryset.db]
     quote = connection.ops.quote_name
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
     label, label_params = sql_of(localized("name") if translated(model, "name") else F("name"), model, connection)
@@ -292,8 +297,9 @@ def active_filters(filterset, labels=None) -> list[dict]:
     return active
 
 
-# The statements index's facets: counted over the statements every other filter selects, one query each, and kept
-# as long as nothing readers see changes (a statement's words and speaker are not in the events' facet keys).
+# The statements index's facets: counted over the keys of the statements every other filter selects, one query
+# each, read from the kept counts when no other filter is in force, and cached as long as nothing readers see
+# changes (a statement's words and speaker are not in the events' facet keys).
 
 STATEMENT_FACETS = ("speaker", "topic", "language", "kind")
 
@@ -311,47 +317,64 @@ def statements_counted(filterset, name: str, compute):
     return cached_aggregate(f"statement facet:{name}", others, compute, public=True)
 
 
-def statement_linked_facet(filterset, name: str, model, path: str) -> list[FacetChoice]:
-    """Speakers or topics (`model`, reached from a statement by `path`) with how many statements each has among
-    those every filter but `name` selects, most first."""
+def statement_counts_sql(filterset, excluded: str, facet: int) -> tuple[str, list] | None:
+    """SQL giving (value, n): how many of the statements every filter but `excluded` selects have each value of
+    `facet`, from the statements' keys (timeline/statementkeys.py); kept counts with no other filter in force; None
+    when those filters can match nothing."""
+    if not in_force_but(filterset, excluded):
+        return statementkeys.counts_sql(facet)
+    try:
+        statements = filtered_except(filterset, excluded).values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a search with no words: Django then writes no SQL
+        return None
+    return statementkeys.counts_sql(facet, statements)
+
+
+def statement_linked_facet(filterset, name: str, facet: int, model) -> list[FacetChoice]:
+    """Speakers or topics (`model`) with how many statements each has among those every filter but `name` selects,
+    most first."""
     selected = filterset.cleaned.get(name) or []
 
     def compute():
-        statements = filtered_except(filterset, name).values("pk")
-        label = localized("name") if translated(model, "name") else F("name")  # a topic's in the reader's language
-        rows = (
-            model.objects.filter(**{f"{path}__in": statements})
-            .annotate(label=label)
-            .values_list("slug", "label")
-            .annotate(n=Count(path))
-            .order_by("-n", "label", "pk")
-        )
-        # Read past the models, so cleaned here as their text is when read (timeline.text).
-        return [(slug, printable(label), n) for slug, label, n in rows[: FACET_LIMIT + MAX_VALUES]]
+        counted = statement_counts_sql(filterset, name, facet)
+        connection = connections[filterset.queryset.db]
+        return [] if counted is None else ranked(counted, connection, model, FACET_LIMIT + MAX_VALUES)
 
     found = [FacetChoice(slug, label, n, False) for slug, label, n in statements_counted(filterset, name, compute)]
     return with_selected(found, [FacetChoice(obj.slug, obj.name, 0, True) for obj in selected])
 
 
-def statement_choice_facet(filterset, name: str, label) -> list[FacetChoice]:
+def statement_choice_facet(filterset, name: str, label, facet: int, codes: tuple[str, ...]) -> list[FacetChoice]:
     """A facet of a field of the statements themselves (language, kind), in the order of its choices."""
     selected = filterset.cleaned.get(name) or []
 
     def compute():
-        statements = Statement.objects.filter(pk__in=filtered_except(filterset, name).values("pk"))
-        rows = statements.values_list(name).annotate(n=Count("pk")).order_by()
-        return dict(rows)
+        counted = statement_counts_sql(filterset, name, facet)
+        if counted is None:
+            return {}
+        with connections[filterset.queryset.db].cursor() as cursor:
+            cursor.execute(*counted)
+            return {statementkeys.code_of(codes, value): n for value, n in cursor.fetchall()}
 
     counts = statements_counted(filterset, name, compute)
     values = [value for value, _ in Statement._meta.get_field(name).choices]
     return [FacetChoice(value, label(value), counts.get(value, 0), value in selected) for value in values]
 
 
+def statement_total(filterset) -> int:
+    """How many statements every filter in force selects; read from the kept counts when none does."""
+    if not in_force_but(filterset, ""):
+        return statementkeys.kept_count(using=filterset.queryset.db)
+    return filterset.qs.order_by().count()
+
+
 def statement_facets(filterset) -> dict[str, list[FacetChoice]]:
     """Choices with counts for each facet of the statements index."""
     return {
-        "speaker": statement_linked_facet(filterset, "speaker", Participant, "statements"),
-        "topic": statement_linked_facet(filterset, "topic", Topic, "events__statements"),
-        "language": statement_choice_facet(filterset, "language", language_label),
-        "kind": statement_choice_facet(filterset, "kind", kind_label),
+        "speaker": statement_linked_facet(filterset, "speaker", statementkeys.SPEAKER, Participant),
+        "topic": statement_linked_facet(filterset, "topic", statementkeys.TOPIC, Topic),
+        "language": statement_choice_facet(
+            filterset, "language", language_label, statementkeys.LANGUAGE, statementkeys.LANGUAGES
+        ),
+        "kind": statement_choice_facet(filterset, "kind", kind_label, statementkeys.KIND, statementkeys.KINDS),
     }

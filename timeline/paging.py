@@ -186,9 +186,14 @@ class Pages:
         return self.params + ([("page", str(self.page.number))] if self.page.number > 1 else [])
 
 
-def paginate(items, per_page: int, raw: str | None, params: list[tuple[str, str]] = ()) -> Pages:
-    """Page `raw` of `items`, or the nearest page that exists (with a note saying so)."""
+def paginate(
+    items, per_page: int, raw: str | None, params: list[tuple[str, str]] = (), count: int | None = None
+) -> Pages:
+    """Page `raw` of `items`, or the nearest page that exists (with a note saying so). `count`: how many items
+    there are, where the caller knows it without counting them."""
     paginator = Paginator(items, per_page)
+    if count is not None:
+        paginator.count = count  # a cached property: set, it is not counted again
     notes: list[str] = []
     number = page_number(raw, paginator.num_pages, notes)
     return Pages(paginator.page(number), notes, list(params))

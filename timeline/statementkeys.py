@@ -1,5 +1,5 @@
 """What the statements index reads instead of computing it for every statement: the date each statement is read
-under (its `sort_date`).
+under (its `sort_date`), and the published statements' facet keys with their counts.
 
 A statement is read under the day it was said, or, where the sources give none, its event's first day: the order
 of the statements index and what its date filters compare. As an expression over two tables no index can serve it,
@@ -9,10 +9,236 @@ and ordering 300,000 statements by it took 440 ms for a page of 50; kept in the 
 The column is derived data, kept exact by database triggers in the same transaction as the change (an edit in the
 admin, an import, a bulk update, SQL in psql), like the facet keys of timeline/eventkeys.py: on a statement written
 (whatever value the write carried) and on its event's first day changed. `rebuild()` recomputes it from scratch.
+
+The keys are to the statements what timeline/eventkeys.py's are to the events: one row of timeline_statementkey per
+(facet, value, published statement): the statement itself (facet STATEMENT, value 0), its speaker, each topic of
+its event, its language and its kind. Only statements of published events have keys, so a draft's statement never
+counts; timeline_statementcount holds the number of statements of every (facet, value), so the index's unfiltered
+facets and total are read, not counted over 300,000 statements, and a filtered facet groups keys, never the
+statements table. Like the events' keys they are tables, not models: no dump, backup or fixture holds them, and
+whatever writes statements, events or their topics rewrites the keys of the statements it touched, in the same
+transaction, through the triggers below.
 """
 
 from django.db import connection as default_connection
 from django.db import connections
+
+STATEMENT, SPEAKER, TOPIC, LANGUAGE, KIND = 0, 1, 2, 3, 4
+# A language's or kind's key is its place among Statement.Language's or Statement.Kind's choices (0 for a value not
+# among them): a migration changing the choices must call rebuild() (tests/test_statementkeys.py holds these to them).
+LANGUAGES = ("en", "fr")
+KINDS = ("quote", "paraphrase")
+
+
+def code_sql(column: str, values: tuple[str, ...]) -> str:
+    cases = " ".join(f"WHEN '{value}' THEN {number}" for number, value in enumerate(values, start=1))
+    return f"(CASE {column} {cases} ELSE 0 END)"
+
+
+def code_of(values: tuple[str, ...], value: int) -> str:
+    return values[value - 1] if 1 <= value <= len(values) else ""
+
+
+def value_of(values: tuple[str, ...], code: str) -> int:
+    return values.index(code) + 1 if code in values else 0
+
+
+# Reading the keys
+
+
+def counts_sql(facet: int, statements: tuple[str, list] | None = None) -> tuple[str, list]:
+    """SQL giving (value, n): how many published statements have each value of `facet`, as kept; or, given the SQL
+    of a set of statement ids, how many of those statements."""
+    if statements is None:
+        return "SELECT value, n FROM timeline_statementcount WHERE facet = %s AND n > 0", [facet]
+    sql, params = statements
+    return (
+        f"SELECT value, count(*) AS n FROM timeline_statementkey WHERE facet = %s AND statement_id IN ({sql}) "
+        "GROUP BY value",
+        [facet, *params],
+    )
+
+
+def kept_count(facet: int = STATEMENT, value: int = 0, using: str = "default") -> int:
+    """How many published statements have this value of `facet` (by default: how many there are), as kept."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT n FROM timeline_statementcount WHERE facet = %s AND value = %s", [facet, value])
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+# Writing the keys
+
+
+def keys_sql(statements: str) -> str:
+    """SELECT facet, value, statement_id of the published statements that the SQL condition `statements` on `s`
+    selects."""
+    source = "FROM timeline_statement s JOIN timeline_event e ON e.id = s.event_id"
+    where = f"WHERE e.status = 'published' AND ({statements})"
+    return f"""
+        SELECT {STATEMENT}, 0, s.id {source} {where}
+        UNION ALL SELECT {SPEAKER}, s.speaker_id, s.id {source} {where}
+        UNION ALL SELECT {TOPIC}, t.topic_id, s.id {source} JOIN timeline_event_topics t ON t.event_id = e.id {where}
+        UNION ALL SELECT {LANGUAGE}, {code_sql("s.language", LANGUAGES)}, s.id {source} {where}
+        UNION ALL SELECT {KIND}, {code_sql("s.kind", KINDS)}, s.id {source} {where}
+    """
+
+
+# What a change to each table can change, as the statements whose keys must be written anew. PostgreSQL: a query
+# over the statement's transition tables (old_rows, new_rows), UPDATE entries finding changed rows with EXCEPT
+# (see eventkeys.py); SQLite: a condition on the row, and the statements.
+KEYED_COLUMNS = "id, event_id, speaker_id, language, kind"
+OF_EVENTS = "SELECT id FROM timeline_statement WHERE event_id IN ({events})"
+POSTGRESQL_AFFECTED = {
+    "timeline_statement": {
+        "INSERT": "SELECT id FROM new_rows",
+        "UPDATE": f"SELECT id FROM (SELECT {KEYED_COLUMNS} FROM new_rows EXCEPT SELECT {KEYED_COLUMNS} FROM old_rows) "
+        "changed",
+        "DELETE": "SELECT id FROM old_rows",
+    },
+    "timeline_event": {
+        "UPDATE": OF_EVENTS.format(
+            events="SELECT id FROM (SELECT id, status FROM new_rows EXCEPT SELECT id, status FROM old_rows) changed"
+        ),
+    },
+    "timeline_event_topics": {
+        "INSERT": OF_EVENTS.format(events="SELECT event_id FROM new_rows"),
+        "UPDATE": OF_EVENTS.format(events="SELECT event_id FROM new_rows UNION SELECT event_id FROM old_rows"),
+        "DELETE": OF_EVENTS.format(events="SELECT event_id FROM old_rows"),
+    },
+}
+SQLITE_AFFECTED = {
+    "timeline_statement": {
+        "INSERT": ("1 = 1", "NEW.id"),
+        "UPDATE": (
+            " OR ".join(f"NEW.{column} IS NOT OLD.{column}" for column in KEYED_COLUMNS.split(", ")),
+            "NEW.id, OLD.id",
+        ),
+        "DELETE": ("1 = 1", "OLD.id"),
+    },
+    "timeline_event": {"UPDATE": ("NEW.status IS NOT OLD.status", OF_EVENTS.format(events="NEW.id"))},
+    "timeline_event_topics": {
+        "INSERT": ("1 = 1", OF_EVENTS.format(events="NEW.event_id")),
+        "UPDATE": ("1 = 1", OF_EVENTS.format(events="NEW.event_id, OLD.event_id")),
+        "DELETE": ("1 = 1", OF_EVENTS.format(events="OLD.event_id")),
+    },
+}
+
+POSTGRESQL_KEY_FUNCTIONS = f"""
+CREATE OR REPLACE FUNCTION timeline_refresh_statement_keys(statements bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF cardinality(statements) = 0 THEN
+        RETURN;
+    END IF;
+    DELETE FROM timeline_statementkey WHERE statement_id = ANY(statements);
+    INSERT INTO timeline_statementkey (facet, value, statement_id) {keys_sql("s.id = ANY(statements)")};
+END
+$$;
+CREATE OR REPLACE FUNCTION timeline_count_statement_keys_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- In key order, so that two transactions counting the same values lock their rows in the same order.
+    INSERT INTO timeline_statementcount (facet, value, n)
+    SELECT facet, value, count(*) FROM new_rows GROUP BY facet, value ORDER BY facet, value
+    ON CONFLICT (facet, value) DO UPDATE SET n = timeline_statementcount.n + EXCLUDED.n;
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION timeline_count_statement_keys_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE timeline_statementcount c SET n = c.n - d.n
+    FROM (SELECT facet, value, count(*) AS n FROM old_rows GROUP BY facet, value) d
+    WHERE c.facet = d.facet AND c.value = d.value;
+    -- No row for a value no statement has: the counts are a function of the keys alone.
+    DELETE FROM timeline_statementcount c USING (SELECT DISTINCT facet, value FROM old_rows) d
+    WHERE c.facet = d.facet AND c.value = d.value AND c.n <= 0;
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION timeline_statement_keys_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM timeline_statementkey;
+    DELETE FROM timeline_statementcount;
+    RETURN NULL;
+END
+$$;
+"""
+
+
+def key_trigger_name(table: str, operation: str) -> str:
+    return f"timeline_statement_keys_{operation.lower()}_{table}"[:63]
+
+
+def postgresql_key_statements() -> list[str]:
+    statements = [POSTGRESQL_KEY_FUNCTIONS]
+    for table, operations in POSTGRESQL_AFFECTED.items():
+        for operation, affected in operations.items():
+            name = key_trigger_name(table, operation)
+            tables = {"INSERT": "NEW TABLE AS new_rows", "DELETE": "OLD TABLE AS old_rows"}.get(
+                operation, "OLD TABLE AS old_rows NEW TABLE AS new_rows"
+            )
+            statements += [
+                f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"PERFORM timeline_refresh_statement_keys(ARRAY(SELECT DISTINCT a FROM ({affected}) affected(a))); "
+                "RETURN NULL; END $$",
+                f"DROP TRIGGER IF EXISTS {name} ON {table}",
+                f"CREATE TRIGGER {name} AFTER {operation} ON {table} REFERENCING {tables} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+            ]
+    return statements + [
+        "DROP TRIGGER IF EXISTS timeline_statement_keys_truncated ON timeline_statement",
+        "CREATE TRIGGER timeline_statement_keys_truncated AFTER TRUNCATE ON timeline_statement "
+        "FOR EACH STATEMENT EXECUTE FUNCTION timeline_statement_keys_truncated()",
+        "DROP TRIGGER IF EXISTS timeline_count_statement_keys_added ON timeline_statementkey",
+        "CREATE TRIGGER timeline_count_statement_keys_added AFTER INSERT ON timeline_statementkey "
+        "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION timeline_count_statement_keys_added()",
+        "DROP TRIGGER IF EXISTS timeline_count_statement_keys_removed ON timeline_statementkey",
+        "CREATE TRIGGER timeline_count_statement_keys_removed AFTER DELETE ON timeline_statementkey "
+        "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION timeline_count_statement_keys_removed()",
+    ]
+
+
+def postgresql_key_triggers() -> list[tuple[str, str]]:
+    names = [
+        (key_trigger_name(table, operation), table)
+        for table, operations in POSTGRESQL_AFFECTED.items()
+        for operation in operations
+    ]
+    return names + [
+        ("timeline_statement_keys_truncated", "timeline_statement"),
+        ("timeline_count_statement_keys_added", "timeline_statementkey"),
+        ("timeline_count_statement_keys_removed", "timeline_statementkey"),
+    ]
+
+
+def sqlite_key_triggers() -> dict[str, str]:
+    """The keys' triggers, as SQLITE_TRIGGERS: name -> what follows CREATE TRIGGER name."""
+    triggers = {}
+    for table, operations in SQLITE_AFFECTED.items():
+        for operation, (when, statements) in operations.items():
+            # No INSERT OR REPLACE: a statement in a trigger takes on the conflict clause of the statement firing it.
+            refresh = (
+                f"DELETE FROM timeline_statementkey WHERE statement_id IN ({statements}); "
+                "INSERT INTO timeline_statementkey (facet, value, statement_id) "
+                f"{keys_sql(f's.id IN ({statements})')};"
+            )
+            triggers[key_trigger_name(table, operation)] = (
+                f"AFTER {operation} ON {table} WHEN {when} BEGIN {refresh} END"
+            )
+    triggers["timeline_count_statement_keys_insert"] = (
+        "AFTER INSERT ON timeline_statementkey BEGIN "
+        "INSERT INTO timeline_statementcount (facet, value, n) SELECT NEW.facet, NEW.value, 0 WHERE NOT EXISTS "
+        "(SELECT 1 FROM timeline_statementcount WHERE facet = NEW.facet AND value = NEW.value); "
+        "UPDATE timeline_statementcount SET n = n + 1 WHERE facet = NEW.facet AND value = NEW.value; END"
+    )
+    triggers["timeline_count_statement_keys_delete"] = (
+        "AFTER DELETE ON timeline_statementkey BEGIN "
+        "UPDATE timeline_statementcount SET n = n - 1 WHERE facet = OLD.facet AND value = OLD.value; "
+        "DELETE FROM timeline_statementcount WHERE facet = OLD.facet AND value = OLD.value AND n <= 0; END"
+    )
+    return triggers
+
+
+# The sort date
 
 # The date a statement is read under, as SQL over the statement row ROW.
 SORT_DATE = "COALESCE(ROW.said_on, (SELECT e.start_date FROM timeline_event e WHERE e.id = ROW.event_id))"
@@ -66,6 +292,10 @@ SQLITE_TRIGGERS = {
 }
 
 
+def has_keys(connection) -> bool:
+    return "timeline_statementkey" in connection.introspection.table_names()
+
+
 def installed(connection) -> bool:
     columns = connection.introspection.get_table_description(connection.cursor(), "timeline_statement")
     return any(column.name == "sort_date" for column in columns)
@@ -77,12 +307,14 @@ def install(using=None, connection=None, **kwargs) -> None:
         connection = connections[using] if using else default_connection
     if "timeline_statement" not in connection.introspection.table_names() or not installed(connection):
         return  # migrated back before the column existed
+    keys = has_keys(connection)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for statement in POSTGRESQL_STATEMENTS:
+            for statement in POSTGRESQL_STATEMENTS + (postgresql_key_statements() if keys else []):
                 cursor.execute(statement)
         elif connection.vendor == "sqlite":
-            for name, body in SQLITE_TRIGGERS.items():
+            triggers = {**SQLITE_TRIGGERS, **(sqlite_key_triggers() if keys else {})}
+            for name, body in triggers.items():
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
                 cursor.execute(f"CREATE TRIGGER {name} {body}")
 
@@ -91,19 +323,27 @@ def uninstall(connection=None) -> None:
     connection = connection or default_connection
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for name, table in POSTGRESQL_TRIGGERS:
+            for name, table in POSTGRESQL_TRIGGERS + postgresql_key_triggers():
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         elif connection.vendor == "sqlite":
-            for name in SQLITE_TRIGGERS:
+            for name in [*SQLITE_TRIGGERS, *sqlite_key_triggers()]:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
 def rebuild(connection=None) -> None:
-    """Recompute every statement's sort date, in one statement, with the triggers out of the way."""
+    """Recompute every statement's sort date, and every key and count, with the triggers out of the way."""
     connection = connection or default_connection
     uninstall(connection)
     sort_date = SORT_DATE.replace("ROW.", "timeline_statement.")
     differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"  # older SQLite lacks the former
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE timeline_statement SET sort_date = {sort_date} WHERE sort_date {differs} {sort_date}")
+        if has_keys(connection):
+            cursor.execute("DELETE FROM timeline_statementkey")
+            cursor.execute("DELETE FROM timeline_statementcount")
+            cursor.execute(f"INSERT INTO timeline_statementkey (facet, value, statement_id) {keys_sql('1 = 1')}")
+            cursor.execute(
+                "INSERT INTO timeline_statementcount (facet, value, n) "
+                "SELECT facet, value, count(*) FROM timeline_statementkey GROUP BY facet, value"
+            )
     install(connection=connection)

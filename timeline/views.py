@@ -171,7 +171,11 @@ def statement_list(request: HtmxHttpRequest) -> HttpResponse:
     fragment = "results" if request.htmx.target == "results" else None
     filterset = StatementListFilter(request.GET)
     pages = paginate(
-        filterset.qs.for_list(reading_order=True), STATEMENT_PAGE_SIZE, request.GET.get("page"), filterset.params()
+        filterset.qs.for_list(reading_order=True),
+        STATEMENT_PAGE_SIZE,
+        request.GET.get("page"),
+        filterset.params(),
+        count=facets.statement_total(filterset),
     )
     active_filters = facets.active_filters(filterset, facets.STATEMENT_ACTIVE_LABELS)
     heading = ", ".join(active["label"] for active in active_filters)
