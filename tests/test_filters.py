@@ -12,7 +12,7 @@ from tests.factories import (
     StatementFactory,
     TopicFactory,
 )
-from timeline.facets import FACET_LIMIT, facets
+from timeline.facets import FACET_LIMIT, facets, month_counts, total
 from timeline.filters import EventFilter, Problem, refusals
 from timeline.models import Event
 from timeline.search import HIGHLIGHT_START, HIGHLIGHT_STOP
@@ -269,14 +269,75 @@ def test_selected_choices_stay_listed_even_when_nothing_matches_them(story):
 
 
 def test_facets_take_one_query_each(story, django_assert_num_queries, settings):
-    """Facet counts are aggregated in the database: one query per facet, however many events and choices (the
-    cache, and the data version it reads, left out: tests/test_caching.py counts those). The events a search
-    matches are read once per page (on PostgreSQL, one query of their ids), by whichever query needs them first."""
+    """Facet counts are aggregated in the database, however many events and choices (the cache, and the data
+    version it reads, left out: tests/test_caching.py counts those). The facets whose own filter is not in force
+    share one query, which also gives the total and the overview's months, and the participants and topics it
+    ranks are named in one query each: 3 queries here, where one per facet took 5. A facet whose own filter is in
+    force is counted on its own (one query). The events a search matches are read once per page (on PostgreSQL,
+    one query of their ids), by whichever query needs them first."""
     settings.TIMELINE_CACHE = False
     filterset = EventFilter(QueryDict("q=steel&start=2025"))
     filterset.search_matches("steel")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         facets(filterset)
+    with django_assert_num_queries(0):  # read from the counts the facets took
+        assert total(filterset) == 2
+        assert sum(month_counts(filterset).values()) == 2
+    filterset = EventFilter(QueryDict("topic=tariffs&type=meeting"))
+    assert filterset.in_force() == ["topic", "type"]  # the topic's slug looked up
+    with django_assert_num_queries(4):  # topics alone, types alone, the rest together, and participants named
+        facets(filterset)
+
+
+def alone(monkeypatch):
+    """Every facet, total and month count taken on its own, as before they were taken together."""
+    monkeypatch.setattr("timeline.facets.shares", lambda filterset, excluded: False)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "start=2024",
+        "start=2025-05&end=2025-06-30",
+        "type=meeting&type=tariff_action",
+        "topic=tariffs&country=US",
+        "participant=donald-trump&has_statements=no",
+        "q=steel",
+        "has_statements=yes&start=2020",
+    ],
+)
+def test_facets_counted_together_are_those_counted_one_by_one(story, query, monkeypatch):
+    filterset = EventFilter(QueryDict(query))
+    together = (facets(filterset), total(filterset), month_counts(filterset))
+    assert together[1] == filterset.qs.count()
+    alone(monkeypatch)
+    filterset = EventFilter(QueryDict(query))
+    assert together == (facets(filterset), total(filterset), month_counts(filterset))
+
+
+@pytest.mark.parametrize("named", [500, 3])  # past MAX_NAMED tied values, the ranking is left to the database
+def test_facets_counted_together_rank_as_the_database_does(named, monkeypatch):
+    """Most events first, ties by name, cut at the limit: the same order from the counts taken together, named in
+    one query, as from one query per facet."""
+    monkeypatch.setattr("timeline.facets.MAX_NAMED", named)
+    busy = ParticipantFactory(slug="zed", name="Zed Busy")
+    people = [ParticipantFactory(slug=f"p-{letter}", name=f"Person {letter}") for letter in "ONMLKJIHGFEDCBA"]
+    topics = [TopicFactory(slug=f"t-{letter}", name=f"Topic {letter}") for letter in "CBA"]
+    for day in range(3):
+        event = EventFactory(start_date=D(2025, 1, 1 + day))
+        InvolvementFactory(event=event, participant=busy)
+        event.topics.add(*topics[day:])
+    for person in people:
+        InvolvementFactory(event=EventFactory(start_date=D(2024, 1, 1)), participant=person)
+    EventFactory(start_date=D(2019, 1, 1), topics=[topics[0]])  # outside the dates: counts for none
+
+    found = facets(EventFilter(QueryDict("start=2020")))
+    assert [(c.label, c.count) for c in found["participant"]] == [("Zed Busy", 3)] + [
+        (f"Person {letter}", 1) for letter in "ABCDEFGHIJK"
+    ]
+    assert [(c.label, c.count) for c in found["topic"]] == [("Topic A", 3), ("Topic B", 2), ("Topic C", 1)]
+    alone(monkeypatch)
+    assert found == facets(EventFilter(QueryDict("start=2020")))
 
 
 # Bad input is ignored, visibly, and the rest still applies

@@ -97,6 +97,80 @@ def counts_sql(filterset, excluded: str, facet: int) -> tuple[str, list] | None:
     )
 
 
+# Counted together: every facet whose own filter is not in force is counted over the same events, those every filter
+# in force selects, and so are the total and the overview's months. One query groups the keys of those events for
+# all of them (each event's keys read once, rather than once per facet, and the filters evaluated once), and each
+# reads its counts from it. A facet whose own filter is in force is counted on its own, under the other filters.
+
+SHARED_FACETS = {
+    "participant": eventkeys.PARTICIPANT,
+    "topic": eventkeys.TOPIC,
+    "type": eventkeys.TYPE,
+    "country": eventkeys.COUNTRY,
+    "has_statements": eventkeys.STATEMENTS,
+}
+MAX_NAMED = 500  # values looked up by name to rank a facet from the shared counts; past that, ranked in SQL
+
+
+def shares(filterset, excluded: str) -> bool:
+    """Whether the counts under every filter but `excluded` are the shared ones: a filter is in force, and
+    `excluded`'s is not (with none in force, the kept counts are read instead)."""
+    return in_force_but(filterset, excluded) and excluded not in filterset.in_force()
+
+
+def shared_counts(filterset) -> dict[int, dict[int, int]]:
+    """{facet: {value: number of events}} of the events every filter in force selects, for the months (MONTH, whose
+    sum is the total: every event has one) and every facet whose own filter is not in force; counted once per
+    filterset."""
+    if "_shared_counts" not in filterset.__dict__:
+        filterset.__dict__["_shared_counts"] = count_keys(filterset)
+    return filterset.__dict__["_shared_counts"]
+
+
+def count_keys(filterset) -> dict[int, dict[int, int]]:
+    in_force = filterset.in_force()
+    wanted = [eventkeys.MONTH]
+    wanted += [facet for name, facet in SHARED_FACETS.items() if name not in in_force]
+    counts: dict[int, dict[int, int]] = {facet: {} for facet in wanted}
+    events = filtered_except(filterset, "").values("pk")
+    try:
+        inner, params = events.query.sql_with_params()
+    except EmptyResultSet:  # the filters can match nothing (a search with no words)
+        return counts
+    placeholders = ", ".join(["%s"] * len(wanted))
+    sql = (
+        f"SELECT facet, value, count(*) FROM timeline_eventkey WHERE facet IN ({placeholders}) "
+        f"AND event_id IN ({inner}) GROUP BY facet, value"
+    )
+    with connections[filterset.queryset.db].cursor() as cursor:
+        cursor.execute(sql, [*wanted, *params])
+        for facet, value, n in cursor.fetchall():
+            counts[facet][value] = n
+    return counts
+
+
+def ranked_from(counts: dict[int, int], model, limit: int, using: str) -> list[tuple[str, str, int]] | None:
+    """`ranked_counts` from counts already taken: the values counting at least as many events as the `limit`-th,
+    named in one query that orders them by name as the database does; None when there are too many of those."""
+    threshold = sorted(counts.values(), reverse=True)[limit - 1] if len(counts) >= limit else 0
+    candidates = [value for value, n in counts.items() if n >= threshold]
+    if len(candidates) > MAX_NAMED:
+        return None
+    if not candidates:
+        return []
+    label = localized("name") if translated(model, "name") else F("name")
+    rows = (
+        model.objects.using(using)
+        .filter(pk__in=candidates)
+        .annotate(label=label)
+        .order_by("label", "pk")
+        .values_list("pk", "slug", "label")
+    )
+    ranked = sorted(rows, key=lambda row: -counts[row[0]])  # stable: by name within a count
+    # Read past the models, so cleaned here as their text is when read (timeline.text).
+    return [(slug, printable(name), counts[pk]) for pk, slug, name in ranked[:limit]]
+
+
 def ranked_counts(filterset, name: str, facet: int, model, limit: int) -> list[tuple[str, str, int]]:
     """(slug, name, number of events) of the `limit` values of `facet` (ids of `model`) with most events among
     those every filter but `name` selects, most first, then by name: the name in the reader's language, for a model
@@ -105,6 +179,10 @@ def ranked_counts(filterset, name: str, facet: int, model, limit: int) -> list[t
     Only the values counting at least as many events as the `limit`-th are joined to their names: joining every
     counted value first sorts thousands of rows by text.
     """
+    if shares(filterset, name):
+        found = ranked_from(shared_counts(filterset)[facet], model, limit, filterset.queryset.db)
+        if found is not None:
+            return found
     counted = counts_sql(filterset, name, facet)
     if counted is None:
         return []
@@ -142,8 +220,11 @@ def sql_of(expression, model, connection) -> tuple[str, list]:
     return sql, list(params)
 
 
-def value_counts(filterset, name: str, facet: int) -> list[tuple[int, int]]:
-    """(value, number of events) of every value of `facet` among those every filter but `name` selects."""
+def value_counts(filterset, name: str, facet: int, together: bool = True) -> list[tuple[int, int]]:
+    """(value, number of events) of every value of `facet` among those every filter but `name` selects; counted
+    alone rather than with the other facets (`shared_counts`) when not `together`."""
+    if together and shares(filterset, name):
+        return list(shared_counts(filterset)[facet].items())
     counted = counts_sql(filterset, name, facet)
     if counted is None:
         return []
@@ -207,6 +288,9 @@ def has_statements_facet(filterset) -> list[FacetChoice]:
         if not in_force_but(filterset, "has_statements"):
             kept = dict(eventkeys.kept_counts_of([eventkeys.STATEMENTS, eventkeys.EVENT], using=Event.objects.db))
             return kept.get(eventkeys.STATEMENTS, 0), kept.get(eventkeys.EVENT, 0)
+        if shares(filterset, "has_statements"):
+            counts = shared_counts(filterset)
+            return counts[eventkeys.STATEMENTS].get(1, 0), shared_total(filterset)
         said = Q(pk__in=RawSQL(*eventkeys.events_with(eventkeys.STATEMENTS, [1])))
         counts = filtered_except(filterset, "has_statements").aggregate(total=Count("pk"), yes=Count("pk", filter=said))
         return counts["yes"], counts["total"]
@@ -229,15 +313,24 @@ def total_except(filterset, excluded: str) -> int:
     return filtered_except(filterset, excluded).count()
 
 
-def month_counts(filterset) -> dict:
+def month_counts(filterset, together: bool = True) -> dict:
     """{(first day of a month, date precision): how many of the events every filter in force selects start in
-    it, known to that precision}: what the overview counts (timeline.overview.period_counts), from the keys."""
-    return {eventkeys.month_of(value): n for value, n in value_counts(filterset, "", eventkeys.MONTH)}
+    it, known to that precision}: what the overview counts (timeline.overview.period_counts), from the keys; with
+    the facets' counts (`shared_counts`) unless not `together` (a page that shows no facets of these filters)."""
+    counts = value_counts(filterset, "", eventkeys.MONTH, together)
+    return {eventkeys.month_of(value): n for value, n in counts}
 
 
 def total(filterset) -> int:
-    """How many events every filter in force selects."""
+    """How many events every filter in force selects: from the shared counts when the page has taken them (see
+    `shared_counts`), else counted alone (load more needs no facets)."""
+    if "_shared_counts" in filterset.__dict__ and shares(filterset, ""):
+        return shared_total(filterset)
     return total_except(filterset, "")
+
+
+def shared_total(filterset) -> int:
+    return sum(shared_counts(filterset)[eventkeys.MONTH].values())
 
 
 def facets(filterset) -> dict[str, list[FacetChoice]]:

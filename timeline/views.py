@@ -76,6 +76,11 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = EventFilter(request.GET)
     events = filterset.qs.for_list(q=filterset.cleaned.get("q") or "")
     notes = filterset.notes
+    aggregates = {}
+    if fragment != "load-more":
+        # Before the total, which reads the counts the facets and the overview take together (facets.shared_counts).
+        aggregates["facets"] = cached_aggregate("facets", filterset.selection(), lambda: facets.facets(filterset))
+        aggregates["overview"] = timeline_overview(filterset)
     total = cached_aggregate("count", filterset.selection(), lambda: facets.total(filterset))
     grouped = not filterset.relevance_sorted
     page = timeline_page(events, total, request.GET.get("page"), notes, grouped, continuing=fragment == "load-more")
@@ -98,9 +103,7 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
         # which stays in sight, and the order, which filters nothing.
         "filter_count": sum(1 for name, _ in filterset.params() if name not in ("q", "sort")),
     }
-    if fragment != "load-more":
-        context["facets"] = cached_aggregate("facets", filterset.selection(), lambda: facets.facets(filterset))
-        context["overview"] = timeline_overview(filterset)
+    context.update(aggregates)
     template_name = "timeline/event_list.html"
     if fragment:
         template_name += "#" + fragment
@@ -123,7 +126,7 @@ def timeline_overview(filterset) -> overview.Overview | None:
     if start or end:
         # The years to go to are those of the same filters without the dates: the overview's counts of that page.
         others = EventFilter(QueryDict(filterset.query(start=None, end=None)))
-        undated = cached_aggregate("overview", others.selection(), lambda: facets.month_counts(others))
+        undated = cached_aggregate("overview", others.selection(), lambda: facets.month_counts(others, together=False))
     return overview.overview(counts, terms, start, end, undated)
 
 
