@@ -91,10 +91,21 @@ def counts_sql(filterset, excluded: str, facet: int) -> tuple[str, list] | None:
         inner, params = events.query.sql_with_params()
     except EmptyResultSet:  # the filters can match nothing (a search with no words): Django then writes no SQL
         return None
-    return (
-        f"SELECT value, count(*) AS n FROM timeline_eventkey WHERE facet = %s AND event_id IN ({inner}) GROUP BY value",
-        [facet, *params],
-    )
+    among = events_among(filterset, inner)
+    return f"SELECT value, count(*) AS n FROM timeline_eventkey WHERE facet = %s AND {among} GROUP BY value", [
+        facet,
+        *params,
+    ]
+
+
+def events_among(filterset, inner: str) -> str:
+    """A condition on timeline_eventkey: its event is one of those the SQL `inner` selects. PostgreSQL reads them
+    as one array, whose length the planner sees before choosing how to read the keys: from the events' index, for
+    a few thousand events (a topic's: 9.6 instead of 22 ms); `IN` left it to guess how many a combination of
+    filters selects, and it hashed every key of the facet even for a few hundred events."""
+    if connections[filterset.queryset.db].vendor == "postgresql":
+        return f"event_id = ANY(ARRAY({inner}))"
+    return f"event_id IN ({inner})"
 
 
 # Counted together: every facet whose own filter is not in force is counted over the same events, those every filter
@@ -140,7 +151,7 @@ def count_keys(filterset) -> dict[int, dict[int, int]]:
     placeholders = ", ".join(["%s"] * len(wanted))
     sql = (
         f"SELECT facet, value, count(*) FROM timeline_eventkey WHERE facet IN ({placeholders}) "
-        f"AND event_id IN ({inner}) GROUP BY facet, value"
+        f"AND {events_among(filterset, inner)} GROUP BY facet, value"
     )
     with connections[filterset.queryset.db].cursor() as cursor:
         cursor.execute(sql, [*wanted, *params])
