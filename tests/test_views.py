@@ -3,6 +3,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.urls import reverse
 
 from tests.factories import (
@@ -16,8 +17,9 @@ from tests.factories import (
     TopicFactory,
 )
 from tests.htmlparse import Page
+from timeline.filters import EventFilter
 from timeline.models import Correction, Event, Statement
-from timeline.paging import PAGE_SIZE
+from timeline.paging import PAGE_SIZE, page_of
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -293,6 +295,25 @@ def many_events():
         EventFactory(slug=f"day-{n:03d}", title=f"Day {n}", start_date=D(2025, 5, 1) + datetime.timedelta(days=n))
         for n in range(PAGE_SIZE + 5)
     ]
+
+
+@pytest.mark.parametrize("query", ["", "sort=newest", "start=2025-05-03&end=2025-05-20", "q=tariff&sort=relevance"])
+def test_a_page_picked_by_ids_first_is_the_slice_of_the_events_in_their_order(query):
+    """Ties on the day and the importance are ordered by id, so a page picked from the ids is the slice itself;
+    a range event begun before the From date is on the first page (it overlaps), one ended before it is not."""
+    for n in range(24):
+        EventFactory(
+            title=f"Tariff {n}" if n % 3 else f"Tariff tariff {n}",
+            start_date=D(2025, 5, 1 + n // 4),
+            importance=1 + n % 3,
+        )
+    EventFactory(title="Tariff talks", start_date=D(2025, 4, 1), end_date=D(2025, 5, 4))
+    EventFactory(title="Tariff truce", start_date=D(2025, 4, 1), end_date=D(2025, 5, 2))
+    events = EventFilter(QueryDict(query)).qs
+    for start, stop in [(0, 5), (4, 11), (20, 30)]:
+        assert page_of(events, start, stop) == list(events[start:stop]), (start, stop)
+    if query.startswith("start"):
+        assert "Tariff talks" in [event.title for event in page_of(events, 0, 1)]
 
 
 def headings(response) -> list[str]:
