@@ -11,11 +11,12 @@ from tests.factories import (
     EventFactory,
     InvolvementFactory,
     ParticipantFactory,
+    SourceFactory,
     StatementFactory,
     TopicFactory,
 )
 from timeline import eventkeys
-from timeline.models import Event, Involvement, Participant, Statement
+from timeline.models import Event, Involvement, Participant, Source, Statement
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,11 @@ def rows(sql: str, params=()) -> list[tuple]:
 
 
 def state():
-    return rows("SELECT facet, value, event_id FROM timeline_eventkey"), rows("SELECT * FROM timeline_facetcount")
+    return (
+        rows("SELECT facet, value, event_id FROM timeline_eventkey"),
+        rows("SELECT * FROM timeline_facetcount"),
+        rows("SELECT * FROM timeline_publishercount"),
+    )
 
 
 def keys_of(event) -> set[tuple[int, int]]:
@@ -36,6 +41,13 @@ def keys_of(event) -> set[tuple[int, int]]:
 
 def counts(facet: int) -> dict[int, int]:
     return dict(rows("SELECT value, n FROM timeline_facetcount WHERE facet = %s", [facet]))
+
+
+def publishers() -> dict[str, dict[str, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM timeline_publishercount")
+        columns = [column[0] for column in cursor.description]
+        return {row[0]: dict(zip(columns[1:], row[1:], strict=True)) for row in cursor.fetchall()}
 
 
 def assert_as_rebuilt():
@@ -53,10 +65,13 @@ def world():
     InvolvementFactory(event=meeting, participant=canada, part="guest")
     InvolvementFactory(event=meeting, participant=usa, part="host")
     InvolvementFactory(event=meeting, participant=usa, part="speaker")  # twice in one event: one key
-    StatementFactory(event=meeting, speaker=canada)
-    draft = DraftEventFactory(slug="draft", topics=[trade])
+    cbc = SourceFactory(slug="cbc", publisher="CBC News", kind="news")
+    release = SourceFactory(slug="release", publisher=" cbc news", kind="primary")
+    meeting.sources.add(cbc)
+    StatementFactory(event=meeting, speaker=canada, sources=[cbc, release])
+    draft = DraftEventFactory(slug="draft", topics=[trade], sources=[SourceFactory(slug="leak", publisher="Reuters")])
     InvolvementFactory(event=draft, participant=ParticipantFactory(slug="sheinbaum", country="MX"))
-    return {"canada": canada, "usa": usa, "trade": trade, "meeting": meeting, "draft": draft}
+    return {"canada": canada, "usa": usa, "trade": trade, "meeting": meeting, "draft": draft, "cbc": cbc}
 
 
 def test_keys_of_a_published_event(world):
@@ -72,9 +87,15 @@ def test_keys_of_a_published_event(world):
         (eventkeys.COUNTRY, eventkeys.country_value("US")),
         (eventkeys.STATEMENTS, 1),
         (eventkeys.SPEAKER, canada.pk),
+        (eventkeys.SOURCE, world["cbc"].pk),  # cited by the event and by its statement: one key
+        (eventkeys.SOURCE, Source.objects.get(slug="release").pk),
     }
     assert keys_of(world["draft"]) == set()  # drafts have none
     assert counts(eventkeys.PARTICIPANT)[usa.pk] == 1
+    # Two spellings of one publisher; the draft's source is in no count.
+    assert publishers() == {
+        "cbc news": {"n": 2, "kind_primary": 1, "kind_transcript": 0, "kind_wire": 0, "kind_news": 1, "kind_other": 0}
+    }
     assert_as_rebuilt()
 
 
@@ -101,12 +122,32 @@ CHANGES = {
     "no country": lambda w: Participant.objects.filter(pk=w["canada"].pk).update(country=""),
     "delete event": lambda w: (Statement.objects.all().delete(), w["meeting"].delete()),
     "save in the admin's way": lambda w: w["meeting"].save(),
+    "cite a source": lambda w: w["meeting"].sources.add(SourceFactory(publisher="Reuters", kind="wire")),
+    "cite a draft's source": lambda w: w["meeting"].sources.add(Source.objects.get(slug="leak")),
+    "drop the event's citation": lambda w: w["meeting"].sources.clear(),
+    "drop the statement's citations": lambda w: Statement.sources.through.objects.all().delete(),
+    "cite from a new statement": lambda w: StatementFactory(event=w["meeting"], sources=[SourceFactory()]),
+    "move a citation": lambda w: Event.sources.through.objects.filter(event=w["draft"]).update(event=w["meeting"]),
+    "new publisher": lambda w: Source.objects.filter(slug="cbc").update(publisher="Reuters"),
+    "new kind": lambda w: Source.objects.update(kind="other"),
+    "rename a draft's source": lambda w: Source.objects.filter(slug="leak").update(publisher="AP"),
+    "delete a source": lambda w: Source.objects.get(slug="release").delete(),
 }
 
 
 # Changes no key reads: a title, a save that changes nothing else, one of two parts of one participant, one more
 # statement of an event that has some.
-KEEP_KEYS = [CHANGES[name] for name in ("title", "save in the admin's way", "remove one part", "add statement")]
+KEEP_KEYS = [
+    CHANGES[name]
+    for name in (
+        "title",
+        "save in the admin's way",
+        "remove one part",
+        "add statement",
+        "drop the event's citation",  # its statement still cites that source
+        "rename a draft's source",
+    )
+]
 
 
 @pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
@@ -133,6 +174,10 @@ def test_event_types_are_keyed_in_the_order_of_their_choices():
 
     assert eventkeys.TYPES == tuple(value for value, _ in Event.Type.choices)
     assert eventkeys.PRECISIONS == tuple(Precision.values)
+
+
+def test_the_publishers_counts_have_a_column_for_each_kind_of_source():
+    assert eventkeys.KINDS == tuple(Source.Kind.values)
 
 
 def test_rebuild_after_a_bulk_write_with_the_triggers_suspended(world):

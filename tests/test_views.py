@@ -694,6 +694,20 @@ def test_source_index_pages_by_publisher_so_none_is_split(client, monkeypatch):
     assert "Gamma (1 source)" in second and "Alpha" not in second
 
 
+def test_source_index_puts_the_unnamed_publisher_after_the_last_named_whichever_page_that_is(client, monkeypatch):
+    monkeypatch.setattr("timeline.views.INDEX_PAGE_SIZE", 2)
+    for publisher in ["Beta", "", "alpha"]:
+        EventFactory(sources=[SourceFactory(publisher=publisher)])
+    first, second = (page(client.get(reverse("source_list"), {"page": n})).text for n in (1, 2))
+    assert first.index("alpha (1 source)") < first.index("Beta (1 source)")
+    assert "Publisher not known" not in first
+    assert "Publisher not known (1 source)" in second and "Beta" not in second
+    assert "3 sources" in second  # the totals are the whole list's on every page
+    monkeypatch.setattr("timeline.views.INDEX_PAGE_SIZE", 3)
+    alone = page(client.get(reverse("source_list"))).text
+    assert alone.index("Beta (1 source)") < alone.index("Publisher not known (1 source)")
+
+
 def test_unknown_pages_are_not_found(client, story):
     for path in ["/events/nope/", "/participants/nope/", "/topics/nope/"]:
         assert client.get(path).status_code == 404
@@ -730,7 +744,8 @@ QUERY_COUNTS = [
     ("/events/{event}/", 11, {}),
     ("/participants/mark-carney/", 8, {}),
     ("/topics/tariffs/", 7, {}),
-    ("/sources/", 4, {}),
+    # The versions, the publishers' and kinds' totals, the page of publishers, their sources, the citing events.
+    ("/sources/", 5, {}),
     ("/participants/", 3, {}),
     ("/topics/", 2, {}),
 ]

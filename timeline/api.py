@@ -22,6 +22,7 @@ from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
 from ninja.openapi.docs import Swagger
 
+from timeline import eventkeys
 from timeline.api_schemas import (
     ErrorOut,
     EventDetail,
@@ -284,7 +285,8 @@ def get_participant(request, slug: str = SLUG):
 )
 @read_only
 def list_sources(request, params: Query[PageParams]):
-    return page_of(request, Source.objects.cited().order_by("title", "pk"), params)
+    cited = Source.objects.cited().order_by("title", "pk")
+    return page_of(request, cited, params, count=eventkeys.Publishers().sources())
 
 
 @api.get(

@@ -35,9 +35,11 @@ class PageParams(Schema):
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description=f"Items per page, at most {MAX_PAGE_SIZE}.")
 
 
-def page_of(request: HttpRequest, queryset, params: PageParams) -> dict:
-    """One page of a queryset, with the total and links to the neighbouring pages (None at either end)."""
-    count = queryset.count()
+def page_of(request: HttpRequest, queryset, params: PageParams, count: int | None = None) -> dict:
+    """One page of a queryset, with the total (`count`, where the database keeps it) and links to the neighbouring
+    pages (None at either end)."""
+    if count is None:
+        count = queryset.count()
     offset = (params.page - 1) * params.page_size
     items = list(queryset[offset : offset + params.page_size]) if offset < count else []
 

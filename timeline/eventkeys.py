@@ -2,11 +2,13 @@
 
 One row of timeline_eventkey per (facet, value, published event): the event itself (facet EVENT, value 0), the
 month it starts in, its type, each of its participants, topics and participants' countries, whether it has
-statements, and who speaks in them. Only published events have
+statements, who speaks in them, and every source it or its statements cite. Only published events have
 keys, so "published" needs no further condition, and the keys of one facet value sit together in the primary key
 (facet, value, event): a filter reads the events of a value from it, a count groups it without touching the
 70 MB events table. timeline_facetcount holds the number of events of every (facet, value), so the timeline's
-unfiltered facets, the participants' and topics' event counts and the total are read, not counted.
+unfiltered facets, the participants' and topics' event counts and the total are read, not counted; its SOURCE
+rows are the sources the public timeline cites. timeline_publishercount holds how many of those each publisher
+has of each kind, so the sources' index pages through its publishers without grouping 200,000 sources.
 
 Both tables are derived data, kept exact by database triggers in the same transaction as the change (an edit in
 the admin, an import, a bulk update, SQL in psql), like the data versions of timeline/versions.py. They are not
@@ -19,11 +21,11 @@ import contextlib
 
 from django.db import connection as default_connection
 from django.db import connections
-from django.db.models import IntegerField
+from django.db.models import BooleanField, IntegerField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
-EVENT, PARTICIPANT, TOPIC, COUNTRY, STATEMENTS, MONTH, TYPE, SPEAKER = 0, 1, 2, 3, 4, 5, 6, 7
+EVENT, PARTICIPANT, TOPIC, COUNTRY, STATEMENTS, MONTH, TYPE, SPEAKER, SOURCE = 0, 1, 2, 3, 4, 5, 6, 7, 8
 
 # An event type's key is its place among Event.Type's choices (0 for a value not among them). Changing the choices
 # changes the keys: a migration that does must call rebuild() (tests/test_eventkeys.py holds this list to them).
@@ -130,10 +132,75 @@ def kept_count_sql(model, facet: int) -> RawSQL:
     )
 
 
+def has_value_sql(model, facet: int) -> RawSQL:
+    """Whether each row of `model` (sources) is a value of `facet` that some published event has: a correlated
+    EXISTS, which leaves the planner free to start from an index on the outer table (a page's publishers)."""
+    table, pk = model._meta.db_table, model._meta.pk.column
+    return RawSQL(
+        f'EXISTS (SELECT 1 FROM timeline_facetcount WHERE facet = %s AND value = "{table}"."{pk}")',
+        [facet],
+        output_field=BooleanField(),
+    )
+
+
 def values_sql(*facets: int) -> RawSQL:
     """The values of these facets that any published event has (the ids of the public participants, say)."""
     placeholders = ", ".join(["%s"] * len(facets))
     return RawSQL(f"SELECT value FROM timeline_facetcount WHERE facet IN ({placeholders})", list(facets))
+
+
+class Publishers:
+    """Every publisher of a source the public timeline cites, with its number of sources of each kind, as the kept
+    counts hold them: alphabetical whatever the case, the unnamed last, read one page at a time (for a Paginator)."""
+
+    def __init__(self, using: str = "default"):
+        self.using = using
+        self._summary = None
+
+    def _rows(self, sql: str, params=()) -> list[tuple]:
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def summary(self) -> tuple[int, int, dict[str, int]]:
+        """The number of publishers, of sources, and of sources of each kind, in one query."""
+        if self._summary is None:
+            sums = ", ".join(f"COALESCE(SUM({column}), 0)" for column in ["n", *KIND_COLUMNS.split(", ")])
+            publishers, sources, *by_kind = self._rows(f"SELECT count(*), {sums} FROM timeline_publishercount")[0]
+            self._summary = (publishers, sources, dict(zip(KINDS, by_kind, strict=True)))
+        return self._summary
+
+    def count(self) -> int:
+        return self.summary()[0]
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def sources(self) -> int:
+        """The number of sources the public timeline cites."""
+        return self.summary()[1]
+
+    def totals(self) -> dict[str, int]:
+        """The number of those of each kind."""
+        return self.summary()[2]
+
+    def __getitem__(self, page: slice) -> list[dict]:
+        # The named publishers of the page in the primary key's order, then the unnamed one ('', which sorts first),
+        # which belongs to the page only if it is past the last named one.
+        start, stop = page.start or 0, page.stop
+        rows = self._rows(
+            f"SELECT * FROM (SELECT 0, publisher_key, n, {KIND_COLUMNS} FROM timeline_publishercount "
+            "WHERE publisher_key <> '' ORDER BY publisher_key LIMIT %s OFFSET %s) named "
+            f"UNION ALL SELECT 1, publisher_key, n, {KIND_COLUMNS} FROM timeline_publishercount "
+            "WHERE publisher_key = '' ORDER BY 1, 2",
+            [stop - start, start],
+        )
+        named = sum(1 for part, *_ in rows if part == 0)
+        return [
+            {"publisher_key": key, "count": count, **dict(zip(KINDS, by_kind, strict=True))}
+            for part, key, count, *by_kind in rows
+            if part == 0 or named < stop - start
+        ]
 
 
 def country_code_sql(vendor: str, column: str) -> str:
@@ -169,6 +236,11 @@ def keys_sql(vendor: str, events: str) -> str:
             FROM timeline_statement s JOIN timeline_event e ON e.id = s.event_id WHERE {published}
         UNION SELECT {SPEAKER}, s.speaker_id, s.event_id
             FROM timeline_statement s JOIN timeline_event e ON e.id = s.event_id WHERE {published}
+        UNION SELECT {SOURCE}, c.source_id, c.event_id
+            FROM timeline_event_sources c JOIN timeline_event e ON e.id = c.event_id WHERE {published}
+        UNION SELECT {SOURCE}, c.source_id, s.event_id FROM timeline_statement_sources c
+            JOIN timeline_statement s ON s.id = c.statement_id JOIN timeline_event e ON e.id = s.event_id
+            WHERE {published}
     """
 
 
@@ -208,6 +280,17 @@ POSTGRESQL_AFFECTED = {
         "UPDATE": "SELECT i.event_id FROM timeline_involvement i WHERE i.participant_id IN "
         "(SELECT id FROM (SELECT id, country FROM new_rows EXCEPT SELECT id, country FROM old_rows) moved)",
     },
+    "timeline_event_sources": {
+        "INSERT": "SELECT event_id FROM new_rows",
+        "UPDATE": "SELECT event_id FROM new_rows UNION SELECT event_id FROM old_rows",
+        "DELETE": "SELECT event_id FROM old_rows",
+    },
+    "timeline_statement_sources": {
+        "INSERT": "SELECT s.event_id FROM timeline_statement s WHERE s.id IN (SELECT statement_id FROM new_rows)",
+        "UPDATE": "SELECT s.event_id FROM timeline_statement s WHERE s.id IN "
+        "(SELECT statement_id FROM new_rows UNION SELECT statement_id FROM old_rows)",
+        "DELETE": "SELECT s.event_id FROM timeline_statement s WHERE s.id IN (SELECT statement_id FROM old_rows)",
+    },
 }
 
 SQLITE_AFFECTED = {
@@ -245,6 +328,16 @@ SQLITE_AFFECTED = {
             "SELECT event_id FROM timeline_involvement WHERE participant_id = NEW.id",
         ),
     },
+    "timeline_event_sources": {
+        "INSERT": ("1 = 1", "NEW.event_id"),
+        "UPDATE": ("1 = 1", "NEW.event_id, OLD.event_id"),
+        "DELETE": ("1 = 1", "OLD.event_id"),
+    },
+    "timeline_statement_sources": {
+        "INSERT": ("1 = 1", "SELECT event_id FROM timeline_statement WHERE id = NEW.statement_id"),
+        "UPDATE": ("1 = 1", "SELECT event_id FROM timeline_statement WHERE id IN (NEW.statement_id, OLD.statement_id)"),
+        "DELETE": ("1 = 1", "SELECT event_id FROM timeline_statement WHERE id = OLD.statement_id"),
+    },
 }
 
 POSTGRESQL_FUNCTIONS = f"""
@@ -281,13 +374,108 @@ CREATE OR REPLACE FUNCTION timeline_keys_truncated() RETURNS trigger LANGUAGE pl
 BEGIN
     DELETE FROM timeline_eventkey;
     DELETE FROM timeline_facetcount;
+    DELETE FROM timeline_publishercount;
     RETURN NULL;
 END
 $$;
 """
 
 
-def postgresql_statements() -> list[str]:
+# The publishers' counts follow the SOURCE rows of timeline_facetcount: a source enters its publisher's count when
+# its first public citation appears and leaves it with its last; a cited source that changes publisher or kind moves.
+# One row per publisher: its name in lower case without surrounding spaces (as SourceQuerySet.with_publisher_key()
+# groups them), its number of sources `n`, and a column per kind (Source.Kind's values, held to them by
+# tests/test_eventkeys.py; a migration that changes them must add the column and rebuild). `rows` is a FROM item of
+# sources (publisher, kind).
+KINDS = ("primary", "transcript", "wire", "news", "other")
+KIND_COLUMNS = ", ".join(f"kind_{kind}" for kind in KINDS)
+
+
+def postgresql_count_publishers(rows: str, sign: str) -> str:
+    by_kind = ", ".join(f"{sign}count(*) FILTER (WHERE r.kind = '{kind}')" for kind in KINDS)
+    added = ", ".join(f"{column} = p.{column} + EXCLUDED.{column}" for column in ["n", *KIND_COLUMNS.split(", ")])
+    return f"""
+    INSERT INTO timeline_publishercount AS p (publisher_key, n, {KIND_COLUMNS})
+    SELECT LOWER(TRIM(r.publisher)), {sign}count(*), {by_kind} FROM {rows} r GROUP BY 1 ORDER BY 1
+    ON CONFLICT (publisher_key) DO UPDATE SET {added};
+    DELETE FROM timeline_publishercount p WHERE p.n <= 0
+    AND p.publisher_key IN (SELECT LOWER(TRIM(r.publisher)) FROM {rows} r);"""
+
+
+CITED = f"id IN (SELECT value FROM timeline_facetcount WHERE facet = {SOURCE})"
+POSTGRESQL_PUBLISHERS = {
+    # (trigger, table, operation, transition tables, body)
+    "timeline_publishers_cited": (
+        "timeline_facetcount",
+        "INSERT",
+        "NEW TABLE AS new_rows",
+        postgresql_count_publishers(
+            f"(SELECT publisher, kind FROM timeline_source WHERE id IN "
+            f"(SELECT value FROM new_rows WHERE facet = {SOURCE}))",
+            "",
+        ),
+    ),
+    "timeline_publishers_uncited": (
+        "timeline_facetcount",
+        "DELETE",
+        "OLD TABLE AS old_rows",
+        postgresql_count_publishers(
+            f"(SELECT publisher, kind FROM timeline_source WHERE id IN "
+            f"(SELECT value FROM old_rows WHERE facet = {SOURCE}))",
+            "-",
+        ),
+    ),
+    "timeline_publishers_source_changed": (
+        "timeline_source",
+        "UPDATE",
+        "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        postgresql_count_publishers(
+            "(SELECT * FROM (SELECT id, publisher, kind FROM old_rows "
+            f"EXCEPT SELECT id, publisher, kind FROM new_rows) moved WHERE {CITED})",
+            "-",
+        )
+        + postgresql_count_publishers(
+            "(SELECT * FROM (SELECT id, publisher, kind FROM new_rows "
+            f"EXCEPT SELECT id, publisher, kind FROM old_rows) moved WHERE {CITED})",
+            "",
+        ),
+    ),
+}
+
+
+def sqlite_count_publishers(rows: str, sign: str) -> str:
+    """For one source (`rows` holds one row, or none if the source itself is already gone, as in a flush)."""
+    key = f"(SELECT LOWER(TRIM(r.publisher)) FROM {rows} r)"
+    by_kind = ", ".join(f"kind_{kind} = kind_{kind} {sign} (SELECT r.kind = '{kind}' FROM {rows} r)" for kind in KINDS)
+    zeros = ", ".join("0" for _ in KINDS)
+    return (
+        f"INSERT INTO timeline_publishercount (publisher_key, n, {KIND_COLUMNS}) SELECT {key}, 0, {zeros} "
+        f"WHERE {key} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM timeline_publishercount WHERE publisher_key = {key}); "
+        f"UPDATE timeline_publishercount SET n = n {sign} 1, {by_kind} WHERE publisher_key = {key}; "
+        f"DELETE FROM timeline_publishercount WHERE n <= 0 AND publisher_key = {key};"
+    )
+
+
+SQLITE_PUBLISHERS = {
+    "timeline_publishers_cited": (
+        f"AFTER INSERT ON timeline_facetcount WHEN NEW.facet = {SOURCE}",
+        sqlite_count_publishers("(SELECT publisher, kind FROM timeline_source WHERE id = NEW.value)", "+"),
+    ),
+    "timeline_publishers_uncited": (
+        f"AFTER DELETE ON timeline_facetcount WHEN OLD.facet = {SOURCE}",
+        sqlite_count_publishers("(SELECT publisher, kind FROM timeline_source WHERE id = OLD.value)", "-"),
+    ),
+    "timeline_publishers_source_changed": (
+        "AFTER UPDATE ON timeline_source WHEN (OLD.publisher IS NOT NEW.publisher OR OLD.kind IS NOT NEW.kind) "
+        f"AND EXISTS (SELECT 1 FROM timeline_facetcount WHERE facet = {SOURCE} AND value = NEW.id)",
+        sqlite_count_publishers("(SELECT OLD.publisher AS publisher, OLD.kind AS kind)", "-")
+        + " "
+        + sqlite_count_publishers("(SELECT NEW.publisher AS publisher, NEW.kind AS kind)", "+"),
+    ),
+}
+
+
+def postgresql_statements(publishers: bool = True) -> list[str]:
     statements = [POSTGRESQL_FUNCTIONS]
     for table, operations in POSTGRESQL_AFFECTED.items():
         for operation, affected in operations.items():
@@ -314,6 +502,14 @@ def postgresql_statements() -> list[str]:
         "CREATE TRIGGER timeline_count_keys_removed AFTER DELETE ON timeline_eventkey REFERENCING OLD TABLE AS "
         "old_rows FOR EACH STATEMENT EXECUTE FUNCTION timeline_count_keys_removed()",
     ]
+    for name, (table, operation, tables, body) in POSTGRESQL_PUBLISHERS.items() if publishers else ():
+        statements += [
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} "
+            "RETURN NULL; END $$",
+            f"DROP TRIGGER IF EXISTS {name} ON {table}",
+            f"CREATE TRIGGER {name} AFTER {operation} ON {table} REFERENCING {tables} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+        ]
     return statements
 
 
@@ -323,11 +519,15 @@ def postgresql_trigger_names() -> list[tuple[str, str]]:
         for table, operations in POSTGRESQL_AFFECTED.items()
         for operation in operations
     ]
-    return names + [
-        ("timeline_keys_truncated", "timeline_event"),
-        ("timeline_count_keys_added", "timeline_eventkey"),
-        ("timeline_count_keys_removed", "timeline_eventkey"),
-    ]
+    return (
+        names
+        + [
+            ("timeline_keys_truncated", "timeline_event"),
+            ("timeline_count_keys_added", "timeline_eventkey"),
+            ("timeline_count_keys_removed", "timeline_eventkey"),
+        ]
+        + [(name, table) for name, (table, *_) in POSTGRESQL_PUBLISHERS.items()]
+    )
 
 
 def sqlite_refresh(events: str) -> str:
@@ -353,7 +553,7 @@ SQLITE_COUNTS = {
 }
 
 
-def sqlite_triggers() -> dict[str, str]:
+def sqlite_triggers(publishers: bool = True) -> dict[str, str]:
     triggers = {}
     for table, operations in SQLITE_AFFECTED.items():
         for operation, (when, events) in operations.items():
@@ -364,11 +564,18 @@ def sqlite_triggers() -> dict[str, str]:
     for operation, body in SQLITE_COUNTS.items():
         name = f"timeline_count_keys_{operation.lower()}"
         triggers[name] = f"CREATE TRIGGER {name} AFTER {operation} ON timeline_eventkey BEGIN {body} END"
+    for name, (when, body) in SQLITE_PUBLISHERS.items() if publishers else ():
+        triggers[name] = f"CREATE TRIGGER {name} {when} BEGIN {body} END"
     return triggers
 
 
 def installed(connection) -> bool:
     return "timeline_eventkey" in connection.introspection.table_names()
+
+
+def counts_publishers(connection) -> bool:
+    # Migrations before the publishers' counts (0015) keep the keys without them.
+    return "timeline_publishercount" in connection.introspection.table_names()
 
 
 def install(using=None, connection=None, **kwargs) -> None:
@@ -380,11 +587,12 @@ def install(using=None, connection=None, **kwargs) -> None:
     if not installed(connection):
         return  # migrated back before the keys existed
     with connection.cursor() as cursor:
+        publishers = counts_publishers(connection)
         if connection.vendor == "postgresql":
-            for statement in postgresql_statements():
+            for statement in postgresql_statements(publishers):
                 cursor.execute(statement)
         elif connection.vendor == "sqlite":
-            for name, statement in sqlite_triggers().items():
+            for name, statement in sqlite_triggers(publishers).items():
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
                 cursor.execute(statement)
 
@@ -412,6 +620,13 @@ def rebuild(connection=None) -> None:
             "INSERT INTO timeline_facetcount (facet, value, n) "
             "SELECT facet, value, count(*) FROM timeline_eventkey GROUP BY facet, value"
         )
+        if counts_publishers(connection):
+            by_kind = ", ".join(f"SUM(CASE WHEN kind = '{kind}' THEN 1 ELSE 0 END)" for kind in KINDS)
+            cursor.execute("DELETE FROM timeline_publishercount")
+            cursor.execute(
+                f"INSERT INTO timeline_publishercount (publisher_key, n, {KIND_COLUMNS}) "
+                f"SELECT LOWER(TRIM(publisher)), count(*), {by_kind} FROM timeline_source WHERE {CITED} GROUP BY 1"
+            )
     install(connection=connection)
 
 

@@ -23,11 +23,12 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce, Concat, Greatest, Lower, NullIf, Trim
 from django.utils import translation
 
-from timeline import fulltext
+from timeline import eventkeys, fulltext
 from timeline.search import (
     HIGHLIGHT_START,
     HIGHLIGHT_STOP,
@@ -453,26 +454,14 @@ class SourceQuerySet(models.QuerySet):
         """`publisher_key`: the publisher's name in lower case, which groups spellings that differ only in case."""
         return self.annotate(publisher_key=Lower(Trim("publisher")))
 
-    def publishers(self):
-        """One row per publisher, in alphabetical order whatever the case of its name (an unnamed one last):
-        `publisher_key`, `name`, `count`, and the count of each kind (`primary`, `wire`...), in one query."""
-        kinds = {kind: Count("pk", filter=Q(kind=kind)) for kind in self.model.Kind.values}
-        return (
-            self.order_by()
-            .with_publisher_key()
-            .values("publisher_key")
-            .annotate(name=Min("publisher"), count=Count("pk"), **kinds)
-            .order_by(Case(When(publisher_key="", then=Value(1)), default=Value(0)), "publisher_key")
-        )
+    def with_publisher_name(self):
+        """`publisher_name`: one spelling of the publisher's name among these sources, the same for all of them."""
+        return self.annotate(publisher_name=Window(Min("publisher"), partition_by=[Lower(Trim("publisher"))]))
 
     def cited(self):
-        """Sources the public timeline cites, through an event or a statement; one cited only by drafts is not."""
-        published = related(self.model, "events").objects.published()
-        by_events = through(self.model, "events").objects.filter(event__in=published).values("source_id")
-        by_statements = through(self.model, "statements").objects.filter(statement__event__in=published)
-        # One IN over a UNION, not two INs joined by OR: PostgreSQL turns it into a semi-join. With OR, a subquery
-        # too large to hash in memory was re-read for every source (over 5 minutes at 100,000 events).
-        return self.filter(pk__in=by_events.union(by_statements.values("source_id")))
+        """Sources the public timeline cites, through an event or a statement; one cited only by drafts is not.
+        The database keeps them, with the facet keys of the events that cite them (timeline/eventkeys.py)."""
+        return self.filter(eventkeys.has_value_sql(self.model, eventkeys.SOURCE))
 
 
 class WeakPublisherQuerySet(models.QuerySet):

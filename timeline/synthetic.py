@@ -478,6 +478,7 @@ def flush_timeline() -> None:
     with connection.cursor() as cursor:  # derived from the events (timeline/eventkeys.py), not a model's table
         cursor.execute("DELETE FROM timeline_eventkey")
         cursor.execute("DELETE FROM timeline_facetcount")
+        cursor.execute("DELETE FROM timeline_publishercount")
     if deferred:
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from timeline import citations, facets, offices, overview, paging, previews
+from timeline import citations, eventkeys, facets, offices, overview, paging, previews
 from timeline.caching import VARYING_HEADERS, cache_public_page, cached_aggregate
 from timeline.dates import Precision, format_range
 from timeline.filters import EventFilter
@@ -357,26 +357,30 @@ def source_list(request: HttpRequest) -> HttpResponse:
     """Every source the public timeline cites, under its publisher: publishers in alphabetical order whatever the
     case of their names, each once with its count, and its sources primary documents first. A source cited only
     by drafts is not listed. A page holds INDEX_PAGE_SIZE publishers, so that none is split between two pages."""
-    cited = Source.objects.cited()
-    # The whole list of publishers is one aggregate, kept per data version: its pages and totals read from it.
-    every_publisher = cached_aggregate("source publishers", (), lambda: list(cited.publishers()), public=True)
+    # The publishers and their counts are kept by the database (timeline/eventkeys.py): a page reads its own.
+    every_publisher = eventkeys.Publishers()
     pages = paginate(every_publisher, INDEX_PAGE_SIZE, request.GET.get("page"))
-    publishers = [dict(publisher) for publisher in pages.page]
+    publishers = pages.page.object_list
     citing = Event.objects.published().chronological().only("slug", "title", "start_date")
     sources = (
-        cited.with_publisher_key()
+        Source.objects.cited()
+        .with_publisher_key()
         .filter(publisher_key__in=[publisher["publisher_key"] for publisher in publishers])
+        .with_publisher_name()
         .in_reading_order()
         .prefetch_related(Prefetch("events", queryset=citing, to_attr="citing"))
     )
     by_publisher = defaultdict(list)
+    names = {}
     for source in sources:
         by_publisher[source.publisher_key].append(source)
+        names[source.publisher_key] = source.publisher_name
     for publisher in publishers:
         # Read as values, past the models' own cleaning of what they load (timeline.text).
-        publisher["name"] = publisher["name"] and printable(publisher["name"])
+        name = names.get(publisher["publisher_key"], "")
+        publisher["name"] = name and printable(name)
         publisher["sources"] = by_publisher[publisher["publisher_key"]]
-    kinds = {kind: sum(publisher[kind] for publisher in every_publisher) for kind in Source.Kind.values}
+    kinds = every_publisher.totals()
     context = {
         "source_page": pages.page,
         "publishers": publishers,

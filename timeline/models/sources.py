@@ -4,6 +4,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower, Trim
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +60,12 @@ class Source(PlainTextFields, NamedBySlug, models.Model):
 
     class Meta:
         ordering = ["title"]
+        indexes = [
+            # The sources' index reads a page's publishers by their key (SourceQuerySet.with_publisher_key()).
+            models.Index(Lower(Trim("publisher")), name="source_publisher_key_idx"),
+            # The API lists the cited sources in this order, a page at a time.
+            models.Index(fields=["title", "id"], name="source_title_idx"),
+        ]
 
     def __str__(self):
         return f"{self.title} ({self.publisher})" if self.publisher else self.title
