@@ -574,7 +574,7 @@ def installed(connection) -> bool:
 
 
 def counts_publishers(connection) -> bool:
-    # Migrations before the publishers' counts (0015) keep the keys without them.
+    # Migrations before the publishers' counts (0019) keep the keys without them.
     return "timeline_publishercount" in connection.introspection.table_names()
 
 

@@ -41,7 +41,7 @@ def drop_table(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("timeline", "0014_sqlite_full_text_search"),
+        ("timeline", "0018_event_published_order_idx"),
     ]
 
     operations = [
