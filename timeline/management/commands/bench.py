@@ -89,6 +89,15 @@ def discover_targets() -> tuple[list[Target], list[str]]:
         Target("event detail", reverse("event_detail", args=[event["slug"]])),
         Target("participant", reverse("participant_detail", args=[participant])),
         Target("api events", "/api/events"),
+        # The indexes and the API's other lists, which no filter narrows: every one must stay within bounds too.
+        Target("statements", reverse("statement_list")),
+        Target("participants", reverse("participant_list")),
+        Target("topics", reverse("topic_list")),
+        Target("sources", reverse("source_list")),
+        Target("api statements", "/api/statements"),
+        Target("api participants", "/api/participants"),
+        Target("api sources", "/api/sources"),
+        Target("api topics", "/api/topics"),
     ]
     targets = []
     for target in candidates:
