@@ -113,6 +113,7 @@ def french_html(response, page_language: str = "fr") -> list[str]:
 def newsroom(monkeypatch):
     monkeypatch.setattr("timeline.paging.PAGE_SIZE", 2)
     monkeypatch.setattr("timeline.views.INDEX_PAGE_SIZE", 2)
+    monkeypatch.setattr("timeline.views.SOURCE_PAGE_SIZE", 2)
     monkeypatch.setattr("timeline.views.DETAIL_PAGE_SIZE", 1)
     monkeypatch.setattr("timeline.export_views.EMBED_LIMIT", 2)
     carney = ParticipantFactory(slug="mark-carney", name="Mark Carney", country="CA", description="Économiste")

@@ -686,7 +686,7 @@ def test_source_index_groups_sources_by_publisher_whatever_the_case_each_once_wi
 
 
 def test_source_index_pages_by_publisher_so_none_is_split(client, monkeypatch):
-    monkeypatch.setattr("timeline.views.INDEX_PAGE_SIZE", 2)
+    monkeypatch.setattr("timeline.views.SOURCE_PAGE_SIZE", 2)
     for publisher in ["Alpha", "Alpha", "Alpha", "Beta", "Gamma"]:
         EventFactory(sources=[SourceFactory(publisher=publisher)])
     first, second = (page(client.get(reverse("source_list"), {"page": n})).text for n in (1, 2))
@@ -695,7 +695,7 @@ def test_source_index_pages_by_publisher_so_none_is_split(client, monkeypatch):
 
 
 def test_source_index_puts_the_unnamed_publisher_after_the_last_named_whichever_page_that_is(client, monkeypatch):
-    monkeypatch.setattr("timeline.views.INDEX_PAGE_SIZE", 2)
+    monkeypatch.setattr("timeline.views.SOURCE_PAGE_SIZE", 2)
     for publisher in ["Beta", "", "alpha"]:
         EventFactory(sources=[SourceFactory(publisher=publisher)])
     first, second = (page(client.get(reverse("source_list"), {"page": n})).text for n in (1, 2))
@@ -703,7 +703,7 @@ def test_source_index_puts_the_unnamed_publisher_after_the_last_named_whichever_
     assert "Publisher not known" not in first
     assert "Publisher not known (1 source)" in second and "Beta" not in second
     assert "3 sources" in second  # the totals are the whole list's on every page
-    monkeypatch.setattr("timeline.views.INDEX_PAGE_SIZE", 3)
+    monkeypatch.setattr("timeline.views.SOURCE_PAGE_SIZE", 3)
     alone = page(client.get(reverse("source_list"))).text
     assert alone.index("Beta (1 source)") < alone.index("Publisher not known (1 source)")
 

@@ -41,7 +41,10 @@ from timeline.text import printable
 
 DETAIL_PAGE_SIZE = 50  # statements per page of a participant's page
 PARTICIPANT_EVENTS_SHOWN = 20
-INDEX_PAGE_SIZE = 100  # participants and sources per page of their indexes
+INDEX_PAGE_SIZE = 100  # participants per page of their index
+# Publishers per page of the sources' index: each comes with all its sources (about five on average at 100,000
+# events), so a page of fifty is already some 250 sources, about 150 kB.
+SOURCE_PAGE_SIZE = 50
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -356,10 +359,10 @@ KIND_COUNTS = {
 def source_list(request: HttpRequest) -> HttpResponse:
     """Every source the public timeline cites, under its publisher: publishers in alphabetical order whatever the
     case of their names, each once with its count, and its sources primary documents first. A source cited only
-    by drafts is not listed. A page holds INDEX_PAGE_SIZE publishers, so that none is split between two pages."""
+    by drafts is not listed. A page holds SOURCE_PAGE_SIZE publishers, so that none is split between two pages."""
     # The publishers and their counts are kept by the database (timeline/eventkeys.py): a page reads its own.
     every_publisher = eventkeys.Publishers()
-    pages = paginate(every_publisher, INDEX_PAGE_SIZE, request.GET.get("page"))
+    pages = paginate(every_publisher, SOURCE_PAGE_SIZE, request.GET.get("page"))
     publishers = pages.page.object_list
     citing = Event.objects.published().chronological().only("slug", "title", "start_date")
     sources = (
