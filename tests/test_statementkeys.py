@@ -146,16 +146,28 @@ def test_every_change_leaves_what_is_kept_as_a_rebuild_would(world, change):
 
 
 def test_keys_of_a_published_statement(world):
-    meeting = world["meeting"]
-    topics = {(statementkeys.TOPIC, topic.pk) for topic in meeting.topics.all()}
+    meeting, carney = world["meeting"], world["carney"]
+    topic_ids = [topic.pk for topic in meeting.topics.all()]
+    profile = 2 * 4 + 2  # French (the second language), a paraphrase (the second kind)
+    assert statementkeys.profiles(["fr"], ["paraphrase"]) == [profile]
     assert keys_of("undated") == {
         (statementkeys.STATEMENT, 0),
-        (statementkeys.SPEAKER, world["carney"].pk),
+        (statementkeys.SPEAKER, carney.pk),
         (statementkeys.LANGUAGE, statementkeys.value_of(statementkeys.LANGUAGES, "fr")),
         (statementkeys.KIND, statementkeys.value_of(statementkeys.KINDS, "paraphrase")),
-        *topics,
+        (statementkeys.PROFILE, profile),
+        (statementkeys.SPEAKER_PROFILE, carney.pk * statementkeys.PROFILES + profile),
+        *((statementkeys.TOPIC, pk) for pk in topic_ids),
+        *((statementkeys.TOPIC_PROFILE, pk * statementkeys.PROFILES + profile) for pk in topic_ids),
+        *(
+            (
+                statementkeys.TOPIC_SPEAKER_PROFILE,
+                (pk * statementkeys.SPEAKERS + carney.pk) * statementkeys.PROFILES + profile,
+            )
+            for pk in topic_ids
+        ),
     }
-    assert len(topics) == 2
+    assert len(topic_ids) == 2
     assert keys_of("in-draft") == set()  # a draft's statement has none, and counts nowhere
     assert counts(statementkeys.STATEMENT) == {0: 3}
     assert counts(statementkeys.TOPIC) == {world["trade"].pk: 2, meeting.topics.get(slug="sovereignty").pk: 2}

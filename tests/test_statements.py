@@ -1,6 +1,7 @@
 """The statements index ("who said what") and each statement's own page: filters, facets, the htmx partial,
 paging, citations and structured data, drafts never shown, bad input answered with a note."""
 
+import collections
 import datetime
 import json
 import re
@@ -17,7 +18,7 @@ from tests.factories import (
     TopicFactory,
 )
 from tests.htmlparse import Page
-from timeline.models import Event, Statement
+from timeline.models import Event, Participant, Statement, Topic
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -164,6 +165,75 @@ def test_facets_count_statements_under_the_other_filters(client, quotes):
     assert counts["language-fr"].startswith("French 1") and counts["language-en"].startswith("English 1")
     assert counts["kind-paraphrase"].startswith("Paraphrase 1")
     assert [box for box in html.find("input", name="speaker", value="mark-carney") if "checked" in box]
+
+
+def counted_by_hand(query: str, excluded: str = "") -> list[Statement]:
+    """The published statements the filters of `query` (all but `excluded`) select, chosen one by one here."""
+    from urllib.parse import parse_qs
+
+    params = {name: values for name, values in parse_qs(query).items() if name != excluded}
+    chosen = []
+    for statement in Statement.objects.published().select_related("speaker", "event"):
+        said = statement.said_on or statement.event.start_date
+        values = {
+            "speaker": {statement.speaker.slug},
+            "topic": {topic.slug for topic in statement.event.topics.all()},
+            "language": {statement.language},
+            "kind": {statement.kind},
+        }
+        checks = {name: (lambda v, own=own: bool(own & set(v))) for name, own in values.items()}
+        checks["start"] = lambda v, said=said: said >= datetime.date.fromisoformat(v[0])
+        checks["end"] = lambda v, said=said: said <= datetime.date.fromisoformat(v[0])
+        text = statement.text.lower()
+        checks["q"] = lambda v, text=text: v[0] in text
+        if all(checks[name](values) for name, values in params.items()):
+            chosen.append(statement)
+    return chosen
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "language=fr",  # read from the kept counts, by profile
+        "kind=quote",
+        "language=en&kind=quote",
+        "language=en&language=fr&kind=paraphrase",
+        "speaker=mark-carney",  # languages, kinds and total kept by speaker; topics counted over the keys
+        "speaker=mark-carney&speaker=donald-trump&kind=quote",
+        "topic=tariffs",  # languages, kinds and total kept by topic; speakers counted over the keys
+        "topic=tariffs&language=en",
+        "topic=tariffs&topic=sovereignty",  # a statement on both topics counts once
+        "topic=tariffs&topic=sovereignty&kind=quote",
+        "speaker=mark-carney&language=fr&topic=sovereignty",
+        "start=2025-05-20",  # counted over the keys of the statements the filters select
+        "end=2025-05-10&kind=paraphrase",
+        "q=sale",
+        "q=sale&language=en&speaker=mark-carney",
+    ],
+)
+def test_every_count_is_that_of_the_statements_the_filters_select(quotes, query):
+    """However the counts are read (kept, kept by profile, or counted over the keys), they are those of the
+    published statements each selection holds, counted one by one here."""
+    from django.http import QueryDict
+
+    from timeline import facets
+    from timeline.statement_filters import StatementListFilter
+
+    StatementFactory(slug="second-topic-quote", event=quotes, speaker=Participant.objects.get(slug="mark-carney"))
+    quotes.topics.add(Topic.objects.get(slug="tariffs"))
+    filterset = StatementListFilter(QueryDict(query))
+    shown = facets.statement_facets(filterset)
+    values = {
+        "speaker": lambda s: [s.speaker.slug],
+        "topic": lambda s: [topic.slug for topic in s.event.topics.all()],
+        "language": lambda s: [s.language],
+        "kind": lambda s: [s.kind],
+    }
+    for name, value in values.items():
+        expected = collections.Counter(v for statement in counted_by_hand(query, name) for v in value(statement))
+        assert {choice.value: choice.count for choice in shown[name] if choice.count} == expected, name
+    assert facets.statement_total(filterset) == len(counted_by_hand(query))
 
 
 def test_the_partial_is_the_results_with_the_facets_out_of_band(client, quotes):

@@ -421,12 +421,32 @@ def statements_counted(filterset, name: str, compute):
     return cached_aggregate(f"statement facet:{name}", others, compute, public=True)
 
 
+PROFILE_FILTERS = ("language", "kind")  # filters the kept counts are split by (statementkeys.PROFILE)
+
+
 def statement_counts_sql(filterset, excluded: str, facet: int) -> tuple[str, list] | None:
     """SQL giving (value, n): how many of the statements every filter but `excluded` selects have each value of
-    `facet`, from the statements' keys (timeline/statementkeys.py); kept counts with no other filter in force; None
-    when those filters can match nothing."""
-    if not in_force_but(filterset, excluded):
+    `facet`, from the statements' keys (timeline/statementkeys.py); None when those filters can match nothing.
+
+    Read from the kept counts when the other filters in force are at most a language and a kind (by the statements'
+    profiles), besides which the counts of a language, a kind or the total may have speakers or one topic, and the
+    speakers' counts one topic. Counted otherwise, over the keys of the statements the other filters select, found
+    from the keys alone when each of those filters is one of a key (speaker, topic, language, kind)."""
+    others = [name for name in filterset.in_force() if name not in (excluded, "sort")]
+    if not others:
         return statementkeys.counts_sql(facet)
+    cleaned = filterset.cleaned
+    among = statementkeys.profiles(*(cleaned[name] if name in others else [] for name in PROFILE_FILTERS))
+    rest = [name for name in others if name not in PROFILE_FILTERS]
+    if not rest:
+        return statementkeys.profile_counts_sql(facet, among)
+    one_topic = rest == ["topic"] and len(cleaned["topic"]) == 1
+    of_profile = facet in statementkeys.OF_PROFILE
+    if of_profile and (rest == ["speaker"] or one_topic) or facet == statementkeys.SPEAKER and one_topic:
+        ids = [obj.pk for obj in cleaned[rest[0]]]
+        return statementkeys.profile_counts_sql(facet, among, within=(filterset.KEYED[rest[0]][0], ids))
+    if set(others) <= set(filterset.KEYED):
+        return statementkeys.counts_sql(facet, filterset.keys(others))
     try:
         statements = filtered_except(filterset, excluded).values("pk").query.sql_with_params()
     except EmptyResultSet:  # a search with no words: Django then writes no SQL
@@ -466,10 +486,13 @@ def statement_choice_facet(filterset, name: str, label, facet: int, codes: tuple
 
 
 def statement_total(filterset) -> int:
-    """How many statements every filter in force selects; read from the kept counts when none does."""
-    if not in_force_but(filterset, ""):
-        return statementkeys.kept_count(using=filterset.queryset.db)
-    return filterset.qs.order_by().count()
+    """How many statements every filter in force selects: counted as the facets are (statement_counts_sql)."""
+    counted = statement_counts_sql(filterset, "", statementkeys.STATEMENT)
+    if counted is None:
+        return 0
+    with connections[filterset.queryset.db].cursor() as cursor:
+        cursor.execute(*counted)
+        return sum(n for _, n in cursor.fetchall())
 
 
 def statement_facets(filterset) -> dict[str, list[FacetChoice]]:

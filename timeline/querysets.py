@@ -325,6 +325,15 @@ class StatementQuerySet(models.QuerySet):
         events = related(self.model, "event").objects.published()
         return self.filter(Exists(events.filter(pk=OuterRef("event_id"))))
 
+    def keyed(self, facet: int, values):
+        """Published statements with any of these values of a facet, read from the published statements' facet
+        keys (timeline/statementkeys.py): only published statements have keys."""
+        from django.db.models.expressions import RawSQL
+
+        from timeline import statementkeys
+
+        return self.filter(pk__in=RawSQL(*statementkeys.statements_with(facet, values)))
+
     def for_list(self, reading_order: bool = False):
         """What a listed statement shows: its speaker, its event and its sources, in a fixed number of queries.
 

@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from timeline import statementkeys
 from timeline.filter_fields import (
     LenientForm,
     LenientMultipleFilter,
@@ -15,7 +16,7 @@ from timeline.filter_fields import (
     SlugMultipleFilter,
 )
 from timeline.filters import EventFilter, ParameterSet, Problem, order_parameter, public_participants, public_topics
-from timeline.models import Event, Statement
+from timeline.models import Statement
 
 
 def speaker_parameter() -> SlugMultipleFilter:
@@ -145,6 +146,43 @@ class StatementListFilter(OfStatements, ParameterSet):
     )
     sort = order_parameter()
 
+    # Speaker, topic, language and kind are each a facet of the published statements' keys
+    # (timeline/statementkeys.py), which the facets count: `keys()` selects through them. Speaker and topic select
+    # through them too, a few thousand statements at most; a language or a kind, a good part of all statements,
+    # is better asked of each statement as the page is read in order (SQLite would otherwise sort every one).
+    KEYED = {
+        "speaker": (statementkeys.SPEAKER, lambda participants: [participant.pk for participant in participants]),
+        "topic": (statementkeys.TOPIC, lambda topics: [topic.pk for topic in topics]),
+        "language": (
+            statementkeys.LANGUAGE,
+            lambda codes: [statementkeys.value_of(statementkeys.LANGUAGES, code) for code in codes],
+        ),
+        "kind": (
+            statementkeys.KIND,
+            lambda codes: [statementkeys.value_of(statementkeys.KINDS, code) for code in codes],
+        ),
+    }
+
+    def keyed(self, queryset, name, value):
+        facet, values = self.KEYED[name]
+        return queryset.keyed(facet, values(value))
+
+    filter_speaker = filter_topic = keyed
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(kind__in=value)
+
+    def keys(self, names: list[str]) -> tuple[str, list]:
+        """SQL and parameters selecting the ids of the published statements that the filters `names` (each among
+        KEYED, each in force) select, from the keys alone."""
+        sql, params = "", []
+        for name in names:
+            facet, values = self.KEYED[name]
+            keyed_sql, keyed_params = statementkeys.statements_with(facet, values(self.cleaned[name]))
+            sql = f"{keyed_sql} AND statement_id IN ({sql})" if sql else keyed_sql
+            params = [*keyed_params, *params]
+        return sql, params
+
     def filter_q(self, queryset, name, value):
         return queryset.search(value)
 
@@ -153,14 +191,6 @@ class StatementListFilter(OfStatements, ParameterSet):
 
     def filter_end(self, queryset, name, value):
         return queryset.said_between(end=value)
-
-    def filter_topic(self, queryset, name, value):
-        # A subquery, so that a statement at an event on two of the topics is listed once.
-        on_topics = Event.topics.through.objects.filter(topic__in=[topic.pk for topic in value])
-        return queryset.filter(event__in=on_topics.values("event_id"))
-
-    def filter_kind(self, queryset, name, value):
-        return queryset.filter(kind__in=value)
 
     def filter_sort(self, queryset, name, value):
         return queryset  # ordering is applied last, in filter_queryset

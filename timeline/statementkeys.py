@@ -29,6 +29,22 @@ STATEMENT, SPEAKER, TOPIC, LANGUAGE, KIND = 0, 1, 2, 3, 4
 LANGUAGES = ("en", "fr")
 KINDS = ("quote", "paraphrase")
 
+# The same keys, each with the statement's profile, its language and kind as one number (language * 4 + kind), so
+# that the counts under a language or kind filter, the commonest and the broadest (one statement in six is French,
+# two in three are quotes), are read from the kept counts too: PROFILE's value is the profile; SPEAKER_PROFILE's and
+# TOPIC_PROFILE's, the speaker's or topic's id * 16 + the profile.
+PROFILE, SPEAKER_PROFILE, TOPIC_PROFILE = 5, 6, 7
+PROFILES = 16
+# And each speaker of a topic with the profile, for the speakers of one topic (the commonest way into quotes): the
+# topic's id * 2**32 + the speaker's id, * 16 + the profile.
+TOPIC_SPEAKER_PROFILE = 8
+SPEAKERS = 2**32
+# The facets keyed with a profile: for each facet of one value per statement, its value as SQL over the profile P
+# (run with parameters, so a modulo is written %%); speakers and topics are keyed with it by SPEAKER_PROFILE and
+# TOPIC_PROFILE.
+OF_PROFILE = {STATEMENT: "0", LANGUAGE: "(P) / 4", KIND: "(P) %% 4"}
+WITH_PROFILE = {SPEAKER: SPEAKER_PROFILE, TOPIC: TOPIC_PROFILE}
+
 
 def code_sql(column: str, values: tuple[str, ...]) -> str:
     cases = " ".join(f"WHEN '{value}' THEN {number}" for number, value in enumerate(values, start=1))
@@ -43,12 +59,19 @@ def value_of(values: tuple[str, ...], code: str) -> int:
     return values.index(code) + 1 if code in values else 0
 
 
+def profiles(languages: list[str], kinds: list[str]) -> list[int]:
+    """The profiles of the statements in any of these languages and of any of these kinds (none given: any)."""
+    language_values = [value_of(LANGUAGES, code) for code in languages] or range(len(LANGUAGES) + 1)
+    kind_values = [value_of(KINDS, code) for code in kinds] or range(len(KINDS) + 1)
+    return sorted(language * 4 + kind for language in language_values for kind in kind_values)
+
+
 # Reading the keys
 
 
-def counts_sql(facet: int, statements: tuple[str, list] | None = None) -> tuple[str, list]:
-    """SQL giving (value, n): how many published statements have each value of `facet`, as kept; or, given the SQL
-    of a set of statement ids, how many of those statements."""
+def counts_sql(facet: int, statements: tuple[str, list] | None = None):
+    """SQL and parameters giving (value, n): how many published statements have each value of `facet`, as kept;
+    or, given the SQL of a set of statement ids (`statements`), how many of those statements, counted."""
     if statements is None:
         return "SELECT value, n FROM timeline_statementcount WHERE facet = %s AND n > 0", [facet]
     sql, params = statements
@@ -56,6 +79,46 @@ def counts_sql(facet: int, statements: tuple[str, list] | None = None) -> tuple[
         f"SELECT value, count(*) AS n FROM timeline_statementkey WHERE facet = %s AND statement_id IN ({sql}) "
         "GROUP BY value",
         [facet, *params],
+    )
+
+
+def profile_counts_sql(facet: int, among: list[int], within: tuple[int, list[int]] | None = None):
+    """SQL and parameters giving (value, n): how many published statements of the profiles `among` have each value
+    of `facet`, as kept. `within`, (SPEAKER or TOPIC, ids): only those of these speakers or of this topic (a
+    statement on two topics would count twice: one topic at most), for a facet of one value per statement
+    (OF_PROFILE), or the speakers of a topic."""
+    profile = f"value %% {PROFILES}"
+    if within is None:
+        source, ranges, span = WITH_PROFILE.get(facet, PROFILE), [], 0
+        value = f"value / {PROFILES}" if facet in WITH_PROFILE else OF_PROFILE[facet].replace("P", "value")
+        profile = profile if facet in WITH_PROFILE else "value"
+    elif facet == SPEAKER and within[0] == TOPIC:
+        source, ranges, span = TOPIC_SPEAKER_PROFILE, within[1], SPEAKERS * PROFILES
+        value = f"(value / {PROFILES}) %% {SPEAKERS}"
+    else:
+        source, ranges, span = WITH_PROFILE[within[0]], within[1], PROFILES
+        value = OF_PROFILE[facet].replace("P", profile)
+    profiles = ", ".join(["%s"] * len(among)) or "NULL"
+    condition, params = f"{profile} IN ({profiles})", []
+    if within is not None:
+        # Each id's range of values, so that the primary key serves it.
+        condition = "(" + (" OR ".join(["value BETWEEN %s AND %s"] * len(ranges)) or "1 = 0") + f") AND {condition}"
+        params = [bound for pk in ranges for bound in (pk * span, pk * span + span - 1)]
+    return (
+        # GROUP BY 1: the value, which may be a constant
+        f"SELECT {value} AS value, sum(n) AS n FROM timeline_statementcount WHERE facet = %s AND {condition} "
+        "GROUP BY 1 HAVING sum(n) > 0",
+        [source, *params, *among],
+    )
+
+
+def statements_with(facet: int, values) -> tuple[str, list]:
+    """SQL and parameters selecting the ids of the published statements with any of these values of `facet`."""
+    values = list(values)
+    placeholders = ", ".join(["%s"] * len(values)) or "NULL"
+    return (
+        f"SELECT statement_id FROM timeline_statementkey WHERE facet = %s AND value IN ({placeholders})",
+        [facet, *values],
     )
 
 
@@ -74,6 +137,7 @@ def keys_sql(statements: str) -> str:
     """SELECT facet, value, statement_id of the published statements that the SQL condition `statements` on `s`
     selects."""
     source = "FROM timeline_statement s JOIN timeline_event e ON e.id = s.event_id"
+    profile = f"({code_sql('s.language', LANGUAGES)} * 4 + {code_sql('s.kind', KINDS)})"
     where = f"WHERE e.status = 'published' AND ({statements})"
     return f"""
         SELECT {STATEMENT}, 0, s.id {source} {where}
@@ -81,6 +145,12 @@ def keys_sql(statements: str) -> str:
         UNION ALL SELECT {TOPIC}, t.topic_id, s.id {source} JOIN timeline_event_topics t ON t.event_id = e.id {where}
         UNION ALL SELECT {LANGUAGE}, {code_sql("s.language", LANGUAGES)}, s.id {source} {where}
         UNION ALL SELECT {KIND}, {code_sql("s.kind", KINDS)}, s.id {source} {where}
+        UNION ALL SELECT {PROFILE}, {profile}, s.id {source} {where}
+        UNION ALL SELECT {SPEAKER_PROFILE}, s.speaker_id * {PROFILES} + {profile}, s.id {source} {where}
+        UNION ALL SELECT {TOPIC_PROFILE}, t.topic_id * {PROFILES} + {profile}, s.id {source}
+            JOIN timeline_event_topics t ON t.event_id = e.id {where}
+        UNION ALL SELECT {TOPIC_SPEAKER_PROFILE}, (t.topic_id * {SPEAKERS} + s.speaker_id) * {PROFILES} + {profile},
+            s.id {source} JOIN timeline_event_topics t ON t.event_id = e.id {where}
     """
 
 
