@@ -20,6 +20,8 @@ whatever writes statements, events or their topics rewrites the keys of the stat
 transaction, through the triggers below.
 """
 
+import contextlib
+
 from django.db import connection as default_connection
 from django.db import connections
 
@@ -417,3 +419,14 @@ def rebuild(connection=None) -> None:
                 "SELECT facet, value, count(*) FROM timeline_statementkey GROUP BY facet, value"
             )
     install(connection=connection)
+
+
+@contextlib.contextmanager
+def suspended(connection=None):
+    """Write in bulk without the triggers' work per statement, then rebuild once (generate_synthetic)."""
+    connection = connection or default_connection
+    uninstall(connection)
+    try:
+        yield
+    finally:
+        rebuild(connection)
