@@ -9,6 +9,7 @@ import math
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
+from django.db.models.sql.where import WhereNode
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
@@ -145,7 +146,11 @@ def page_of(events, start: int, stop: int) -> list:
     the page's events in full. Read in one step, the events of a date range made PostgreSQL walk every event from
     the first in order, reading each whole row to test the day it ends (92 ms for 2024 to 2026 at 100,000 events,
     9 ms so)."""
-    return list(events.filter(pk__in=events.values("pk")[start:stop]))
+    page = events.all()
+    # Only the ids are filtered: the page's query reads those alone (with the filters again, PostgreSQL read every
+    # event a search matched to find the page's 50 among them).
+    page.query.where = WhereNode()
+    return list(page.filter(pk__in=events.values("pk")[start:stop]))
 
 
 def timeline_page(events, total: int, raw: str | None, notes: list[str], grouped: bool, continuing: bool):
