@@ -4,6 +4,8 @@ conditional GET, and a constant number of queries however long the list."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import (
     DraftEventFactory,
@@ -176,6 +178,21 @@ def test_statements_are_published_ones_of_the_events_the_timelines_filters_selec
     assert get(client, "/api/statements?language=de", status=400)["errors"][0]["parameter"] == "language"
     assert get(client, "/api/statements?start=2025-13", status=400)["errors"][0]["parameter"] == "start"
     assert get(client, "/api/statements?speaker=hidden-person", status=400)["errors"][0]["parameter"] == "speaker"
+
+
+def test_a_statement_with_no_date_of_its_own_is_listed_on_its_events_day_as_on_the_statements_index(client, world):
+    StatementFactory(event=world["meeting"], text="Undated.", said_on=None)
+    texts = [s["text"] for s in get(client, "/api/statements")["results"]]
+    assert texts == ["Not for sale.", "Two to tango.", "Undated.", "Some time in June."]
+
+
+def test_the_unfiltered_statements_read_their_total_as_the_database_keeps_it(client, world):
+    # Counted, it read every published statement: 100 ms of the 490 the first page took at 100,000 events.
+    with CaptureQueriesContext(connection) as queries:
+        data = get(client, "/api/statements")
+    assert data["count"] == 3
+    assert not [query for query in queries if "COUNT(" in query["sql"].upper()]
+    assert get(client, "/api/statements?language=fr")["count"] == 1  # filtered, counted
 
 
 # Participants, sources, topics

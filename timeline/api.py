@@ -22,7 +22,7 @@ from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
 from ninja.openapi.docs import Swagger
 
-from timeline import eventkeys
+from timeline import eventkeys, statementkeys
 from timeline.api_schemas import (
     ErrorOut,
     EventDetail,
@@ -246,7 +246,10 @@ def get_event(request, slug: str = SLUG):
 )
 @read_only
 def list_statements(request, params: Query[PageParams]):
-    return page_of(request, filtered(StatementFilter, request.GET, Statement.objects.published().for_list()), params)
+    statements = filtered(StatementFilter, request.GET, Statement.objects.published().for_list())
+    # Unfiltered, the total is the one the database keeps (timeline/statementkeys.py).
+    unfiltered = not StatementFilter(request.GET).in_force()
+    return page_of(request, statements, params, count=statementkeys.kept_count() if unfiltered else None)
 
 
 @api.get(

@@ -26,7 +26,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
@@ -43,7 +42,7 @@ def published_events():
 
 
 def published_statements():
-    return Statement.objects.published().for_list().order_by(F("said_on").asc(nulls_last=True), "pk")
+    return Statement.objects.published().for_list().chronological()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -4,7 +4,6 @@ timeline's own filters, and those of the statements index ("who said what")."""
 from functools import cached_property
 
 from django import forms
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from timeline import statementkeys
@@ -84,9 +83,15 @@ class StatementFilter(OfStatements, ParameterSet):
         return super().problems + self.events.problems
 
     def filter_queryset(self, queryset):
-        events = self.events.qs.order_by().values("pk")
-        statements = super().filter_queryset(queryset).filter(event__in=events)
-        return statements.order_by(F("said_on").asc(nulls_last=True), "pk")
+        statements = super().filter_queryset(queryset)
+        if self.events.selection():  # with none, every published event's: the queryset's own condition
+            statements = statements.filter(event__in=self.events.qs.order_by().values("pk"))
+        # In the order said, one with no date of its own on its event's day, as the statements index lists them:
+        # an index holds that order, so a page is read from it rather than sorted from every statement.
+        return statements.chronological()
+
+    def in_force(self) -> list[str]:
+        return super().in_force() + self.events.in_force()
 
 
 # The statements index: its own parameters, named as the timeline's where they mean the same.
