@@ -45,3 +45,17 @@ def test_the_load_driver_counts_requests_sizes_and_failures(live_server):
     missing = run(address.hostname, address.port, Target("missing", "/events/nothing-here/"), requests=4, concurrency=2)
     assert missing.errors == 4
     assert missing.error_samples[0] == "HTTP 404"
+
+
+def test_the_after_edit_pages_are_each_asked_once():
+    """The fixed URLs now include the indexes, which the common pages list too: each page is one row of the table."""
+    from django.core.management import call_command
+
+    from timeline.bench_workloads import common_pages
+    from timeline.management.commands.bench import discover_targets
+
+    call_command("generate_synthetic", "--events", "5", "--seed", "3", verbosity=0)
+    pages = common_pages(discover_targets()[0])
+    names = [page.name for page in pages]
+    assert len(names) == len(set(names))
+    assert {"sources", "participants", "topics", "topic", "feed", "embed"} <= set(names)

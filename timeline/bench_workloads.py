@@ -88,7 +88,8 @@ def common_pages(targets: list[Target]) -> list[Target]:
         Target("timeline newest", f"{reverse('event_list')}?sort=newest"),
         Target("embed", reverse("embed")),
     ]
-    return targets + more
+    named = {target.name for target in targets}
+    return targets + [target for target in more if target.name not in named]  # the indexes may be among them
 
 
 # Edits, made as the admin makes them (a model save), and undone afterwards.
