@@ -340,6 +340,33 @@ SQLITE_AFFECTED = {
     },
 }
 
+
+def postgresql_count_functions(name: str, counts: str) -> str:
+    """`{name}_added()` and `{name}_removed()`, trigger functions keeping `counts` the number of rows of a keys
+    table per (facet, value), from the rows a statement inserted or deleted (also timeline/statementkeys.py)."""
+    return f"""
+CREATE OR REPLACE FUNCTION {name}_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- In key order, so that two transactions counting the same values lock their rows in the same order.
+    INSERT INTO {counts} (facet, value, n)
+    SELECT facet, value, count(*) FROM new_rows GROUP BY facet, value ORDER BY facet, value
+    ON CONFLICT (facet, value) DO UPDATE SET n = {counts}.n + EXCLUDED.n;
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION {name}_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE {counts} c SET n = c.n - d.n
+    FROM (SELECT facet, value, count(*) AS n FROM old_rows GROUP BY facet, value) d
+    WHERE c.facet = d.facet AND c.value = d.value;
+    -- No row for a value no key has: the counts are a function of the keys alone.
+    DELETE FROM {counts} c USING (SELECT DISTINCT facet, value FROM old_rows) d
+    WHERE c.facet = d.facet AND c.value = d.value AND c.n <= 0;
+    RETURN NULL;
+END
+$$;"""
+
+
 POSTGRESQL_FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION timeline_refresh_keys(events bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -350,26 +377,7 @@ BEGIN
     INSERT INTO timeline_eventkey (facet, value, event_id) {keys_sql("postgresql", "e.id = ANY(events)")};
 END
 $$;
-CREATE OR REPLACE FUNCTION timeline_count_keys_added() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    -- In key order, so that two transactions counting the same values lock their rows in the same order.
-    INSERT INTO timeline_facetcount (facet, value, n)
-    SELECT facet, value, count(*) FROM new_rows GROUP BY facet, value ORDER BY facet, value
-    ON CONFLICT (facet, value) DO UPDATE SET n = timeline_facetcount.n + EXCLUDED.n;
-    RETURN NULL;
-END
-$$;
-CREATE OR REPLACE FUNCTION timeline_count_keys_removed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE timeline_facetcount c SET n = c.n - d.n
-    FROM (SELECT facet, value, count(*) AS n FROM old_rows GROUP BY facet, value) d
-    WHERE c.facet = d.facet AND c.value = d.value;
-    -- No row for a value no event has: the counts are a function of the keys alone.
-    DELETE FROM timeline_facetcount c USING (SELECT DISTINCT facet, value FROM old_rows) d
-    WHERE c.facet = d.facet AND c.value = d.value AND c.n <= 0;
-    RETURN NULL;
-END
-$$;
+{postgresql_count_functions("timeline_count_keys", "timeline_facetcount")}
 CREATE OR REPLACE FUNCTION timeline_keys_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM timeline_eventkey;

@@ -25,6 +25,8 @@ import contextlib
 from django.db import connection as default_connection
 from django.db import connections
 
+from timeline.eventkeys import postgresql_count_functions
+
 STATEMENT, SPEAKER, TOPIC, LANGUAGE, KIND = 0, 1, 2, 3, 4
 # A language's or kind's key is its place among Statement.Language's or Statement.Kind's choices (0 for a value not
 # among them): a migration changing the choices must call rebuild() (tests/test_statementkeys.py holds these to them).
@@ -206,26 +208,7 @@ BEGIN
     INSERT INTO timeline_statementkey (facet, value, statement_id) {keys_sql("s.id = ANY(statements)")};
 END
 $$;
-CREATE OR REPLACE FUNCTION timeline_count_statement_keys_added() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    -- In key order, so that two transactions counting the same values lock their rows in the same order.
-    INSERT INTO timeline_statementcount (facet, value, n)
-    SELECT facet, value, count(*) FROM new_rows GROUP BY facet, value ORDER BY facet, value
-    ON CONFLICT (facet, value) DO UPDATE SET n = timeline_statementcount.n + EXCLUDED.n;
-    RETURN NULL;
-END
-$$;
-CREATE OR REPLACE FUNCTION timeline_count_statement_keys_removed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE timeline_statementcount c SET n = c.n - d.n
-    FROM (SELECT facet, value, count(*) AS n FROM old_rows GROUP BY facet, value) d
-    WHERE c.facet = d.facet AND c.value = d.value;
-    -- No row for a value no statement has: the counts are a function of the keys alone.
-    DELETE FROM timeline_statementcount c USING (SELECT DISTINCT facet, value FROM old_rows) d
-    WHERE c.facet = d.facet AND c.value = d.value AND c.n <= 0;
-    RETURN NULL;
-END
-$$;
+{postgresql_count_functions("timeline_count_statement_keys", "timeline_statementcount")}
 CREATE OR REPLACE FUNCTION timeline_statement_keys_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM timeline_statementkey;
