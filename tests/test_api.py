@@ -340,3 +340,12 @@ def test_a_participants_role_is_the_one_held_at_some_point_of_the_events_month(c
     RoleFactory(participant=trump, title="President of the United States", start=None, attested_on=D(2025, 6, 16))
     data = get(client, "/api/events/summit")
     assert [p["role"] for p in data["participants"]] == ["President of the United States"]
+
+
+def test_filtered_statements_read_their_parameters_once(client, world):
+    # The slugs are looked up once each: reading the parameters a second time to decide whether anything was
+    # filtered looked them up again (2 more queries).
+    with CaptureQueriesContext(connection) as queries:
+        get(client, "/api/statements?speaker=mark-carney&participant=donald-trump")
+    lookups = [query for query in queries if 'FROM "timeline_participant"' in query["sql"] and "slug" in query["sql"]]
+    assert len(lookups) == 2  # the speaker's, the participant's

@@ -111,8 +111,8 @@ def not_found(request, exc: Http404):
     return api.create_response(request, {"detail": str(exc) or "Not found.", "errors": []}, status=404)
 
 
-def filtered(filterset_class: type[django_filters.FilterSet], data: QueryDict, queryset):
-    """The queryset narrowed by a FilterSet, or InvalidParameters naming each parameter it could not use.
+def checked(filterset_class: type[django_filters.FilterSet], data: QueryDict, queryset):
+    """The FilterSet of these parameters, or InvalidParameters naming each parameter it could not use.
 
     The timeline shows a page anyway and notes what it ignored; a data request is refused instead, so that nobody
     downloads more than they asked for without noticing.
@@ -122,7 +122,12 @@ def filtered(filterset_class: type[django_filters.FilterSet], data: QueryDict, q
         raise InvalidParameters(
             [{"parameter": parameter, "location": "query", "message": message} for parameter, message in refused]
         )
-    return filterset.qs
+    return filterset
+
+
+def filtered(filterset_class: type[django_filters.FilterSet], data: QueryDict, queryset):
+    """The queryset narrowed by a FilterSet (see checked())."""
+    return checked(filterset_class, data, queryset).qs
 
 
 def filter_parameters(filterset_class: type[django_filters.FilterSet]) -> list[dict]:
@@ -246,10 +251,10 @@ def get_event(request, slug: str = SLUG):
 )
 @read_only
 def list_statements(request, params: Query[PageParams]):
-    statements = filtered(StatementFilter, request.GET, Statement.objects.published().for_list())
+    filterset = checked(StatementFilter, request.GET, Statement.objects.published().for_list())
     # Unfiltered, the total is the one the database keeps (timeline/statementkeys.py).
-    unfiltered = not StatementFilter(request.GET).in_force()
-    return page_of(request, statements, params, count=statementkeys.kept_count() if unfiltered else None)
+    count = None if filterset.in_force() else statementkeys.kept_count()
+    return page_of(request, filterset.qs, params, count=count)
 
 
 @api.get(

@@ -441,6 +441,12 @@ def only_weak_sources(model):
     )
 
 
+def publisher_key():
+    """A source's publisher in lower case without surrounding spaces: the spellings the sources' index groups
+    (an index on it serves that page; timeline/eventkeys.py keeps the publishers' counts by the same SQL)."""
+    return Lower(Trim("publisher"))
+
+
 class SourceQuerySet(models.QuerySet):
     def in_reading_order(self):
         """Primary documents first, then transcripts, wire reports, news reports and the rest; oldest first within
@@ -461,11 +467,11 @@ class SourceQuerySet(models.QuerySet):
 
     def with_publisher_key(self):
         """`publisher_key`: the publisher's name in lower case, which groups spellings that differ only in case."""
-        return self.annotate(publisher_key=Lower(Trim("publisher")))
+        return self.annotate(publisher_key=publisher_key())
 
     def with_publisher_name(self):
         """`publisher_name`: one spelling of the publisher's name among these sources, the same for all of them."""
-        return self.annotate(publisher_name=Window(Min("publisher"), partition_by=[Lower(Trim("publisher"))]))
+        return self.annotate(publisher_name=Window(Min("publisher"), partition_by=[publisher_key()]))
 
     def cited(self):
         """Sources the public timeline cites, through an event or a statement; one cited only by drafts is not.

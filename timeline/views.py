@@ -387,7 +387,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
     context = {
         "source_page": pages.page,
         "publishers": publishers,
-        "source_count": sum(kinds.values()),
+        "source_count": every_publisher.sources(),
         "kinds": [KIND_COUNTS[kind](n) % {"count": n} for kind in Source.Kind.values if (n := kinds.get(kind))],
         "pages": pages,
         "notes": pages.notes,

@@ -4,7 +4,6 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower, Trim
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from timeline.dates import Precision, format_date
 from timeline.models.base import NamedBySlug, SlugManager, domain_of, normalize_url, validate_precision
-from timeline.querysets import SourceQuerySet, WeakPublisherQuerySet
+from timeline.querysets import SourceQuerySet, WeakPublisherQuerySet, publisher_key
 from timeline.text import PlainTextFields, control_character_problem
 
 
@@ -62,7 +61,7 @@ class Source(PlainTextFields, NamedBySlug, models.Model):
         ordering = ["title"]
         indexes = [
             # The sources' index reads a page's publishers by their key (SourceQuerySet.with_publisher_key()).
-            models.Index(Lower(Trim("publisher")), name="source_publisher_key_idx"),
+            models.Index(publisher_key(), name="source_publisher_key_idx"),
             # The API lists the cited sources in this order, a page at a time.
             models.Index(fields=["title", "id"], name="source_title_idx"),
         ]
