@@ -7,12 +7,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from timeline.dates import Precision, format_date, format_range, period_end
+from timeline.links import slug_url
 from timeline.models.base import (
     NamedBySlug,
     SlugManager,
@@ -39,7 +39,7 @@ class Topic(PlainTextFields, NamedBySlug, models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("topic_detail", args=[self.slug])
+        return slug_url("topic_detail", self.slug)
 
 
 class Event(PlainTextFields, NamedBySlug, models.Model):
@@ -151,7 +151,7 @@ class Event(PlainTextFields, NamedBySlug, models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("event_detail", args=[self.slug])
+        return slug_url("event_detail", self.slug)
 
     @property
     def is_published(self) -> bool:

@@ -5,11 +5,11 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from timeline.dates import Precision, format_date, format_tenure, period_end
+from timeline.links import slug_url
 from timeline.models.base import (
     NamedBySlug,
     SlugManager,
@@ -53,7 +53,7 @@ class Participant(PlainTextFields, NamedBySlug, models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("participant_detail", args=[self.slug])
+        return slug_url("participant_detail", self.slug)
 
     def role_on(self, first: datetime.date | None, last: datetime.date | None = None):
         """The role the sources show this participant holding at some point from `first` to `last` (a day, or an

@@ -5,12 +5,12 @@ import datetime
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from timeline.dates import Precision, format_date, period_end
+from timeline.links import slug_url
 from timeline.models.base import (
     SlugManager,
     limited_text,
@@ -95,7 +95,7 @@ class Statement(PlainTextFields, models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("statement_detail", args=[self.slug])
+        return slug_url("statement_detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)
