@@ -299,12 +299,21 @@ def _columns(counts: dict[tuple[datetime.date, str], int], unit: str) -> list[Co
     finer = {"month": Precision.YEAR, "day": Precision.MONTH}.get(unit)
     per_period: dict[datetime.date, int] = {}
     imprecise: dict[datetime.date, int] = {}
+    # The counts come per month (thousands of them over the centuries): a year's or decade's start is worked out
+    # once per year.
+    starts: dict[int, datetime.date] = {}
+    by_year = unit in ("year", "decade")
     for (day, precision), n in counts.items():
         if unit == "month" and precision == Precision.YEAR or unit == "day" and precision != Precision.DAY:
             parent = period_start(day, "year" if unit == "month" else "month")
             imprecise[parent] = imprecise.get(parent, 0) + n
             continue
-        start = period_start(day, unit)
+        if by_year:
+            start = starts.get(day.year)
+            if start is None:
+                start = starts[day.year] = period_start(day, unit)
+        else:
+            start = period_start(day, unit)
         per_period[start] = per_period.get(start, 0) + n
     columns = [
         Column(unit, start, last_day(start, "year" if finer == Precision.YEAR else "month"), n, "imprecise")

@@ -62,6 +62,10 @@ class Statement(PlainTextFields, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SlugManager.from_queryset(StatementQuerySet)()
+    # What a search annotates (StatementQuerySet.search, matching_first), unset otherwise: a template asking for an
+    # attribute a model lacks pays for an exception and a dir() of the whole instance, on every statement listed.
+    search_text = None
+    search_matched = False
     history = HistoricalRecords(excluded_fields=["sort_date"], history_change_reason_field=models.TextField(null=True))
 
     class Meta:

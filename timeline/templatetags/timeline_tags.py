@@ -3,6 +3,8 @@ import re
 
 from django import template
 from django.core.exceptions import DisallowedHost
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import timezone, translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
@@ -80,8 +82,23 @@ def counted(count, noun):
 
 
 def _in_english() -> str:
+    # The same note for every field of a page: written once per language (a list shows it for most fields where the
+    # French is missing), forgotten when the settings change.
     current = translation.get_language()
-    return format_html('<span class="in-english" lang="{}">{}</span>', current, gettext("(in English)"))
+    note = _IN_ENGLISH.get(current)
+    if note is None:
+        note = _IN_ENGLISH[current] = format_html(
+            '<span class="in-english" lang="{}">{}</span>', current, gettext("(in English)")
+        )
+    return note
+
+
+_IN_ENGLISH: dict[str, str] = {}
+
+
+@receiver(setting_changed)
+def _forget_notes(**kwargs):
+    _IN_ENGLISH.clear()
 
 
 @register.simple_tag
