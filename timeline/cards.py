@@ -6,6 +6,7 @@ simply has another key. Rendering 50 cards was most of the time a computed timel
 """
 
 from django.conf import settings
+from django.template import Context
 from django.template.loader import get_template
 from django.utils import translation
 from django.utils.safestring import mark_safe
@@ -93,11 +94,14 @@ class Cards:
         from timeline.models import Event
 
         self.level = level
-        self.template = get_template(CARD_TEMPLATE)
+        # The engine's own template, rendered in one context for the whole list: each card pushes its values.
+        self.template = get_template(CARD_TEMPLATE).template
+        self.context = Context({"level": level}, autoescape=self.template.engine.autoescape)
         self.types = {value: str(label) for value, label in Event.Type.choices}
 
     def render(self, event) -> str:
-        return mark_safe(self.template.render({"card": self.values(event), "level": self.level}))
+        with self.context.push(card=self.values(event)):
+            return mark_safe(self.template.render(self.context))
 
     def values(self, event) -> dict:
         """What _event_card.html shows of `event`, ready to print."""
