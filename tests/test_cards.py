@@ -1,8 +1,17 @@
 """Event cards are rendered once and reused until something they show changes (timeline/cards.py)."""
 
+import datetime
+
 import pytest
 
-from tests.factories import EventFactory, InvolvementFactory, ParticipantFactory, TopicFactory
+from tests.factories import (
+    EventFactory,
+    InvolvementFactory,
+    ParticipantFactory,
+    StatementFactory,
+    TopicFactory,
+)
+from timeline.models import Statement
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +67,47 @@ def test_without_the_cache_every_card_is_rendered(client, two_events, settings):
     settings.TIMELINE_CACHE = False
     client.get("/")
     assert cards_rendered(client.get("/")) == 2
+
+
+def test_a_card_shows_everything_about_its_event_in_the_readers_language(client, settings):
+    """The card's values are worked out in Python (cards.Cards): each part as the template showed it."""
+    settings.TIMELINE_CACHE = False
+    carney = ParticipantFactory(slug="mark-carney", name="Mark Carney")
+    summit = EventFactory(
+        slug="summit",
+        title="G7 summit",
+        title_fr="Sommet du G7",
+        summary="Leaders met <in> Kananaskis.",
+        location="Kananaskis",
+        start_date=datetime.date(2025, 6, 16),
+        end_date=datetime.date(2025, 6, 17),
+        topics=[TopicFactory(slug="trade", name="Trade", name_fr="Commerce")],
+    )
+    InvolvementFactory(event=summit, participant=carney)
+    StatementFactory(
+        event=summit,
+        speaker=carney,
+        speaker_label="Prime Minister Mark Carney",
+        kind=Statement.Kind.PARAPHRASE,
+        language="en",
+        text="Trade comes first.",
+        said_on=datetime.date(2025, 6, 1),
+        said_precision="month",
+        slug="carney-trade",
+    )
+    html = client.get("/fr/").text
+    card = html[html.index('<article class="event-card') : html.index("</article>")]
+    assert 'id="event-summit" aria-labelledby="title-summit"' in card
+    assert '<time datetime="2025-06-16">du 16 au 17 juin 2025</time>' in card
+    assert '<span class="event-type">Rencontre</span>' in card
+    # Written in English only: marked as such, and escaped.
+    assert '<span class="event-location"><span lang="en">Kananaskis</span> <span class="in-english"' in card
+    assert '<a href="/fr/events/summit/">Sommet du G7</a>' in card
+    assert '<p class="event-summary" lang="en">Leaders met &lt;in&gt; Kananaskis.<span class="in-english"' in card
+    assert '<p class="paraphrase" lang="en">Trade comes first.</p>' in card
+    assert '<a href="/fr/participants/mark-carney/" lang="en">Prime Minister Mark Carney</a>' in card
+    assert ', <time datetime="2025-06">juin 2025</time>' in card
+    assert '<a class="statement-link" href="/fr/statements/carney-trade/">' in card
+    assert '<a href="/fr/participants/mark-carney/">Mark Carney</a>' in card
+    assert '<a href="/fr/topics/trade/">Commerce</a>' in card
+    assert "1 déclaration · 0 source" in card
