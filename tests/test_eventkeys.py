@@ -32,6 +32,7 @@ def state():
         rows("SELECT facet, value, event_id FROM timeline_eventkey"),
         rows("SELECT * FROM timeline_facetcount"),
         rows("SELECT * FROM timeline_publishercount"),
+        rows("SELECT * FROM timeline_keypair"),
     )
 
 
@@ -132,6 +133,11 @@ CHANGES = {
     "new kind": lambda w: Source.objects.update(kind="other"),
     "rename a draft's source": lambda w: Source.objects.filter(slug="leak").update(publisher="AP"),
     "delete a source": lambda w: Source.objects.get(slug="release").delete(),
+    "edit a draft": lambda w: (
+        Event.objects.filter(pk=w["draft"].pk).update(start_date=datetime.date(2001, 2, 3), event_type="summit"),
+        w["draft"].topics.add(TopicFactory()),
+        InvolvementFactory(event=w["draft"], participant=w["canada"]),
+    ),
 }
 
 
@@ -146,6 +152,7 @@ KEEP_KEYS = [
         "add statement",
         "drop the event's citation",  # its statement still cites that source
         "rename a draft's source",
+        "edit a draft",
     )
 ]
 
@@ -165,6 +172,38 @@ def test_counts_are_the_number_of_events_per_value(world):
     assert counts(eventkeys.EVENT) == {0: 2}
     Event.objects.update(status="draft")
     assert rows("SELECT * FROM timeline_facetcount") == []  # no row for a value no event has
+
+
+def pairs_counted_one_by_one() -> list[tuple]:
+    """timeline_keypair's rows as Python counts them from the keys: events per two keys of different facets."""
+    import collections
+    import itertools
+
+    keys = collections.defaultdict(list)
+    for facet, value, event in rows("SELECT facet, value, event_id FROM timeline_eventkey"):
+        if facet in eventkeys.PAIRED:
+            keys[event].append((facet, value))
+    counted = collections.Counter(
+        (*a, *b) for of_event in keys.values() for a, b in itertools.permutations(of_event, 2) if a[0] != b[0]
+    )
+    return sorted((*pair, n) for pair, n in counted.items())
+
+
+def test_pairs_are_the_events_sharing_two_keys(world):
+    meeting, canada, usa = world["meeting"], world["canada"], world["usa"]
+    EventFactory(topics=[world["trade"]], event_type="summit", start_date=datetime.date(2025, 5, 20))
+    InvolvementFactory(event=meeting, participant=ParticipantFactory(country="CA"))
+    pairs = rows("SELECT * FROM timeline_keypair")
+    assert pairs == pairs_counted_one_by_one()
+    trade, may = world["trade"].pk, (2025 * 12 + 4) * 4
+    paired = {(a, va, b, vb): n for a, va, b, vb, n in pairs}
+    assert paired[(eventkeys.TOPIC, trade, eventkeys.MONTH, may)] == 2  # both events, both ways round
+    assert paired[(eventkeys.MONTH, may, eventkeys.TOPIC, trade)] == 2
+    assert paired[(eventkeys.TOPIC, trade, eventkeys.COUNTRY, eventkeys.country_value("CA"))] == 1
+    assert (eventkeys.PARTICIPANT, canada.pk, eventkeys.PARTICIPANT, usa.pk) not in paired  # one facet: no pair
+    assert not any(eventkeys.SOURCE in (a, b) or eventkeys.EVENT in (a, b) for a, _, b, _ in paired)
+    Event.objects.update(status="draft")
+    assert rows("SELECT * FROM timeline_keypair") == []  # no row for a pair no event has
 
 
 def test_event_types_are_keyed_in_the_order_of_their_choices():

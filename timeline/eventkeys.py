@@ -9,8 +9,11 @@ keys, so "published" needs no further condition, and the keys of one facet value
 unfiltered facets, the participants' and topics' event counts and the total are read, not counted; its SOURCE
 rows are the sources the public timeline cites. timeline_publishercount holds how many of those each publisher
 has of each kind, so the sources' index pages through its publishers without grouping 200,000 sources.
+timeline_keypair holds, for every two keys of different facets that some published events share, how many do
+(both ways round), for the facets the timeline's counts read (PAIRED): the counts of one topic's events, or of the
+events of some months, are read rather than grouped (timeline/facets.py).
 
-Both tables are derived data, kept exact by database triggers in the same transaction as the change (an edit in
+These tables are derived data, kept exact by database triggers in the same transaction as the change (an edit in
 the admin, an import, a bulk update, SQL in psql), like the data versions of timeline/versions.py. They are not
 models, so no dump, backup or fixture holds them: a backup restored, a fixture loaded, rebuild their rows through
 the same triggers; the functions below are how the rest of the app reads them. `rebuild()` recomputes both from
@@ -389,6 +392,55 @@ $$;
 """
 
 
+# The pairs of keys: timeline_keypair (facet_a, value_a, facet_b, value_b, n) holds how many published events have
+# both keys, for every two keys of different facets among PAIRED, once each way round, so that the counts of the
+# events of one key are the rows of its prefix. Kept by triggers on the keys themselves: the pairs a statement adds
+# or removes are those of each event it touches with at least one key added or removed, found per event by grouping
+# the event's keys into arrays (never by joining a transition table to itself or to another: no index). A row no
+# event has is deleted; until then its n is 0, which the partial index finds.
+
+PAIRED = (PARTICIPANT, TOPIC, COUNTRY, STATEMENTS, MONTH, TYPE)
+PAIRED_SQL = f"facet IN ({', '.join(str(facet) for facet in sorted(PAIRED))})"
+
+
+def postgresql_pair_changes(rows: str) -> str:
+    """SELECT facet_a, value_a, facet_b, value_b, n: the pairs of each event `rows` (a transition table) touches
+    with at least one key among `rows`; the event's other keys are read from timeline_eventkey."""
+    # An added key is in timeline_eventkey too: each key once, marked if it is one of `rows`.
+    return f"""
+    SELECT a.f, a.v, b.f, b.v, count(*) FROM (
+        SELECT event_id, array_agg(facet) AS f, array_agg(value) AS v, array_agg(marked) AS m FROM (
+            SELECT facet, value, event_id, bool_or(marked) AS marked FROM (
+                SELECT facet, value, event_id, true AS marked FROM {rows} WHERE {PAIRED_SQL}
+                UNION ALL SELECT facet, value, event_id, false FROM timeline_eventkey
+                WHERE {PAIRED_SQL} AND event_id IN (SELECT event_id FROM {rows})
+            ) keys GROUP BY facet, value, event_id
+        ) keys GROUP BY event_id
+    ) per_event, unnest(per_event.f, per_event.v, per_event.m) a(f, v, m),
+        unnest(per_event.f, per_event.v, per_event.m) b(f, v, m)
+    WHERE a.f <> b.f AND (a.m OR b.m) GROUP BY a.f, a.v, b.f, b.v"""
+
+
+POSTGRESQL_PAIRS = f"""
+CREATE OR REPLACE FUNCTION timeline_pair_keys_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO timeline_keypair AS p (facet_a, value_a, facet_b, value_b, n)
+    {postgresql_pair_changes("new_rows")} ORDER BY 1, 2, 3, 4
+    ON CONFLICT (facet_a, value_a, facet_b, value_b) DO UPDATE SET n = p.n + EXCLUDED.n;
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION timeline_pair_keys_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE timeline_keypair p SET n = p.n - d.n
+    FROM ({postgresql_pair_changes("old_rows")}) d(facet_a, value_a, facet_b, value_b, n)
+    WHERE p.facet_a = d.facet_a AND p.value_a = d.value_a AND p.facet_b = d.facet_b AND p.value_b = d.value_b;
+    DELETE FROM timeline_keypair WHERE n <= 0;
+    RETURN NULL;
+END
+$$;"""
+
+
 # The publishers' counts follow the SOURCE rows of timeline_facetcount: a source enters its publisher's count when
 # its first public citation appears and leaves it with its last; a cited source that changes publisher or kind moves.
 # One row per publisher: its name in lower case without surrounding spaces (as SourceQuerySet.with_publisher_key()
@@ -483,7 +535,53 @@ SQLITE_PUBLISHERS = {
 }
 
 
-def postgresql_statements(publishers: bool = True) -> list[str]:
+def sqlite_count_pairs(key: str, sign: str) -> str:
+    """For one key (NEW or OLD) of a PAIRED facet: the pairs it makes with every other key of its event (`o`), both
+    ways round, counted up or down one; a row at 0 deleted."""
+    others = (
+        f"SELECT k.facet, k.value FROM timeline_eventkey k WHERE k.event_id = {key}.event_id AND k.{PAIRED_SQL} "
+        f"AND k.facet <> {key}.facet"
+    )
+    this, other = f"{key}.facet, {key}.value", "o.facet, o.value"
+    statements = []
+    for first, second, known, paired in (
+        (this, other, ("facet_a", "value_a"), ("facet_b", "value_b")),
+        (other, this, ("facet_b", "value_b"), ("facet_a", "value_a")),
+    ):
+        if sign == "+":
+            statements.append(
+                f"INSERT INTO timeline_keypair (facet_a, value_a, facet_b, value_b, n) SELECT {first}, {second}, 0 "
+                f"FROM ({others}) o WHERE NOT EXISTS (SELECT 1 FROM timeline_keypair p WHERE (p.facet_a, p.value_a, "
+                f"p.facet_b, p.value_b) = ({first}, {second}))"
+            )
+        # The key's own columns by equality, the other keys' by IN: both read from the primary key.
+        where = f"({', '.join(known)}) = ({this}) AND ({', '.join(paired)}) IN ({others})"
+        statements.append(f"UPDATE timeline_keypair SET n = n {sign} 1 WHERE {where}")
+        if sign == "-":
+            statements.append(f"DELETE FROM timeline_keypair WHERE n <= 0 AND {where}")
+    return "; ".join(statements) + ";"
+
+
+SQLITE_PAIRS = {
+    "timeline_pair_keys_insert": (
+        f"AFTER INSERT ON timeline_eventkey WHEN NEW.{PAIRED_SQL}",
+        sqlite_count_pairs("NEW", "+"),
+    ),
+    "timeline_pair_keys_delete": (
+        f"AFTER DELETE ON timeline_eventkey WHEN OLD.{PAIRED_SQL}",
+        sqlite_count_pairs("OLD", "-"),
+    ),
+}
+
+
+PAIR_TRIGGERS = {
+    "timeline_pair_keys_added": ("INSERT", "NEW TABLE AS new_rows"),
+    "timeline_pair_keys_removed": ("DELETE", "OLD TABLE AS old_rows"),
+    "timeline_pairs_truncated": ("TRUNCATE", ""),
+}
+
+
+def postgresql_statements(publishers: bool = True, pairs: bool = True) -> list[str]:
     statements = [POSTGRESQL_FUNCTIONS]
     for table, operations in POSTGRESQL_AFFECTED.items():
         for operation, affected in operations.items():
@@ -510,6 +608,21 @@ def postgresql_statements(publishers: bool = True) -> list[str]:
         "CREATE TRIGGER timeline_count_keys_removed AFTER DELETE ON timeline_eventkey REFERENCING OLD TABLE AS "
         "old_rows FOR EACH STATEMENT EXECUTE FUNCTION timeline_count_keys_removed()",
     ]
+    if pairs:
+        statements += [
+            POSTGRESQL_PAIRS,
+            "CREATE OR REPLACE FUNCTION timeline_pairs_truncated() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "DELETE FROM timeline_keypair; RETURN NULL; END $$",
+        ]
+        for name, (operation, tables) in PAIR_TRIGGERS.items():
+            function = "timeline_pairs_truncated" if operation == "TRUNCATE" else name
+            table = "timeline_event" if operation == "TRUNCATE" else "timeline_eventkey"
+            references = f"REFERENCING {tables} " if tables else ""
+            statements += [
+                f"DROP TRIGGER IF EXISTS {name} ON {table}",
+                f"CREATE TRIGGER {name} AFTER {operation} ON {table} {references}"
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+            ]
     for name, (table, operation, tables, body) in POSTGRESQL_PUBLISHERS.items() if publishers else ():
         statements += [
             f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} "
@@ -535,6 +648,10 @@ def postgresql_trigger_names() -> list[tuple[str, str]]:
             ("timeline_count_keys_removed", "timeline_eventkey"),
         ]
         + [(name, table) for name, (table, *_) in POSTGRESQL_PUBLISHERS.items()]
+        + [
+            (name, "timeline_event" if operation == "TRUNCATE" else "timeline_eventkey")
+            for name, (operation, _) in PAIR_TRIGGERS.items()
+        ]
     )
 
 
@@ -561,7 +678,7 @@ SQLITE_COUNTS = {
 }
 
 
-def sqlite_triggers(publishers: bool = True) -> dict[str, str]:
+def sqlite_triggers(publishers: bool = True, pairs: bool = True) -> dict[str, str]:
     triggers = {}
     for table, operations in SQLITE_AFFECTED.items():
         for operation, (when, events) in operations.items():
@@ -573,6 +690,8 @@ def sqlite_triggers(publishers: bool = True) -> dict[str, str]:
         name = f"timeline_count_keys_{operation.lower()}"
         triggers[name] = f"CREATE TRIGGER {name} AFTER {operation} ON timeline_eventkey BEGIN {body} END"
     for name, (when, body) in SQLITE_PUBLISHERS.items() if publishers else ():
+        triggers[name] = f"CREATE TRIGGER {name} {when} BEGIN {body} END"
+    for name, (when, body) in SQLITE_PAIRS.items() if pairs else ():
         triggers[name] = f"CREATE TRIGGER {name} {when} BEGIN {body} END"
     return triggers
 
@@ -586,6 +705,11 @@ def counts_publishers(connection) -> bool:
     return "timeline_publishercount" in connection.introspection.table_names()
 
 
+def counts_pairs(connection) -> bool:
+    # Nor those before the pairs' counts (0021).
+    return "timeline_keypair" in connection.introspection.table_names()
+
+
 def install(using=None, connection=None, **kwargs) -> None:
     """(Re)create the triggers that keep the keys; idempotent, run after every migrate (see apps.py)."""
     if connection is None:
@@ -595,12 +719,12 @@ def install(using=None, connection=None, **kwargs) -> None:
     if not installed(connection):
         return  # migrated back before the keys existed
     with connection.cursor() as cursor:
-        publishers = counts_publishers(connection)
+        publishers, pairs = counts_publishers(connection), counts_pairs(connection)
         if connection.vendor == "postgresql":
-            for statement in postgresql_statements(publishers):
+            for statement in postgresql_statements(publishers, pairs):
                 cursor.execute(statement)
         elif connection.vendor == "sqlite":
-            for name, statement in sqlite_triggers(publishers).items():
+            for name, statement in sqlite_triggers(publishers, pairs).items():
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
                 cursor.execute(statement)
 
@@ -617,7 +741,7 @@ def uninstall(connection=None) -> None:
 
 
 def rebuild(connection=None) -> None:
-    """Recompute every key and count from the events, in three statements, with the triggers out of the way."""
+    """Recompute every key and count from the events, a statement each, with the triggers out of the way."""
     connection = connection or default_connection
     uninstall(connection)
     with connection.cursor() as cursor:
@@ -634,6 +758,14 @@ def rebuild(connection=None) -> None:
             cursor.execute(
                 f"INSERT INTO timeline_publishercount (publisher_key, n, {KIND_COLUMNS}) "
                 f"SELECT LOWER(TRIM(publisher)), count(*), {by_kind} FROM timeline_source WHERE {CITED} GROUP BY 1"
+            )
+        if counts_pairs(connection):
+            cursor.execute("DELETE FROM timeline_keypair")
+            cursor.execute(
+                "INSERT INTO timeline_keypair (facet_a, value_a, facet_b, value_b, n) "
+                "SELECT a.facet, a.value, b.facet, b.value, count(*) FROM timeline_eventkey a "
+                "JOIN timeline_eventkey b ON b.event_id = a.event_id AND b.facet <> a.facet "
+                f"WHERE a.{PAIRED_SQL} AND b.{PAIRED_SQL} GROUP BY a.facet, a.value, b.facet, b.value"
             )
     install(connection=connection)
 
