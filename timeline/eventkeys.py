@@ -152,6 +152,127 @@ def values_sql(*facets: int) -> RawSQL:
     return RawSQL(f"SELECT value FROM timeline_facetcount WHERE facet IN ({placeholders})", list(facets))
 
 
+def paired_sql(facet: int, value: int, facets: list[int]) -> tuple[str, list]:
+    """SQL and parameters of (facet, value, n): how many of the published events with this value of `facet` have
+    each value of `facets` (other facets, among PAIRED), as timeline_keypair keeps them."""
+    placeholders = ", ".join(["%s"] * len(facets))
+    return (
+        f"SELECT facet_b, value_b, n FROM timeline_keypair WHERE facet_a = %s AND value_a = %s "
+        f"AND facet_b IN ({placeholders})",
+        [facet, value, *facets],
+    )
+
+
+def month_number(day) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def ranged_sql(vendor: str, start, end, facets: list[int]) -> tuple[str, list]:
+    """SQL and parameters of (facet, value, n) rows whose sums per (facet, value) are how many of the published
+    events overlapping [start, end] (either None for open) have each value of `facets` (MONTH and others of PAIRED):
+    the filter of EventQuerySet.between, start_date <= end AND COALESCE(end_date, start_date) >= start.
+
+    Those events are the ones starting in the range, and those starting before it and ending in or after it. Of
+    the first, the events of the months wholly inside the range are read from the pairs of their MONTH keys (the
+    MONTH counts themselves from timeline_facetcount), or, when those months hold more than half the events, the
+    events of every month less those of the months wholly outside. Counted from their keys: the events of the
+    months a day-precise bound cuts, on the range's side (or, the other way, outside it), and the events starting
+    before the range that reach into it. A MONTH key is the month of start_date whatever the date's precision, so an
+    event known to the year or the month counts in the month its start_date is in, as the filter reads it.
+    """
+    import calendar
+    import datetime
+
+    low = high = None  # the MONTH key values of the first and last months wholly in the range (None: open)
+    inside, outside = [], []  # (first, last) days of start_date counted from the keys, in and out of the range
+    if start is not None:
+        low = (month_number(start) + (start.day != 1)) * 4
+        if start.day != 1:
+            inside.append((start, start.replace(day=calendar.monthrange(start.year, start.month)[1])))
+            outside.append((start.replace(day=1), start - datetime.timedelta(days=1)))
+    if end is not None:
+        last_day = calendar.monthrange(end.year, end.month)[1]
+        high = (month_number(end) - (end.day != last_day)) * 4 + 3  # every precision of the month
+        if end.day != last_day:
+            inside.append((end.replace(day=1), end))
+            outside.append((end + datetime.timedelta(days=1), end.replace(day=last_day)))
+    if inside and start is not None and end is not None and month_number(start) == month_number(end):
+        inside = [(start, end)]  # one month, cut at one end or both
+
+    def months(column: str) -> tuple[str, list]:
+        bounds = [(f"{column} >= %s", low), (f"{column} <= %s", high)]
+        return " AND ".join([sql for sql, bound in bounds if bound is not None] or ["1 = 1"]), [
+            bound for _, bound in bounds if bound is not None
+        ]
+
+    # Whether the interior months hold at most half the events, so that they are the cheaper side to read: a row
+    # of one column that each part is joined to, so the side not read is not scanned (a scalar subquery in the
+    # WHERE clause leaves SQLite scanning the rows to test it on each).
+    within, within_params = months("value")
+    few = (
+        f"few AS MATERIALIZED (SELECT 2 * COALESCE(SUM(CASE WHEN {within} THEN n ELSE 0 END), 0) "
+        f"<= COALESCE(SUM(n), 0) AS inside FROM timeline_facetcount WHERE facet = {MONTH})"
+    )
+    inner, outer = "few.inside", "NOT few.inside"
+    others = ", ".join(str(facet) for facet in facets if facet != MONTH) or "NULL"
+    wanted = ", ".join(str(facet) for facet in facets)
+    paired, paired_params = months("value_a")
+    parts: list[tuple[str, list]] = [
+        (
+            f"SELECT facet_b, value_b, n FROM few CROSS JOIN timeline_keypair WHERE {inner} AND facet_a = {MONTH} "
+            f"AND {paired} AND facet_b IN ({others})",
+            paired_params,
+        ),
+        (
+            f"SELECT facet, value, n FROM few CROSS JOIN timeline_facetcount WHERE {inner} AND facet = {MONTH} "
+            f"AND {within}",
+            within_params,
+        ),
+        (f"SELECT facet, value, n FROM few CROSS JOIN timeline_facetcount WHERE {outer} AND facet IN ({wanted})", []),
+    ]
+    # The months wholly outside the range: before the one `start` is in, after the one `end` is in.
+    before = None if start is None else month_number(start) * 4
+    after = None if end is None else month_number(end) * 4 + 3
+    for bound, operator in ((before, "<"), (after, ">")):
+        if bound is not None:
+            parts += [
+                (
+                    f"SELECT facet_b, value_b, -n FROM few CROSS JOIN timeline_keypair WHERE {outer} "
+                    f"AND facet_a = {MONTH} AND value_a {operator} %s AND facet_b IN ({others})",
+                    [bound],
+                ),
+                (
+                    f"SELECT facet, value, -n FROM few CROSS JOIN timeline_facetcount WHERE {outer} "
+                    f"AND facet = {MONTH} AND value {operator} %s",
+                    [bound],
+                ),
+            ]
+
+    def keyed(sign: str, condition: str, params: list, side: str) -> tuple[str, list]:
+        events = f"SELECT id FROM timeline_event WHERE status = 'published' AND ({condition})"
+        if vendor == "postgresql":  # an array, whose length the planner sees (facets.events_among)
+            among = f"facet IN ({wanted}) AND event_id = ANY(ARRAY({events}))"
+        else:  # from the keys' index by event: SQLite otherwise reads every key of the facets
+            among = f"+facet IN ({wanted}) AND event_id IN ({events})"
+        return (
+            f"SELECT facet, value, {sign}count(*) FROM few CROSS JOIN timeline_eventkey WHERE {side} AND {among} "
+            "GROUP BY facet, value",
+            params,
+        )
+
+    def starting(days: list[tuple]) -> tuple[str, list]:
+        return " OR ".join(["start_date BETWEEN %s AND %s"] * len(days)), [day for pair in days for day in pair]
+
+    if inside:
+        parts.append(keyed("", *starting(inside), inner))
+    if outside:
+        parts.append(keyed("-", *starting(outside), outer))
+    if start is not None:
+        # Starting before the range and reaching into it: only an event with an end_date can (event_ranged_idx).
+        parts.append(keyed("", "end_date >= %s AND start_date < %s AND end_date IS NOT NULL", [start, start], "1 = 1"))
+    sql = " UNION ALL ".join(f"SELECT * FROM ({sql}) part" for sql, _ in parts)
+    return f"WITH {few} {sql}", [*within_params, *(param for _, params in parts for param in params)]
+
 class Publishers:
     """Every publisher of a source the public timeline cites, with its number of sources of each kind, as the kept
     counts hold them: alphabetical whatever the case, the unnamed last, read one page at a time (for a Paginator)."""

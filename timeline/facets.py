@@ -142,6 +142,9 @@ def count_keys(filterset) -> dict[int, dict[int, int]]:
     in_force = filterset.in_force()
     wanted = [eventkeys.MONTH]
     wanted += [facet for name, facet in SHARED_FACETS.items() if name not in in_force]
+    kept = paired_counts(filterset, wanted)
+    if kept is not None:
+        return kept
     counts: dict[int, dict[int, int]] = {facet: {} for facet in wanted}
     events = filtered_except(filterset, "").values("pk")
     try:
@@ -157,6 +160,55 @@ def count_keys(filterset) -> dict[int, dict[int, int]]:
         cursor.execute(sql, [*wanted, *params])
         for facet, value, n in cursor.fetchall():
             counts[facet][value] = n
+    return counts
+
+
+# Read from the kept pairs of keys (timeline_keypair, timeline/eventkeys.py) rather than counted: under one value of
+# one filter, the rows of that value's pairs; under dates alone, those of the months inside the range (or outside
+# it), with the few events the months cannot say counted from their keys. Exact, like the grouped count: any other
+# combination of filters is counted.
+
+
+def one_key(filterset) -> tuple[int, int] | None:
+    """(facet, value) of the one key every selected event has and no other does, when the only filter in force is
+    one value of a keyed filter: values of one filter widen each other (OR), so two are not one key."""
+    in_force = [name for name in filterset.in_force() if name != "sort"]
+    if len(in_force) != 1 or in_force[0] not in SHARED_FACETS:
+        return None
+    name = in_force[0]
+    value = filterset.cleaned[name]
+    if name == "has_statements":
+        return (eventkeys.STATEMENTS, 1) if value == "yes" else None  # "no" is the events without the key
+    if len(value) != 1:
+        return None
+    value = value[0]
+    if name == "type":
+        return (eventkeys.TYPE, eventkeys.type_value(value)) if value in eventkeys.TYPES else None
+    if name == "country":
+        return eventkeys.COUNTRY, eventkeys.country_value(value)
+    return SHARED_FACETS[name], value.pk
+
+
+def paired_counts(filterset, wanted: list[int]) -> dict[int, dict[int, int]] | None:
+    """`count_keys`' counts of the `wanted` facets read from the kept pairs, or None for filters they cannot say."""
+    connection = connections[filterset.queryset.db]
+    key = one_key(filterset)
+    if key is not None:
+        sql, params = eventkeys.paired_sql(*key, wanted)
+    else:
+        in_force = {name for name in filterset.in_force() if name != "sort"}
+        start, end = filterset.cleaned.get("start"), filterset.cleaned.get("end")
+        if not in_force or not in_force <= {"start", "end"} or start and end and start > end:
+            return None
+        sql, params = eventkeys.ranged_sql(connection.vendor, start, end, wanted)
+    counts: dict[int, dict[int, int]] = {facet: {} for facet in wanted}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for facet, value, n in cursor.fetchall():
+            counts[facet][value] = counts[facet].get(value, 0) + n
+    for of_facet in counts.values():  # a value whose events were all taken away again
+        for value in [value for value, n in of_facet.items() if not n]:
+            del of_facet[value]
     return counts
 
 
@@ -236,6 +288,8 @@ def value_counts(filterset, name: str, facet: int, together: bool = True) -> lis
     alone rather than with the other facets (`shared_counts`) when not `together`."""
     if together and shares(filterset, name):
         return list(shared_counts(filterset)[facet].items())
+    if not name and facet == eventkeys.MONTH and (kept := paired_counts(filterset, [facet])) is not None:
+        return list(kept[facet].items())
     counted = counts_sql(filterset, name, facet)
     if counted is None:
         return []

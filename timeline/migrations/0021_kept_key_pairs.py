@@ -3,7 +3,7 @@ facet keys by timeline/eventkeys.py): the timeline's counts under one value of o
 from it rather than grouped from every matching event's keys. Derived data: created here in SQL, filled by a rebuild.
 """
 
-from django.db import migrations
+from django.db import migrations, models
 
 TABLE = (
     "CREATE TABLE timeline_keypair (facet_a smallint NOT NULL, value_a bigint NOT NULL, facet_b smallint NOT NULL, "
@@ -41,6 +41,14 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddIndex(
+            model_name="event",
+            index=models.Index(
+                condition=models.Q(("end_date__isnull", False), ("status", "published")),
+                fields=["end_date", "start_date", "id"],
+                name="event_ranged_idx",
+            ),
+        ),
         migrations.RunPython(create_table, drop_table),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]

@@ -137,6 +137,13 @@ class Event(PlainTextFields, NamedBySlug, models.Model):
                 condition=Q(status="published"),
                 name="event_published_order_idx",
             ),
+            # The events that span a period, by the day they end: those starting before a date range and reaching
+            # into it are a few of these (timeline.eventkeys.ranged_sql), not every event before the range.
+            models.Index(
+                fields=["end_date", "start_date", "id"],
+                condition=Q(status="published", end_date__isnull=False),
+                name="event_ranged_idx",
+            ),
         ]
         permissions = [("publish_event", "Can publish and unpublish events")]
 
