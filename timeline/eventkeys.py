@@ -273,6 +273,7 @@ def ranged_sql(vendor: str, start, end, facets: list[int]) -> tuple[str, list]:
     sql = " UNION ALL ".join(f"SELECT * FROM ({sql}) part" for sql, _ in parts)
     return f"WITH {few} {sql}", [*within_params, *(param for _, params in parts for param in params)]
 
+
 class Publishers:
     """Every publisher of a source the public timeline cites, with its number of sources of each kind, as the kept
     counts hold them: alphabetical whatever the case, the unnamed last, read one page at a time (for a Paginator)."""

@@ -1,0 +1,185 @@
+"""The timeline's counts read from the kept pairs of keys (timeline_keypair): under one value of one filter, and
+under dates alone, the facets, the total and the overview's months are those counted one event at a time, and those
+the grouped count of every other combination gives."""
+
+import collections
+import datetime
+
+import pytest
+from django.http import QueryDict
+
+from tests.factories import (
+    DraftEventFactory,
+    EventFactory,
+    InvolvementFactory,
+    ParticipantFactory,
+    StatementFactory,
+    TopicFactory,
+)
+from timeline import eventkeys, facets
+from timeline.filters import EventFilter
+from timeline.models import Event
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+@pytest.fixture
+def world():
+    carney = ParticipantFactory(slug="carney", country="CA")
+    trump = ParticipantFactory(slug="trump", country="US")
+    sheinbaum = ParticipantFactory(slug="sheinbaum", country="MX")
+    trade, energy = TopicFactory(slug="trade"), TopicFactory(slug="energy")
+
+    def event(start, precision="day", end=None, type="meeting", topics=(), people=(), said=False):
+        made = EventFactory(
+            start_date=start, date_precision=precision, end_date=end, event_type=type, topics=list(topics)
+        )
+        for person in people:
+            InvolvementFactory(event=made, participant=person)
+        if said:
+            StatementFactory(event=made, speaker=people[0] if people else carney)
+        return made
+
+    event(D(2024, 12, 31), topics=[trade], people=[carney])
+    event(D(2025, 1, 1), "year", topics=[trade, energy], people=[carney, trump], said=True)  # known to the year
+    event(D(2025, 2, 1), "month", type="summit", people=[trump], said=True)  # known to the month
+    event(D(2025, 2, 10), topics=[energy], people=[sheinbaum, trump])
+    event(D(2025, 2, 28), type="election", topics=[trade], people=[carney], said=True)
+    event(D(2025, 3, 15), type="tariff_action", topics=[trade], people=[trump])
+    # Ranged: begins before February and reaches into it; begins in January and ends in it; begins years before.
+    event(D(2025, 1, 20), end=D(2025, 2, 5), type="negotiation", topics=[trade], people=[carney, trump], said=True)
+    event(D(2025, 1, 3), end=D(2025, 1, 9), topics=[energy], people=[sheinbaum])
+    event(D(2019, 6, 1), "month", end=D(2025, 12, 31), type="dispute", topics=[trade], people=[carney, trump])
+    event(D(2020, 7, 1), "year", type="election", people=[trump])
+    event(D(2025, 4, 30), topics=[energy], people=[carney, sheinbaum], said=True)
+    DraftEventFactory(start_date=D(2025, 2, 12), topics=[trade])  # never counted
+    return {"carney": carney, "trump": trump, "trade": trade, "energy": energy}
+
+
+def one_by_one(query: str) -> dict[int, dict[int, int]]:
+    """What the grouped count gives, counted here in Python from each published event: MONTH and every facet whose
+    filter is not in force."""
+    filterset = EventFilter(QueryDict(query))
+    cleaned, in_force = filterset.cleaned, filterset.in_force()
+    start, end = cleaned.get("start"), cleaned.get("end")
+    wanted = [eventkeys.MONTH] + [facet for name, facet in facets.SHARED_FACETS.items() if name not in in_force]
+    counts = {facet: collections.Counter() for facet in wanted}
+    for event in Event.objects.published():
+        if start and (event.end_date or event.start_date) < start or end and event.start_date > end:
+            continue
+        participants = {involvement.participant for involvement in event.involvements.all()}
+        keys = {
+            eventkeys.MONTH: {
+                eventkeys.month_number(event.start_date) * 4 + eventkeys.PRECISIONS.index(event.date_precision)
+            },
+            eventkeys.PARTICIPANT: {participant.pk for participant in participants},
+            eventkeys.TOPIC: {topic.pk for topic in event.topics.all()},
+            eventkeys.TYPE: {eventkeys.type_value(event.event_type)},
+            eventkeys.COUNTRY: {eventkeys.country_value(p.country) for p in participants if p.country},
+            eventkeys.STATEMENTS: {1} if event.statements.exists() else set(),
+        }
+        selected = {
+            "participant": eventkeys.PARTICIPANT,
+            "topic": eventkeys.TOPIC,
+            "country": eventkeys.COUNTRY,
+            "type": eventkeys.TYPE,
+        }
+        if any(
+            name in in_force and not keys[facet] & keyed_values(cleaned[name], facet)
+            for name, facet in selected.items()
+        ):
+            continue
+        if cleaned.get("has_statements") == "yes" and not keys[eventkeys.STATEMENTS]:
+            continue
+        for facet in wanted:
+            counts[facet].update(keys[facet])
+    return {facet: dict(counter) for facet, counter in counts.items()}
+
+
+def keyed_values(values, facet) -> set[int]:
+    if facet == eventkeys.TYPE:
+        return {eventkeys.type_value(value) for value in values}
+    if facet == eventkeys.COUNTRY:
+        return {eventkeys.country_value(value) for value in values}
+    return {value.pk for value in values}
+
+
+def grouped(query: str, monkeypatch) -> dict:
+    """The facets, total and months of the page as the grouped count of the keys gives them."""
+    with monkeypatch.context() as patched:
+        patched.setattr(facets, "paired_counts", lambda filterset, wanted: None)
+        return page_counts(query)
+
+
+def page_counts(query: str) -> dict:
+    filterset = EventFilter(QueryDict(query))
+    choices = facets.facets(filterset)
+    return {
+        "facets": {name: [(c.value, c.count) for c in found] for name, found in choices.items()},
+        "total": facets.total(filterset),
+        "months": facets.month_counts(filterset),
+        "months alone": facets.month_counts(EventFilter(QueryDict(query)), together=False),
+    }
+
+
+ONE_VALUE = ["topic=trade", "participant=trump", "type=election", "country=MX", "has_statements=yes"]
+DATES = [
+    "start=2025-02",  # open-ended, a month: the ranged events of January and 2019 reach into it
+    "end=2025-02-09",  # open-ended start, a day-precise end
+    "start=2025-02-05&end=2025-02-28",  # one month cut at its start only
+    "start=2025-02-02&end=2025-02-27",  # one month cut at both ends: the month-precision event is outside
+    "start=2025-01-02&end=2025-03-15",  # cut at both ends, a whole month between: the year-precision event is out
+    "start=2025&end=2025",  # a year: every precision inside
+    "start=2025-01-01&end=2025-02-28",
+    "start=2020-07-02",  # after the 2020 election known to the year: its day is July 1st
+    "end=2019-05-31",  # nothing in it
+    "start=2030",  # nothing in it
+    "start=2025-02-10&end=2025-02-10",  # one day
+]
+
+
+@pytest.mark.parametrize("query", ONE_VALUE + DATES)
+def test_read_from_the_pairs_as_counted_one_by_one(world, query, monkeypatch):
+    filterset = EventFilter(QueryDict(query))
+    wanted = [eventkeys.MONTH] + [f for name, f in facets.SHARED_FACETS.items() if name not in filterset.in_force()]
+    read = facets.paired_counts(filterset, wanted)
+    assert read is not None  # the control: these filters are read from the pairs
+    assert read == one_by_one(query)
+    assert page_counts(query) == grouped(query, monkeypatch)
+
+
+def test_the_cheaper_side_of_a_range_gives_the_same_counts(world, monkeypatch):
+    """A range holding most events is read as every month less those outside it (and the cut months' other
+    days); one holding few, as the months inside: the same counts either way."""
+    for query in ["start=2019-06-02", "start=2025-02-02", "end=2025-02-27"]:
+        assert facets.paired_counts(EventFilter(QueryDict(query)), [eventkeys.MONTH, eventkeys.TOPIC]) == {
+            facet: counts for facet, counts in one_by_one(query).items() if facet in (eventkeys.MONTH, eventkeys.TOPIC)
+        }
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "topic=trade&topic=energy",
+        "topic=trade&type=meeting",
+        "has_statements=no",
+        "start=2025&topic=trade",
+        "q=trade",
+        "",
+    ],
+)
+def test_other_combinations_are_counted(world, query):
+    assert facets.paired_counts(EventFilter(QueryDict(query)), [eventkeys.MONTH]) is None
+
+
+def test_the_counts_follow_an_edit(world):
+    """Kept by the triggers: an event moved into a range, and one unpublished, change what the pairs say."""
+    query = "start=2025-02-02&end=2025-02-27"
+    before = one_by_one(query)
+    Event.objects.filter(start_date=D(2024, 12, 31)).update(start_date=D(2025, 2, 20))
+    Event.objects.filter(start_date=D(2025, 1, 20)).update(status="draft")  # reached into the range
+    after = facets.paired_counts(EventFilter(QueryDict(query)), [eventkeys.MONTH, eventkeys.TOPIC, eventkeys.TYPE])
+    assert after == {f: c for f, c in one_by_one(query).items() if f in after}
+    assert after[eventkeys.MONTH] != before[eventkeys.MONTH]
