@@ -168,8 +168,8 @@ def month_number(day) -> int:
 
 
 def ranged_sql(vendor: str, start, end, facets: list[int]) -> tuple[str, list]:
-    """SQL and parameters of (facet, value, n) rows whose sums per (facet, value) are how many of the published
-    events overlapping [start, end] (either None for open) have each value of `facets` (MONTH and others of PAIRED):
+    """SQL and parameters of (facet, value, n): how many of the published events overlapping [start, end] (either
+    None for open) have each value of `facets` (MONTH and others of PAIRED), for the values some of them have:
     the filter of EventQuerySet.between, start_date <= end AND COALESCE(end_date, start_date) >= start.
 
     Those events are the ones starting in the range, and those starting before it and ending in or after it. Of
@@ -219,7 +219,8 @@ def ranged_sql(vendor: str, start, end, facets: list[int]) -> tuple[str, list]:
     paired, paired_params = months("value_a")
     parts: list[tuple[str, list]] = [
         (
-            f"SELECT facet_b, value_b, n FROM few CROSS JOIN timeline_keypair WHERE {inner} AND facet_a = {MONTH} "
+            f"SELECT facet_b AS facet, value_b AS value, n FROM few CROSS JOIN timeline_keypair WHERE {inner} "
+            f"AND facet_a = {MONTH} "
             f"AND {paired} AND facet_b IN ({others})",
             paired_params,
         ),
@@ -270,8 +271,12 @@ def ranged_sql(vendor: str, start, end, facets: list[int]) -> tuple[str, list]:
     if start is not None:
         # Starting before the range and reaching into it: only an event with an end_date can (event_ranged_idx).
         parts.append(keyed("", "end_date >= %s AND start_date < %s AND end_date IS NOT NULL", [start, start], "1 = 1"))
+    # Summed here rather than in Python: a wide range subtracts 200,000 rows of pairs from the counts of every month.
     sql = " UNION ALL ".join(f"SELECT * FROM ({sql}) part" for sql, _ in parts)
-    return f"WITH {few} {sql}", [*within_params, *(param for _, params in parts for param in params)]
+    return (
+        f"WITH {few} SELECT facet, value, SUM(n) FROM ({sql}) counted GROUP BY facet, value HAVING SUM(n) <> 0",
+        [*within_params, *(param for _, params in parts for param in params)],
+    )
 
 
 class Publishers:
@@ -343,10 +348,11 @@ def country_value(code: str) -> int:
 
 
 def keys_sql(vendor: str, events: str) -> str:
-    """SELECT facet, value, event_id of the published events that the SQL condition `events` on `e` selects."""
+    """SELECT facet, value, event_id (so named) of the published events that the SQL condition `events` on `e`
+    selects."""
     published = f"e.status = 'published' AND ({events})"
     return f"""
-        SELECT {EVENT}, 0, e.id FROM timeline_event e WHERE {published}
+        SELECT {EVENT} AS facet, 0 AS value, e.id AS event_id FROM timeline_event e WHERE {published}
         UNION SELECT {MONTH}, {month_sql(vendor, "e.start_date", "e.date_precision")}, e.id
             FROM timeline_event e WHERE {published}
         UNION SELECT {TYPE}, {type_code_sql("e.event_type")}, e.id FROM timeline_event e WHERE {published}
@@ -498,8 +504,16 @@ BEGIN
     IF cardinality(events) = 0 THEN
         RETURN;
     END IF;
-    DELETE FROM timeline_eventkey WHERE event_id = ANY(events);
-    INSERT INTO timeline_eventkey (facet, value, event_id) {keys_sql("postgresql", "e.id = ANY(events)")};
+    -- Only the keys that change: one kept is neither deleted nor inserted again, so its counts and its pairs
+    -- (some seventy rows an event) are not written for nothing (the types of 5,000 of 100,000 events changed in
+    -- 39 s, now 5).
+    DELETE FROM timeline_eventkey k USING (
+        SELECT facet, value, event_id FROM timeline_eventkey WHERE event_id = ANY(events)
+        EXCEPT SELECT * FROM ({keys_sql("postgresql", "e.id = ANY(events)")}) fresh
+    ) gone WHERE k.facet = gone.facet AND k.value = gone.value AND k.event_id = gone.event_id;
+    INSERT INTO timeline_eventkey (facet, value, event_id)
+    SELECT * FROM ({keys_sql("postgresql", "e.id = ANY(events)")}) fresh
+    EXCEPT SELECT facet, value, event_id FROM timeline_eventkey WHERE event_id = ANY(events);
 END
 $$;
 {postgresql_count_functions("timeline_count_keys", "timeline_facetcount")}
@@ -780,10 +794,13 @@ def postgresql_trigger_names() -> list[tuple[str, str]]:
 def sqlite_refresh(events: str) -> str:
     """Statements of a trigger body recomputing the keys of the events `events` (a list of values or a SELECT).
 
-    No INSERT OR REPLACE: a statement in a trigger takes on the conflict clause of the statement firing it."""
+    Only the keys that change are deleted and inserted (as in timeline_refresh_keys). No INSERT OR REPLACE: a
+    statement in a trigger takes on the conflict clause of the statement firing it."""
+    fresh = f"SELECT * FROM ({keys_sql('sqlite', f'e.id IN ({events})')}) fresh"
     return (
-        f"DELETE FROM timeline_eventkey WHERE event_id IN ({events}); "
-        f"INSERT INTO timeline_eventkey (facet, value, event_id) {keys_sql('sqlite', f'e.id IN ({events})')};"
+        f"DELETE FROM timeline_eventkey WHERE event_id IN ({events}) AND (facet, value, event_id) NOT IN ({fresh}); "
+        f"INSERT INTO timeline_eventkey (facet, value, event_id) {fresh} WHERE (facet, value, event_id) NOT IN "
+        f"(SELECT facet, value, event_id FROM timeline_eventkey WHERE event_id IN ({events}));"
     )
 
 
