@@ -147,6 +147,7 @@ def test_read_from_the_pairs_as_counted_one_by_one(world, query, monkeypatch):
     read = facets.paired_counts(filterset, wanted)
     assert read is not None  # the control: these filters are read from the pairs
     assert read == one_by_one(query)
+    assert all(type(n) is int for counts in read.values() for n in counts.values())  # not Decimal: PostgreSQL's sums
     assert page_counts(query) == grouped(query, monkeypatch)
 
 

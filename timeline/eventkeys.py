@@ -256,8 +256,8 @@ def ranged_sql(vendor: str, start, end, facets: list[int]) -> tuple[str, list]:
         else:  # from the keys' index by event: SQLite otherwise reads every key of the facets
             among = f"+facet IN ({wanted}) AND event_id IN ({events})"
         return (
-            f"SELECT facet, value, {sign}count(*) FROM few CROSS JOIN timeline_eventkey WHERE {side} AND {among} "
-            "GROUP BY facet, value",
+            f"SELECT facet, value, {sign}CAST(count(*) AS integer) FROM few CROSS JOIN timeline_eventkey "
+            f"WHERE {side} AND {among} GROUP BY facet, value",
             params,
         )
 
@@ -271,7 +271,8 @@ def ranged_sql(vendor: str, start, end, facets: list[int]) -> tuple[str, list]:
     if start is not None:
         # Starting before the range and reaching into it: only an event with an end_date can (event_ranged_idx).
         parts.append(keyed("", "end_date >= %s AND start_date < %s AND end_date IS NOT NULL", [start, start], "1 = 1"))
-    # Summed here rather than in Python: a wide range subtracts 200,000 rows of pairs from the counts of every month.
+    # Summed here rather than in Python (as integers: PostgreSQL sums bigints as numerics, slowly): a wide range
+    # subtracts 200,000 rows of pairs from the counts of every month.
     sql = " UNION ALL ".join(f"SELECT * FROM ({sql}) part" for sql, _ in parts)
     return (
         f"WITH {few} SELECT facet, value, SUM(n) FROM ({sql}) counted GROUP BY facet, value HAVING SUM(n) <> 0",
@@ -904,7 +905,10 @@ def rebuild(connection=None) -> None:
                 "INSERT INTO timeline_keypair (facet_a, value_a, facet_b, value_b, n) "
                 "SELECT a.facet, a.value, b.facet, b.value, count(*) FROM timeline_eventkey a "
                 "JOIN timeline_eventkey b ON b.event_id = a.event_id AND b.facet <> a.facet "
-                f"WHERE a.{PAIRED_SQL} AND b.{PAIRED_SQL} GROUP BY a.facet, a.value, b.facet, b.value"
+                f"WHERE a.{PAIRED_SQL} AND b.{PAIRED_SQL} GROUP BY a.facet, a.value, b.facet, b.value "
+                # Written in the order they are read, a value's rows together: PostgreSQL read the 48,000 pairs
+                # of three years' months from as many places in the table (33 ms; in order, 8).
+                "ORDER BY a.facet, a.value, b.facet, b.value"
             )
     install(connection=connection)
 

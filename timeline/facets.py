@@ -205,10 +205,7 @@ def paired_counts(filterset, wanted: list[int]) -> dict[int, dict[int, int]] | N
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for facet, value, n in cursor.fetchall():
-            counts[facet][value] = counts[facet].get(value, 0) + n
-    for of_facet in counts.values():  # a value whose events were all taken away again
-        for value in [value for value, n in of_facet.items() if not n]:
-            del of_facet[value]
+            counts[facet][value] = int(n)  # PostgreSQL sums bigints as numeric
     return counts
 
 
