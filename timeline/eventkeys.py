@@ -16,7 +16,7 @@ events of some months, are read rather than grouped (timeline/facets.py).
 These tables are derived data, kept exact by database triggers in the same transaction as the change (an edit in
 the admin, an import, a bulk update, SQL in psql), like the data versions of timeline/versions.py. They are not
 models, so no dump, backup or fixture holds them: a backup restored, a fixture loaded, rebuild their rows through
-the same triggers; the functions below are how the rest of the app reads them. `rebuild()` recomputes both from
+the same triggers; the functions below are how the rest of the app reads them. `rebuild()` recomputes them all from
 scratch (the migration that creates them, and `generate_synthetic`, which writes with the triggers suspended).
 """
 
@@ -206,11 +206,11 @@ def ranged_sql(vendor: str, start, end, facets: list[int]) -> tuple[str, list]:
         ]
 
     # Whether the interior months hold at most half the events, so that they are the cheaper side to read: a row
-    # of one column that each part is joined to, so the side not read is not scanned (a scalar subquery in the
-    # WHERE clause leaves SQLite scanning the rows to test it on each).
+    # of one column that each part is joined to (computed once: it is read more than once), so the side not read is
+    # not scanned (a scalar subquery in the WHERE clause leaves SQLite scanning the rows to test it on each).
     within, within_params = months("value")
     few = (
-        f"few AS MATERIALIZED (SELECT 2 * COALESCE(SUM(CASE WHEN {within} THEN n ELSE 0 END), 0) "
+        f"few AS (SELECT 2 * COALESCE(SUM(CASE WHEN {within} THEN n ELSE 0 END), 0) "
         f"<= COALESCE(SUM(n), 0) AS inside FROM timeline_facetcount WHERE facet = {MONTH})"
     )
     inner, outer = "few.inside", "NOT few.inside"
@@ -220,8 +220,7 @@ def ranged_sql(vendor: str, start, end, facets: list[int]) -> tuple[str, list]:
     parts: list[tuple[str, list]] = [
         (
             f"SELECT facet_b AS facet, value_b AS value, n FROM few CROSS JOIN timeline_keypair WHERE {inner} "
-            f"AND facet_a = {MONTH} "
-            f"AND {paired} AND facet_b IN ({others})",
+            f"AND facet_a = {MONTH} AND {paired} AND facet_b IN ({others})",
             paired_params,
         ),
         (
