@@ -8,6 +8,7 @@ from tests.factories import (
     EventFactory,
     InvolvementFactory,
     ParticipantFactory,
+    SourceFactory,
     StatementFactory,
     TopicFactory,
 )
@@ -111,3 +112,45 @@ def test_a_card_shows_everything_about_its_event_in_the_readers_language(client,
     assert '<a href="/fr/participants/mark-carney/">Mark Carney</a>' in card
     assert '<a href="/fr/topics/trade/">Commerce</a>' in card
     assert "1 déclaration · 0 source" in card
+
+
+def test_a_listed_statement_shows_everything_about_it_on_each_page(client):
+    """A statement's values in a list are worked out in Python (cards.statement_items): each part as the template
+    showed it, on the statements' index, the speaker's page and the event's page."""
+    carney = ParticipantFactory(slug="mark-carney", name="Mark Carney")
+    summit = EventFactory(
+        slug="summit", title="G7 summit", title_fr="Sommet du G7", start_date=datetime.date(2025, 6, 16)
+    )
+    StatementFactory(
+        event=summit,
+        speaker=carney,
+        speaker_label="Prime Minister Mark Carney",
+        kind=Statement.Kind.QUOTE,
+        language="en",
+        text="Trade <comes> first.",
+        said_on=None,
+        context="At the closing press conference.",
+        slug="carney-trade",
+        sources=[SourceFactory(title="Closing remarks", publisher="PMO"), SourceFactory(title="Wire", publisher="")],
+    )
+    pages = {
+        path: client.get(path).text
+        for path in ("/fr/statements/", "/fr/participants/mark-carney/", "/fr/events/summit/")
+    }
+    for path, html in pages.items():
+        figure = html[html.index('<figure class="statement" id="statement-carney-trade">') :]
+        figure = figure[: figure.index("</figure>")]
+        assert '<blockquote lang="en"><p>Trade &lt;comes&gt; first.</p></blockquote>' in figure, path
+        assert (
+            '<span class="context"><span lang="en">At the closing press conference.</span> <span class="in-english"'
+            in figure
+        )
+        assert "<cite>Closing remarks</cite></a>, PMO; " in figure and "<cite>Wire</cite></a>\n" in figure
+        assert '<a class="statement-link" href="/fr/statements/carney-trade/">' in figure
+        assert "(Mark Carney, 16 juin 2025)</span>" in figure, path
+    index, speaker, event = pages.values()
+    assert '<a href="/fr/participants/mark-carney/">Mark Carney</a> <span class="speaker-label">' in index
+    assert '<a href="/fr/events/summit/">Sommet du G7</a> (16 juin 2025)' in index
+    assert '<a href="/fr/events/summit/">Sommet du G7</a> (16 juin 2025)' in speaker
+    assert '<span lang="en">Prime Minister Mark Carney</span>' in speaker
+    assert "Sommet du G7</a> (16 juin 2025)" not in event.split('id="statement-carney-trade"')[1].split("</figure>")[0]

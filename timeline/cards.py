@@ -1,8 +1,10 @@
-"""Event cards rendered once and reused on every page that lists the event, until something the card shows changes.
+"""Event cards rendered once and reused on every page that lists the event, until something the card shows changes;
+and the values a listed statement shows.
 
 A card is kept under a digest of everything it shows (the event's fields, its counts, topics, participants, top
 statement and any search highlighting) and of the code and language, so it cannot go stale: a changed event
-simply has another key. Rendering 50 cards was most of the time a computed timeline page spent outside SQL.
+simply has another key. Rendering 50 cards was most of the time a computed timeline page spent outside SQL; each
+card's values are now worked out here in Python and the template only prints them, as a listed statement's are.
 """
 
 from django.conf import settings
@@ -141,3 +143,36 @@ class Cards:
             "matched": matched,
             "url": statement.get_absolute_url(),
         }
+
+
+# Statements in a list (the statements' index, a participant's page, an event's page): the same, for
+# timeline/_statement.html.
+
+
+def statement_items(statements) -> list[dict]:
+    """What _statement.html shows of each statement, worked out once per statement (see Cards)."""
+    return [statement_item(statement) for statement in statements]
+
+
+def statement_item(statement) -> dict:
+    event = statement.event
+    said = dates.format_date(statement.said_on, statement.said_precision) if statement.said_on else ""
+    event_date = event.date_display if event is not None else ""
+    return {
+        "slug": statement.slug,
+        "quote": statement.kind == "quote",
+        "language": statement.language,
+        "text": mark_filter(statement.search_text) if statement.search_text else statement.text,
+        "speaker_url": statement.speaker.get_absolute_url(),
+        "speaker_name": statement.speaker.name,
+        "speaker_label": statement.speaker_label,
+        "datetime": dates.iso_date(statement.said_on, statement.said_precision) if statement.said_on else "",
+        "said": said,
+        "event_url": event.get_absolute_url() if event is not None else "",
+        "event_title": translated(event, "title") if event is not None else "",
+        "event_date": event_date,
+        "context": statement.context,
+        "sources": statement.sources.all(),
+        "url": statement.get_absolute_url(),
+        "date_display": said or event_date,
+    }

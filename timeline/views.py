@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from timeline import citations, eventkeys, facets, offices, overview, paging, previews
+from timeline import cards, citations, eventkeys, facets, offices, overview, paging, previews
 from timeline.caching import VARYING_HEADERS, cache_public_page, cached_aggregate
 from timeline.dates import Precision, format_range
 from timeline.filters import EventFilter
@@ -155,6 +155,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     context = {
         "event": event,
+        "statements": cards.statement_items(event.statements.all()),
         "previous_event": Event.objects.published().before(event),
         "next_event": Event.objects.published().after(event),
         "canonical_url": absolute(request, event.get_absolute_url()),
@@ -190,6 +191,7 @@ def statement_list(request: HtmxHttpRequest) -> HttpResponse:
         "form": filterset.form,
         "notes": filterset.notes + pages.notes,
         "statement_page": pages.page,
+        "statements": cards.statement_items(pages.page),
         "pages": pages,
         "total": pages.page.paginator.count,
         "facets": facets.statement_facets(filterset),
@@ -302,6 +304,7 @@ def participant_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "participant": participant,
         "statement_page": pages.page,
+        "statements": cards.statement_items(pages.page),
         "pages": pages,
         "events": events[:PARTICIPANT_EVENTS_SHOWN],
         "event_total": events.count(),
