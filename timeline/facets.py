@@ -92,7 +92,8 @@ def counts_sql(filterset, excluded: str, facet: int) -> tuple[str, list] | None:
     except EmptyResultSet:  # the filters can match nothing (a search with no words): Django then writes no SQL
         return None
     among = events_among(filterset, inner)
-    return f"SELECT value, count(*) AS n FROM timeline_eventkey WHERE facet = %s AND {among} GROUP BY value", [
+    facet_column = keys_column(filterset, excluded)
+    return f"SELECT value, count(*) AS n FROM timeline_eventkey WHERE {facet_column} = %s AND {among} GROUP BY value", [
         facet,
         *params,
     ]
@@ -106,6 +107,22 @@ def events_among(filterset, inner: str) -> str:
     if connections[filterset.queryset.db].vendor == "postgresql":
         return f"event_id = ANY(ARRAY({inner}))"
     return f"event_id IN ({inner})"
+
+
+DATE_FILTERS = {"start", "end", "sort"}
+
+
+def keys_column(filterset, excluded: str) -> str:
+    """How a count names the facet column. SQLite reads a facet's keys from the primary key (facet, value, event)
+    whenever the facet is named, so it read every key of the facet (a million for six facets) even for the few
+    thousand events a topic or a search selects. "+facet" is SQLite's way to keep it off that index, so that
+    the keys are read event by event from the events' index: 131 → 28 ms for the largest topic, 181 → 99 ms for
+    a common word. A date range alone selects most events, for which the facet's index is the shorter read.
+    PostgreSQL chooses from the number of events (see events_among)."""
+    narrowing = set(filterset.in_force()) - DATE_FILTERS - {excluded}
+    if narrowing and connections[filterset.queryset.db].vendor == "sqlite":
+        return "+facet"
+    return "facet"
 
 
 # Counted together: every facet whose own filter is not in force is counted over the same events, those every filter
@@ -153,7 +170,7 @@ def count_keys(filterset) -> dict[int, dict[int, int]]:
         return counts
     placeholders = ", ".join(["%s"] * len(wanted))
     sql = (
-        f"SELECT facet, value, count(*) FROM timeline_eventkey WHERE facet IN ({placeholders}) "
+        f"SELECT facet, value, count(*) FROM timeline_eventkey WHERE {keys_column(filterset, '')} IN ({placeholders}) "
         f"AND {events_among(filterset, inner)} GROUP BY facet, value"
     )
     with connections[filterset.queryset.db].cursor() as cursor:

@@ -343,7 +343,7 @@ class EventFilter(ParameterSet):
         return queryset.keyed(eventkeys.TOPIC, [topic.pk for topic in value])
 
     def filter_type(self, queryset, name, value):
-        return queryset.filter(event_type__in=value)
+        return queryset.of_types(value)
 
     def filter_country(self, queryset, name, value):
         return queryset.keyed(eventkeys.COUNTRY, [eventkeys.country_value(code) for code in value])
