@@ -17,7 +17,7 @@ from tests.factories import (
     StatementFactory,
     TopicFactory,
 )
-from timeline.models import Correction, Participant, Source
+from timeline.models import Correction, Event, Participant, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def world():
     InvolvementFactory(event=draft, participant=hidden)
     InvolvementFactory(event=draft, participant=carney)
     StatementFactory(event=draft, speaker=carney, text="Draft words.")
-    return {"meeting": meeting, "summit": summit, "draft": draft}
+    return {"meeting": meeting, "summit": summit, "draft": draft, "trade": trade}
 
 
 # Events
@@ -113,6 +113,52 @@ def test_events_list_is_paginated_with_links(client, world):
 
     past_the_end = get(client, "/api/events?page=9")
     assert (past_the_end["count"], past_the_end["results"]) == (2, [])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/events?sort=newest",
+        "/api/events?topic=trade&start=1900",
+        "/api/statements",
+        "/api/statements?speaker=donald-trump",
+        "/api/participants",
+        "/api/sources",
+        "/api/topics",
+    ],
+)
+def test_pages_of_one_hold_the_whole_list_once_in_order_with_their_counts(client, world, url):
+    """Each page reads its rows' ids first, then those rows in full with their counts (timeline.paging.page_of):
+    the pages must still add up to the list, as filtered, ordered and counted in one page."""
+    grow(world, 3)
+    for event in Event.objects.exclude(slug="draft"):
+        event.topics.add(world["trade"])
+    # First in order, and on no list: the page is counted among the rows the list holds, not among all rows.
+    SourceFactory(title="0 Cited by no one")
+    TopicFactory(name="0 On no event")
+    whole = get(client, f"{url}&page_size=200" if "?" in url else f"{url}?page_size=200")
+    assert whole["count"] == len(whole["results"]) > 1
+    pages = [
+        get(client, f"{url}&page_size=1&page={n}" if "?" in url else f"{url}?page_size=1&page={n}")
+        for n in range(1, whole["count"] + 1)
+    ]
+    assert [page["results"][0] for page in pages] == whole["results"]
+    assert {page["count"] for page in pages} == {whole["count"]}
+
+
+@pytest.mark.parametrize("url", ["/api/events", "/api/statements", "/api/sources"])
+def test_a_deep_page_reads_in_full_only_its_own_rows(client, world, url):
+    """Page 1,800 of the events computed the statement and source counts of the 89,950 events before it (1.5 s at
+    100,000 events): the rows skipped are skipped in a query of their ids alone."""
+    grow(world, 3)
+    with CaptureQueriesContext(connection) as queries:
+        data = get(client, f"{url}?page_size=1&page=3")
+    assert len(data["results"]) == 1
+    skipping = [query["sql"] for query in queries if "OFFSET" in query["sql"].upper()]
+    assert skipping, "the page skips no rows"
+    for sql in skipping:
+        subquery = sql.upper().find("IN (SELECT")
+        assert -1 < subquery < sql.upper().index("OFFSET"), sql
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, Schema
 
+from timeline import paging
 from timeline.dates import iso_date
 
 MAX_PAGE = 100_000  # far past any real page, and small enough that the OFFSET stays a valid SQL integer
@@ -41,7 +42,7 @@ def page_of(request: HttpRequest, queryset, params: PageParams, count: int | Non
     if count is None:
         count = queryset.count()
     offset = (params.page - 1) * params.page_size
-    items = list(queryset[offset : offset + params.page_size]) if offset < count else []
+    items = paging.page_of(queryset, offset, offset + params.page_size) if offset < count else []
 
     def link(page: int) -> str:
         query = request.GET.copy()

@@ -140,17 +140,20 @@ class TimelinePage:
         }
 
 
-def page_of(events, start: int, stop: int) -> list:
-    """Events `start` to `stop` of `events`, in their order, in one query that picks their ids first: the ids from
-    the index of the timeline's order alone (event_published_order_idx, which holds the day an event ends), then
-    the page's events in full. Read in one step, the events of a date range made PostgreSQL walk every event from
-    the first in order, reading each whole row to test the day it ends (92 ms for 2024 to 2026 at 100,000 events,
-    9 ms so)."""
-    page = events.all()
+def page_of(items, start: int, stop: int) -> list:
+    """Items `start` to `stop` of the queryset `items`, in their order, in one query that picks their ids first:
+    the ids from the index of their order alone, then the page's rows in full, with whatever the queryset
+    annotates and prefetches.
+
+    Read in one step, a page made the database read in full every row before it: the events of a date range made
+    PostgreSQL walk every event from the first in order, reading each whole row to test the day it ends (92 ms for
+    2024 to 2026 at 100,000 events, 9 ms so), and page 1,800 of the API's events computed the statement and source
+    counts of the 90,000 events before it (1.5 s)."""
+    page = items.all()
     # Only the ids are filtered: the page's query reads those alone (with the filters again, PostgreSQL read every
     # event a search matched to find the page's 50 among them).
     page.query.where = WhereNode()
-    return list(page.filter(pk__in=events.values("pk")[start:stop]))
+    return list(page.filter(pk__in=items.values("pk")[start:stop]))
 
 
 def timeline_page(events, total: int, raw: str | None, notes: list[str], grouped: bool, continuing: bool):

@@ -384,7 +384,7 @@ class ParticipantQuerySet(models.QuerySet):
         """`event_count`: the published events each participant took part in, as the database keeps it."""
         from timeline import eventkeys
 
-        return self.annotate(event_count=eventkeys.kept_count_sql(self.model, eventkeys.PARTICIPANT))
+        return self.annotate(event_count=eventkeys.kept_count_sql(eventkeys.PARTICIPANT))
 
     def search(self, q: str):
         """Participants whose name matches `q`, best match first.
@@ -424,7 +424,7 @@ class TopicQuerySet(models.QuerySet):
         """The public topics, each with `event_count`: its published events, as the database keeps it."""
         from timeline import eventkeys
 
-        return self.public().annotate(event_count=eventkeys.kept_count_sql(self.model, eventkeys.TOPIC))
+        return self.public().annotate(event_count=eventkeys.kept_count_sql(eventkeys.TOPIC))
 
 
 def on_site(field: str, domain) -> Q:
@@ -484,7 +484,7 @@ class SourceQuerySet(models.QuerySet):
     def cited(self):
         """Sources the public timeline cites, through an event or a statement; one cited only by drafts is not.
         The database keeps them, with the facet keys of the events that cite them (timeline/eventkeys.py)."""
-        return self.filter(eventkeys.has_value_sql(self.model, eventkeys.SOURCE))
+        return self.filter(eventkeys.has_value_sql(eventkeys.SOURCE))
 
 
 class WeakPublisherQuerySet(models.QuerySet):
