@@ -161,6 +161,29 @@ def test_a_deep_page_reads_in_full_only_its_own_rows(client, world, url):
         assert -1 < subquery < sql.upper().index("OFFSET"), sql
 
 
+def test_pages_stop_reaching_at_a_bound_and_say_where_everything_is(client, world, monkeypatch):
+    """Past MAX_RESULTS a page would make the database read every row before it; the full downloads hold all."""
+    monkeypatch.setattr("timeline.api_schemas.MAX_RESULTS", 1)
+    first = get(client, "/api/events?page_size=1")
+    assert (first["count"], first["next"]) == (2, None)
+    refused = get(client, "/api/events?page_size=1&page=2", status=400)
+    assert refused["errors"] == [
+        {
+            "parameter": "page",
+            "location": "query",
+            "message": "pages reach the first 1 results: narrow the filters, or download everything from "
+            "http://testserver/export/full/",
+        }
+    ]
+    in_french = get(client, "/api/events?page_size=1&page=2&lang=fr", status=400)
+    assert in_french["errors"][0]["message"] == (
+        "les pages s’arrêtent aux 1 premiers résultats\u00a0: resserrez les filtres ou téléchargez l’ensemble des "
+        "données à http://testserver/fr/export/full/"
+    )
+    # Past the end, a page is empty, as before.
+    assert get(client, "/api/events?page_size=1&page=3")["results"] == []
+
+
 @pytest.mark.parametrize(
     ("query", "parameter"),
     [

@@ -27,6 +27,7 @@ from timeline.api_schemas import (
     ErrorOut,
     EventDetail,
     EventPage,
+    InvalidParameters,
     PageParams,
     ParticipantDetail,
     ParticipantPage,
@@ -67,11 +68,6 @@ api = NinjaAPI(
 
 
 # Errors
-
-
-class InvalidParameters(Exception):
-    def __init__(self, errors: list[dict]):
-        self.errors = errors
 
 
 def bad_request(request, errors: list[dict]):

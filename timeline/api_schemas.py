@@ -5,16 +5,27 @@ import datetime
 from typing import Literal
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext
 from ninja import Field, Schema
 
 from timeline import paging
 from timeline.dates import iso_date
+from timeline.languages import number
 
 MAX_PAGE = 100_000  # far past any real page, and small enough that the OFFSET stays a valid SQL integer
 MAX_PAGE_SIZE = 200
+# How deep pages reach into a list: a database reads every row before a page to skip it (page 5,000 of the
+# statements took 200 ms at 300,000), and the full downloads hold everything.
+MAX_RESULTS = 10_000
 
 
 # Errors
+
+
+class InvalidParameters(Exception):
+    def __init__(self, errors: list[dict]):
+        self.errors = errors
 
 
 class ParameterError(Schema):
@@ -32,16 +43,26 @@ class ErrorOut(Schema):
 
 
 class PageParams(Schema):
-    page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
+    page: int = Field(
+        1,
+        ge=1,
+        le=MAX_PAGE,
+        description=f"Page number, from 1. Pages reach the first {MAX_RESULTS:,} results; the full downloads hold all.",
+    )
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description=f"Items per page, at most {MAX_PAGE_SIZE}.")
 
 
 def page_of(request: HttpRequest, queryset, params: PageParams, count: int | None = None) -> dict:
     """One page of a queryset, with the total (`count`, where the database keeps it) and links to the neighbouring
-    pages (None at either end)."""
+    pages (None at either end, or where pages stop reaching: MAX_RESULTS)."""
     if count is None:
         count = queryset.count()
     offset = (params.page - 1) * params.page_size
+    if count > offset >= MAX_RESULTS:
+        message = gettext(
+            "pages reach the first %(most)s results: narrow the filters, or download everything from %(url)s"
+        ) % {"most": number(MAX_RESULTS), "url": request.build_absolute_uri(reverse("export_full_index"))}
+        raise InvalidParameters([{"parameter": "page", "location": "query", "message": message}])
     items = paging.page_of(queryset, offset, offset + params.page_size) if offset < count else []
 
     def link(page: int) -> str:
@@ -53,7 +74,7 @@ def page_of(request: HttpRequest, queryset, params: PageParams, count: int | Non
         "count": count,
         "page": params.page,
         "page_size": params.page_size,
-        "next": link(params.page + 1) if offset + params.page_size < count else None,
+        "next": link(params.page + 1) if offset + params.page_size < min(count, MAX_RESULTS) else None,
         "previous": link(params.page - 1) if params.page > 1 and offset - params.page_size < count else None,
         "results": items,
     }
