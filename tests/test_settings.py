@@ -164,3 +164,11 @@ def test_503_when_the_database_server_refuses_connections(tmp_path):
     assert result.returncode == 0, result.stderr
     # The admin login form renders without the database; signing in needs it.
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [[503, "10"], [503, "10"], [200, None], 503]
+
+
+def test_the_server_sets_aside_what_loading_the_app_created_from_the_collector(tmp_path):
+    """A full collection walks every object the process holds; the app's own are set aside once it has loaded."""
+    code = "import gc, timeline.wsgi; print(gc.get_freeze_count())"
+    result = run(["-c", code], PRODUCTION, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) > 10_000
