@@ -210,6 +210,22 @@ def test_invalid_parameters_get_a_400_naming_them(client, world, query, paramete
     assert data["errors"][0]["message"]
 
 
+@pytest.mark.parametrize(
+    ("query", "english", "french"),
+    [
+        ("page=abc", "a whole number", "un nombre entier"),
+        ("page=1.5", "a whole number", "un nombre entier"),
+        ("page=0", "at least 1", "au moins 1"),
+        ("page_size=201", "at most 200", "au plus 200"),
+        ("page=100001", "at most 100,000", "au plus 100\u00a0000"),
+    ],
+)
+def test_a_refused_number_is_explained_in_the_language_asked_for(client, world, query, english, french):
+    """pydantic explains in English only ("Input should be less than or equal to 200")."""
+    assert get(client, f"/api/events?{query}", status=400)["errors"][0]["message"] == english
+    assert get(client, f"/api/events?{query}&lang=fr", status=400)["errors"][0]["message"] == french
+
+
 def test_event_detail_has_people_statements_sources_and_corrections(client, world):
     data = get(client, "/api/events/meeting")
 

@@ -39,7 +39,7 @@ from timeline.api_schemas import (
 from timeline.caching import cache_public_page
 from timeline.filter_fields import BLANK, MAX_VALUES, SLUG_RE
 from timeline.filters import EventFilter, refusals
-from timeline.languages import api_url, in_query_language
+from timeline.languages import api_url, in_query_language, number
 from timeline.models import Event, Involvement, Participant, Source, Statement, Topic
 from timeline.querysets import localized
 from timeline.statement_filters import StatementFilter
@@ -82,6 +82,19 @@ def unknown_language(request):
     return bad_request(request, [{"parameter": "lang", "location": "query", "message": message}])
 
 
+def validation_message(error: dict) -> str:
+    """What pydantic refused, in the reader's language: its own messages are in English only."""
+    limits = error.get("ctx", {})
+    match error.get("type"):
+        case "int_parsing" | "int_type" | "int_from_float":
+            return gettext("a whole number")
+        case "greater_than_equal":
+            return gettext("at least %(limit)s") % {"limit": number(limits["ge"])}
+        case "less_than_equal":
+            return gettext("at most %(limit)s") % {"limit": number(limits["le"])}
+    return error["msg"]
+
+
 @api.exception_handler(ValidationError)
 def ninja_validation_error(request, exc: ValidationError):
     errors = []
@@ -91,7 +104,7 @@ def ninja_validation_error(request, exc: ValidationError):
             {
                 "parameter": ".".join(str(name) for name in names) or location,
                 "location": location if location in ("query", "path") else "query",
-                "message": error["msg"],
+                "message": validation_message(error),
             }
         )
     return bad_request(request, errors)
