@@ -57,6 +57,7 @@ SURFACES = [
     ("statement_list", "/statements/"),
     ("statement_list", "/statements/?q=says&speaker=shared-person&topic=shared-topic"),
     ("statement_list", f"/statements/?q={MARK}"),
+    ("statement_list", "/statements/?start=2025-05"),
     ("statement_list", "/statements/?speaker=draft-person&topic=draft-topic&language=en&kind=quote&start=2025-05"),
     ("statement_list", "/statements/?sort=newest&page=2"),
     ("statement_detail", "/statements/shared-quote/"),

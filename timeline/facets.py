@@ -72,9 +72,10 @@ def in_force_but(filterset, excluded: str) -> bool:
     return any(name != excluded and name != "sort" for name in filterset.in_force())
 
 
-def filtered_except(filterset, excluded: str):
-    """The events matching every filter in force but `excluded`: what a facet's counts are taken from."""
-    queryset = filterset.queryset.all()
+def filtered_except(filterset, excluded: str, among=None):
+    """The events matching every filter in force but `excluded`: what a facet's counts are taken from. Taken from
+    `among` rather than the filterset's own queryset when given."""
+    queryset = (filterset.queryset if among is None else among).all()
     for name, value in filterset.cleaned.items():
         if name != excluded:
             queryset = filterset.filters[name].filter(queryset, value)
@@ -515,8 +516,10 @@ def statement_counts_sql(filterset, excluded: str, facet: int) -> tuple[str, lis
         return statementkeys.profile_counts_sql(facet, among, within=(filterset.KEYED[rest[0]][0], ids))
     if set(others) <= set(filterset.KEYED):
         return statementkeys.counts_sql(facet, filterset.keys(others))
+    # Only published statements have keys, so the statements are taken from all of them: the test of each one's
+    # event cost every count a pass over the published events (75 ms a facet under a date range, 50 without it).
     try:
-        statements = filtered_except(filterset, excluded).values("pk").query.sql_with_params()
+        statements = filtered_except(filterset, excluded, Statement.objects.all()).values("pk").query.sql_with_params()
     except EmptyResultSet:  # a search with no words: Django then writes no SQL
         return None
     return statementkeys.counts_sql(facet, statements)
