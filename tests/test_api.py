@@ -136,12 +136,10 @@ def test_pages_of_one_hold_the_whole_list_once_in_order_with_their_counts(client
     # First in order, and on no list: the page is counted among the rows the list holds, not among all rows.
     SourceFactory(title="0 Cited by no one")
     TopicFactory(name="0 On no event")
-    whole = get(client, f"{url}&page_size=200" if "?" in url else f"{url}?page_size=200")
+    joined = "&" if "?" in url else "?"
+    whole = get(client, f"{url}{joined}page_size=200")
     assert whole["count"] == len(whole["results"]) > 1
-    pages = [
-        get(client, f"{url}&page_size=1&page={n}" if "?" in url else f"{url}?page_size=1&page={n}")
-        for n in range(1, whole["count"] + 1)
-    ]
+    pages = [get(client, f"{url}{joined}page_size=1&page={n}") for n in range(1, whole["count"] + 1)]
     assert [page["results"][0] for page in pages] == whole["results"]
     assert {page["count"] for page in pages} == {whole["count"]}
 
