@@ -496,13 +496,22 @@ PROFILE_FILTERS = ("language", "kind")  # filters the kept counts are split by (
 
 def statement_counts_sql(filterset, excluded: str, facet: int) -> tuple[str, list] | None:
     """SQL giving (value, n): how many of the statements every filter but `excluded` selects have each value of
-    `facet`, from the statements' keys (timeline/statementkeys.py); None when those filters can match nothing.
-
-    Read from the kept counts when the other filters in force are at most a language and a kind (by the statements'
-    profiles), besides which the counts of a language, a kind or the total may have speakers or one topic, and the
-    speakers' counts one topic. Counted otherwise, over the keys of the statements the other filters select, found
-    from the keys alone when each of those filters is one of a key (speaker, topic, language, kind)."""
+    `facet`, from the statements' keys (timeline/statementkeys.py); None when those filters can match nothing:
+    read from the kept counts where they say it (`kept_statement_counts_sql`), else counted over the keys of the
+    statements those filters select."""
     others = [name for name in filterset.in_force() if name not in (excluded, "sort")]
+    kept = kept_statement_counts_sql(filterset, others, facet)
+    if kept is not None:
+        return kept
+    statements = selected_statements(filterset, excluded, others)
+    return None if statements is None else statementkeys.counts_sql(facet, statements)
+
+
+def kept_statement_counts_sql(filterset, others: list[str], facet: int) -> tuple[str, list] | None:
+    """SQL reading `facet`'s counts under the filters `others` from the kept counts, or None where they cannot say
+    them: they can when those filters are at most a language and a kind (by the statements' profiles), besides
+    which the counts of a language, a kind or the total may have speakers or one topic, and the speakers' counts
+    one topic."""
     if not others:
         return statementkeys.counts_sql(facet)
     cleaned = filterset.cleaned
@@ -515,15 +524,69 @@ def statement_counts_sql(filterset, excluded: str, facet: int) -> tuple[str, lis
     if of_profile and (rest == ["speaker"] or one_topic) or facet == statementkeys.SPEAKER and one_topic:
         ids = [obj.pk for obj in cleaned[rest[0]]]
         return statementkeys.profile_counts_sql(facet, among, within=(filterset.KEYED[rest[0]][0], ids))
+    return None
+
+
+def selected_statements(filterset, excluded: str, others: list[str]) -> tuple[str, list] | None:
+    """SQL of the ids of the statements the filters `others` (every filter in force but `excluded`) select, from
+    the keys alone when each of those filters is one of a key (speaker, topic, language, kind); None when they can
+    match nothing."""
     if set(others) <= set(filterset.KEYED):
-        return statementkeys.counts_sql(facet, filterset.keys(others))
+        return filterset.keys(others)
     # Only published statements have keys, so the statements are taken from all of them: the test of each one's
     # event cost every count a pass over the published events (75 ms a facet under a date range, 50 without it).
     try:
-        statements = filtered_except(filterset, excluded, Statement.objects.all()).values("pk").query.sql_with_params()
+        return filtered_except(filterset, excluded, Statement.objects.all()).values("pk").query.sql_with_params()
     except EmptyResultSet:  # a search with no words: Django then writes no SQL
         return None
-    return statementkeys.counts_sql(facet, statements)
+
+
+# Counted together, as the timeline's are (`shared_counts`): the facets whose own filter is not in force, and the
+# total, are counted over the same statements, those every filter in force selects. Where the kept counts cannot
+# say two or more of them, one query groups those statements' keys for all of them (each statement's keys read
+# once, the filters evaluated once) rather than one query each.
+
+STATEMENT_FACET_KEYS = {
+    "speaker": statementkeys.SPEAKER,
+    "topic": statementkeys.TOPIC,
+    "language": statementkeys.LANGUAGE,
+    "kind": statementkeys.KIND,
+}
+
+
+def statement_shared(filterset) -> list[int]:
+    """The facets (STATEMENT for the total) counted together under every filter in force; none when fewer than two
+    would be counted."""
+    if "_statement_shared" not in filterset.__dict__:
+        in_force = [name for name in filterset.in_force() if name != "sort"]
+        own = [statementkeys.STATEMENT]
+        own += [facet for name, facet in STATEMENT_FACET_KEYS.items() if name not in in_force]
+        counted = [facet for facet in own if kept_statement_counts_sql(filterset, in_force, facet) is None]
+        filterset.__dict__["_statement_shared"] = counted if len(counted) > 1 else []
+    return filterset.__dict__["_statement_shared"]
+
+
+def statement_shares(filterset, name: str, facet: int) -> bool:
+    """Whether `facet`'s counts under every filter but `name` are among those counted together."""
+    return name not in filterset.in_force() and facet in statement_shared(filterset)
+
+
+def statement_shared_counts(filterset) -> dict[int, dict[int, int]]:
+    """{facet: {value: number of statements}} of the statements every filter in force selects, for the facets of
+    `statement_shared`; counted once per filterset."""
+    if "_statement_counts" not in filterset.__dict__:
+        wanted = statement_shared(filterset)
+        counts: dict[int, dict[int, int]] = {facet: {} for facet in wanted}
+        in_force = [name for name in filterset.in_force() if name != "sort"]
+        statements = selected_statements(filterset, "", in_force)
+        if statements is not None:
+            sql, params = statementkeys.grouped_counts_sql(wanted, statements)
+            with connections[filterset.queryset.db].cursor() as cursor:
+                cursor.execute(sql, params)
+                for facet, value, n in cursor.fetchall():
+                    counts[facet][value] = n
+        filterset.__dict__["_statement_counts"] = counts
+    return filterset.__dict__["_statement_counts"]
 
 
 def statement_linked_facet(filterset, name: str, facet: int, model) -> list[FacetChoice]:
@@ -532,9 +595,14 @@ def statement_linked_facet(filterset, name: str, facet: int, model) -> list[Face
     selected = filterset.cleaned.get(name) or []
 
     def compute():
+        limit = FACET_LIMIT + MAX_VALUES
+        if statement_shares(filterset, name, facet):
+            found = ranked_from(statement_shared_counts(filterset)[facet], model, limit, filterset.queryset.db)
+            if found is not None:
+                return found
         counted = statement_counts_sql(filterset, name, facet)
         connection = connections[filterset.queryset.db]
-        return [] if counted is None else ranked(counted, connection, model, FACET_LIMIT + MAX_VALUES)
+        return [] if counted is None else ranked(counted, connection, model, limit)
 
     found = [FacetChoice(slug, label, n, False) for slug, label, n in statements_counted(filterset, name, compute)]
     return with_selected(found, [FacetChoice(obj.slug, obj.name, 0, True) for obj in selected])
@@ -545,12 +613,16 @@ def statement_choice_facet(filterset, name: str, label, facet: int, codes: tuple
     selected = filterset.cleaned.get(name) or []
 
     def compute():
-        counted = statement_counts_sql(filterset, name, facet)
-        if counted is None:
-            return {}
-        with connections[filterset.queryset.db].cursor() as cursor:
-            cursor.execute(*counted)
-            return {statementkeys.code_of(codes, value): n for value, n in cursor.fetchall()}
+        if statement_shares(filterset, name, facet):
+            rows = statement_shared_counts(filterset)[facet].items()
+        else:
+            counted = statement_counts_sql(filterset, name, facet)
+            if counted is None:
+                return {}
+            with connections[filterset.queryset.db].cursor() as cursor:
+                cursor.execute(*counted)
+                rows = cursor.fetchall()
+        return {statementkeys.code_of(codes, value): n for value, n in rows}
 
     counts = statements_counted(filterset, name, compute)
     values = [value for value, _ in Statement._meta.get_field(name).choices]
@@ -558,7 +630,10 @@ def statement_choice_facet(filterset, name: str, label, facet: int, codes: tuple
 
 
 def statement_total(filterset) -> int:
-    """How many statements every filter in force selects: counted as the facets are (statement_counts_sql)."""
+    """How many statements every filter in force selects: from the facets' shared counts when the page has taken
+    them (`statement_shared_counts`), else counted as the facets are (`statement_counts_sql`)."""
+    if "_statement_counts" in filterset.__dict__ and statement_shares(filterset, "", statementkeys.STATEMENT):
+        return sum(statement_shared_counts(filterset)[statementkeys.STATEMENT].values())
     counted = statement_counts_sql(filterset, "", statementkeys.STATEMENT)
     if counted is None:
         return 0

@@ -86,6 +86,18 @@ def counts_sql(facet: int, statements: tuple[str, list] | None = None):
     )
 
 
+def grouped_counts_sql(facets: list[int], statements: tuple[str, list]):
+    """SQL and parameters giving (facet, value, n): `counts_sql`'s counts of several facets at once, over the
+    statements the SQL `statements` selects."""
+    sql, params = statements
+    placeholders = ", ".join(["%s"] * len(facets))
+    return (
+        f"SELECT facet, value, count(*) FROM timeline_statementkey WHERE facet IN ({placeholders}) "
+        f"AND statement_id IN ({sql}) GROUP BY facet, value",
+        [*facets, *params],
+    )
+
+
 def profile_counts_sql(facet: int, among: list[int], within: tuple[int, list[int]] | None = None):
     """SQL and parameters giving (value, n): how many published statements of the profiles `among` have each value
     of `facet`, as kept. `within`, (SPEAKER or TOPIC, ids): only those of these speakers or of this topic (a

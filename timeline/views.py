@@ -177,6 +177,8 @@ def statement_list(request: HtmxHttpRequest) -> HttpResponse:
     of band) through htmx, and works as a plain GET form without it."""
     fragment = "results" if request.htmx.target == "results" else None
     filterset = StatementListFilter(request.GET)
+    # The facets first: where they count together, the total is read from their counts.
+    statement_facets = facets.statement_facets(filterset)
     pages = paginate(
         filterset.qs.for_list(reading_order=True),
         STATEMENT_PAGE_SIZE,
@@ -194,7 +196,7 @@ def statement_list(request: HtmxHttpRequest) -> HttpResponse:
         "statements": cards.statement_items(pages.page),
         "pages": pages,
         "total": pages.page.paginator.count,
-        "facets": facets.statement_facets(filterset),
+        "facets": statement_facets,
         "active_filters": active_filters,
         "fragment": fragment,
         "page_title": gettext("Statements: %(filters)s") % {"filters": heading}
