@@ -18,7 +18,7 @@ from tests.factories import (
 )
 from timeline import eventkeys, facets
 from timeline.filters import EventFilter
-from timeline.models import Event
+from timeline.models import Event, Participant, Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +109,7 @@ def keyed_values(values, facet) -> set[int]:
 def grouped(query: str, monkeypatch) -> dict:
     """The facets, total and months of the page as the grouped count of the keys gives them."""
     with monkeypatch.context() as patched:
-        patched.setattr(facets, "paired_counts", lambda filterset, wanted: None)
+        patched.setattr(facets, "paired_counts_sql", lambda filterset, wanted, excluded="": None)
         return page_counts(query)
 
 
@@ -184,3 +184,45 @@ def test_the_counts_follow_an_edit(world):
     after = facets.paired_counts(EventFilter(QueryDict(query)), [eventkeys.MONTH, eventkeys.TOPIC, eventkeys.TYPE])
     assert after == {f: c for f, c in one_by_one(query).items() if f in after}
     assert after[eventkeys.MONTH] != before[eventkeys.MONTH]
+
+
+@pytest.mark.parametrize(
+    ("query", "read_from_pairs"),
+    [
+        ("topic=trade&start=2025-02", ["topic"]),  # the topics' counts are those of the range alone
+        ("topic=trade&topic=energy&start=2025-01-02&end=2025-03-15", ["topic"]),
+        ("topic=trade&type=meeting", ["topic", "type"]),  # each facet under the other's one value
+        ("participant=trump&end=2025-02-09", ["participant"]),
+        ("country=MX&country=US&start=2020-07-02", ["country"]),
+        ("has_statements=yes&topic=trade", ["has_statements", "topic"]),
+        ("has_statements=no&participant=carney", ["has_statements"]),
+        ("type=election&type=summit&start=2025&end=2025", ["type"]),
+        ("topic=trade&type=meeting&start=2025", []),  # two filters besides each facet's own: counted
+    ],
+)
+def test_a_facet_under_its_own_filter_reads_the_pairs_of_the_others(world, query, read_from_pairs, monkeypatch):
+    """A facet's counts are taken under every filter but its own: where those others are one value of one filter,
+    or dates alone, they are read from the pairs, and are what the grouped count gives."""
+    filterset = EventFilter(QueryDict(query))
+    for name, facet in facets.SHARED_FACETS.items():
+        if name in filterset.in_force():
+            paired = facets.paired_counts(filterset, [facet, eventkeys.MONTH], name)
+            assert (paired is not None) == (name in read_from_pairs), name  # the control
+    assert page_counts(query) == grouped(query, monkeypatch)
+    # And as counted one event at a time, under the other filters.
+    for name in read_from_pairs:
+        others = "&".join(part for part in query.split("&") if not part.startswith(f"{name}="))
+        expected = one_by_one(others)
+        shown = dict(page_counts(query)["facets"][name])
+        if name == "has_statements":
+            assert shown == {"yes": sum(expected[eventkeys.STATEMENTS].values()), "no": shown["no"]}
+            assert shown["yes"] + shown["no"] == sum(expected[eventkeys.MONTH].values())
+            continue
+        values = {
+            "participant": lambda pk: Participant.objects.get(pk=pk).slug,
+            "topic": lambda pk: Topic.objects.get(pk=pk).slug,
+            "type": eventkeys.type_of,
+            "country": eventkeys.country_of,
+        }[name]
+        counted = {values(value): n for value, n in expected[facets.SHARED_FACETS[name]].items()}
+        assert {value: n for value, n in shown.items() if n} == counted, name

@@ -163,7 +163,7 @@ def paired_sql(facet: int, value: int, facets: list[int]) -> tuple[str, list]:
     each value of `facets` (other facets, among PAIRED), as timeline_keypair keeps them."""
     placeholders = ", ".join(["%s"] * len(facets))
     return (
-        f"SELECT facet_b, value_b, n FROM timeline_keypair WHERE facet_a = %s AND value_a = %s "
+        f"SELECT facet_b AS facet, value_b AS value, n FROM timeline_keypair WHERE facet_a = %s AND value_a = %s "
         f"AND facet_b IN ({placeholders})",
         [facet, value, *facets],
     )
@@ -280,7 +280,7 @@ def ranged_sql(vendor: str, start, end, facets: list[int]) -> tuple[str, list]:
     # subtracts 200,000 rows of pairs from the counts of every month.
     sql = " UNION ALL ".join(f"SELECT * FROM ({sql}) part" for sql, _ in parts)
     return (
-        f"WITH {few} SELECT facet, value, SUM(n) FROM ({sql}) counted GROUP BY facet, value HAVING SUM(n) <> 0",
+        f"WITH {few} SELECT facet, value, SUM(n) AS n FROM ({sql}) counted GROUP BY facet, value HAVING SUM(n) <> 0",
         [*within_params, *(param for _, params in parts for param in params)],
     )
 

@@ -87,6 +87,9 @@ def counts_sql(filterset, excluded: str, facet: int) -> tuple[str, list] | None:
     `facet`; None when those filters can match nothing."""
     if not in_force_but(filterset, excluded):
         return "SELECT value, n FROM timeline_facetcount WHERE facet = %s AND n > 0", [facet]
+    if excluded and (paired := paired_counts_sql(filterset, [facet], excluded)) is not None:
+        sql, params = paired
+        return f"SELECT value, CAST(n AS integer) AS n FROM ({sql}) paired WHERE n > 0", params
     events = filtered_except(filterset, excluded).values("pk")
     try:
         inner, params = events.query.sql_with_params()
@@ -185,13 +188,15 @@ def count_keys(filterset) -> dict[int, dict[int, int]]:
 # Read from the kept pairs of keys (timeline_keypair, timeline/eventkeys.py) rather than counted: under one value of
 # one filter, the rows of that value's pairs; under dates alone, those of the months inside the range (or outside
 # it), with the few events the months cannot say counted from their keys. Exact, like the grouped count: any other
-# combination of filters is counted.
+# combination of filters is counted. A facet whose own filter is in force is read the same way under the others:
+# under a topic and a date range, the topics' counts are those of the range alone.
 
 
-def one_key(filterset) -> tuple[int, int] | None:
-    """(facet, value) of the one key every selected event has and no other does, when the only filter in force is
-    one value of a keyed filter: values of one filter widen each other (OR), so two are not one key."""
-    in_force = [name for name in filterset.in_force() if name != "sort"]
+def one_key(filterset, excluded: str = "") -> tuple[int, int] | None:
+    """(facet, value) of the one key every event selected by the filters in force but `excluded` has and no other
+    does, when those filters are one value of a keyed filter: values of one filter widen each other (OR), so two
+    are not one key."""
+    in_force = [name for name in filterset.in_force() if name not in ("sort", excluded)]
     if len(in_force) != 1 or in_force[0] not in SHARED_FACETS:
         return None
     name = in_force[0]
@@ -208,24 +213,30 @@ def one_key(filterset) -> tuple[int, int] | None:
     return SHARED_FACETS[name], value.pk
 
 
-def paired_counts(filterset, wanted: list[int]) -> dict[int, dict[int, int]] | None:
-    """`count_keys`' counts of the `wanted` facets read from the kept pairs, or None for filters they cannot say."""
-    connection = connections[filterset.queryset.db]
-    key = one_key(filterset)
-    if key is not None:
-        sql, params = eventkeys.paired_sql(*key, wanted)
-    else:
-        in_force = {name for name in filterset.in_force() if name != "sort"}
-        start, end = filterset.cleaned.get("start"), filterset.cleaned.get("end")
-        if not in_force or not in_force <= {"start", "end"} or start and end and start > end:
-            return None
-        sql, params = eventkeys.ranged_sql(connection.vendor, start, end, wanted)
+def paired_counts(filterset, wanted: list[int], excluded: str = "") -> dict[int, dict[int, int]] | None:
+    """`count_keys`' counts of the `wanted` facets (under every filter in force but `excluded`) read from the kept
+    pairs, or None for filters they cannot say."""
+    paired = paired_counts_sql(filterset, wanted, excluded)
+    if paired is None:
+        return None
     counts: dict[int, dict[int, int]] = {facet: {} for facet in wanted}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    with connections[filterset.queryset.db].cursor() as cursor:
+        cursor.execute(*paired)
         for facet, value, n in cursor.fetchall():
             counts[facet][value] = int(n)  # PostgreSQL sums bigints as numeric
     return counts
+
+
+def paired_counts_sql(filterset, wanted: list[int], excluded: str = "") -> tuple[str, list] | None:
+    """SQL and parameters of (facet, value, n) reading `paired_counts` from the pairs, or None."""
+    key = one_key(filterset, excluded)
+    if key is not None:
+        return eventkeys.paired_sql(*key, wanted)
+    in_force = {name for name in filterset.in_force() if name not in ("sort", excluded)}
+    start, end = filterset.cleaned.get("start"), filterset.cleaned.get("end")
+    if not in_force or not in_force <= {"start", "end"} or start and end and start > end:
+        return None
+    return eventkeys.ranged_sql(connections[filterset.queryset.db].vendor, start, end, wanted)
 
 
 def ranked_from(counts: dict[int, int], model, limit: int, using: str) -> list[tuple[str, str, int]] | None:
@@ -372,6 +383,9 @@ def has_statements_facet(filterset) -> list[FacetChoice]:
         if shares(filterset, "has_statements"):
             counts = shared_counts(filterset)
             return counts[eventkeys.STATEMENTS].get(1, 0), shared_total(filterset)
+        paired = paired_counts(filterset, [eventkeys.STATEMENTS, eventkeys.MONTH], "has_statements")
+        if paired is not None:  # every event has one MONTH key
+            return paired[eventkeys.STATEMENTS].get(1, 0), sum(paired[eventkeys.MONTH].values())
         said = Q(pk__in=RawSQL(*eventkeys.events_with(eventkeys.STATEMENTS, [1])))
         counts = filtered_except(filterset, "has_statements").aggregate(total=Count("pk"), yes=Count("pk", filter=said))
         return counts["yes"], counts["total"]
