@@ -36,6 +36,7 @@ from timeline.search import (
     SEARCH_MAX_WORDS,
     AmongIds,
     Highlight,
+    Ids,
     fold,
     search_query,
     search_text,
@@ -160,14 +161,17 @@ class EventQuerySet(models.QuerySet):
             return self._search_postgresql(q, matching)
         return self._search_simple(q)
 
-    def search_matches(self, q: str) -> list[int] | None:
+    def search_matches(self, q: str) -> Ids | None:
         """PostgreSQL: the ids of these events matching the free text `q`, read in one query, for the queries of a
         page to share. The planner cannot tell how many rows a text search matches (it guesses a handful, where a
         common word matches thousands), so each facet count embedding the match itself was planned badly and
         evaluated it again. None elsewhere, and for a search with nothing to look for."""
         if connections[self.db].vendor != "postgresql" or not search_query(q):
             return None
-        return list(self.search(q).order_by().values_list("pk", flat=True))
+        # Read past the ORM, which builds a row object for each of thousands of ids.
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(*self.search(q).order_by().values("pk").query.sql_with_params())
+            return Ids(pk for (pk,) in cursor.fetchall())
 
     def _search_postgresql(self, q: str, matching: list[int] | None = None):
         """The stored vectors (title A, summary B, body and location C: an event's English and its French each in its
