@@ -90,9 +90,8 @@ def counts_sql(filterset, excluded: str, facet: int) -> tuple[str, list] | None:
     if excluded and (paired := paired_counts_sql(filterset, [facet], excluded)) is not None:
         sql, params = paired
         return f"SELECT value, CAST(n AS integer) AS n FROM ({sql}) paired WHERE n > 0", params
-    events = filtered_except(filterset, excluded).values("pk")
     try:
-        inner, params = events.query.sql_with_params()
+        inner, params = events_sql(filterset, excluded)
     except EmptyResultSet:  # the filters can match nothing (a search with no words): Django then writes no SQL
         return None
     among = events_among(filterset, inner)
@@ -101,6 +100,19 @@ def counts_sql(filterset, excluded: str, facet: int) -> tuple[str, list] | None:
         facet,
         *params,
     ]
+
+
+def events_sql(filterset, excluded: str) -> tuple[str, list]:
+    """SQL and parameters of the ids of the events every filter but `excluded` selects (EmptyResultSet when they
+    can match nothing). A search alone, on PostgreSQL, is the ids it matched, read already for the page
+    (EventFilter.search_matches): finding them again among the published events cost a pass over all of those
+    (16 of a common word's 59 ms of counts)."""
+    others = {name for name in filterset.in_force() if name not in ("sort", excluded)}
+    if others == {"q"} and hasattr(filterset, "search_matches"):
+        matches = filterset.search_matches(filterset.cleaned["q"])
+        if matches is not None:
+            return "SELECT unnest(%s::bigint[])", [matches.array]
+    return filtered_except(filterset, excluded).values("pk").query.sql_with_params()
 
 
 def events_among(filterset, inner: str) -> str:
@@ -168,9 +180,8 @@ def count_keys(filterset) -> dict[int, dict[int, int]]:
     if kept is not None:
         return kept
     counts: dict[int, dict[int, int]] = {facet: {} for facet in wanted}
-    events = filtered_except(filterset, "").values("pk")
     try:
-        inner, params = events.query.sql_with_params()
+        inner, params = events_sql(filterset, "")
     except EmptyResultSet:  # the filters can match nothing (a search with no words)
         return counts
     placeholders = ", ".join(["%s"] * len(wanted))
