@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 
 import django_filters
 from django import forms
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -321,6 +322,13 @@ class EventFilter(ParameterSet):
 
     def filter_q(self, queryset, name, value):
         return queryset.search(value, matching=self.search_matches(value))
+
+    def without_dates(self) -> "EventFilter":
+        """The same filters but the dates (what the overview's years count), sharing the matches of a search read
+        already: they depend on the words alone, and a common word's take 40 ms to read again."""
+        others = type(self)(QueryDict(self.query(start=None, end=None)), queryset=self.queryset)
+        others.__dict__["_search_matches"] = self.__dict__.setdefault("_search_matches", {})
+        return others
 
     def search_matches(self, value: str) -> list[int] | None:
         """The ids of the events the search matches, read once for every query of the page: the results, the

@@ -8,7 +8,7 @@ from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -128,7 +128,7 @@ def timeline_overview(filterset) -> overview.Overview | None:
     undated = None
     if start or end:
         # The years to go to are those of the same filters without the dates: the overview's counts of that page.
-        others = EventFilter(QueryDict(filterset.query(start=None, end=None)))
+        others = filterset.without_dates()
         undated = cached_aggregate("overview", others.selection(), lambda: facets.month_counts(others, together=False))
     return overview.overview(counts, terms, start, end, undated)
 
