@@ -70,6 +70,14 @@ def long_tail(n: int, seed: int = 1) -> list[Target]:
     return targets
 
 
+def warm_targets() -> list[Target]:
+    """What the long tail warms each worker up on first: the unfiltered timeline, as a page and as htmx results.
+    A worker's first requests load the templates and code of a page; no combination of the tail is unfiltered, so
+    the tail measures the combinations rather than a worker just started."""
+    path = reverse("event_list")
+    return [Target("timeline", path), Target("htmx timeline", path, dict(RESULTS))]
+
+
 def common_pages(targets: list[Target]) -> list[Target]:
     """The fixed benchmark URLs and the other pages most readers open: the indexes, an event in the API, feeds."""
     event = Event.objects.published().order_by("-start_date").values_list("slug", flat=True).first()

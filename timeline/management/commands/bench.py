@@ -266,6 +266,10 @@ class Command(BaseCommand):
                         self.stderr.write(f"  c={level} {target.name}: {target.path}")
                         results.append(run(HOST, server.port, target, requests, level))
             if tail:
+                if warmup:
+                    self.stderr.write(f"Warming up the workers ({warmup} requests of the unfiltered timeline)...")
+                    warm = workloads.warm_targets()
+                    warmups += [run(HOST, server.port, target, warmup, workers) for target in warm]
                 self.stderr.write(f"Long tail: {len(tail)} distinct combinations, each asked once, c={workers}...")
                 report["long_tail"] = workloads.run_long_tail(HOST, server.port, tail, floor, workers)
             if pages:
