@@ -126,8 +126,8 @@ class _OfEachRow(Func):
     key is relabelled with the query (U0 inside a subquery), where a table's name written out would have tied the
     subquery to the outer query's rows (page 3,500 of the API's sources ran for minutes so)."""
 
-    def __init__(self, facet: int, **extra):
-        super().__init__(F("pk"), facet=int(facet), **extra)
+    def __init__(self, facet: int, of: str = "pk", **extra):
+        super().__init__(F(of), facet=int(facet), **extra)
 
 
 class _KeptCount(_OfEachRow):
@@ -146,10 +146,11 @@ def kept_count_sql(facet: int) -> Coalesce:
     return Coalesce(_KeptCount(facet), 0)
 
 
-def has_value_sql(facet: int) -> Func:
-    """Whether each row of the query (sources) is a value of `facet` that some published event has: a correlated
-    EXISTS, which leaves the planner free to start from an index on the outer table (a page's publishers)."""
-    return _HasValue(facet)
+def has_value_sql(facet: int, of: str = "pk") -> Func:
+    """Whether each row of the query (sources) is, or its field `of` names, a value of `facet` that some published
+    event has: a correlated EXISTS, which leaves the planner free to start from an index on the outer table (a page's
+    publishers) or from the rows its other conditions keep."""
+    return _HasValue(facet, of)
 
 
 def values_sql(*facets: int) -> RawSQL:

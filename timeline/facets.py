@@ -82,11 +82,15 @@ def filtered_except(filterset, excluded: str, among=None):
     return queryset.order_by()
 
 
+# The counts with no filter in force, as the database keeps them.
+KEPT_COUNTS = "SELECT value, n FROM timeline_facetcount WHERE facet = %s AND n > 0"
+
+
 def counts_sql(filterset, excluded: str, facet: int) -> tuple[str, list] | None:
     """SQL giving (value, n): how many of the events every filter but `excluded` selects have each value of
     `facet`; None when those filters can match nothing."""
     if not in_force_but(filterset, excluded):
-        return "SELECT value, n FROM timeline_facetcount WHERE facet = %s AND n > 0", [facet]
+        return KEPT_COUNTS, [facet]
     if excluded and (paired := paired_counts_sql(filterset, [facet], excluded)) is not None:
         sql, params = paired
         return f"SELECT value, CAST(n AS integer) AS n FROM ({sql}) paired WHERE n > 0", params
@@ -297,7 +301,11 @@ def ranked(counted: tuple[str, list], connection, model, limit: int) -> list[tup
     quote = connection.ops.quote_name
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
     label, label_params = sql_of(localized("name") if translated(model, "name") else F("name"), model, connection)
-    materialized = "MATERIALIZED " if connection.vendor in ("postgresql", "sqlite") else ""
+    # Counted rows are counted once, not once per reference. Kept ones are read from their index by size
+    # (timeline_facetcount_size_idx), the first `limit` only: materialized, all 20,000 of a facet were read (32 ms).
+    materialized = ""
+    if connection.vendor in ("postgresql", "sqlite"):
+        materialized = "NOT MATERIALIZED " if sql == KEPT_COUNTS else "MATERIALIZED "
     sql = (
         f"WITH c AS {materialized}({sql}) SELECT {table}.slug, {label} AS label, c.n FROM c "
         f"JOIN {table} ON {table}.{pk} = c.value "
