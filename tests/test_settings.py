@@ -166,6 +166,42 @@ def test_503_when_the_database_server_refuses_connections(tmp_path):
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [[503, "10"], [503, "10"], [200, None], 503]
 
 
+# Requests whose pages hold many objects until they are sent; whether each full collection ran from
+# collect_after_response, that is after a response was written.
+FULL_COLLECTIONS = """
+import gc, json, sys
+import timeline.wsgi
+from django.core.signals import request_finished, request_started
+
+full = []
+
+def watch(phase, info):
+    if phase == "start" and info["generation"] == 2:
+        frame, names = sys._getframe(), set()
+        while frame:
+            names.add(frame.f_code.co_name)
+            frame = frame.f_back
+        full.append("collect_after_response" in names)
+
+gc.callbacks.append(watch)
+for request in range(200):
+    request_started.send(sender=None)
+    page = [[row] for row in range(20_000)]
+    del page
+    request_finished.send(sender=None)
+print(json.dumps(full))
+"""
+
+
+def test_the_server_collects_its_old_objects_between_requests_not_during_them(tmp_path):
+    """A full collection in the middle of a page walks all the page holds (25–55 ms at 100,000 events)."""
+    result = run(["-c", FULL_COLLECTIONS], PRODUCTION, tmp_path)
+    assert result.returncode == 0, result.stderr
+    full = json.loads(result.stdout)
+    assert full, "no full collection in 200 requests"
+    assert all(full), f"{full.count(False)} of {len(full)} full collections ran during a request"
+
+
 def test_the_server_sets_aside_what_loading_the_app_created_from_the_collector(tmp_path):
     """A full collection walks every object the process holds; the app's own are set aside once it has loaded."""
     code = "import gc, timeline.wsgi; print(gc.get_freeze_count())"
