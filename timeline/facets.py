@@ -17,7 +17,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from timeline import eventkeys, statementkeys
+from timeline import eventkeys, search, statementkeys
 from timeline.caching import cached_aggregate
 from timeline.dates import format_date
 from timeline.filter_fields import MAX_VALUES
@@ -108,14 +108,15 @@ def counts_sql(filterset, excluded: str, facet: int) -> tuple[str, list] | None:
 
 def events_sql(filterset, excluded: str) -> tuple[str, list]:
     """SQL and parameters of the ids of the events every filter but `excluded` selects (EmptyResultSet when they
-    can match nothing). A search alone, on PostgreSQL, is the ids it matched, read already for the page
+    can match nothing). A search alone is the ids it matched, read already for the page
     (EventFilter.search_matches): finding them again among the published events cost a pass over all of those
     (16 of a common word's 59 ms of counts)."""
     others = {name for name in filterset.in_force() if name not in ("sort", excluded)}
     if others == {"q"} and hasattr(filterset, "search_matches"):
         matches = filterset.search_matches(filterset.cleaned["q"])
         if matches is not None:
-            return "SELECT unnest(%s::bigint[])", [matches.array]
+            vendor = connections[filterset.queryset.db].vendor
+            return search.ids_sql(vendor), [search.ids_param(matches, vendor)]
     return filtered_except(filterset, excluded).values("pk").query.sql_with_params()
 
 
