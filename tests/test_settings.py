@@ -202,6 +202,38 @@ def test_the_server_collects_its_old_objects_between_requests_not_during_them(tm
     assert all(full), f"{full.count(False)} of {len(full)} full collections ran during a request"
 
 
+# What a server process has ready once it has loaded the app, before any request.
+PREPARED = """
+import json, sys
+import timeline.wsgi
+from django.template import engines
+from django.utils.translation import trans_real
+from timeline import caching
+
+# django-template-partials' loader wraps Django's cached one.
+loader = engines["django"].engine.template_loaders[0].loaders[0]
+print(json.dumps({
+    "urls": "timeline.urls" in sys.modules,
+    "languages": sorted(trans_real._translations),
+    "code digests": caching.code_version.cache_info().currsize,
+    "templates": sorted(loader.get_template_cache),
+}))
+"""
+
+
+def test_a_server_process_prepares_what_every_request_needs_before_the_first_one(tmp_path):
+    """The first request each process served imported the URLs, loaded the messages of its language, compiled the
+    templates and digested the code: its reader waited 280 to 330 ms for a page already in the shared cache (a
+    stall after each worker started, and in the bench wherever a worker got its first request)."""
+    result = run(["-c", PREPARED], PRODUCTION, tmp_path)
+    assert result.returncode == 0, result.stderr
+    prepared = json.loads(result.stdout)
+    assert prepared["urls"] is True
+    assert {"en", "fr"} <= set(prepared["languages"])
+    assert prepared["code digests"] == 1
+    assert {"base.html", "timeline/event_list.html", "_event_card.html"} <= set(prepared["templates"])
+
+
 def test_the_server_sets_aside_what_loading_the_app_created_from_the_collector(tmp_path):
     """A full collection walks every object the process holds; the app's own are set aside once it has loaded."""
     code = "import gc, timeline.wsgi; print(gc.get_freeze_count())"

@@ -2,10 +2,12 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from timeline import collector
+from timeline import collector, warmup
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.settings")
 application = get_wsgi_application()
 
-# Loaded once: the collector no longer walks the app at each full collection, nor anything during a request.
+# Before the first request, what every request needs, rather than the first reader waiting for it; then, loaded
+# once, the collector no longer walks the app at each full collection, nor anything during a request.
+warmup.prepare()
 collector.install()
