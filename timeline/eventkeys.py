@@ -29,6 +29,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 EVENT, PARTICIPANT, TOPIC, COUNTRY, STATEMENTS, MONTH, TYPE, SPEAKER, SOURCE = 0, 1, 2, 3, 4, 5, 6, 7, 8
+# A participant readers can reach: in a published event, or the speaker of a published statement.
+PUBLIC_PARTICIPANT = (PARTICIPANT, SPEAKER)
 
 # An event type's key is its place among Event.Type's choices (0 for a value not among them). Changing the choices
 # changes the keys: a migration that does must call rebuild() (tests/test_eventkeys.py holds this list to them).
@@ -126,17 +128,17 @@ class _OfEachRow(Func):
     key is relabelled with the query (U0 inside a subquery), where a table's name written out would have tied the
     subquery to the outer query's rows (page 3,500 of the API's sources ran for minutes so)."""
 
-    def __init__(self, facet: int, of: str = "pk", **extra):
-        super().__init__(F(of), facet=int(facet), **extra)
+    def __init__(self, *facets: int, of: str = "pk", **extra):
+        super().__init__(F(of), facets=", ".join(str(int(facet)) for facet in facets), **extra)
 
 
 class _KeptCount(_OfEachRow):
-    template = "(SELECT n FROM timeline_facetcount WHERE facet = %(facet)d AND value = %(expressions)s)"
+    template = "(SELECT n FROM timeline_facetcount WHERE facet = %(facets)s AND value = %(expressions)s)"
     output_field = IntegerField()
 
 
 class _HasValue(_OfEachRow):
-    template = "EXISTS (SELECT 1 FROM timeline_facetcount WHERE facet = %(facet)d AND value = %(expressions)s)"
+    template = "EXISTS (SELECT 1 FROM timeline_facetcount WHERE facet IN (%(facets)s) AND value = %(expressions)s)"
     output_field = BooleanField()
 
 
@@ -146,11 +148,11 @@ def kept_count_sql(facet: int) -> Coalesce:
     return Coalesce(_KeptCount(facet), 0)
 
 
-def has_value_sql(facet: int, of: str = "pk") -> Func:
-    """Whether each row of the query (sources) is, or its field `of` names, a value of `facet` that some published
-    event has: a correlated EXISTS, which leaves the planner free to start from an index on the outer table (a page's
-    publishers) or from the rows its other conditions keep."""
-    return _HasValue(facet, of)
+def has_value_sql(*facets: int, of: str = "pk") -> Func:
+    """Whether each row of the query (sources) is, or its field `of` names, a value of one of `facets` that some
+    published event has: a correlated EXISTS, which leaves the planner free to start from an index on the outer table
+    (a page's publishers) or from the rows its other conditions keep."""
+    return _HasValue(*facets, of=of)
 
 
 def values_sql(*facets: int) -> RawSQL:

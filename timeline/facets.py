@@ -116,7 +116,7 @@ def events_sql(filterset, excluded: str) -> tuple[str, list]:
         matches = filterset.search_matches(filterset.cleaned["q"])
         if matches is not None:
             vendor = connections[filterset.queryset.db].vendor
-            return search.ids_sql(vendor), [search.ids_param(matches, vendor)]
+            return search.ids_sql(vendor), [matches.param(vendor)]
     return filtered_except(filterset, excluded).values("pk").query.sql_with_params()
 
 

@@ -99,7 +99,5 @@ def office_roles():
     titles = Q()
     for office in OFFICES:
         titles |= Q(title__startswith=office.title)
-    public = eventkeys.has_value_sql(eventkeys.PARTICIPANT, "participant_id") | eventkeys.has_value_sql(
-        eventkeys.SPEAKER, "participant_id"
-    )
-    return Role.objects.filter(titles).filter(public).select_related("participant")
+    public = eventkeys.has_value_sql(*eventkeys.PUBLIC_PARTICIPANT, of="participant_id")
+    return Role.objects.filter(titles, public).select_related("participant")

@@ -389,7 +389,7 @@ class ParticipantQuerySet(models.QuerySet):
         (An EXISTS over the events per participant ran past a worker's timeout on SQLite at 100,000 events.)"""
         from timeline import eventkeys
 
-        return self.filter(pk__in=eventkeys.values_sql(eventkeys.PARTICIPANT, eventkeys.SPEAKER))
+        return self.filter(pk__in=eventkeys.values_sql(*eventkeys.PUBLIC_PARTICIPANT))
 
     def with_event_counts(self):
         """`event_count`: the published events each participant took part in, as the database keeps it."""

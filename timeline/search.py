@@ -139,14 +139,14 @@ class Ids(list):
         """A JSON array, which SQLite reads with json_each (it allows 32,766 parameters at most)."""
         return "[" + ",".join(str(int(pk)) for pk in self) + "]"
 
+    def param(self, vendor: str) -> str:
+        """The one parameter `ids_sql(vendor)` reads."""
+        return self.array if vendor == "postgresql" else self.json
+
 
 def ids_sql(vendor: str) -> str:
-    """SQL selecting the ids of one parameter (Ids.array on PostgreSQL, Ids.json on SQLite)."""
+    """SQL selecting the ids of one parameter (Ids.param)."""
     return "SELECT unnest(%s::bigint[])" if vendor == "postgresql" else "SELECT value FROM json_each(%s)"
-
-
-def ids_param(ids: Ids, vendor: str) -> str:
-    return ids.array if vendor == "postgresql" else ids.json
 
 
 class AmongIds(Func):
@@ -161,9 +161,9 @@ class AmongIds(Func):
 
     def as_sql(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.source_expressions[0])
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql":  # ANY, not IN (unnest): the planner sees the array's length
             return f"{sql} = ANY(%s::bigint[])", (*params, self.ids.array)
-        return f"{sql} IN ({ids_sql(connection.vendor)})", (*params, self.ids.json)
+        return f"{sql} IN ({ids_sql(connection.vendor)})", (*params, self.ids.param(connection.vendor))
 
 
 class Highlight(Func):
