@@ -14,6 +14,7 @@ from tests.factories import (
     StatementFactory,
     TopicFactory,
 )
+from timeline import search_documents
 from timeline.filters import EventFilter
 from timeline.models import Event, Participant, Statement
 
@@ -208,11 +209,13 @@ def test_a_search_is_matched_once_per_timeline_page_however_many_counts_it_shows
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"/?q=dairy&sort=relevance{dates}", headers=headers)
     assert response.status_code == 200
-    # The events' match reads their French vectors too (PostgreSQL), or finds events through their statements'
-    # index (SQLite); the quote a card shows is matched among its statements.
-    match = '"search_vector_fr" @@' if connection.vendor == "postgresql" else "UNION SELECT event_id FROM"
+    # The match is read from the published events' search documents (PostgreSQL), never from the events' own
+    # vectors, or finds events through their statements' index (SQLite); the quote a card shows is matched among
+    # its statements.
+    match = f"FROM {search_documents.TABLE}" if connection.vendor == "postgresql" else "UNION SELECT event_id FROM"
     matching = [query["sql"] for query in queries.captured_queries if match in query["sql"]]
     assert len(matching) == 1
+    assert not any('"search_vector_fr" @@' in query["sql"] for query in queries.captured_queries)
     text = response.text
     assert text.index("<mark>Dairy</mark> quotas challenged") < text.index("Leaders met")
     assert "Our <mark>dairy</mark> farmers are not on the table." in text

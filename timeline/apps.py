@@ -18,7 +18,7 @@ class TimelineConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from timeline import eventkeys, fulltext, statementkeys
+        from timeline import eventkeys, fulltext, search_documents, statementkeys
         from timeline.versions import install_triggers
 
         connection_created.connect(register_sqlite_functions)
@@ -26,4 +26,5 @@ class TimelineConfig(AppConfig):
         post_migrate.connect(install_triggers, sender=self)
         post_migrate.connect(eventkeys.install, sender=self)
         post_migrate.connect(fulltext.install, sender=self)
+        post_migrate.connect(search_documents.install, sender=self)
         post_migrate.connect(statementkeys.install, sender=self)

@@ -29,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Concat, Greatest, Lower, NullIf, Trim
 from django.utils import translation
 
-from timeline import eventkeys, fulltext
+from timeline import eventkeys, fulltext, search_documents
 from timeline.search import (
     HIGHLIGHT_START,
     HIGHLIGHT_STOP,
@@ -168,16 +168,27 @@ class EventQuerySet(models.QuerySet):
         search matches (it guesses a handful, where a common word matches thousands), so each facet count embedding
         the match itself was planned badly and evaluated it again. SQLite evaluated it again in each query too:
         finding a common word's events through their statements takes 20 ms at 100,000 events."""
-        if not search_query(q):
+        rebuilt = search_query(q)
+        if not rebuilt:
             return None
-        try:
-            sql, params = self.search(q).order_by().values("pk").query.sql_with_params()
-        except EmptyResultSet:  # SQLite: no word to look for ("or", "-tariff"), so nothing matches
-            return Ids()
+        if self._all_published_on_postgresql():
+            # The published events' own documents (timeline/search_documents.py): one scan of narrow rows, where
+            # the events' and statements' own wide rows, drafts' included, took two and a join with every published
+            # event (73–94 ms → 30 ms for "trade" at 100,000 events).
+            sql, params = search_documents.matches_sql(), [rebuilt, rebuilt]
+        else:
+            try:
+                sql, params = self.search(q).order_by().values("pk").query.sql_with_params()
+            except EmptyResultSet:  # SQLite: no word to look for ("or", "-tariff"), so nothing matches
+                return Ids()
         # Read past the ORM, which builds a row object for each of thousands of ids.
         with connections[self.db].cursor() as cursor:
             cursor.execute(sql, params)
             return Ids(pk for (pk,) in cursor.fetchall())
+
+    def _all_published_on_postgresql(self) -> bool:
+        published = self.model.objects.published()
+        return connections[self.db].vendor == "postgresql" and self.query.where == published.query.where
 
     def _search_postgresql(self, q: str, matching: list[int] | None = None):
         """The stored vectors (title A, summary B, body and location C: an event's English and its French each in its
