@@ -8,7 +8,7 @@ from django.utils import translation
 from tests.factories import EventFactory, StatementFactory
 from tests.htmlparse import elements
 from timeline.filters import EventFilter
-from timeline.search import fold, highlight_words
+from timeline.search import _fold_character, fold, highlight_words
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +75,9 @@ def test_a_french_page_highlights_the_french_text(client, events):
 def test_folding_and_highlighting_keep_the_text_as_written():
     assert fold("L’Élysée À ÇA") == "l'elysee a ca"
     assert len(fold("Québec ﬁnit")) == len("Québec ﬁnit")
+    ascii_ = "".join(map(chr, range(128)))
+    assert fold(ascii_) == "".join(map(_fold_character, ascii_))  # the shortcut for ASCII folds as each character
+    assert fold("DAIRY “quotas” İstanbul Æ") == "dairy “quotas” istanbul æ"
     marked = highlight_words("Le mérite de l’acier", "merite\nl'acier")
     assert marked == "Le \ue000mérite\ue001 de \ue000l’acier\ue001"
 
