@@ -249,11 +249,11 @@ class EventOut(EventDates):
 
     @staticmethod
     def resolve_topics(event):
-        return event.topics.all()
+        return event.listed_topics
 
     @staticmethod
     def resolve_participants(event):
-        return event.involvements.all()
+        return event.listed_involvements
 
 
 class InvolvementDetail(InvolvementOut):

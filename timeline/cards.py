@@ -55,8 +55,8 @@ def shown(event, level: int) -> tuple:
         event.importance,
         event.statement_count,
         event.source_count,
-        [(topic.slug, topic.name) for topic in event.topics.all()],
-        [(i.participant_id, i.participant.slug, i.participant.name) for i in event.involvements.all()],
+        [(topic.slug, topic.name) for topic in event.listed_topics],
+        [(i.participant_id, i.participant.slug, i.participant.name) for i in event.listed_involvements],
         statement,
     )
 
@@ -123,7 +123,7 @@ class Cards:
             "summary_in_english": in_english(event, "summary"),
             "statement": top and self.statement(top),
             "people": [(person.get_absolute_url(), person.name) for person in participants(event)],
-            "topics": [(topic.get_absolute_url(), translated(topic, "name")) for topic in event.topics.all()],
+            "topics": [(topic.get_absolute_url(), translated(topic, "name")) for topic in event.listed_topics],
             "statement_count": counted(event.statement_count, "statement"),
             "source_count": counted(event.source_count, "source"),
         }

@@ -89,7 +89,7 @@ def ical_event(event: Event, absolute: Absolute, host: str) -> icalendar.Event:
     vevent.add("url", url)
     if event.location:
         vevent.add("location", event.location)
-    topics = [topic.name for topic in event.topics.all()]
+    topics = [topic.name for topic in event.listed_topics]
     if topics:
         vevent.add("categories", topics)
     # All-day entries of history should not block anyone's calendar.
@@ -186,8 +186,8 @@ def event_rows(events: Iterable[Event], absolute: Absolute) -> Iterator[list]:
             event.event_type,
             event.location,
             event.importance,
-            "; ".join(topic.slug for topic in event.topics.all()),
-            "; ".join(involvement.participant.slug for involvement in event.involvements.all()),
+            "; ".join(topic.slug for topic in event.listed_topics),
+            "; ".join(involvement.participant.slug for involvement in event.listed_involvements),
             event.summary,
             event.statement_count,
             event.source_count,

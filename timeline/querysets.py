@@ -306,18 +306,18 @@ class EventQuerySet(models.QuerySet):
         search annotation without multiplying rows. The statements of a published event are published, so
         counting them needs no further condition; `top_statements` holds the most important one, or, for a
         search `q`, the most important one matching it (an event is found through its statements too), with
-        its matches marked.
+        its matches marked; `listed_topics` and `listed_involvements` hold the others.
         """
         statement, involvement = related(self.model, "statements"), related(self.model, "involvements")
         statements = statement.objects.select_related("speaker")
         order = ["-importance", F("said_on").asc(nulls_last=True), "pk"]
         if search_query(q):
             statements, order = statements.matching_first(q), ["-search_matched", *order]
+        involvements = involvement.objects.select_related("participant").order_by("order", "pk")
+        # Lists rather than the relations' caches: see Event.listed_topics.
         return self.with_counts().prefetch_related(
-            "topics",
-            Prefetch(
-                "involvements", queryset=involvement.objects.select_related("participant").order_by("order", "pk")
-            ),
+            Prefetch("topics", to_attr="topic_list"),
+            Prefetch("involvements", queryset=involvements, to_attr="involvement_list"),
             Prefetch("statements", queryset=statements.order_by(*order)[:1], to_attr="top_statements"),
         )
 

@@ -160,6 +160,23 @@ class Event(PlainTextFields, NamedBySlug, models.Model):
     def get_absolute_url(self):
         return slug_url("event_detail", self.slug)
 
+    # A list's events (EventQuerySet.for_list) hold their topics and involvements as plain lists: prefetched into
+    # the relations' own caches, each event got a queryset built for each relation (a third of the time the
+    # prefetches took for a page of 50 events).
+
+    @property
+    def listed_topics(self) -> list:
+        """Its topics: as EventQuerySet.for_list fetched them, or else through the relation."""
+        return self.__dict__["topic_list"] if "topic_list" in self.__dict__ else list(self.topics.all())
+
+    @property
+    def listed_involvements(self) -> list:
+        """Its involvements (in order, with their participants): as EventQuerySet.for_list fetched them, or else
+        through the relation."""
+        if "involvement_list" in self.__dict__:
+            return self.__dict__["involvement_list"]
+        return list(self.involvements.all())
+
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED

@@ -154,7 +154,7 @@ def page_versions(context):
 def participants(event):
     """An event's participants once each, in the order given, from its prefetched involvements."""
     seen = {}
-    for involvement in event.involvements.all():
+    for involvement in event.listed_involvements:
         seen.setdefault(involvement.participant_id, involvement.participant)
     return list(seen.values())
 
