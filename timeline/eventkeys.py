@@ -20,7 +20,10 @@ the same triggers; the functions below are how the rest of the app reads them. `
 scratch (the migration that creates them, and `generate_synthetic`, which writes with the triggers suspended).
 """
 
+import calendar
 import contextlib
+import datetime
+import functools
 
 from django.db import connection as default_connection
 from django.db import connections
@@ -78,10 +81,9 @@ def month_sql(vendor: str, column: str, precision: str) -> str:
     return f"({months} * 4 + (CASE {precision} {cases} ELSE 0 END))"
 
 
+@functools.lru_cache(maxsize=16384)  # the overview decodes every month with events, on every page
 def month_of(value: int) -> tuple:
     """(first day of the month, date precision) of a MONTH key."""
-    import datetime
-
     months, precision = divmod(value, 4)
     return datetime.date(months // 12, months % 12 + 1, 1), PRECISIONS[precision]
 
@@ -189,9 +191,6 @@ def ranged_sql(vendor: str, start, end, facets: list[int]) -> tuple[str, list]:
     before the range that reach into it. A MONTH key is the month of start_date whatever the date's precision, so an
     event known to the year or the month counts in the month its start_date is in, as the filter reads it.
     """
-    import calendar
-    import datetime
-
     low = high = None  # the MONTH key values of the first and last months wholly in the range (None: open)
     inside, outside = [], []  # (first, last) days of start_date counted from the keys, in and out of the range
     if start is not None:
