@@ -418,6 +418,23 @@ def test_links_keep_the_filters_in_force_and_nothing_else(story):
         filterset.url(utm_source="y")
 
 
+@pytest.mark.parametrize(
+    "query", ["", "topic=tariffs&type=meeting&type=summit&q=steel&sort=newest", "start=2025&end=2025-06&topic=tariffs"]
+)
+def test_links_made_many_at_a_time_are_the_page_s_own_links(story, query):
+    """The overview links its periods and years through url_maker: each link as `url` writes it."""
+    filterset = EventFilter(QueryDict(query))
+    url = filterset.url_maker("start", "end")
+    for start, end in [
+        (D(1990, 1, 1), D(1999, 12, 31)),
+        (D(2025, 5, 6), D(2025, 5, 6)),
+        (None, None),
+        (None, D(2025, 1, 31)),
+    ]:
+        assert url(start=start, end=end) == filterset.url(start=start, end=end)
+    assert url(start=D(2025, 3, 1), end=D(2025, 3, 31)).startswith("?")
+
+
 def test_validation_yields_one_list_of_problems_for_notes_and_refusals(story):
     query = "participant=nobody&participant=ghost&start=2025-13-45&sort=relevance&" + "&".join(
         f"type=meeting&type=t{n}" for n in range(25)

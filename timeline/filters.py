@@ -74,6 +74,23 @@ def display_value(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _written(value) -> list:
+    """A parameter's value (a date, an object with a slug, a list of them...) as the strings a link carries."""
+    items = value if isinstance(value, list) else [value]
+    return [
+        item.isoformat() if isinstance(item, datetime.date) else getattr(item, "slug", item)
+        for item in items
+        if item not in (None, "")
+    ]
+
+
+@dataclasses.dataclass(eq=False)
+class _Slot:
+    """Where ParameterSet.url_maker's links put a parameter's value."""
+
+    name: str
+
+
 def _groups(problems: list[Problem]):
     """Consecutive problems of one parameter and kind, as ((parameter, code), [problems])."""
     for key, group in itertools.groupby(problems, key=lambda problem: (problem.parameter, problem.code)):
@@ -138,11 +155,7 @@ class ParameterSet(django_filters.FilterSet):
         values.update(changes)
         pairs = []
         for name, value in values.items():
-            for item in value if isinstance(value, list) else [value]:
-                if item not in (None, ""):
-                    pairs.append(
-                        (name, item.isoformat() if isinstance(item, datetime.date) else getattr(item, "slug", item))
-                    )
+            pairs += [(name, written) for written in _written(value)]
         if page and int(page) > 1:
             pairs.append(("page", str(page)))
         return pairs
@@ -205,6 +218,26 @@ class ParameterSet(django_filters.FilterSet):
         page's path when no parameter is left."""
         query = self.query(**changes)
         return f"?{query}" if query else reverse(self.route)
+
+    def url_maker(self, *names: str):
+        """A function giving `url(**changes)` for changes of `names` alone, for a page linking many times with
+        only those changed (the overview's periods and years: some two hundred links): the other parameters are
+        written once."""
+        slots = {name: _Slot(name) for name in names}
+        pairs = self.params(**slots)
+        path = reverse(self.route)
+
+        def url(**changes) -> str:
+            query = urlencode(
+                [
+                    (name, written)
+                    for name, value in pairs
+                    for written in (_written(changes.get(value.name)) if isinstance(value, _Slot) else [value])
+                ]
+            )
+            return f"?{query}" if query else path
+
+        return url
 
     def path(self, **changes) -> str:
         """The same link from any page: "/?topic=trade"."""

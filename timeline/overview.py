@@ -162,6 +162,7 @@ class Column:
     level: int = 0  # bar height, 1 to BAR_LEVELS; 0 for no bar
     current: bool = False  # the very dates in force: choosing it would change nothing
     holders: dict[str, list[Term]] = dataclasses.field(default_factory=dict)
+    url: str = ""  # the timeline narrowed to it, with the other filters in force (see `link`)
 
     @property
     def label(self) -> str:
@@ -223,6 +224,7 @@ class Step:
     start: datetime.date | None
     end: datetime.date | None
     current: bool = False
+    url: str = ""
 
 
 @dataclasses.dataclass
@@ -234,6 +236,12 @@ class Overview:
     first: datetime.date  # the first and last days events were counted on
     last: datetime.date
     years: list[Step] = dataclasses.field(default_factory=list)  # every year with events, whatever the dates
+
+    def link(self, url) -> "Overview":
+        """Give each column, step of the trail and year its link, `url(start=..., end=...)`."""
+        for item in (*self.columns, *self.trail, *self.years):
+            item.url = url(start=item.start, end=item.end)
+        return self
 
     @property
     def rows(self) -> list[tuple[Column, list[str]]]:

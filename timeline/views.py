@@ -130,7 +130,8 @@ def timeline_overview(filterset) -> overview.Overview | None:
         # The years to go to are those of the same filters without the dates: the overview's counts of that page.
         others = filterset.without_dates()
         undated = cached_aggregate("overview", others.selection(), lambda: facets.month_counts(others, together=False))
-    return overview.overview(counts, terms, start, end, undated)
+    found = overview.overview(counts, terms, start, end, undated)
+    return found and found.link(filterset.url_maker("start", "end"))
 
 
 # Events
