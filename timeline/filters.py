@@ -166,7 +166,12 @@ class ParameterSet(django_filters.FilterSet):
 
     def selection(self) -> list[tuple[str, str]]:
         """What the events selected depend on: the filters in force but the order. The key of cached totals."""
-        return [(name, value) for name, value in self.params() if name != "sort"]
+        return list(self._selection)
+
+    @cached_property
+    def _selection(self) -> tuple[tuple[str, str], ...]:
+        # Written once: every cached aggregate of a page (its facets, total, overview) is keyed by it.
+        return tuple((name, value) for name, value in self.params() if name != "sort")
 
     # What the reader is told, and the links they follow (to `route`, the page these parameters filter).
 
