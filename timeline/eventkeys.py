@@ -725,22 +725,45 @@ PAIR_TRIGGERS = {
 }
 
 
+def refresh_trigger_names(prefix: str, affected: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
+    """(name, table) of each trigger `refresh_triggers` creates."""
+    return [(name, table) for name, table, _operation in _refresh_triggers_of(prefix, affected)]
+
+
+def _refresh_triggers_of(prefix: str, affected: dict[str, dict[str, str]]) -> list[tuple[str, str, str]]:
+    return [
+        (f"{prefix}{operation.lower()}_{table}"[:63], table, operation)
+        for table, operations in affected.items()
+        for operation in operations
+    ]
+
+
+def refresh_triggers(prefix: str, refresh: str, affected: dict[str, dict[str, str]]) -> list[str]:
+    """PostgreSQL: for each table and operation of `affected` ({table: {operation: SQL over the statement's
+    transition tables, old_rows and new_rows, selecting the ids it touches}}), a statement-level trigger named
+    `prefix` + operation + table that passes those ids to the function `refresh(ids bigint[])`: the keys here, the
+    statements' keys, the search documents."""
+    statements = []
+    for name, table, operation in _refresh_triggers_of(prefix, affected):
+        tables = {"INSERT": "NEW TABLE AS new_rows", "DELETE": "OLD TABLE AS old_rows"}.get(
+            operation, "OLD TABLE AS old_rows NEW TABLE AS new_rows"
+        )
+        statements += [
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"PERFORM {refresh}(ARRAY(SELECT DISTINCT a FROM ({affected[table][operation]}) affected(a) "
+            f"WHERE a IS NOT NULL)); RETURN NULL; END $$",
+            f"DROP TRIGGER IF EXISTS {name} ON {table}",
+            f"CREATE TRIGGER {name} AFTER {operation} ON {table} REFERENCING {tables} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+        ]
+    return statements
+
+
 def postgresql_statements(publishers: bool = True, pairs: bool = True) -> list[str]:
-    statements = [POSTGRESQL_FUNCTIONS]
-    for table, operations in POSTGRESQL_AFFECTED.items():
-        for operation, affected in operations.items():
-            name = f"timeline_keys_{operation.lower()}_{table}"[:63]
-            tables = {"INSERT": "NEW TABLE AS new_rows", "DELETE": "OLD TABLE AS old_rows"}.get(
-                operation, "OLD TABLE AS old_rows NEW TABLE AS new_rows"
-            )
-            statements += [
-                f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"PERFORM timeline_refresh_keys(ARRAY(SELECT DISTINCT a FROM ({affected}) affected(a) "
-                f"WHERE a IS NOT NULL)); RETURN NULL; END $$",
-                f"DROP TRIGGER IF EXISTS {name} ON {table}",
-                f"CREATE TRIGGER {name} AFTER {operation} ON {table} REFERENCING {tables} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
-            ]
+    statements = [
+        POSTGRESQL_FUNCTIONS,
+        *refresh_triggers("timeline_keys_", "timeline_refresh_keys", POSTGRESQL_AFFECTED),
+    ]
     statements += [
         "DROP TRIGGER IF EXISTS timeline_keys_truncated ON timeline_event",
         "CREATE TRIGGER timeline_keys_truncated AFTER TRUNCATE ON timeline_event "
@@ -779,11 +802,7 @@ def postgresql_statements(publishers: bool = True, pairs: bool = True) -> list[s
 
 
 def postgresql_trigger_names() -> list[tuple[str, str]]:
-    names = [
-        (f"timeline_keys_{operation.lower()}_{table}"[:63], table)
-        for table, operations in POSTGRESQL_AFFECTED.items()
-        for operation in operations
-    ]
+    names = refresh_trigger_names("timeline_keys_", POSTGRESQL_AFFECTED)
     return (
         names
         + [

@@ -22,6 +22,8 @@ import contextlib
 
 from django.db import connection as default_connection
 
+from timeline.eventkeys import refresh_trigger_names, refresh_triggers
+
 TABLE = "timeline_searchdocument"
 
 CREATE = [
@@ -78,28 +80,13 @@ AFFECTED = {
 TRUNCATED = {"timeline_event": "TRUE", "timeline_statement": "statement_id IS NOT NULL"}
 
 
-def _trigger(table: str, operation: str) -> str:
-    return f"timeline_search_{operation.lower()}_{table}"[:63]
+TRIGGERS = "timeline_search_"
 
 
 def statements() -> list[str]:
-    result = [REFRESH]
-    for table, operations in AFFECTED.items():
-        for operation, affected in operations.items():
-            name = _trigger(table, operation)
-            tables = {"INSERT": "NEW TABLE AS new_rows", "DELETE": "OLD TABLE AS old_rows"}.get(
-                operation, "OLD TABLE AS old_rows NEW TABLE AS new_rows"
-            )
-            result += [
-                f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"PERFORM timeline_refresh_search(ARRAY(SELECT DISTINCT a FROM ({affected}) affected(a) "
-                f"WHERE a IS NOT NULL)); RETURN NULL; END $$",
-                f"DROP TRIGGER IF EXISTS {name} ON {table}",
-                f"CREATE TRIGGER {name} AFTER {operation} ON {table} REFERENCING {tables} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
-            ]
+    result = [REFRESH, *refresh_triggers(TRIGGERS, "timeline_refresh_search", AFFECTED)]
     for table, rows in TRUNCATED.items():
-        name = _trigger(table, "TRUNCATE")
+        name = f"{TRIGGERS}truncate_{table}"
         result += [
             f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
             f"DELETE FROM {TABLE} WHERE {rows}; RETURN NULL; END $$",
@@ -110,9 +97,7 @@ def statements() -> list[str]:
 
 
 def trigger_names() -> list[tuple[str, str]]:
-    return [
-        (_trigger(table, operation), table) for table, operations in AFFECTED.items() for operation in operations
-    ] + [(_trigger(table, "TRUNCATE"), table) for table in TRUNCATED]
+    return refresh_trigger_names(TRIGGERS, AFFECTED) + [(f"{TRIGGERS}truncate_{table}", table) for table in TRUNCATED]
 
 
 def installed(connection) -> bool:

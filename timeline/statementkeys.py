@@ -25,7 +25,7 @@ import contextlib
 from django.db import connection as default_connection
 from django.db import connections
 
-from timeline.eventkeys import postgresql_count_functions
+from timeline.eventkeys import postgresql_count_functions, refresh_trigger_names, refresh_triggers
 
 STATEMENT, SPEAKER, TOPIC, LANGUAGE, KIND = 0, 1, 2, 3, 4
 # A language's or kind's key is its place among Statement.Language's or Statement.Kind's choices (0 for a value not
@@ -231,26 +231,18 @@ $$;
 """
 
 
+KEY_TRIGGERS = "timeline_statement_keys_"
+
+
 def key_trigger_name(table: str, operation: str) -> str:
-    return f"timeline_statement_keys_{operation.lower()}_{table}"[:63]
+    return f"{KEY_TRIGGERS}{operation.lower()}_{table}"[:63]
 
 
 def postgresql_key_statements() -> list[str]:
-    statements = [POSTGRESQL_KEY_FUNCTIONS]
-    for table, operations in POSTGRESQL_AFFECTED.items():
-        for operation, affected in operations.items():
-            name = key_trigger_name(table, operation)
-            tables = {"INSERT": "NEW TABLE AS new_rows", "DELETE": "OLD TABLE AS old_rows"}.get(
-                operation, "OLD TABLE AS old_rows NEW TABLE AS new_rows"
-            )
-            statements += [
-                f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"PERFORM timeline_refresh_statement_keys(ARRAY(SELECT DISTINCT a FROM ({affected}) affected(a))); "
-                "RETURN NULL; END $$",
-                f"DROP TRIGGER IF EXISTS {name} ON {table}",
-                f"CREATE TRIGGER {name} AFTER {operation} ON {table} REFERENCING {tables} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
-            ]
+    statements = [
+        POSTGRESQL_KEY_FUNCTIONS,
+        *refresh_triggers(KEY_TRIGGERS, "timeline_refresh_statement_keys", POSTGRESQL_AFFECTED),
+    ]
     return statements + [
         "DROP TRIGGER IF EXISTS timeline_statement_keys_truncated ON timeline_statement",
         "CREATE TRIGGER timeline_statement_keys_truncated AFTER TRUNCATE ON timeline_statement "
@@ -265,11 +257,7 @@ def postgresql_key_statements() -> list[str]:
 
 
 def postgresql_key_triggers() -> list[tuple[str, str]]:
-    names = [
-        (key_trigger_name(table, operation), table)
-        for table, operations in POSTGRESQL_AFFECTED.items()
-        for operation in operations
-    ]
+    names = refresh_trigger_names(KEY_TRIGGERS, POSTGRESQL_AFFECTED)
     return names + [
         ("timeline_statement_keys_truncated", "timeline_statement"),
         ("timeline_count_statement_keys_added", "timeline_statementkey"),
