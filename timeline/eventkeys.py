@@ -725,14 +725,14 @@ PAIR_TRIGGERS = {
 }
 
 
+def refresh_trigger_name(prefix: str, table: str, operation: str) -> str:
+    return f"{prefix}{operation.lower()}_{table}"[:63]
+
+
 def refresh_trigger_names(prefix: str, affected: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
     """(name, table) of each trigger `refresh_triggers` creates."""
-    return [(name, table) for name, table, _operation in _refresh_triggers_of(prefix, affected)]
-
-
-def _refresh_triggers_of(prefix: str, affected: dict[str, dict[str, str]]) -> list[tuple[str, str, str]]:
     return [
-        (f"{prefix}{operation.lower()}_{table}"[:63], table, operation)
+        (refresh_trigger_name(prefix, table, operation), table)
         for table, operations in affected.items()
         for operation in operations
     ]
@@ -744,18 +744,20 @@ def refresh_triggers(prefix: str, refresh: str, affected: dict[str, dict[str, st
     `prefix` + operation + table that passes those ids to the function `refresh(ids bigint[])`: the keys here, the
     statements' keys, the search documents."""
     statements = []
-    for name, table, operation in _refresh_triggers_of(prefix, affected):
-        tables = {"INSERT": "NEW TABLE AS new_rows", "DELETE": "OLD TABLE AS old_rows"}.get(
-            operation, "OLD TABLE AS old_rows NEW TABLE AS new_rows"
-        )
-        statements += [
-            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"PERFORM {refresh}(ARRAY(SELECT DISTINCT a FROM ({affected[table][operation]}) affected(a) "
-            f"WHERE a IS NOT NULL)); RETURN NULL; END $$",
-            f"DROP TRIGGER IF EXISTS {name} ON {table}",
-            f"CREATE TRIGGER {name} AFTER {operation} ON {table} REFERENCING {tables} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
-        ]
+    for table, operations in affected.items():
+        for operation, ids in operations.items():
+            name = refresh_trigger_name(prefix, table, operation)
+            tables = {"INSERT": "NEW TABLE AS new_rows", "DELETE": "OLD TABLE AS old_rows"}.get(
+                operation, "OLD TABLE AS old_rows NEW TABLE AS new_rows"
+            )
+            statements += [
+                f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"PERFORM {refresh}(ARRAY(SELECT DISTINCT a FROM ({ids}) affected(a) WHERE a IS NOT NULL)); "
+                "RETURN NULL; END $$",
+                f"DROP TRIGGER IF EXISTS {name} ON {table}",
+                f"CREATE TRIGGER {name} AFTER {operation} ON {table} REFERENCING {tables} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+            ]
     return statements
 
 

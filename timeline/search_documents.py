@@ -78,9 +78,7 @@ AFFECTED = {
     },
 }
 TRUNCATED = {"timeline_event": "TRUE", "timeline_statement": "statement_id IS NOT NULL"}
-
-
-TRIGGERS = "timeline_search_"
+TRIGGERS = "timeline_search_"  # the prefix of the triggers' names
 
 
 def statements() -> list[str]:

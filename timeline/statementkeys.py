@@ -25,7 +25,12 @@ import contextlib
 from django.db import connection as default_connection
 from django.db import connections
 
-from timeline.eventkeys import postgresql_count_functions, refresh_trigger_names, refresh_triggers
+from timeline.eventkeys import (
+    postgresql_count_functions,
+    refresh_trigger_name,
+    refresh_trigger_names,
+    refresh_triggers,
+)
 
 STATEMENT, SPEAKER, TOPIC, LANGUAGE, KIND = 0, 1, 2, 3, 4
 # A language's or kind's key is its place among Statement.Language's or Statement.Kind's choices (0 for a value not
@@ -235,7 +240,7 @@ KEY_TRIGGERS = "timeline_statement_keys_"
 
 
 def key_trigger_name(table: str, operation: str) -> str:
-    return f"{KEY_TRIGGERS}{operation.lower()}_{table}"[:63]
+    return refresh_trigger_name(KEY_TRIGGERS, table, operation)
 
 
 def postgresql_key_statements() -> list[str]:
