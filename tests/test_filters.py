@@ -14,7 +14,7 @@ from tests.factories import (
 )
 from timeline.facets import FACET_LIMIT, facets, month_counts, total
 from timeline.filters import EventFilter, Problem, refusals
-from timeline.models import Event
+from timeline.models import Event, Participant
 from timeline.search import HIGHLIGHT_START, HIGHLIGHT_STOP
 from timeline.statement_filters import StatementFilter
 
@@ -377,6 +377,20 @@ def test_a_participant_known_only_from_a_draft_is_unknown(story):
     assert filterset.notes == [
         "Ignored participant \u201csecret-source\u201d: no published event has this participant."
     ]
+
+
+@pytest.mark.sqlite
+def test_a_participant_named_by_a_filter_is_looked_up_alone(story):
+    """A filter's participant is checked against the kept counts by its own id: gathering every public
+    participant's id first took SQLite 12 ms at 100,000 events, twice a page (the overview's years clean it again)."""
+    filterset = EventFilter(QueryDict("participant=mark-carney"))
+    assert [p.slug for p in filterset.cleaned["participant"]] == ["mark-carney"]
+    sql, params = Participant.objects.public().filter(slug__in=["mark-carney"]).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = [str(row[-1]) for row in cursor.fetchall()]
+    assert not any(step.startswith("LIST SUBQUERY") for step in plan), plan
+    assert any("timeline_facetcount USING PRIMARY KEY (facet=? AND value=?)" in step for step in plan), plan
 
 
 def test_too_many_values_are_cut_with_a_note(story):

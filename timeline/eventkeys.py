@@ -28,7 +28,6 @@ import functools
 from django.db import connection as default_connection
 from django.db import connections
 from django.db.models import BooleanField, F, Func, IntegerField
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 EVENT, PARTICIPANT, TOPIC, COUNTRY, STATEMENTS, MONTH, TYPE, SPEAKER, SOURCE = 0, 1, 2, 3, 4, 5, 6, 7, 8
@@ -151,16 +150,10 @@ def kept_count_sql(facet: int) -> Coalesce:
 
 
 def has_value_sql(*facets: int, of: str = "pk") -> Func:
-    """Whether each row of the query (sources) is, or its field `of` names, a value of one of `facets` that some
-    published event has: a correlated EXISTS, which leaves the planner free to start from an index on the outer table
-    (a page's publishers) or from the rows its other conditions keep."""
+    """Whether each row of the query (participants, topics, sources) is, or its field `of` names, a value of one of
+    `facets` that some published event has: a correlated EXISTS, which leaves the planner free to start from an index
+    on the outer table (a slug, a page's publishers) or from the rows its other conditions keep."""
     return _HasValue(*facets, of=of)
-
-
-def values_sql(*facets: int) -> RawSQL:
-    """The values of these facets that any published event has (the ids of the public participants, say)."""
-    placeholders = ", ".join(["%s"] * len(facets))
-    return RawSQL(f"SELECT value FROM timeline_facetcount WHERE facet IN ({placeholders})", list(facets))
 
 
 def paired_sql(facet: int, value: int, facets: list[int]) -> tuple[str, list]:
