@@ -782,3 +782,29 @@ def test_a_statement_without_a_source_date_takes_its_events_date_on_the_particip
     Statement.objects.filter(text__startswith="It's not").update(said_on=None)
     text = page(client.get(story["carney"].get_absolute_url())).text
     assert "Prime Minister Mark Carney, at White House meeting (6 May 2025)" in text
+
+
+def test_a_participant_s_and_a_topic_s_totals_count_what_is_published_and_follow_edits(client):
+    """The totals are the ones the database keeps: a draft does not count, and a publication counts at once."""
+    speaker = ParticipantFactory(name="Mélanie Joly", slug="melanie-joly")
+    trade = TopicFactory(name="Trade", slug="trade")
+    for n in range(3):
+        StatementFactory(speaker=speaker, event=EventFactory(topics=[trade], start_date=D(2025, 1, n + 1)))
+    InvolvementFactory(participant=speaker, event=EventFactory(start_date=D(2025, 2, 1)))
+    draft = DraftEventFactory(topics=[trade], title="Unannounced trip")
+    InvolvementFactory(participant=speaker, event=draft)
+    StatementFactory(speaker=speaker, event=draft, text="Not yet said in public.")
+
+    def totals():
+        participant = page(client.get("/participants/melanie-joly/")).text
+        topic = page(client.get("/topics/trade/")).text
+        return (
+            re.search(r"Statements \((\d+)\)", participant).group(1),
+            re.search(r"Events \((\d+)\)", participant).group(1),
+            re.search(r"(\d+) events?", topic).group(1),
+        )
+
+    assert totals() == ("3", "1", "3")
+    draft.status = Event.Status.PUBLISHED
+    draft.save()
+    assert totals() == ("4", "2", "4")

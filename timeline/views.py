@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from timeline import cards, citations, eventkeys, facets, offices, overview, paging, previews
+from timeline import cards, citations, eventkeys, facets, offices, overview, paging, previews, statementkeys
 from timeline.caching import VARYING_HEADERS, cache_public_page, cached_aggregate
 from timeline.dates import Precision, format_range
 from timeline.filters import EventFilter
@@ -302,7 +302,9 @@ def participant_detail(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug,
     )
     statements = Statement.objects.published().filter(speaker=participant).for_list(reading_order=True)
-    pages = paginate(statements, DETAIL_PAGE_SIZE, request.GET.get("page"))
+    # The totals are the ones the database keeps (a participant in 2,000 events took 20 ms to count each).
+    said = statementkeys.kept_count(statementkeys.SPEAKER, participant.pk)
+    pages = paginate(statements, DETAIL_PAGE_SIZE, request.GET.get("page"), count=said)
     events = Event.objects.published().involving([participant]).chronological(newest_first=True)
     context = {
         "participant": participant,
@@ -310,7 +312,7 @@ def participant_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "statements": cards.statement_items(pages.page),
         "pages": pages,
         "events": events[:PARTICIPANT_EVENTS_SHOWN],
-        "event_total": events.count(),
+        "event_total": eventkeys.kept_count(eventkeys.PARTICIPANT, participant.pk),
         "timeline_url": EventFilter.link(participant=participant),
         "notes": pages.notes,
         "canonical_url": absolute(request, participant.get_absolute_url(), pages.canonical_params),
@@ -336,7 +338,8 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic.objects.public(), slug=slug)
     events = Event.objects.published().on_topics([topic]).for_list().chronological()
-    pages = paginate(events, paging.PAGE_SIZE, request.GET.get("page"))
+    total = eventkeys.kept_count(eventkeys.TOPIC, topic.pk)  # as the database keeps it
+    pages = paginate(events, paging.PAGE_SIZE, request.GET.get("page"), count=total)
     context = {
         "topic": topic,
         "event_page": pages.page,
