@@ -171,6 +171,8 @@ def test_the_search_reads_the_full_text_indexes(dairy):
         cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert f"{fulltext.EVENTS} VIRTUAL TABLE" in plan and f"{fulltext.STATEMENTS} VIRTUAL TABLE" in plan
+    # The statements' events are read from a narrow index, not from the statements' rows.
+    assert f"timeline_statement USING COVERING INDEX {fulltext.STATEMENT_EVENTS}" in plan
     # Emptied, the indexes find nothing, though the events and their statement are still there.
     for index in fulltext.INDEXES:
         rows(f"DELETE FROM {index}")
@@ -194,11 +196,15 @@ def test_every_change_leaves_the_indexes_as_a_rebuild_would(dairy):
 
 
 @sqlite_only
-def test_the_triggers_are_back_after_a_migrate(dairy):
+def test_the_triggers_and_the_index_are_back_after_a_migrate(dairy):
     fulltext.uninstall(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP INDEX {fulltext.STATEMENT_EVENTS}")
     call_command("migrate", verbosity=0)
     EventFactory(title="After the migrate")
     assert titles("q=after+migrate") == ["After the migrate"]
+    StatementFactory(event=dairy, text="Said after the migrate.")
+    assert titles("q=said+after") == ["Dairy quotas and tariffs"]
     assert_as_rebuilt()
 
 

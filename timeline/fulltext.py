@@ -45,6 +45,12 @@ def statement_columns() -> dict[str, str]:
 
 # Each index: the table it is derived from, and its columns as SQL over a row of that table.
 INDEXES = {EVENTS: ("timeline_event", event_columns), STATEMENTS: ("timeline_statement", statement_columns)}
+# Each statement's event by the statement's id, read without the statement's row: the events a search finds through
+# their statements (`events_found`). Through the rows themselves, a common word's 25,000 statements took SQLite 16 ms
+# of the 28 its match took at 100,000 events; through this index, 5. Named to SQLite (INDEXED BY), which otherwise
+# reads a rowid from the table itself unless ANALYZE has told it better. Made with the triggers after every migrate,
+# so that a table Django rebuilds gets it back.
+STATEMENT_EVENTS = "timeline_statement_event_by_id"
 
 
 def create_statements() -> list[str]:
@@ -101,6 +107,7 @@ def install(using=None, connection=None, **kwargs) -> None:
         for name, statement in sqlite_triggers().items():
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
             cursor.execute(statement)
+        cursor.execute(f"CREATE INDEX IF NOT EXISTS {STATEMENT_EVENTS} ON timeline_statement (id, event_id)")
 
 
 def uninstall(connection=None) -> None:
@@ -157,6 +164,7 @@ def events_found(words: list[str]) -> RawSQL:
     does: an event is found through its statements too."""
     query = match(words)
     return RawSQL(
-        f"{_found_in(EVENTS)} UNION SELECT event_id FROM timeline_statement WHERE id IN ({_found_in(STATEMENTS)})",
+        f"{_found_in(EVENTS)} UNION SELECT event_id FROM timeline_statement INDEXED BY {STATEMENT_EVENTS} "
+        f"WHERE id IN ({_found_in(STATEMENTS)})",
         [query, query],
     )
