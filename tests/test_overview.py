@@ -16,7 +16,7 @@ from tests.factories import (
 )
 from tests.htmlparse import Page
 from timeline.models import Event
-from timeline.offices import office_terms
+from timeline.offices import office_roles, office_terms
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -243,6 +243,18 @@ def test_consecutive_periods_of_one_holder_are_one_band(client, offices):
     }
     table_text = html.text[html.text.index("The overview as a table") :]
     assert "May 2025 1 Mark Carney Donald Trump July 2025 1 Mark Carney Donald Trump" in table_text
+
+
+def test_the_office_holders_are_read_in_the_order_of_their_index_not_by_name(offices):
+    """The roles' default order is their holder's name: SQLite then read every participant in name order (through
+    the index of migration 0024) to find the few who held an office, 24 ms on each computed page at 100,000 events
+    against 2.6 read by holder from the index of (participant, title, start)."""
+    sql = str(office_roles().query)
+    order = sql[sql.index(" ORDER BY ") :]
+    assert "name" not in order and "participant_id" in order, order
+    # Whatever order the roles come in, the terms are the same.
+    terms = office_terms(office_roles())
+    assert len(terms) == 4 and terms == office_terms(office_roles().order_by("-pk"))
 
 
 def test_office_terms_derive_from_dated_and_attested_roles():

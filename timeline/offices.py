@@ -100,4 +100,7 @@ def office_roles():
     for office in OFFICES:
         titles |= Q(title__startswith=office.title)
     public = eventkeys.has_value_sql(*eventkeys.PUBLIC_PARTICIPANT, of="participant_id")
-    return Role.objects.filter(titles, public).select_related("participant")
+    # office_terms orders them itself. By the holder's name (the roles' default), SQLite walked all 20,000
+    # participants in name order for the few roles (24 ms); by holder, it reads the titles from the index of
+    # (participant, title, start) rather than from every role's row (2.6 ms).
+    return Role.objects.filter(titles, public).select_related("participant").order_by("participant_id")
