@@ -18,10 +18,17 @@ def documents() -> list[tuple]:
         return sorted(cursor.fetchall(), key=repr)
 
 
+def event_words() -> list[tuple]:
+    """Each event's row of the words of its documents."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT event_id, english, french FROM {search_documents.EVENTS}")
+        return sorted(cursor.fetchall(), key=repr)
+
+
 def assert_as_rebuilt():
-    kept = documents()
+    kept = documents(), event_words()
     search_documents.rebuild()
-    assert kept == documents()
+    assert kept == (documents(), event_words())
 
 
 def found(q: str) -> set[int]:
@@ -72,9 +79,30 @@ def test_a_published_event_has_a_document_for_its_text_and_one_per_statement(wor
         "aluminum -lumber",
         "quota",
         "nothing-like-this",
+        "aluminum lumber",  # each word in one of the meeting's documents, no document with both: not found
+        "défendrons",
     ],
 )
 def test_a_search_finds_what_the_events_and_statements_own_text_finds(world, q):
+    assert found(q) == found_in_own_rows(q)
+
+
+@pytest.mark.parametrize(
+    ("q", "read", "not_read"),
+    [
+        ("lumber", search_documents.EVENTS, search_documents.TABLE),
+        ("travailleurs", search_documents.EVENTS, search_documents.TABLE),
+        ("aluminum lumber", search_documents.TABLE, search_documents.EVENTS),
+        ('"working visit"', search_documents.TABLE, search_documents.EVENTS),
+        ("aluminum -lumber", search_documents.TABLE, search_documents.EVENTS),
+    ],
+)
+def test_a_search_of_one_word_reads_each_event_s_words_and_any_other_its_documents(world, q, read, not_read):
+    sql, params = search_documents.matches_sql(q)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = " ".join(row[0] for row in cursor.fetchall())
+    assert f"on {read}" in plan and f"on {not_read}" not in plan, plan
     assert found(q) == found_in_own_rows(q)
 
 
@@ -111,11 +139,12 @@ KEEP_DOCUMENTS = [CHANGES[name] for name in ("save in the admin's way", "edit a 
 
 @pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
 def test_every_change_leaves_the_documents_as_a_rebuild_would(world, change):
-    before = documents()
+    before = documents(), event_words()
     change(world)
     assert_as_rebuilt()
     if change not in KEEP_DOCUMENTS:
-        assert documents() != before  # the control: the change did change the documents
+        # The control: the change did change the documents, and the words of the events they belong to.
+        assert documents() != before[0] and event_words() != before[1]
 
 
 def test_what_readers_find_follows_an_edit_at_once(world, client):
@@ -137,8 +166,12 @@ def test_what_readers_find_follows_an_edit_at_once(world, client):
 @pytest.mark.django_db(transaction=True)  # committed rows, as a flush finds them
 def test_a_flush_empties_the_documents(world):
     with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE timeline_statement CASCADE")
+    assert_as_rebuilt()
+    assert len(documents()) == len(event_words()) == 2  # the published events' own text
+    with connection.cursor() as cursor:
         cursor.execute("TRUNCATE timeline_event CASCADE")
-    assert documents() == []
+    assert documents() == event_words() == []
 
 
 def test_rebuild_after_a_bulk_write_with_the_triggers_suspended(world):

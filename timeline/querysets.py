@@ -175,7 +175,7 @@ class EventQuerySet(models.QuerySet):
             # The published events' own documents (timeline/search_documents.py): one scan of narrow rows, where
             # the events' and statements' own wide rows, drafts' included, took two and a join with every published
             # event (73–94 ms → 30 ms for "trade" at 100,000 events).
-            sql, params = search_documents.matches_sql(), [rebuilt, rebuilt]
+            sql, params = search_documents.matches_sql(rebuilt)
         else:
             try:
                 sql, params = self.search(q).order_by().values("pk").query.sql_with_params()

@@ -7,6 +7,12 @@ timeline_searchdocument has a row for each published event's own text and one fo
 - english, french: the stored vectors (timeline_event.search_vector and search_vector_fr; a statement's
   search_vector in the column of the language it was spoken in), each with its GIN index.
 
+timeline_searchevent has one row per published event: the words of all its documents, English and French, without
+their positions. A search of one word (the commonest) reads it there: a word is in one of an event's documents
+exactly when it is in their union, and a common word's 12,500 events are read from 12,500 rows rather than from
+36,000 documents made distinct (28 → 10 ms at 100,000 events). Any other search (every word of several in one
+document, a phrase, a word left out) reads the documents, where each one is matched whole.
+
 Why: the same vectors are in the events' and statements' own tables, but those rows are wide, and a draft's are there
 too. Finding a common word's published events there meant two scans of wide rows, a union, then a join with every
 published event: 73–94 ms for "trade" at 100,000 events. Here it is one scan of narrow rows: 30 ms. Ranking and
@@ -25,6 +31,7 @@ from django.db import connection as default_connection
 from timeline.eventkeys import refresh_trigger_names, refresh_triggers
 
 TABLE = "timeline_searchdocument"
+EVENTS = "timeline_searchevent"
 
 CREATE = [
     f"CREATE TABLE {TABLE} (event_id bigint NOT NULL, statement_id bigint, english tsvector, french tsvector)",
@@ -32,6 +39,16 @@ CREATE = [
     f"CREATE INDEX {TABLE}_french_idx ON {TABLE} USING gin (french)",
     f"CREATE INDEX {TABLE}_event_idx ON {TABLE} (event_id)",
 ]
+CREATE_EVENTS = [
+    f"CREATE TABLE {EVENTS} (event_id bigint PRIMARY KEY, english tsvector NOT NULL, french tsvector NOT NULL)",
+    f"CREATE INDEX {EVENTS}_english_idx ON {EVENTS} USING gin (english)",
+    f"CREATE INDEX {EVENTS}_french_idx ON {EVENTS} USING gin (french)",
+]
+# The union of an event's vectors: tsvector_concat is what || calls.
+AGGREGATE = (
+    "CREATE OR REPLACE AGGREGATE timeline_tsvector_union(tsvector) "
+    "(SFUNC = tsvector_concat, STYPE = tsvector, INITCOND = '')"
+)
 
 
 def documents_sql(events: str) -> str:
@@ -46,6 +63,14 @@ def documents_sql(events: str) -> str:
     """
 
 
+def events_sql(documents: str) -> str:
+    """SELECT the one row of each event whose documents the SQL condition `documents` selects."""
+    return (
+        "SELECT event_id, strip(timeline_tsvector_union(coalesce(english, ''))), "
+        f"strip(timeline_tsvector_union(coalesce(french, ''))) FROM {TABLE} WHERE {documents} GROUP BY event_id"
+    )
+
+
 REFRESH = f"""
 CREATE OR REPLACE FUNCTION timeline_refresh_search(events bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -54,6 +79,8 @@ BEGIN
     END IF;
     DELETE FROM {TABLE} WHERE event_id = ANY(events);
     INSERT INTO {TABLE} (event_id, statement_id, english, french) {documents_sql("e.id = ANY(events)")};
+    DELETE FROM {EVENTS} WHERE event_id = ANY(events);
+    INSERT INTO {EVENTS} (event_id, english, french) {events_sql("event_id = ANY(events)")};
 END
 $$"""
 
@@ -82,12 +109,13 @@ TRIGGERS = "timeline_search_"  # the prefix of the triggers' names
 
 
 def statements() -> list[str]:
-    result = [REFRESH, *refresh_triggers(TRIGGERS, "timeline_refresh_search", AFFECTED)]
+    result = [AGGREGATE, REFRESH, *refresh_triggers(TRIGGERS, "timeline_refresh_search", AFFECTED)]
     for table, rows in TRUNCATED.items():
         name = f"{TRIGGERS}truncate_{table}"
         result += [
             f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"DELETE FROM {TABLE} WHERE {rows}; RETURN NULL; END $$",
+            f"DELETE FROM {TABLE} WHERE {rows}; DELETE FROM {EVENTS}; "
+            f"INSERT INTO {EVENTS} (event_id, english, french) {events_sql('TRUE')}; RETURN NULL; END $$",
             f"DROP TRIGGER IF EXISTS {name} ON {table}",
             f"CREATE TRIGGER {name} AFTER TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
         ]
@@ -130,6 +158,10 @@ def rebuild(connection=None) -> None:
         cursor.execute(f"DELETE FROM {TABLE}")
         cursor.execute(f"INSERT INTO {TABLE} (event_id, statement_id, english, french) {documents_sql('TRUE')}")
         cursor.execute(f"ANALYZE {TABLE}")
+        if EVENTS in connection.introspection.table_names():  # not yet while migration 0023 runs
+            cursor.execute(f"DELETE FROM {EVENTS}")
+            cursor.execute(f"INSERT INTO {EVENTS} (event_id, english, french) {events_sql('TRUE')}")
+            cursor.execute(f"ANALYZE {EVENTS}")
     install(connection=connection)
 
 
@@ -147,12 +179,19 @@ def suspended(connection=None):
         rebuild(connection)
 
 
-def matches_sql() -> str:
-    """SQL reading the ids of the published events whose own text or one of whose statements matches a websearch
-    query, from its parameters: the query, read as English, then read as French."""
+def matches_sql(q: str) -> tuple[str, list]:
+    """SQL and parameters reading the ids of the published events whose own text or one of whose statements matches
+    the websearch query `q`, read as English, then read as French: from the events' rows when each reading is one
+    word (or none), from the documents otherwise. PostgreSQL works out which from the constants alone, while
+    planning, and reads only that table."""
     from timeline.search import SEARCH_CONFIGS
 
-    return (
-        f"SELECT DISTINCT event_id FROM {TABLE} WHERE english @@ websearch_to_tsquery('{SEARCH_CONFIGS['en']}', %s) "
-        f"OR french @@ websearch_to_tsquery('{SEARCH_CONFIGS['fr']}', %s)"
+    english = f"websearch_to_tsquery('{SEARCH_CONFIGS['en']}', %s)"
+    french = f"websearch_to_tsquery('{SEARCH_CONFIGS['fr']}', %s)"
+    one_word = f"numnode({english}) <= 1 AND numnode({french}) <= 1"
+    matching = f"(english @@ {english} OR french @@ {french})"
+    sql = (
+        f"SELECT event_id FROM {EVENTS} WHERE {one_word} AND {matching} "
+        f"UNION ALL SELECT DISTINCT event_id FROM {TABLE} WHERE NOT ({one_word}) AND {matching}"
     )
+    return sql, [q] * 8
