@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.http import QueryDict
+from django.test import override_settings
 
 from tests.factories import (
     DraftEventFactory,
@@ -109,10 +110,11 @@ def keyed_values(values, facet) -> set[int]:
 def grouped(query: str, monkeypatch) -> dict:
     """The facets, total and months of the page as the grouped count of the keys gives them."""
     with monkeypatch.context() as patched:
-        patched.setattr(facets, "paired_counts_sql", lambda filterset, wanted, excluded="": None)
+        patched.setattr(facets, "paired_counts_sql", lambda *args, **kwargs: None)
         return page_counts(query)
 
 
+@override_settings(TIMELINE_CACHE=False)  # each computed, not one read from the cache the other filled
 def page_counts(query: str) -> dict:
     filterset = EventFilter(QueryDict(query))
     choices = facets.facets(filterset)
@@ -226,3 +228,81 @@ def test_a_facet_under_its_own_filter_reads_the_pairs_of_the_others(world, query
         }[name]
         counted = {values(value): n for value, n in expected[facets.SHARED_FACETS[name]].items()}
         assert {value: n for value, n in shown.items() if n} == counted, name
+
+
+# The participants ranked under a date range: only those that can be among the first are counted
+# (eventkeys.ranged_sql), each exactly.
+
+
+@pytest.fixture
+def crowd():
+    """Twelve participants, the first in every event, the second in every other, and so on; and three busy months
+    in 2024 of events with no participant, so that each counts more events than any participant."""
+    people = [ParticipantFactory(slug=f"p{i}") for i in range(12)]
+    trade, energy = TopicFactory(slug="trade"), TopicFactory(slug="energy")
+    for j in range(60):
+        precision = ("day", "month", "year")[j % 3] if j % 5 == 0 else "day"
+        start = D(2020 + j % 6, 1 + j % 12, 1 + j % 28)
+        end = D(2025, 6, 30) if j % 17 == 0 else None  # a few reach over the years into later ranges
+        made = EventFactory(start_date=start, date_precision=precision, end_date=end, topics=[(trade, energy)[j % 2]])
+        for i, person in enumerate(people):
+            if j % (i + 1) == 0:
+                InvolvementFactory(event=made, participant=person)
+    for month in (3, 4, 5):
+        for day in range(1, 11):
+            EventFactory(start_date=D(2024, month, day))  # no participant
+    return people
+
+
+RANGES = [
+    "start=2024",
+    "start=2022-03-15",
+    "end=2021-06-10",
+    "start=2021-02&end=2023-11-20",
+    "start=2024-03&end=2024-03",
+]
+
+
+def must_rank(exact: dict[int, int], ranked: int) -> dict[int, int]:
+    """The values that rank among the first `ranked` by count, ties included, with their counts."""
+    if not exact:
+        return {}
+    bar = sorted(exact.values(), reverse=True)[min(ranked, len(exact)) - 1]
+    return {value: n for value, n in exact.items() if n >= bar}
+
+
+def test_the_participants_that_can_rank_under_a_range_are_counted_exactly(crowd, monkeypatch):
+    wanted = [eventkeys.MONTH, eventkeys.PARTICIPANT, eventkeys.TOPIC]
+    left_out = 0
+    for first_round in (1, 8):  # the first round's values alone, or all of them
+        monkeypatch.setattr(eventkeys, "FIRST_ROUND", first_round)
+        for query in RANGES:
+            exact = one_by_one(query)
+            for ranked in (1, 3, 5):
+                read = facets.paired_counts(EventFilter(QueryDict(query)), wanted, ranked=ranked)
+                assert read[eventkeys.MONTH] == exact[eventkeys.MONTH], query
+                assert read[eventkeys.TOPIC] == exact[eventkeys.TOPIC], query
+                participants, counted = read[eventkeys.PARTICIPANT], exact[eventkeys.PARTICIPANT]
+                assert {p: counted.get(p) for p in participants} == participants, (query, ranked)  # exact
+                assert must_rank(counted, ranked).items() <= participants.items(), (query, ranked)
+                left_out += len(counted) - len(participants)
+    assert left_out > 0  # the control: some participants that could not rank were not counted
+
+
+def test_past_the_most_chosen_the_participants_are_counted_whole(crowd, monkeypatch):
+    monkeypatch.setattr(eventkeys, "MOST_CHOSEN", 2)
+    for query in RANGES:
+        read = facets.paired_counts(EventFilter(QueryDict(query)), [eventkeys.PARTICIPANT], ranked=3)
+        assert read == {eventkeys.PARTICIPANT: one_by_one(query)[eventkeys.PARTICIPANT]}, query
+
+
+@pytest.mark.parametrize("query", [*RANGES, "participant=p3&start=2024-03&end=2024-05", "participant=p0&start=2024"])
+def test_the_participants_facet_under_a_range_is_the_grouped_count_s(crowd, query, monkeypatch):
+    """What a reader sees: the facet's first participants and their counts, as the grouped count gives them. Under
+    a participant and a range, the participants' counts are the range's alone, and no month is among them (a busy
+    month's count once raised the bar, so that a participant with fewer events dropped out)."""
+    monkeypatch.setattr(facets, "RANKED", 3)
+    monkeypatch.setattr(facets, "FACET_LIMIT", 3)
+    shown = page_counts(query)
+    assert shown == grouped(query, monkeypatch)
+    assert len([c for c in shown["facets"]["participant"] if c[1]]) >= 3  # the control: a ranked facet is shown

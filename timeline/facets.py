@@ -27,6 +27,7 @@ from timeline.text import printable
 
 FACETS = ("participant", "topic", "type", "country", "has_statements")
 FACET_LIMIT = 12  # choices shown per facet, besides the selected ones
+RANKED = FACET_LIMIT + MAX_VALUES  # ranked per linked facet: as many as could be shown whatever is selected
 
 # Names for the codes participants are likely to carry; any other code is shown as itself.
 COUNTRY_NAMES = {
@@ -86,12 +87,13 @@ def filtered_except(filterset, excluded: str, among=None):
 KEPT_COUNTS = "SELECT value, n FROM timeline_facetcount WHERE facet = %s AND n > 0"
 
 
-def counts_sql(filterset, excluded: str, facet: int) -> tuple[str, list] | None:
+def counts_sql(filterset, excluded: str, facet: int, ranked: int | None = None) -> tuple[str, list] | None:
     """SQL giving (value, n): how many of the events every filter but `excluded` selects have each value of
-    `facet`; None when those filters can match nothing."""
+    `facet`; None when those filters can match nothing. With `ranked`, some values that cannot be among the
+    `ranked` with most events may be left out (eventkeys.ranged_sql)."""
     if not in_force_but(filterset, excluded):
         return KEPT_COUNTS, [facet]
-    if excluded and (paired := paired_counts_sql(filterset, [facet], excluded)) is not None:
+    if excluded and (paired := paired_counts_sql(filterset, [facet], excluded, ranked)) is not None:
         sql, params = paired
         return f"SELECT value, CAST(n AS integer) AS n FROM ({sql}) paired WHERE n > 0", params
     try:
@@ -171,7 +173,7 @@ def shares(filterset, excluded: str) -> bool:
 def shared_counts(filterset) -> dict[int, dict[int, int]]:
     """{facet: {value: number of events}} of the events every filter in force selects, for the months (MONTH, whose
     sum is the total: every event has one) and every facet whose own filter is not in force; counted once per
-    filterset."""
+    filterset. The participants' may hold only those that can be among the RANKED with most events."""
     if "_shared_counts" not in filterset.__dict__:
         filterset.__dict__["_shared_counts"] = count_keys(filterset)
     return filterset.__dict__["_shared_counts"]
@@ -181,7 +183,7 @@ def count_keys(filterset) -> dict[int, dict[int, int]]:
     in_force = filterset.in_force()
     wanted = [eventkeys.MONTH]
     wanted += [facet for name, facet in SHARED_FACETS.items() if name not in in_force]
-    kept = paired_counts(filterset, wanted)
+    kept = paired_counts(filterset, wanted, ranked=RANKED)
     if kept is not None:
         return kept
     counts: dict[int, dict[int, int]] = {facet: {} for facet in wanted}
@@ -229,10 +231,12 @@ def one_key(filterset, excluded: str = "") -> tuple[int, int] | None:
     return SHARED_FACETS[name], value.pk
 
 
-def paired_counts(filterset, wanted: list[int], excluded: str = "") -> dict[int, dict[int, int]] | None:
+def paired_counts(
+    filterset, wanted: list[int], excluded: str = "", ranked: int | None = None
+) -> dict[int, dict[int, int]] | None:
     """`count_keys`' counts of the `wanted` facets (under every filter in force but `excluded`) read from the kept
-    pairs, or None for filters they cannot say."""
-    paired = paired_counts_sql(filterset, wanted, excluded)
+    pairs, or None for filters they cannot say; with `ranked`, see eventkeys.ranged_sql."""
+    paired = paired_counts_sql(filterset, wanted, excluded, ranked)
     if paired is None:
         return None
     counts: dict[int, dict[int, int]] = {facet: {} for facet in wanted}
@@ -243,7 +247,9 @@ def paired_counts(filterset, wanted: list[int], excluded: str = "") -> dict[int,
     return counts
 
 
-def paired_counts_sql(filterset, wanted: list[int], excluded: str = "") -> tuple[str, list] | None:
+def paired_counts_sql(
+    filterset, wanted: list[int], excluded: str = "", ranked: int | None = None
+) -> tuple[str, list] | None:
     """SQL and parameters of (facet, value, n) reading `paired_counts` from the pairs, or None."""
     key = one_key(filterset, excluded)
     if key is not None:
@@ -252,7 +258,7 @@ def paired_counts_sql(filterset, wanted: list[int], excluded: str = "") -> tuple
     start, end = filterset.cleaned.get("start"), filterset.cleaned.get("end")
     if not in_force or not in_force <= {"start", "end"} or start and end and start > end:
         return None
-    return eventkeys.ranged_sql(connections[filterset.queryset.db].vendor, start, end, wanted)
+    return eventkeys.ranged_sql(connections[filterset.queryset.db].vendor, start, end, wanted, ranked)
 
 
 def ranked_from(counts: dict[int, int], model, limit: int, using: str) -> list[tuple[str, str, int]] | None:
@@ -289,7 +295,7 @@ def ranked_counts(filterset, name: str, facet: int, model, limit: int) -> list[t
         found = ranked_from(shared_counts(filterset)[facet], model, limit, filterset.queryset.db)
         if found is not None:
             return found
-    counted = counts_sql(filterset, name, facet)
+    counted = counts_sql(filterset, name, facet, ranked=limit)
     if counted is None:
         return []
     return ranked(counted, connections[filterset.queryset.db], model, limit)
@@ -368,7 +374,7 @@ def linked_facet(filterset, name: str, facet: int, model) -> list[FacetChoice]:
     """A facet of a table linking events to `model` (participants, topics), its choices named by slug."""
     selected = filterset.cleaned.get(name) or []
     # As many as could be shown whatever is selected: the selection is not part of the cached counts' key.
-    rows = counted(filterset, name, lambda: ranked_counts(filterset, name, facet, model, FACET_LIMIT + MAX_VALUES))
+    rows = counted(filterset, name, lambda: ranked_counts(filterset, name, facet, model, RANKED))
     found = [FacetChoice(slug, label, n, False) for slug, label, n in rows]
     return with_selected(found, [FacetChoice(obj.slug, obj.name, 0, True) for obj in selected])
 
