@@ -393,6 +393,31 @@ def test_a_participant_named_by_a_filter_is_looked_up_alone(story):
     assert any("timeline_facetcount USING PRIMARY KEY (facet=? AND value=?)" in step for step in plan), plan
 
 
+@pytest.mark.parametrize(
+    ("query", "expected", "from_keys"),
+    [
+        ("type=tariff_action", ["Steel levy announced"], False),
+        ("type=meeting&type=negotiation", ["White House meeting", "Trade talks"], False),
+        ("topic=tariffs&type=meeting&type=negotiation", ["White House meeting", "Trade talks"], True),
+        ("participant=donald-trump&type=tariff_action", ["Steel levy announced"], True),
+        ("country=CA&type=negotiation", ["Trade talks"], True),
+        ("has_statements=yes&type=meeting", ["White House meeting"], True),
+        ("has_statements=no&type=meeting", [], False),
+    ],
+)
+def test_a_type_among_another_keyed_filter_is_read_from_the_keys(story, query, expected, from_keys):
+    """Under a participant, topic, country or "with statements", the type is read from the keys too, so that the
+    two lists of keys are joined (on PostgreSQL, which otherwise reads the type from each event's row), and the
+    events are the same either way."""
+    filterset = EventFilter(QueryDict(query))
+    assert sorted(event.title for event in filterset.qs) == sorted(expected)
+    conditions = str(filterset.qs.query).split(" WHERE ", 1)[1]
+    if connection.vendor == "postgresql":
+        assert ("event_type" in conditions) != from_keys, conditions
+    else:  # SQLite reads a type from its keys always (EventQuerySet.of_types)
+        assert "event_type" not in conditions, conditions
+
+
 def test_too_many_values_are_cut_with_a_note(story):
     query = "&".join(f"topic=t{n}" for n in range(25))
     notes = EventFilter(QueryDict(query)).notes

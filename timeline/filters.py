@@ -389,7 +389,8 @@ class EventFilter(ParameterSet):
         return queryset.keyed(eventkeys.TOPIC, [topic.pk for topic in value])
 
     def filter_type(self, queryset, name, value):
-        return queryset.of_types(value)
+        keyed = set(self.in_force()) & {"participant", "topic", "country"} or self.cleaned["has_statements"] == "yes"
+        return queryset.of_types(value, among_keyed=bool(keyed))
 
     def filter_country(self, queryset, name, value):
         return queryset.keyed(eventkeys.COUNTRY, [eventkeys.country_value(code) for code in value])

@@ -111,11 +111,14 @@ class EventQuerySet(models.QuerySet):
         matching = Q(pk__in=RawSQL(*eventkeys.events_with(facet, values)))
         return self.filter(matching if present else ~matching)
 
-    def of_types(self, types: list[str]):
+    def of_types(self, types: list[str], among_keyed: bool = False):
         """Published events of any of these types. PostgreSQL reads the type from its partial indexes of published
-        events; SQLite reads the events of a type from their facet keys, as a topic's, because it otherwise walked
-        the events' table for the type (184 instead of 337 ms for the timeline of elections at 100,000 events)."""
-        if connections[self.db].vendor == "postgresql":
+        events, unless another filter read from the facet keys (`among_keyed`: a participant, a topic...) narrows
+        them: the two lists of keys are then joined, rather than each of a topic's events read to test its type
+        (15 → 4 ms for the ids of a page of a topic's summits, at 100,000 events). SQLite reads the events of a type
+        from their facet keys, as a topic's, because it otherwise walked the events' table for the type (184
+        instead of 337 ms for the timeline of elections at 100,000 events)."""
+        if connections[self.db].vendor == "postgresql" and not among_keyed:
             return self.filter(event_type__in=types)
         return self.keyed(eventkeys.TYPE, [eventkeys.type_value(code) for code in types])
 
