@@ -76,3 +76,17 @@ def test_the_long_tail_warms_its_workers_on_a_page_it_does_not_measure(client):
     measured = long_tail(20)
     assert measured and all("?" in target.path for target in measured)
     assert not {target.path for target in measured} & {target.path for target in warm}
+
+
+def test_the_same_seed_asks_the_same_long_tail():
+    """Runs compared beside each other must ask the same combinations: the participants besides the busiest were
+    drawn by the database, so each run asked for others."""
+    from django.core.management import call_command
+
+    from timeline.bench_workloads import long_tail
+
+    call_command("generate_synthetic", "--events", "200", "--seed", "3", verbosity=0)
+    first = [(target.path, bool(target.headers)) for target in long_tail(60)]
+    assert any("participant=" in path for path, _ in first)
+    assert [(target.path, bool(target.headers)) for target in long_tail(60)] == first
+    assert [(target.path, bool(target.headers)) for target in long_tail(60, seed=2)] != first  # the control

@@ -24,13 +24,16 @@ RESULTS = {"HX-Request": "true", "HX-Target": "results"}
 KINDS = ("participant", "topic", "type", "years", "q")
 
 
-def vocabulary() -> dict:
+def vocabulary(seed: int = 1) -> dict:
     """What readers filter by: participants (the busiest, as facets list them, and any other), topics, types,
-    the span of years, and words from the topics' names, which titles use."""
+    the span of years, and words from the topics' names, which titles use. The same `seed` draws the same other
+    participants from the same data: drawn by the database, each run of the long tail asked for others."""
     busy_ids = [value for value, _ in eventkeys.kept_counts(eventkeys.PARTICIPANT, limit=300)]
-    participants = list(Participant.objects.filter(pk__in=busy_ids).values_list("slug", flat=True))
-    participants += list(Participant.objects.public().order_by("?").values_list("slug", flat=True)[:300])
-    topics = list(Topic.objects.public().values_list("slug", "name"))
+    busy = dict(Participant.objects.filter(pk__in=busy_ids).values_list("pk", "slug"))
+    participants = [busy[pk] for pk in busy_ids if pk in busy]
+    others = list(Participant.objects.public().order_by("pk").values_list("slug", flat=True))
+    participants += random.Random(seed).sample(others, min(300, len(others)))
+    topics = list(Topic.objects.public().order_by("slug").values_list("slug", "name"))
     span = Event.objects.published().aggregate(first=Min("start_date"), last=Max("start_date"))
     words = sorted({word.lower() for _, name in topics for word in name.split() if len(word) > 4})
     return {
@@ -44,7 +47,7 @@ def vocabulary() -> dict:
 
 def long_tail(n: int, seed: int = 1) -> list[Target]:
     """`n` distinct timeline URLs, each of one to three kinds of filter, a third of them as htmx results."""
-    words = vocabulary()
+    words = vocabulary(seed)
     rng = random.Random(seed)
     first, last = words["years"]
     seen: set[str] = set()
