@@ -389,8 +389,8 @@ class EventFilter(ParameterSet):
         return queryset.keyed(eventkeys.TOPIC, [topic.pk for topic in value])
 
     def filter_type(self, queryset, name, value):
-        keyed = set(self.in_force()) & {"participant", "topic", "country"} or self.cleaned["has_statements"] == "yes"
-        return queryset.of_types(value, among_keyed=bool(keyed))
+        keyed = {"participant", "topic", "country"} & set(self.in_force())
+        return queryset.of_types(value, among_keyed=bool(keyed) or self.cleaned.get("has_statements") == "yes")
 
     def filter_country(self, queryset, name, value):
         return queryset.keyed(eventkeys.COUNTRY, [eventkeys.country_value(code) for code in value])
