@@ -226,7 +226,7 @@ def ranged_sql(vendor: str, start, end, facets: list[int], ranked: int | None = 
     def starting(days: list[tuple]) -> tuple[str, list]:
         return " OR ".join(["start_date BETWEEN %s AND %s"] * len(days)), [day for pair in days for day in pair]
 
-    def keyed(sign: str, condition: str, params: list, side: str, counted: list[int], values: str = "") -> tuple:
+    def keyed(sign: str, condition: str, params: list, side: str, counted: list[int], values="", joined="few"):
         events = f"SELECT id FROM timeline_event WHERE status = 'published' AND ({condition})"
         wanted = ", ".join(str(facet) for facet in counted)
         # From the keys' index by event: SQLite otherwise reads every key of the facets.
@@ -246,20 +246,19 @@ def ranged_sql(vendor: str, start, end, facets: list[int], ranked: int | None = 
         paired, paired_params = months("value_a")
         found = [
             (
-                f"SELECT facet_b AS facet, value_b AS value, n FROM {joined} CROSS JOIN timeline_keypair "
+                f"SELECT facet_b AS facet, value_b AS value, n FROM few CROSS JOIN timeline_keypair "
                 f"WHERE {inner} AND facet_a = {MONTH} AND {paired} AND facet_b IN ({others})",
                 paired_params,
             ),
             (
-                f"SELECT facet, value, n FROM {joined} CROSS JOIN timeline_facetcount WHERE {outer} "
-                f"AND facet IN ({wanted})",
+                f"SELECT facet, value, n FROM few CROSS JOIN timeline_facetcount WHERE {outer} AND facet IN ({wanted})",
                 [],
             ),
         ]
         if MONTH in counted:
             found.append(
                 (
-                    f"SELECT facet, value, n FROM {joined} CROSS JOIN timeline_facetcount WHERE {inner} "
+                    f"SELECT facet, value, n FROM few CROSS JOIN timeline_facetcount WHERE {inner} "
                     f"AND facet = {MONTH} AND {within}",
                     within_params,
                 )
@@ -271,7 +270,7 @@ def ranged_sql(vendor: str, start, end, facets: list[int], ranked: int | None = 
             if bound is not None:
                 found.append(
                     (
-                        f"SELECT facet_b, value_b, -n FROM {joined} CROSS JOIN timeline_keypair WHERE {outer} "
+                        f"SELECT facet_b, value_b, -n FROM few CROSS JOIN timeline_keypair WHERE {outer} "
                         f"AND facet_a = {MONTH} AND value_a {operator} %s AND facet_b IN ({others})",
                         [bound],
                     )
@@ -279,7 +278,7 @@ def ranged_sql(vendor: str, start, end, facets: list[int], ranked: int | None = 
                 if MONTH in counted:
                     found.append(
                         (
-                            f"SELECT facet, value, -n FROM {joined} CROSS JOIN timeline_facetcount WHERE {outer} "
+                            f"SELECT facet, value, -n FROM few CROSS JOIN timeline_facetcount WHERE {outer} "
                             f"AND facet = {MONTH} AND value {operator} %s",
                             [bound],
                         )
@@ -309,7 +308,6 @@ def ranged_sql(vendor: str, start, end, facets: list[int], ranked: int | None = 
             within_params,
         )
     )
-    joined = "few"
     rest = [facet for facet in facets if not (ranking and facet == RANKED_FACET)]
     found = parts(rest) if rest else []
     if ranking:
@@ -318,7 +316,6 @@ def ranged_sql(vendor: str, start, end, facets: list[int], ranked: int | None = 
         # and those reaching into the range from before it. Those read no other row: joined to one, SQLite built
         # a Bloom filter of every pair of the facet's values first (80 ms).
         found += parts([RANKED_FACET], " AND NOT few.small")
-        joined = ""
         chosen = among("SELECT value FROM chosen")
         paired, paired_params = months("value_b")
         found.append(
@@ -331,9 +328,9 @@ def ranged_sql(vendor: str, start, end, facets: list[int], ranked: int | None = 
         # The keys of those few events are read by event, each tested against the values chosen (SQLite's "+").
         values = f" AND {'' if vendor == 'postgresql' else '+'}value IN (SELECT value FROM chosen)"
         if inside:
-            found.append(keyed("", *starting(inside), "1 = 1", [RANKED_FACET], values))
+            found.append(keyed("", *starting(inside), "1 = 1", [RANKED_FACET], values, joined=""))
         if start is not None:
-            found.append(keyed("", *reaching, "1 = 1", [RANKED_FACET], values))
+            found.append(keyed("", *reaching, "1 = 1", [RANKED_FACET], values, joined=""))
     # Summed here rather than in Python (as integers: PostgreSQL sums bigints as numerics, slowly): a wide range
     # subtracts 200,000 rows of pairs from the counts of every month.
     sql = " UNION ALL ".join(f"SELECT * FROM ({sql}) part" for sql, _ in found)
