@@ -18,7 +18,7 @@ from tests.factories import (
 from tests.htmlparse import Page
 from timeline.filters import EventFilter
 from timeline.models import Correction, Event, Statement
-from timeline.paging import PAGE_SIZE, page_of
+from timeline.paging import page_of
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -287,9 +287,13 @@ def test_every_htmx_link_is_also_a_plain_link(client, story):
 # Paging: "load more"
 
 
+PAGE_SIZE = 50  # set on the server by `many_events`, so that its first page runs from May into June
+
+
 @pytest.fixture
-def many_events():
+def many_events(monkeypatch):
     """PAGE_SIZE + 5 published events, one a day from 1 May 2025: the second page continues June."""
+    monkeypatch.setattr("timeline.paging.PAGE_SIZE", PAGE_SIZE)
     return [
         EventFactory(slug=f"day-{n:03d}", title=f"Day {n}", start_date=D(2025, 5, 1) + datetime.timedelta(days=n))
         for n in range(PAGE_SIZE + 5)
@@ -400,6 +404,7 @@ def test_load_more_opens_a_month_that_starts_on_the_new_page_but_not_the_year(cl
 
 def test_paging_stops_at_the_hundredth_page_with_a_note(client, monkeypatch):
     monkeypatch.setattr("timeline.paging.PAGE_SIZE", 1)
+    monkeypatch.setattr("timeline.paging.MAX_PAGES", 100)
     for n in range(102):
         EventFactory(slug=f"day-{n:03d}", start_date=D(2025, 1, 1) + datetime.timedelta(days=n))
     html = page(client.get("/?page=100"))
