@@ -193,11 +193,21 @@ def count_keys(filterset) -> dict[int, dict[int, int]]:
         return counts
     placeholders = ", ".join(["%s"] * len(wanted))
     sql = (
-        f"SELECT facet, value, count(*) FROM timeline_eventkey WHERE {keys_column(filterset, '')} IN ({placeholders}) "
-        f"AND {events_among(filterset, inner)} GROUP BY facet, value"
+        f"SELECT facet, value, count(*) AS n FROM timeline_eventkey WHERE {keys_column(filterset, '')} IN "
+        f"({placeholders}) AND {events_among(filterset, inner)} GROUP BY facet, value"
     )
-    with connections[filterset.queryset.db].cursor() as cursor:
-        cursor.execute(sql, [*wanted, *params])
+    params = [*wanted, *params]
+    connection = connections[filterset.queryset.db]
+    if eventkeys.RANKED_FACET in wanted and connection.vendor in ("postgresql", "sqlite"):
+        # Only the participants that can rank leave the database: a common word's events have 11,000 of them, read
+        # into Python and sorted there to keep 32 (2 to 5 ms of a page).
+        sql = (
+            f"WITH c AS MATERIALIZED ({sql}) SELECT facet, value, n FROM c WHERE facet <> %s OR n >= "
+            "COALESCE((SELECT n FROM c WHERE facet = %s ORDER BY n DESC LIMIT 1 OFFSET %s), 0)"
+        )
+        params += [eventkeys.RANKED_FACET, eventkeys.RANKED_FACET, RANKED - 1]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         for facet, value, n in cursor.fetchall():
             counts[facet][value] = n
     return counts
