@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.http import QueryDict
+from django.test import override_settings
 
 from tests.factories import (
     DraftEventFactory,
@@ -416,6 +417,35 @@ def test_a_type_among_another_keyed_filter_is_read_from_the_keys(story, query, e
         assert ("event_type" in conditions) != from_keys, conditions
     else:  # SQLite reads a type from its keys always (EventQuerySet.of_types)
         assert "event_type" not in conditions, conditions
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("q=steel&topic=tariffs", ["Steel levy announced", "White House meeting"]),
+        ("q=steel&participant=donald-trump&type=tariff_action", ["Steel levy announced"]),
+        ("q=steel&country=CA", ["White House meeting"]),
+        ("q=steel&topic=defence", []),
+        ("q=steel&topic=tariffs&start=2025-04", ["White House meeting"]),
+        ("q=steel&type=meeting&has_statements=yes&sort=relevance", ["White House meeting"]),
+        ("q=aluminum&participant=donald-trump&participant=mark-carney", ["Steel levy announced"]),
+    ],
+)
+@override_settings(TIMELINE_CACHE=False)  # each side counted, not read back from the other's cache
+def test_a_search_among_keyed_filters_reads_one_list_of_ids(story, query, expected, monkeypatch):
+    """On PostgreSQL a search's matches are intersected with the participants', topics', types' and countries' keys
+    in one list; the events listed, their total and every facet's counts are those of the filters taken one by one
+    (on SQLite, which takes them so always)."""
+    filterset = EventFilter(QueryDict(query))
+    assert sorted(event.title for event in filterset.qs) == sorted(expected)
+    conditions = str(filterset.qs.query).split(" WHERE ", 1)[1]
+    assert ("INTERSECT" in conditions) == (connection.vendor == "postgresql"), conditions
+    found = facets(filterset), total(filterset), month_counts(filterset)
+    monkeypatch.setattr(EventFilter, "keyed_with_search", lambda self, names: {})
+    separately = EventFilter(QueryDict(query))
+    assert "INTERSECT" not in str(separately.qs.query)
+    assert found == (facets(separately), total(separately), month_counts(separately))
+    assert sorted(event.title for event in separately.qs) == sorted(expected)
 
 
 def test_too_many_values_are_cut_with_a_note(story):

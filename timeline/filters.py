@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 
 import django_filters
 from django import forms
+from django.db import connections
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -125,6 +126,16 @@ class ParameterSet(django_filters.FilterSet):
     def in_force(self) -> list[str]:
         """The names of the parameters that have a value in force."""
         return [name for name, value in self.cleaned.items() if value not in (None, "", [])]
+
+    def filter_queryset(self, queryset):
+        return self.narrowed(queryset, list(self.cleaned))
+
+    def narrowed(self, queryset, names: list[str]):
+        """`queryset` narrowed by the filters `names`, each with its value in force: all of them for the results,
+        all but its own for a facet's counts."""
+        for name in names:
+            queryset = self.filters[name].filter(queryset, self.cleaned[name])
+        return queryset
 
     @cached_property
     def problems(self) -> list[Problem]:
@@ -360,6 +371,38 @@ class EventFilter(ParameterSet):
 
     def filter_q(self, queryset, name, value):
         return queryset.search(value, matching=self.search_matches(value))
+
+    def narrowed(self, queryset, names: list[str]):
+        """On PostgreSQL, a search's matches are intersected with the events of the participants, topics, types
+        and countries asked with it, in one list of ids, before any event is read. As separate conditions, the
+        planner tested every published event against the thousands of matches in order to join them with the
+        keys: for a common word, a topic and a type, 13 → 7 ms for the page's ids and 27 → 13 ms for a facet."""
+        keyed = self.keyed_with_search(names)
+        if not keyed:
+            return super().narrowed(queryset, names)
+        value = self.cleaned["q"]
+        queryset = queryset.search(value, matching=self.search_matches(value), within=list(keyed.values()))
+        return super().narrowed(queryset, [name for name in names if name != "q" and name not in keyed])
+
+    def keyed_with_search(self, names: list[str]) -> dict[str, tuple[str, list]]:
+        """{filter: SQL of its events' ids} of the filters among `names` read from the facet keys, when a search
+        whose matches are read first (`search_matches`) is among them on PostgreSQL; {} otherwise."""
+        q = self.cleaned.get("q")
+        if "q" not in names or not q or connections[self.queryset.db].vendor != "postgresql":
+            return {}
+        if self.search_matches(q) is None:
+            return {}
+        values = {
+            "participant": lambda chosen: (eventkeys.PARTICIPANT, [participant.pk for participant in chosen]),
+            "topic": lambda chosen: (eventkeys.TOPIC, [topic.pk for topic in chosen]),
+            "type": lambda chosen: (eventkeys.TYPE, [eventkeys.type_value(code) for code in chosen]),
+            "country": lambda chosen: (eventkeys.COUNTRY, [eventkeys.country_value(code) for code in chosen]),
+        }
+        return {
+            name: eventkeys.events_with(*values[name](self.cleaned[name]))
+            for name in names
+            if name in values and self.cleaned.get(name)
+        }
 
     def without_dates(self) -> "EventFilter":
         """The same filters but the dates (what the overview's years count), sharing the matches of a search read

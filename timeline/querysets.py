@@ -26,6 +26,7 @@ from django.db.models import (
     When,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, Greatest, Lower, NullIf, Trim
 from django.utils import translation
 
@@ -104,8 +105,6 @@ class EventQuerySet(models.QuerySet):
     def keyed(self, facet: int, values, present: bool = True):
         """Published events with any of these values of a facet (or, with present=False, with none of them), read
         from the published events' facet keys (timeline/eventkeys.py): only published events have keys."""
-        from django.db.models.expressions import RawSQL
-
         from timeline import eventkeys
 
         matching = Q(pk__in=RawSQL(*eventkeys.events_with(facet, values)))
@@ -140,7 +139,7 @@ class EventQuerySet(models.QuerySet):
         said = Exists(related(self.model, "statements").objects.filter(event=OuterRef("pk")))
         return self.filter(said if present else ~said)
 
-    def search(self, q: str, matching: list[int] | None = None):
+    def search(self, q: str, matching: list[int] | None = None, within: list[tuple[str, list]] = ()):
         """Events matching the free text `q`, annotated with `search_rank` (higher is better) and
         `search_title` / `search_summary` (the text with matches between HIGHLIGHT_START and HIGHLIGHT_STOP, in the
         reader's language).
@@ -156,14 +155,17 @@ class EventQuerySet(models.QuerySet):
         Either way `q` is first rebuilt by `search_query`; a search with nothing to look for ("---") selects all.
 
         `matching`: the ids of the events `q` matches, read already (`search_matches`), so the match is read from
-        them rather than evaluated again; the ranks and highlights are the same.
+        them rather than evaluated again; the ranks and highlights are the same. `within`: SQL selects of event ids
+        (the keys of other filters) the events must also be among, intersected with `matching`.
         """
         q = search_query(q)
         if not q:
             return self
+        if within and matching is None:
+            return self.filter(*(Q(pk__in=RawSQL(sql, params)) for sql, params in within)).search(q)
         if connections[self.db].vendor == "postgresql":
-            return self._search_postgresql(q, matching)
-        return self._search_simple(q, matching)
+            return self._search_postgresql(q, matching, within)
+        return self._search_simple(q, matching, within)
 
     def search_matches(self, q: str) -> Ids | None:
         """The ids of these events matching the free text `q`, read in one query, for the queries of a page to
@@ -193,7 +195,7 @@ class EventQuerySet(models.QuerySet):
         published = self.model.objects.published()
         return connections[self.db].vendor == "postgresql" and self.query.where == published.query.where
 
-    def _search_postgresql(self, q: str, matching: list[int] | None = None):
+    def _search_postgresql(self, q: str, matching: list[int] | None = None, within: list[tuple[str, list]] = ()):
         """The stored vectors (title A, summary B, body and location C: an event's English and its French each in its
         own, each stemmed in its language; statements in the language spoken) and their GIN indexes: matching events
         are found through the indexes, then ranked and highlighted. The query is read as English against the
@@ -228,14 +230,14 @@ class EventQuerySet(models.QuerySet):
         if matching is None:
             matched = Q(pk__in=in_events.order_by().union(in_statements.order_by()))
         else:
-            matched = AmongIds(F("pk"), matching)
+            matched = AmongIds(F("pk"), matching, within)
         return self.filter(matched).annotate(
             search_rank=Greatest(SearchRank(vectors["en"], english), SearchRank(vectors["fr"], french)),
             search_title=headline("title"),
             search_summary=headline("summary"),
         )
 
-    def _search_simple(self, q: str, matching: list[int] | None = None):
+    def _search_simple(self, q: str, matching: list[int] | None = None, within: list[tuple[str, list]] = ()):
         """SQLite: the full-text indexes of timeline/fulltext.py, every word found as the start of a word. Ranked by
         the indexes alone: the title has every word, the event's own text has them, or only a statement does."""
         words = search_words(q)
@@ -246,7 +248,7 @@ class EventQuerySet(models.QuerySet):
                 search_rank=Value(0.0), search_title=localized("title"), search_summary=localized("summary")
             )
         needle = Value("\n".join(fold(word) for word in words))
-        found = Q(pk__in=fulltext.events_found(words)) if matching is None else AmongIds(F("pk"), matching)
+        found = Q(pk__in=fulltext.events_found(words)) if matching is None else AmongIds(F("pk"), matching, within)
         return self.filter(found).annotate(
             search_rank=Case(
                 When(pk__in=fulltext.events_matching(words, column="title"), then=Value(1.0)),
@@ -361,8 +363,6 @@ class StatementQuerySet(models.QuerySet):
     def keyed(self, facet: int, values):
         """Published statements with any of these values of a facet, read from the published statements' facet
         keys (timeline/statementkeys.py): only published statements have keys."""
-        from django.db.models.expressions import RawSQL
-
         from timeline import statementkeys
 
         return self.filter(pk__in=RawSQL(*statementkeys.statements_with(facet, values)))
