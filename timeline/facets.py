@@ -195,12 +195,12 @@ def count_keys(filterset) -> dict[int, dict[int, int]]:
     )
     params = [*wanted, *params]
     connection = connections[filterset.queryset.db]
-    if eventkeys.RANKED_FACET in wanted and connection.vendor in ("postgresql", "sqlite"):
+    if eventkeys.RANKED_FACET in wanted:
         # Only the participants that can rank leave the database: a common word's events have 11,000 of them, read
         # into Python and sorted there to keep 32 (2 to 5 ms of a page).
         sql = (
-            f"WITH c AS MATERIALIZED ({sql}) SELECT facet, value, n FROM c WHERE facet <> %s OR n >= "
-            "COALESCE((SELECT n FROM c WHERE facet = %s ORDER BY n DESC LIMIT 1 OFFSET %s), 0)"
+            f"WITH c AS {materialized(connection)}({sql}) SELECT facet, value, n FROM c "
+            f"WHERE facet <> %s OR {among_first('WHERE facet = %s')}"
         )
         params += [eventkeys.RANKED_FACET, eventkeys.RANKED_FACET, RANKED - 1]
     with connection.cursor() as cursor:
@@ -308,6 +308,19 @@ def ranked_counts(filterset, name: str, facet: int, model, limit: int) -> list[t
     return ranked(counted, connections[filterset.queryset.db], model, limit)
 
 
+def among_first(ranked_rows: str = "") -> str:
+    """SQL: this row of the WITH list `c` is among its most counted (of its rows `ranked_rows` keeps, a WHERE
+    clause), ties included; how many, less one, is the parameter that follows."""
+    return f"c.n >= COALESCE((SELECT n FROM c {ranked_rows} ORDER BY n DESC LIMIT 1 OFFSET %s), 0)"
+
+
+def materialized(connection, kept: bool = True) -> str:
+    """The hint of a WITH list kept once (or, with kept=False, read into the query using it), where understood."""
+    if connection.vendor not in ("postgresql", "sqlite"):
+        return ""
+    return "MATERIALIZED " if kept else "NOT MATERIALIZED "
+
+
 def ranked(counted: tuple[str, list], connection, model, limit: int) -> list[tuple[str, str, int]]:
     """(slug, name, n) of the `limit` rows of `model` with the most n in `counted`, SQL giving (value, n) where the
     values are ids of `model`: events per value for the timeline, statements per value for the statements index."""
@@ -317,13 +330,9 @@ def ranked(counted: tuple[str, list], connection, model, limit: int) -> list[tup
     label, label_params = sql_of(localized("name") if translated(model, "name") else F("name"), model, connection)
     # Counted rows are counted once, not once per reference. Kept ones are read from their index by size
     # (timeline_facetcount_size_idx), the first `limit` only: materialized, all 20,000 of a facet were read (32 ms).
-    materialized = ""
-    if connection.vendor in ("postgresql", "sqlite"):
-        materialized = "NOT MATERIALIZED " if sql == KEPT_COUNTS else "MATERIALIZED "
     sql = (
-        f"WITH c AS {materialized}({sql}) SELECT {table}.slug, {label} AS label, c.n FROM c "
-        f"JOIN {table} ON {table}.{pk} = c.value "
-        f"WHERE c.n >= COALESCE((SELECT n FROM c ORDER BY n DESC LIMIT 1 OFFSET %s), 0) "
+        f"WITH c AS {materialized(connection, sql != KEPT_COUNTS)}({sql}) SELECT {table}.slug, {label} AS label, c.n "
+        f"FROM c JOIN {table} ON {table}.{pk} = c.value WHERE {among_first()} "
         f"ORDER BY c.n DESC, label, {table}.{pk} LIMIT %s"
     )
     with connection.cursor() as cursor:
