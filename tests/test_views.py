@@ -687,6 +687,12 @@ def test_source_index_groups_sources_by_publisher_whatever_the_case_each_once_wi
     # Within a publisher, the primary document first.
     assert text.index("CBC News primary") < text.index("cbc News news")
     assert "6 sources (1 primary document, 1 wire service report, 3 news reports, 1 other source)" in text
+    # Each source's kind, in the reader's language.
+    kinds = ["Primary document", "Wire service", "News report", "Other"]
+    content = client.get(reverse("source_list")).content.decode()
+    assert [content.count(f'<span class="source-kind">{kind}</span>') for kind in kinds] == [1, 1, 3, 1]
+    french = client.get("/fr/sources/").content.decode()
+    assert french.count('<span class="source-kind">Agence de presse</span>') == 1
 
 
 def test_source_index_pages_by_publisher_so_none_is_split(client, monkeypatch):
