@@ -4,9 +4,13 @@ import datetime
 
 import feedparser
 import pytest
+from django.db import connection
+from django.http import QueryDict
 from django.utils import timezone
 
 from tests.factories import DraftEventFactory, EventFactory, InvolvementFactory, ParticipantFactory, TopicFactory
+from timeline.feeds import NewEventsFeed
+from timeline.filters import EventFilter
 from timeline.models import Correction, Event, Participant, Topic
 
 pytestmark = pytest.mark.django_db
@@ -27,11 +31,16 @@ def test_new_events_feed_lists_published_events_newest_first(client):
     older_time = timezone.now() - datetime.timedelta(days=2)
     type(older).objects.filter(pk=older.pk).update(published_at=older_time)
     newer = EventFactory(title="Newer", topics=[TopicFactory(name="Tariffs")])
+    # Loaded without a publication time (a fixture, say): dated by when it was created, in the order as in its entry.
+    loaded = EventFactory(title="Loaded three days ago")
+    three_days_ago = timezone.now() - datetime.timedelta(days=3)
+    type(loaded).objects.filter(pk=loaded.pk).update(published_at=None, created_at=three_days_ago)
     DraftEventFactory(title="Secret draft")
 
     feed = parse(client, "/feeds/events/")
 
-    assert [entry.title for entry in feed.entries] == ["Newer", "Older"]
+    assert [entry.title for entry in feed.entries] == ["Newer", "Older", "Loaded three days ago"]
+    assert feed.entries[2].published_parsed[:3] == three_days_ago.utctimetuple()[:3]
     assert feed.entries[0].link == f"http://testserver{newer.get_absolute_url()}"
     assert [tag.term for tag in feed.entries[0].tags] == ["Tariffs"]
     assert feed.feed.title == "Timeline: new events"
@@ -155,3 +164,22 @@ def test_a_vertical_tab_in_a_published_title_leaves_every_feed_well_formed(clien
         assert feed.entries[0].title.endswith("Carney meets Trump"), url
     assert parse(client, "/feeds/topics/trade/").feed.title == "Timeline: new events on Tr ade"
     assert parse(client, "/feeds/events/").entries[0].summary.endswith("Leaders met.</p>")
+
+
+def test_the_newest_events_are_read_from_an_index_not_sorted_from_all(client):
+    """The feed's fifty newest events were found by sorting every published event: at 100,000 events, 85 ms on
+    PostgreSQL and 340 on SQLite for each reader whose feed was not kept."""
+    EventFactory.create_batch(30)
+    sql, params = NewEventsFeed().items(EventFilter(QueryDict())).query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows would otherwise be scanned whole
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            # SQLite weighs the index against the status index by the statistics ANALYZE keeps; without them it
+            # takes the published events to be a handful, and sorts them.
+            cursor.execute("ANALYZE timeline_event")
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    assert "event_published_newest_idx" in plan, plan
+    assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan

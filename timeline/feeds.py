@@ -7,7 +7,6 @@ Atom titles are plain text (RFC 4287 `type="text"`), so they are not escaped her
 import datetime
 
 from django.contrib.syndication.views import Feed
-from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -83,7 +82,7 @@ class NewEventsFeed(TimelineFeed):
 
     def items(self, obj=None):
         events = self.events(obj).prefetch_related("topics")
-        return events.order_by(F("published_at").desc(nulls_last=True), "-pk")[:FEED_LENGTH]
+        return events.newest_published()[:FEED_LENGTH]
 
     def item_title(self, event):
         return event.title
