@@ -161,7 +161,9 @@ class CorrectionsFeed(TimelineFeed):
         return reverse("feed_corrections")
 
     def items(self):
-        return Correction.objects.published().select_related("event").order_by("-published_on", "-pk")[:FEED_LENGTH]
+        # The events read by id after the corrections, not joined: SQLite, whose statistics may count the events but
+        # not the few corrections, started from every event (17 ms at 100,000 events).
+        return Correction.objects.published().prefetch_related("event").order_by("-published_on", "-pk")[:FEED_LENGTH]
 
     def item_title(self, correction):
         return gettext("Correction: %(title)s") % {"title": correction.event.title}

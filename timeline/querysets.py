@@ -528,5 +528,8 @@ class WeakPublisherQuerySet(models.QuerySet):
 
 class CorrectionQuerySet(models.QuerySet):
     def published(self):
-        """Corrections readers see: those of published events."""
-        return self.filter(event__in=related(self.model, "event").objects.published())
+        """Corrections readers see: those of published events. Asked of each correction (EXISTS), as a statement's
+        event is: as a list (IN), SQLite first read the ids of every published event, however few the corrections
+        (80 ms for the corrections feed at 100,000 events)."""
+        events = related(self.model, "event").objects.published()
+        return self.filter(Exists(events.filter(pk=OuterRef("event_id"))))
