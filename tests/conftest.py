@@ -1,6 +1,8 @@
 import os
 
 import pytest
+from django.core import signals
+from django.db import close_old_connections
 
 # pytest-django's live_server runs the app in a thread while Playwright's sync API runs an event loop in the
 # test's thread; Django would otherwise refuse ORM calls made from the test while that loop is running.
@@ -92,3 +94,14 @@ def _language_of_each_test():
 def _open_data_in_a_temporary_folder(settings, tmp_path):
     """The whole-dataset files (timeline/open_data.py) of each test are its own, and never the project's."""
     settings.TIMELINE_OPEN_DATA_DIR = tmp_path / "open-data"
+
+
+@pytest.fixture
+def in_test_transaction():
+    """Keep Django from closing the test's database connection at the end of each request, as its test client
+    does, for tests that call the WSGI application directly (schemathesis, tests/test_wsgi.py)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)

@@ -5,8 +5,6 @@ import datetime
 
 import pytest
 import schemathesis
-from django.core import signals
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -44,17 +42,6 @@ def api_data(db):
     Correction.objects.create(event=event, note="The date was wrong.")
     draft = DraftEventFactory(slug="secret")
     StatementFactory(event=draft, speaker=ParticipantFactory(slug="hidden"))
-
-
-@pytest.fixture
-def in_test_transaction():
-    """Keep Django from closing the test's database connection at the end of each request, as its test client
-    does (schemathesis calls the WSGI application directly)."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
 
 
 # Loaded while tests are collected: serving the schema touches no database. (schemathesis's lazy

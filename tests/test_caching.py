@@ -17,6 +17,7 @@ from tests.factories import (
     StatementFactory,
     TopicFactory,
 )
+from tests.sqlite_steps import sqlite_steps
 from timeline.management.commands.bench import discover_targets
 from timeline.models import Correction, Event
 from timeline.versions import NEVER_PUBLIC, RULES, current_version, current_versions, tracked_tables
@@ -399,28 +400,13 @@ def test_adding_a_source_or_a_topic_reads_no_published_event():
     as a join of the links with the events, SQLite without statistics read every published event to find that the
     new source was on none of them (63 ms a source at 70,000 events). The work must not grow with the events."""
 
-    def steps_to_add(factory) -> int:
-        steps = 0
-
-        def count():
-            nonlocal steps
-            steps += 1
-
-        connection.ensure_connection()
-        connection.connection.set_progress_handler(count, 1)  # called at every step of SQLite's virtual machine
-        try:
-            factory()
-        finally:
-            connection.connection.set_progress_handler(None, 1)
-        return steps
-
     def published_events(n: int) -> None:
         Event.objects.bulk_create(EventFactory.build_batch(n))
 
     published_events(20)
-    few = [steps_to_add(SourceFactory), steps_to_add(TopicFactory)]
+    few = [sqlite_steps(SourceFactory), sqlite_steps(TopicFactory)]
     published_events(2000)
-    many = [steps_to_add(SourceFactory), steps_to_add(TopicFactory)]
+    many = [sqlite_steps(SourceFactory), sqlite_steps(TopicFactory)]
     assert Event.objects.filter(status=Event.Status.PUBLISHED).count() == 2020
     for before, after in zip(few, many, strict=True):
         assert after < before + 500, (few, many)

@@ -9,6 +9,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from tests.factories import DraftEventFactory, EventFactory, InvolvementFactory, ParticipantFactory, TopicFactory
+from tests.sqlite_steps import sqlite_steps
 from timeline.feeds import CorrectionsFeed, NewEventsFeed
 from timeline.filters import EventFilter
 from timeline.models import Correction, Event, Participant, Topic
@@ -166,7 +167,7 @@ def test_a_vertical_tab_in_a_published_title_leaves_every_feed_well_formed(clien
     assert parse(client, "/feeds/events/").entries[0].summary.endswith("Leaders met.</p>")
 
 
-def test_the_newest_events_are_read_from_an_index_not_sorted_from_all(client):
+def test_the_newest_events_are_read_from_an_index_not_sorted_from_all():
     """The feed's fifty newest events were found by sorting every published event: at 100,000 events, 85 ms on
     PostgreSQL and 340 on SQLite for each reader whose feed was not kept."""
     EventFactory.create_batch(30)
@@ -191,20 +192,9 @@ def test_the_corrections_feed_reads_no_published_event_it_does_not_list():
     80 ms at 100,000 events for a feed of a few corrections. Its work must not grow with the events."""
 
     def steps_to_read() -> int:
-        steps = 0
-
-        def count():
-            nonlocal steps
-            steps += 1
-
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # with statistics, as a database that has been analyzed has them
-        connection.connection.set_progress_handler(count, 1)  # called at every step of SQLite's virtual machine
-        try:
-            [correction.event.title for correction in CorrectionsFeed().items()]
-        finally:
-            connection.connection.set_progress_handler(None, 1)
-        return steps
+        return sqlite_steps(lambda: [correction.event.title for correction in CorrectionsFeed().items()])
 
     Correction.objects.create(event=EventFactory(), note="The date was wrong.")
     Event.objects.bulk_create(EventFactory.build_batch(20))

@@ -6,27 +6,20 @@ import resource
 import sys
 
 import pytest
-from django.core import signals
-from django.db import close_old_connections
 
 from tests.factories import EventFactory, InvolvementFactory, StatementFactory, TopicFactory
 from timeline.wsgi import application
 
 
 @pytest.fixture
-def a_full_page(db, settings):
+def a_full_page(db, settings, in_test_transaction):
     settings.TIMELINE_CACHE = False  # each request renders the page again
     topics = [TopicFactory() for _ in range(3)]
     for n in range(30):
         event = EventFactory(topics=topics[: n % 3 + 1])
         InvolvementFactory(event=event)
         StatementFactory(event=event)
-    # Keep the test's database connection open across requests, as the test client does.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield "/"
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
+    return "/"
 
 
 def get(path: str) -> int:

@@ -30,11 +30,10 @@ PUBLIC, SELECTION = 1, 2  # the rows of timeline_dataversion
 # What a change must touch to change a version. For each table: when a row `r` belongs to the public record,
 # as SQL on both databases; and the columns whose change can change a selection (None: any column).
 
-PUBLISHED_EVENT = "EXISTS (SELECT 1 FROM timeline_event e WHERE e.id = {event} AND e.status = 'published')"
-
 
 def published(event: str) -> str:
-    return PUBLISHED_EVENT.format(event=event)
+    """SQL: the event whose id is the SQL `event` is published."""
+    return f"EXISTS (SELECT 1 FROM timeline_event e WHERE e.id = {event} AND e.status = 'published')"
 
 
 # A link is found by its own key, then its event by primary key. Written as a join of the links with the events,
