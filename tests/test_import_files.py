@@ -398,6 +398,33 @@ def test_a_whole_export_imports_back_as_unchanged(admin_client):
             assert {row.import_type for row in response.context["result"].rows} == {"skip"}, (model, name)
 
 
+def reimport(client, model: str, content: bytes, file_format: str, name: str):
+    """Upload an export as it came, and confirm what the preview proposes; the preview is returned."""
+    preview = client.post(
+        reverse(f"admin:timeline_{model}_import"),
+        {"resource": "0", "format": file_format, "import_file": SimpleUploadedFile(name, content)},
+    )
+    client.post(reverse(f"admin:timeline_{model}_process_import"), preview.context["confirm_form"].initial)
+    return preview
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "'-5% tariffs, as the headline put it",
+        "''=1+1, quoted twice",
+        "'\uff1dSUM(A1)",
+        "'Twas a long night in the House.",
+    ],
+)
+def test_a_summary_that_starts_with_an_apostrophe_survives_a_csv_round_trip(admin_client, summary):
+    """Reading a CSV removed an apostrophe the export had not added, where a formula character followed it."""
+    EventFactory(slug="x", summary=summary, sources=[SourceFactory()])
+    preview = reimport(admin_client, "event", export(admin_client, "event", CSV), CSV, "events.csv")
+    assert [row.import_type for row in preview.context["result"].rows] == ["skip"]
+    assert Event.objects.get().summary == summary
+
+
 # Templates
 
 

@@ -31,14 +31,20 @@ def looks_like_formula(value) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_START)
 
 
+def _behind_an_apostrophe(text: str) -> bool:
+    """A formula, or a formula behind apostrophes of its own ("'-5%"): the second kind gets one more apostrophe
+    too, or reading would take its own for the one writing adds."""
+    return looks_like_formula(text.lstrip("'"))
+
+
 def as_text_for_csv(value):
     """A formula-like text behind an apostrophe, so that a spreadsheet shows it rather than runs it."""
-    return "'" + value if looks_like_formula(value) else value
+    return "'" + value if isinstance(value, str) and _behind_an_apostrophe(value) else value
 
 
 def from_csv_text(value: str) -> str:
     """The reverse of `as_text_for_csv`, so that an exported file imports back unchanged."""
-    return value[1:] if value.startswith("'") and looks_like_formula(value[1:]) else value
+    return value[1:] if value.startswith("'") and _behind_an_apostrophe(value[1:]) else value
 
 
 def row_label(number: int, noun: str = "row") -> str:
