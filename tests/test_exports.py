@@ -93,6 +93,8 @@ def test_events_ical_is_a_calendar_of_all_day_events():
         ("\t=1", "'\t=1"),
         ("\r=1", "'\r=1"),
         ("\uff1d1+1", "'\uff1d1+1"),
+        ("'-5%", "''-5%"),  # its own apostrophe kept: reading removes only the one added
+        ("'Twas", "'Twas"),
         ("Canada = 1", "Canada = 1"),
         ("", ""),
         (None, ""),

@@ -2,6 +2,7 @@
 spreadsheet numbers it, never a traceback, and writes nothing (not even a temporary upload); exports open in a
 spreadsheet as text, accents intact; templates are there to start from."""
 
+import csv
 import io
 import json
 import os
@@ -421,6 +422,24 @@ def test_a_summary_that_starts_with_an_apostrophe_survives_a_csv_round_trip(admi
     """Reading a CSV removed an apostrophe the export had not added, where a formula character followed it."""
     EventFactory(slug="x", summary=summary, sources=[SourceFactory()])
     preview = reimport(admin_client, "event", export(admin_client, "event", CSV), CSV, "events.csv")
+    assert [row.import_type for row in preview.context["result"].rows] == ["skip"]
+    assert Event.objects.get().summary == summary
+
+
+def csv_summary(content: bytes) -> str:
+    [row] = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+    return row["summary"]
+
+
+@pytest.mark.parametrize("start", ["\uff1d", "\uff0b", "\uff0d", "\uff20", "\n"])
+def test_the_admin_csv_export_defuses_a_formula_as_the_public_csv_does(admin_client, client, start):
+    """Some spreadsheets run a cell that starts with a full-width = + - @ or a line break: the public CSV
+    defused them while the admin's CSV, the one editors open and send around, wrote them as they were."""
+    summary = start + 'HYPERLINK("http://evil.example","click")'
+    EventFactory(slug="x", summary=summary, sources=[SourceFactory()])
+    content = export(admin_client, "event", CSV)
+    assert csv_summary(content) == "'" + summary == csv_summary(client.get(reverse("export_events_csv")).content)
+    preview = reimport(admin_client, "event", content, CSV, "events.csv")
     assert [row.import_type for row in preview.context["result"].rows] == ["skip"]
     assert Event.objects.get().summary == summary
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 
 from timeline.dates import Precision, iso_date, period_end
 from timeline.models import Event, Statement
+from timeline.spreadsheets import as_text_for_csv
 
 Absolute = Callable[[str], str]
 
@@ -100,10 +101,6 @@ def ical_event(event: Event, absolute: Absolute, host: str) -> icalendar.Event:
 
 # CSV
 
-# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection"); the full-width
-# forms are included because some spreadsheet programs normalise them.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
 
 def csv_cell(value) -> str:
     """A value as a CSV cell that no spreadsheet will evaluate: text that could start a formula gets a `'`."""
@@ -115,10 +112,7 @@ def csv_cell(value) -> str:
         return str(value)
     if isinstance(value, datetime.datetime):
         return value.isoformat()
-    text = str(value)
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
+    return as_text_for_csv(str(value))
 
 
 class _Lines:

@@ -19,32 +19,13 @@ from collections.abc import Iterable, Iterator
 import tablib
 from django.utils.translation import gettext as _
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from timeline.spreadsheets import from_csv_text
+
 CHUNK_ROWS = 500  # rows imported at a time; what bounds an import's memory
 
 
 class ImportRefused(ValueError):
     """A file that cannot be imported as it is; the message is one sentence for the editor."""
-
-
-def looks_like_formula(value) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_START)
-
-
-def _behind_an_apostrophe(text: str) -> bool:
-    """A formula, or a formula behind apostrophes of its own ("'-5%"): the second kind gets one more apostrophe
-    too, or reading would take its own for the one writing adds."""
-    return looks_like_formula(text.lstrip("'"))
-
-
-def as_text_for_csv(value):
-    """A formula-like text behind an apostrophe, so that a spreadsheet shows it rather than runs it."""
-    return "'" + value if isinstance(value, str) and _behind_an_apostrophe(value) else value
-
-
-def from_csv_text(value: str) -> str:
-    """The reverse of `as_text_for_csv`, so that an exported file imports back unchanged."""
-    return value[1:] if value.startswith("'") and _behind_an_apostrophe(value[1:]) else value
 
 
 def row_label(number: int, noun: str = "row") -> str:

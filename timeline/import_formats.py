@@ -1,9 +1,9 @@
 """The formats the admin's import and export offer: CSV, XLSX and JSON, read through `read_rows` (so that the
 admin and the import_file command read a file the same way) and written safely.
 
-Writing: text that a spreadsheet would run as a formula (a cell starting with =, +, -, @, a tab or a carriage
-return) is written as text: in XLSX as a text cell, unchanged; in CSV behind an apostrophe, which reading a CSV
-removes again, so an exported file imports back unchanged. CSVs start with a byte-order mark, without which Excel
+Writing: text that a spreadsheet would run as a formula (timeline.spreadsheets.FORMULA_TRIGGERS) is written as
+text: in XLSX as a text cell, unchanged; in CSV behind an apostrophe, which reading a CSV removes again, so an
+exported file imports back unchanged. CSVs start with a byte-order mark, without which Excel
 reads UTF-8 accents as Windows-1252 ("MontrÃ©al").
 """
 
@@ -13,7 +13,8 @@ import tablib
 from django.utils.translation import gettext as _
 from import_export.formats.base_formats import CSV, JSON, XLSX
 
-from timeline.import_files import ImportRefused, as_text_for_csv, dataset_of, read_rows
+from timeline.import_files import ImportRefused, dataset_of, read_rows
+from timeline.spreadsheets import as_text_for_csv
 
 
 class ReadsRows:

@@ -30,7 +30,8 @@ from import_export.results import Error, Result
 
 from timeline import review
 from timeline.import_columns import cell, remembered_references
-from timeline.import_files import ImportRefused, looks_like_formula, row_label
+from timeline.import_files import ImportRefused, row_label
+from timeline.spreadsheets import looks_like_formula
 
 logger = logging.getLogger(__name__)
 

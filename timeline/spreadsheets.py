@@ -1,0 +1,30 @@
+"""Text in the cells of files that people open in a spreadsheet: the admin's CSV exports and the public CSV
+downloads. Writing a cell has its exact inverse for reading one, so that for every string an exported file
+imports back unchanged.
+
+A cell that a spreadsheet would run as a formula (OWASP "CSV injection") is written behind an apostrophe.
+"""
+
+# A spreadsheet runs a cell that starts with one of these as a formula; the full-width forms are included because
+# some spreadsheet programs normalise them.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def looks_like_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def _behind_an_apostrophe(text: str) -> bool:
+    """A formula, or a formula behind apostrophes of its own ("'-5%"): the second kind gets one more apostrophe
+    too, or reading would take its own for the one writing adds."""
+    return looks_like_formula(text.lstrip("'"))
+
+
+def as_text_for_csv(value):
+    """A formula-like text behind an apostrophe, so that a spreadsheet shows it rather than runs it."""
+    return "'" + value if isinstance(value, str) and _behind_an_apostrophe(value) else value
+
+
+def from_csv_text(value: str) -> str:
+    """The reverse of `as_text_for_csv`, so that an exported file imports back unchanged."""
+    return value[1:] if value.startswith("'") and _behind_an_apostrophe(value[1:]) else value
