@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from tests.dbstate import snapshot
@@ -407,6 +408,28 @@ def reimport(client, model: str, content: bytes, file_format: str, name: str):
     )
     client.post(reverse(f"admin:timeline_{model}_process_import"), preview.context["confirm_form"].initial)
     return preview
+
+
+def test_a_line_break_typed_in_the_change_form_survives_an_xlsx_round_trip(client, publisher):
+    """A browser sends a line break as CR LF, stored as it came; XML reads a raw CR back as LF, so the XLSX
+    export once made an unchanged file an update, a history entry and a new ETag on the event's page."""
+    client.force_login(publisher)
+    event = EventFactory(slug="x", summary="Leaders met.", sources=[SourceFactory()])
+    url = reverse("admin:timeline_event_change", args=[event.pk])
+    data = form_data(client.get(url), "event_form")
+    data["summary_en"] = ["Leaders met.\r\nThey talked about trade."]
+    client.post(url, data)
+    event.refresh_from_db()
+    assert event.summary == "Leaders met.\r\nThey talked about trade."
+    reader = Client()
+    history, etag = event.history.count(), reader.get(event.get_absolute_url())["ETag"]
+
+    preview = reimport(client, "event", export(client, "event", XLSX), XLSX, "events.xlsx")
+    assert [row.import_type for row in preview.context["result"].rows] == ["skip"]
+    event.refresh_from_db()
+    assert event.summary == "Leaders met.\r\nThey talked about trade."
+    assert event.history.count() == history
+    assert reader.get(event.get_absolute_url())["ETag"] == etag
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 import tablib
 from django.utils.translation import gettext as _
 
-from timeline.spreadsheets import from_csv_text
+from timeline.spreadsheets import from_csv_text, from_xlsx_text
 
 CHUNK_ROWS = 500  # rows imported at a time; what bounds an import's memory
 
@@ -170,7 +170,7 @@ def _xlsx_rows(binary) -> tuple[list[str], Iterator[tuple[int, list]]]:
     for _number, row in cells:
         values = [cell.value for cell in row]
         if not is_blank(values):
-            header = _trimmed([("" if value is None else str(value)).strip() for value in values])
+            header = _trimmed([("" if value is None else from_xlsx_text(str(value))).strip() for value in values])
             break
 
     def data():
@@ -192,7 +192,7 @@ def _xlsx_rows(binary) -> tuple[list[str], Iterator[tuple[int, list]]]:
                             "formula": str(cell.value)[:40],
                         }
                     )
-                values.append(cell.value)
+                values.append(from_xlsx_text(cell.value) if isinstance(cell.value, str) else cell.value)
             if is_blank(values):
                 continue
             if not is_blank(values[len(header) :]):

@@ -2,9 +2,9 @@
 admin and the import_file command read a file the same way) and written safely.
 
 Writing: text that a spreadsheet would run as a formula (timeline.spreadsheets.FORMULA_TRIGGERS) is written as
-text: in XLSX as a text cell, unchanged; in CSV behind an apostrophe, which reading a CSV removes again, so an
-exported file imports back unchanged. CSVs start with a byte-order mark, without which Excel
-reads UTF-8 accents as Windows-1252 ("MontrÃ©al").
+text: in XLSX as a text cell; in CSV behind an apostrophe. Reading undoes exactly what writing did (a carriage
+return in XLSX is written as `_x000D_`), so an exported file imports back unchanged. CSVs start with a
+byte-order mark, without which Excel reads UTF-8 accents as Windows-1252 ("MontrÃ©al").
 """
 
 import io
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from import_export.formats.base_formats import CSV, JSON, XLSX
 
 from timeline.import_files import ImportRefused, dataset_of, read_rows
-from timeline.spreadsheets import as_text_for_csv
+from timeline.spreadsheets import as_text_for_csv, as_xlsx_text
 
 
 class ReadsRows:
@@ -64,16 +64,18 @@ class XLSXFile(ReadsRows, XLSX):
         sheet.freeze_panes = "A2"
         header = []
         for name in dataset.headers or []:
-            cell = WriteOnlyCell(sheet, value=name)
+            cell = WriteOnlyCell(sheet, value=as_xlsx_text(name))
             cell.font = Font(bold=True)
             header.append(cell)
         sheet.append(header)
         for row in dataset:
             cells = []
             for value in row:
-                cell = WriteOnlyCell(sheet, value=value)
                 if isinstance(value, str):
+                    cell = WriteOnlyCell(sheet, value=as_xlsx_text(value))
                     cell.data_type = "s"
+                else:
+                    cell = WriteOnlyCell(sheet, value=value)
                 cells.append(cell)
             sheet.append(cells)
         out = io.BytesIO()
