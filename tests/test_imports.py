@@ -6,6 +6,7 @@ import datetime
 import threading
 
 import pytest
+import tablib
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -21,6 +22,7 @@ from tests.factories import (
     StatementFactory,
     TopicFactory,
 )
+from tests.htmlparse import form_data
 from timeline.models import Event, ImportUpload, Source, Statement, Topic
 
 pytestmark = pytest.mark.django_db
@@ -368,3 +370,62 @@ def test_a_preview_nobody_confirms_is_deleted_a_day_later(admin_client, newsroom
     ImportUpload.objects.update(created_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
     upload(admin_client, "topic", b"slug,name\neconomy,Economy\n")
     assert ImportUpload.objects.count() == 1
+
+
+# What an exported file says, edited and imported again
+
+
+def exported(client, model: str) -> tablib.Dataset:
+    """The admin's CSV export of `model`, as the signed-in editor downloads it to edit."""
+    url = reverse(f"admin:timeline_{model}_export")
+    data = form_data(client.get(url), index=1)  # the page's forms: log out, then export
+    data.update({"format": [CSV], "resource": ["0"]})
+    response = client.post(url, data)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return tablib.Dataset().load(body.decode("utf-8-sig"), format="csv")
+
+
+def edited(dataset: tablib.Dataset, slug: str, **cells) -> bytes:
+    """The exported file with the row of `slug` changed as an editor would in a spreadsheet."""
+    rows = [dict(row) for row in dataset.dict]
+    for row in rows:
+        if row["slug"] == slug:
+            row.update(cells)
+    return tablib.Dataset(*[list(row.values()) for row in rows], headers=dataset.headers).export("csv").encode()
+
+
+@pytest.mark.parametrize(("before", "after"), [("published", "draft"), ("draft", "published")])
+def test_a_publishers_file_that_changes_only_the_status_is_honoured(client, publisher, newsroom, before, after):
+    """The status is a read-only column, so the library's "unchanged" check never compared it: a status change
+    alone was previewed as unchanged and ignored."""
+    event = EventFactory(slug="meeting", status=before, sources=[newsroom["source"]])
+    client.force_login(publisher)
+    preview = upload(client, "event", edited(exported(client, "event"), "meeting", status=after))
+    assert preview_rows(preview) == [(2, "update", "its slug")]
+    response = confirm(client, "event", preview)
+    assert any("0 new, 1 updated, 0 unchanged" in message for message in messages_of(response))
+    event.refresh_from_db()
+    assert event.status == after
+    # publish() or unpublish() wrote it, and nothing else did: one history record, theirs.
+    reason = {"draft": "Unpublished", "published": "Published"}[after]
+    assert [record.history_change_reason for record in event.history.all()] == [reason, None]
+
+
+def test_an_editors_status_change_is_not_applied_and_the_preview_says_why(client, editor, newsroom):
+    EventFactory(slug="meeting", sources=[newsroom["source"]])
+    DraftEventFactory(slug="plan", sources=[newsroom["source"]])
+    client.force_login(editor)
+    file = edited(exported(client, "event"), "meeting", status="draft")
+    preview = upload(client, "event", edited(csv_of(file), "plan", status="published"))
+    notes = sorted((row.import_type, note) for row in preview.context["result"].rows for note in row.notes)
+    assert notes == [
+        ("skip", "Only a publisher may publish or unpublish: this event stays a draft."),
+        ("skip", "Only a publisher may publish or unpublish: this event stays published."),
+    ]
+    assert "Only a publisher may publish or unpublish: this event stays a draft." in preview.content.decode()
+    confirm(client, "event", preview)
+    assert dict(Event.objects.values_list("slug", "status")) == {"meeting": "published", "plan": "draft"}
+
+
+def csv_of(content: bytes) -> tablib.Dataset:
+    return tablib.Dataset().load(content.decode(), format="csv")

@@ -259,7 +259,16 @@ class EventResource(TimelineResource):
         if not super().skip_row(instance, original, row, import_validation_errors):
             return False
         pairs = getattr(instance, "_imported_involvements", None)
-        return pairs is None or pairs == self.current_involvements(original)
+        if pairs is not None and pairs != self.current_involvements(original):
+            return False
+        # The status is read-only to the library, which never compares it: a publisher's row changing the status
+        # alone is still a change, written by publish() or unpublish() with their own history record.
+        self.row_state["status_only"] = self.row_state.get("status_wanted", False)
+        return not self.row_state["status_only"]
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if not self.row_state.get("status_only"):
+            super().save_instance(instance, is_create, row, **kwargs)
 
     @staticmethod
     def current_involvements(event):
@@ -293,6 +302,16 @@ class EventResource(TimelineResource):
         status = cell(row, "status")
         if status and status not in Event.Status.values:
             errors["status"] = [_("“%(status)s” is not a status: use draft or published.") % {"status": status}]
+        elif status and status != instance.status:
+            user = kwargs.get("user")
+            if user is not None and publishing.can_publish(user):
+                self.row_state["status_wanted"] = True
+            else:  # the rule stands, but the editor who wrote the cell is told it was not applied
+                self.row_state["notes"].append(
+                    _("Only a publisher may publish or unpublish: this event stays published.")
+                    if instance.is_published
+                    else _("Only a publisher may publish or unpublish: this event stays a draft.")
+                )
         return errors
 
     def save_m2m(self, instance, row, **kwargs):
