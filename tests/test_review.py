@@ -20,6 +20,7 @@ from tests.factories import (
     StatementFactory,
 )
 from tests.htmlparse import Page, add_inline_row, form_data
+from tests.test_imports import confirm, edited, exported, upload
 from timeline import review
 from timeline.models import Event, Participant, Revision, Role, Source, Statement
 
@@ -351,6 +352,32 @@ def test_an_editors_import_of_a_published_event_waits_and_says_so(client, editor
     client.post(reverse("admin:timeline_revision_change", args=[revision.pk]), {"_approve": "1"})
     story["event"].refresh_from_db()
     assert story["event"].title == "Retitled by import"
+
+
+@pytest.mark.parametrize(
+    ("model", "item", "column"),
+    [
+        ("event", "event", "summary"),
+        ("statement", "statement", "context"),
+        ("source", "source", "title"),
+        ("participant", "carney", "description"),
+    ],  # fmt: skip
+)
+def test_the_same_file_imported_twice_proposes_its_change_once(client, editor, story, model, item, column):
+    """Each import of the file added another identical pending revision, and its preview showed the change again."""
+    client.force_login(editor)
+    file = edited(exported(client, model), story[item].slug, **{column: "Changed by a file."})
+    confirm(client, model, upload(client, model, file))
+    [revision] = Revision.objects.all()
+    assert list(revision.proposed["fields"].values()) == ["Changed by a file."]
+
+    again = upload(client, model, file)
+    rows = [(row.import_type, row.notes) for row in again.context["result"].rows if row.notes]
+    assert rows == [("skip", ["This change is already waiting for a publisher’s review: nothing new is proposed."])]
+    assert "waiting for a publisher’s review" not in again.context["totals"]
+    response = confirm(client, model, again)
+    assert not any("waiting for a publisher’s review" in message for message in messages_of(response))
+    assert list(Revision.objects.all()) == [revision]
 
 
 def test_an_approval_is_checked_by_the_publishing_rule(publisher, editor, story):

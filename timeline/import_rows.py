@@ -6,7 +6,8 @@
 - Rows are numbered as the spreadsheet numbers them (the header is row 1), in every message.
 - The preview's fingerprint records what each row found, so that a confirmation finding anything else is refused
   (timeline/importing.py).
-- A row changing something readers see, for an editor, becomes a change waiting for review (timeline/review.py).
+- A row changing something readers see, for an editor, becomes a change waiting for review (timeline/review.py),
+  once: the same change already waiting is an unchanged row, and the preview says it waits.
 - Text that begins like a spreadsheet formula is kept as text, and flagged.
 """
 
@@ -26,7 +27,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import resources, widgets
-from import_export.results import Error, Result
+from import_export.results import Error, Result, RowResult
 
 from timeline import review
 from timeline.import_columns import cell, remembered_references
@@ -335,6 +336,8 @@ class TimelineResource(resources.ModelResource):
         row_result.matched_by = MATCHED_BY.get(self.row_state["matched_by"])
         row_result.notes = self.row_state["notes"]
         row_result.proposed = "proposal" in self.row_state
+        if row_result.proposed and self.row_state["proposal"].already_waiting:
+            row_result.import_type, row_result.proposed = RowResult.IMPORT_TYPE_SKIP, False
         # The fingerprint: which item each row found, and what it held, as the preview showed it. Any other
         # answer at confirmation means someone changed the data in between.
         found = row_result.import_type not in ("new", "invalid", "error") and self.row_state["matched_by"]
@@ -396,7 +399,6 @@ class TimelineResource(resources.ModelResource):
         user = kwargs.get("user")
         if user is not None and review.needs_review(instance, user):
             self.row_state["proposal"] = review.Proposal(instance)
-            self.row_state["notes"].append(_("Seen by readers: this change will wait for a publisher’s review."))
             return
         super().save_instance(instance, is_create, row, **kwargs)
 
@@ -413,6 +415,11 @@ class TimelineResource(resources.ModelResource):
         for name, value in extra.items():
             setattr(proposal, name, value)
         review.propose(proposal, user)
+        self.row_state["notes"].append(
+            _("This change is already waiting for a publisher’s review: nothing new is proposed.")
+            if proposal.already_waiting
+            else _("Seen by readers: this change will wait for a publisher’s review.")
+        )
 
     def save_m2m(self, instance, row, **kwargs):
         """Many-to-many columns, written only where they change: a new item's rows in one insert each, an existing

@@ -132,6 +132,7 @@ class Proposal:
     obj: models.Model  # in memory, with the editor's field values; its pk is None for a new item
     m2m: dict = dataclasses.field(default_factory=dict)  # name -> the items wanted
     involvements: list | None = None  # [(participant, part, order)] wanted, for an event
+    already_waiting: bool = False  # set by `propose`: this very change was waiting already
 
     def current(self):
         model = type(self.obj)
@@ -139,7 +140,10 @@ class Proposal:
 
 
 def propose(proposal: Proposal, author) -> Revision | None:
-    """Keep the change as a revision waiting for review; None when it changes nothing."""
+    """Keep the change as a revision waiting for review; None when it changes nothing.
+
+    The very change already waiting (the same file imported twice) is not kept twice: that revision is returned,
+    with `proposal.already_waiting` set. A change made from other published values is another change."""
     current = proposal.current()
     before, after = field_values(current), field_values(proposal.obj)
     changed = {name: value for name, value in after.items() if value != before[name] or not current.pk}
@@ -155,6 +159,10 @@ def propose(proposal: Proposal, author) -> Revision | None:
     base = {"fields": {name: before[name] for name in changed}, "m2m": {n: m2m_before[n] for n in m2m_changed}}
     if people_changed:
         proposed["involvements"], base["involvements"] = people, involvement_values(current)
+    for waiting in pending_for(current):
+        if (waiting.proposed, waiting.base) == (proposed, base):
+            proposal.already_waiting = True
+            return waiting
     event = event_of(proposal.obj) or event_of(current)
     return Revision.objects.create(
         content_type=ContentType.objects.get_for_model(type(proposal.obj)),
