@@ -429,3 +429,42 @@ def test_an_editors_status_change_is_not_applied_and_the_preview_says_why(client
 
 def csv_of(content: bytes) -> tablib.Dataset:
     return tablib.Dataset().load(content.decode(), format="csv")
+
+
+# Yes-or-no and number columns
+
+
+@pytest.mark.parametrize(
+    ("cell", "approximate"),
+    [
+        ("1", True),
+        ("0", False),
+        ("yes", True),
+        ("No", False),
+        ("oui", True),
+        ("NON", False),
+        ("True", True),
+        ("false", False),
+        (" Yes ", True),
+        ("", False),
+    ],  # fmt: skip
+)
+def test_a_yes_or_no_column_takes_what_the_export_writes_and_the_plain_words(admin_client, newsroom, cell, approximate):
+    """A blank cell is no, as an unticked box in the admin: the export writes 1 and 0, never a blank."""
+    event = DraftEventFactory(slug="meeting", approximate=not approximate)
+    preview = upload(admin_client, "event", edited(exported(admin_client, "event"), "meeting", approximate=cell))
+    assert preview_rows(preview) == [(2, "update", "its slug")]
+    confirm(admin_client, "event", preview)
+    event.refresh_from_db()
+    assert event.approximate is approximate
+
+
+@pytest.mark.parametrize("cell", ["x", "2", "maybe", "-1"])
+def test_a_yes_or_no_column_refuses_anything_else_by_row_and_column(admin_client, newsroom, cell):
+    """Anything but 1/true was read as no, silently."""
+    event = DraftEventFactory(slug="meeting", approximate=True)
+    preview = upload(admin_client, "event", edited(exported(admin_client, "event"), "meeting", approximate=cell))
+    assert preview.context["problems"] == [f"Row 2, approximate: “{cell}”: use 1 (yes) or 0 (no)."]
+    assert "confirm_form" not in preview.context
+    event.refresh_from_db()
+    assert event.approximate is True

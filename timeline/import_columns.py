@@ -118,6 +118,23 @@ class PreciseDateField(fields.Field):
         setattr(instance, self.precision_attribute, precise.precision if precise else Precision.DAY)
 
 
+class YesNoWidget(widgets.BooleanWidget):
+    """A yes-or-no column: 1 or 0 as exports write it, or true/false, yes/no, oui/non in any case. A blank cell is
+    no, as an unticked box is in the admin. Anything else is refused: the library read it as no, silently."""
+
+    WORDS = {"1": True, "true": True, "yes": True, "oui": True, "0": False, "false": False, "no": False, "non": False}
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, int | float) and value in (0, 1):  # a JSON or spreadsheet cell's own true or 1
+            return bool(value)
+        text = force_str(value if value is not None else "").strip().casefold()
+        if not text:
+            return False
+        if text not in self.WORDS:
+            raise ValueError(_("“%(value)s”: use 1 (yes) or 0 (no).") % {"value": value})
+        return self.WORDS[text]
+
+
 class ReferenceWidget(widgets.ForeignKeyWidget):
     """A foreign key named by slug (or, for people and sources, by name or address); an unknown one is an error,
     never a silent blank."""

@@ -30,7 +30,7 @@ from import_export import resources, widgets
 from import_export.results import Error, Result, RowResult
 
 from timeline import review
-from timeline.import_columns import cell, remembered_references
+from timeline.import_columns import YesNoWidget, cell, remembered_references
 from timeline.import_files import ImportRefused, row_label
 from timeline.spreadsheets import looks_like_formula
 
@@ -144,12 +144,15 @@ class TimelineResource(resources.ModelResource):
     def get_error_result_class(self):
         return ErrorWithoutTraceback
 
-    # An empty spreadsheet cell in a long text column is an empty text, as it is for short text columns.
+    # An empty spreadsheet cell in a long text column is an empty text, as it is for short text columns; a
+    # yes-or-no column refuses what it cannot read, where the library's reads it as no.
 
     @classmethod
     def widget_from_django_field(cls, f, default=widgets.Widget):
         if isinstance(f, models.TextField):
             return widgets.CharWidget
+        if isinstance(f, models.BooleanField):
+            return YesNoWidget
         return super().widget_from_django_field(f, default)
 
     @classmethod

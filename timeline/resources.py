@@ -10,6 +10,8 @@ Rules every import follows:
   keeps its status, unless the importing user is a publisher: then the `status` column is honoured, through the
   same publishing rule as the admin's buttons (a published event needs sources, and so does each statement).
 - Dates are read as written ("2025-05-06", "2025-05", "2025", "May 2025"...): what was written sets the precision.
+- Yes-or-no columns (`approximate`) take 1 or 0, as exports write them, or true/false, yes/no, oui/non; a blank
+  cell is no, as an unticked box is. Any other value is refused.
 - Participants in an event are one column, "slug:part" pairs: `mark-carney:guest, donald-trump:host`.
 - Text written in both languages is two columns: `title` is the English, `title_fr` the French (see
   timeline/translation.py). A blank French cell is French not written yet, and readers then see the English.
