@@ -468,3 +468,27 @@ def test_a_yes_or_no_column_refuses_anything_else_by_row_and_column(admin_client
     assert "confirm_form" not in preview.context
     event.refresh_from_db()
     assert event.approximate is True
+
+
+@pytest.mark.parametrize("model", ["event", "statement"])
+@pytest.mark.parametrize("cell", ["high", "2.5", "4", "0", "1e0", "NaN"])
+def test_an_importance_other_than_1_2_or_3_is_refused_by_row_and_column(admin_client, newsroom, caplog, model, cell):
+    """ "high" reached the error path as decimal.ConversionSyntax, naming no column and logging a traceback; "2.5"
+    was stored as 2."""
+    event = EventFactory(slug="meeting", importance=3, sources=[newsroom["source"]])
+    StatementFactory(slug="quote", event=event, speaker=newsroom["carney"], importance=3, sources=[newsroom["source"]])
+    slug = "meeting" if model == "event" else "quote"
+    preview = upload(admin_client, model, edited(exported(admin_client, model), slug, importance=cell))
+    assert preview.context["problems"] == [f"Row 2, importance: “{cell}”: use 1, 2 or 3."]
+    assert "confirm_form" not in preview.context
+    assert not [record for record in caplog.records if record.levelname in ("WARNING", "ERROR")]
+    assert Event.objects.get().importance == Statement.objects.get().importance == 3
+
+
+@pytest.mark.parametrize(("cell", "importance"), [("1", 1), (" 2 ", 2), ("3.0", 3)])
+def test_an_importance_is_read_as_written(admin_client, newsroom, cell, importance):
+    event = DraftEventFactory(slug="meeting", importance=2 if importance != 2 else 3)
+    preview = upload(admin_client, "event", edited(exported(admin_client, "event"), "meeting", importance=cell))
+    confirm(admin_client, "event", preview)
+    event.refresh_from_db()
+    assert event.importance == importance

@@ -19,6 +19,7 @@ import sqlite3
 from diff_match_patch import diff_match_patch
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import translation
 from django.utils.encoding import force_str
@@ -30,7 +31,7 @@ from import_export import resources, widgets
 from import_export.results import Error, Result, RowResult
 
 from timeline import review
-from timeline.import_columns import YesNoWidget, cell, remembered_references
+from timeline.import_columns import WholeNumberWidget, YesNoWidget, cell, remembered_references
 from timeline.import_files import ImportRefused, row_label
 from timeline.spreadsheets import looks_like_formula
 
@@ -144,8 +145,8 @@ class TimelineResource(resources.ModelResource):
     def get_error_result_class(self):
         return ErrorWithoutTraceback
 
-    # An empty spreadsheet cell in a long text column is an empty text, as it is for short text columns; a
-    # yes-or-no column refuses what it cannot read, where the library's reads it as no.
+    # An empty spreadsheet cell in a long text column is an empty text, as it is for short text columns; yes-or-no
+    # and number columns refuse, by row and column, what the library's widgets misread.
 
     @classmethod
     def widget_from_django_field(cls, f, default=widgets.Widget):
@@ -153,6 +154,8 @@ class TimelineResource(resources.ModelResource):
             return widgets.CharWidget
         if isinstance(f, models.BooleanField):
             return YesNoWidget
+        if isinstance(f, models.IntegerField):
+            return WholeNumberWidget
         return super().widget_from_django_field(f, default)
 
     @classmethod
@@ -160,6 +163,11 @@ class TimelineResource(resources.ModelResource):
         kwargs = super().widget_kwargs_for_field(field_name, django_field)
         if isinstance(django_field, models.TextField) and django_field.blank:
             kwargs.update(coerce_to_string=True, allow_blank=True)
+        if isinstance(django_field, models.IntegerField):
+            # Its validators: the model's own (importance: 1 to 3) beside the range Django adds for the database's.
+            validators = django_field.validators
+            kwargs["minimum"] = max(v.limit_value for v in validators if isinstance(v, MinValueValidator))
+            kwargs["maximum"] = min(v.limit_value for v in validators if isinstance(v, MaxValueValidator))
         return kwargs
 
     def __init__(self, **kwargs):
