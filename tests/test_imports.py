@@ -492,3 +492,26 @@ def test_an_importance_is_read_as_written(admin_client, newsroom, cell, importan
     confirm(admin_client, "event", preview)
     event.refresh_from_db()
     assert event.importance == importance
+
+
+# A confirmation altered by hand
+
+
+@pytest.mark.parametrize(
+    "altered",
+    [
+        {"format": "99"},
+        {"format": "abc"},
+        {"import_file_name": "abc"},
+        {"import_file_name": "999999"},
+        {"resource": "99"},
+    ],
+    ids=["format-99", "format-abc", "upload-abc", "upload-999999", "resource-99"],
+)
+def test_a_confirmation_altered_by_hand_is_refused_as_stale(admin_client, newsroom, altered):
+    """A format out of range was an IndexError, an upload id that is no UUID a ValidationError: both a 500."""
+    preview = upload(admin_client, "topic", b"slug,name\ntariffs,Tariffs\n")
+    response = confirm(admin_client, "topic", preview, **altered)
+    assert response.status_code == 302 and response["Location"] == reverse("admin:timeline_topic_import")
+    assert any("This preview can no longer be confirmed" in message for message in messages_of(response))
+    assert not Topic.objects.filter(slug="tariffs").exists()

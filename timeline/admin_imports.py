@@ -11,6 +11,7 @@ What this adds to the library's flow (each step is timeline.importing's, shared 
 
 import copy
 import os
+import uuid
 
 import tablib
 from django import forms
@@ -185,10 +186,30 @@ class ImportExportAdmin(ImportExportModelAdmin):
             kwargs["choices"] = upload["choices"] if upload else {}
         return kwargs
 
+    def confirmable(self, request) -> bool:
+        """Whether the confirmation's hidden fields are as a preview wrote them; an old page, or one altered by
+        hand, is told what a stale confirmation is told rather than failing on a lookup."""
+        try:
+            uuid.UUID(request.POST.get("import_file_name", ""))
+            file_format, resource = int(request.POST.get("format", "")), int(request.POST.get("resource") or 0)
+        except ValueError:
+            return False
+        formats, resources = len(self.get_import_formats()), len(self.get_import_resource_classes(request))
+        return 0 <= file_format < formats and 0 <= resource < resources
+
+    def refuse(self, request, refusal: str, problems=()):
+        """Back to the import page, saying why nothing was imported."""
+        messages.error(request, refusal)
+        for problem in problems[:10]:
+            messages.error(request, problem)
+        return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*self.get_model_info())))
+
     @method_decorator(require_POST)
     def process_import(self, request, **kwargs):
         if not self.has_import_permission(request):
             raise PermissionDenied
+        if not self.confirmable(request):
+            return self.refuse(request, importing.GONE())
         confirm_form = self.create_confirm_form(request)
         if not confirm_form.is_valid():
             context = {
@@ -216,10 +237,7 @@ class ImportExportAdmin(ImportExportModelAdmin):
         except ImportRefused as refusal:
             outcome = importing.Confirmation(refusal=str(refusal))
         if outcome.refusal:
-            messages.error(request, outcome.refusal)
-            for problem in outcome.problems[:10]:
-                messages.error(request, problem)
-            return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*self.get_model_info())))
+            return self.refuse(request, outcome.refusal, outcome.problems)
         self.add_success_message(outcome.result, request)
         post_import.send(sender=None, model=self.model)
         return HttpResponseRedirect(reverse("admin:{}_{}_changelist".format(*self.get_model_info())))
