@@ -78,7 +78,7 @@ def test_importing_the_same_statements_file_twice_changes_nothing_the_second_tim
     EventFactory(slug="meeting", sources=[newsroom["source"]])
     first = upload(admin_client, "statement", STATEMENTS.encode())
     assert [kind for _, kind, _ in preview_rows(first)] == ["new", "new"]
-    assert "Imported: 2 new, 0 updated, 0 unchanged statements." in " ".join(
+    assert "Imported statements: 2 new, 0 updated, 0 unchanged." in " ".join(
         messages_of(confirm(admin_client, "statement", first))
     )
     before = snapshot()
@@ -90,7 +90,7 @@ def test_importing_the_same_statements_file_twice_changes_nothing_the_second_tim
     ]
     assert "This file will give: 0 new, 0 updated, 2 unchanged." in second.content.decode()
     response = confirm(admin_client, "statement", second)
-    assert "Imported: 0 new, 0 updated, 2 unchanged statements. Everything was saved." in messages_of(response)
+    assert "Imported statements: 0 new, 0 updated, 2 unchanged. Everything was saved." in messages_of(response)
     after = snapshot()
     after.pop("admin.LogEntry"), before.pop("admin.LogEntry")
     assert after == before  # no row, no history record, no "last updated" changed
@@ -237,7 +237,7 @@ def test_choosing_to_update_a_known_source_takes_the_files_title_and_date_and_ke
     )
     preview = upload(admin_client, "source", content.encode())
     response = confirm(admin_client, "source", preview, address_2="update")
-    assert "Imported: 0 new, 1 updated, 0 unchanged sources. Everything was saved." in messages_of(response)
+    assert "Imported sources: 0 new, 1 updated, 0 unchanged. Everything was saved." in messages_of(response)
     source = Source.objects.get()
     assert (source.slug, source.title, source.published_on, source.published_precision) == (
         "cbc-meeting",
@@ -251,7 +251,7 @@ def test_choosing_to_keep_a_known_source_leaves_it_as_it_was(admin_client, newsr
     before = snapshot()
     content = "slug,title,url\nnew-slug,A poorer title,https://cbc.ca/news/meeting\n"
     response = confirm(admin_client, "source", upload(admin_client, "source", content.encode()), address_2="keep")
-    assert "Imported: 0 new, 0 updated, 1 unchanged sources. Everything was saved." in messages_of(response)
+    assert "Imported sources: 0 new, 0 updated, 1 unchanged. Everything was saved." in messages_of(response)
     after = snapshot()
     after.pop("admin.LogEntry"), before.pop("admin.LogEntry")
     assert after == before
@@ -345,7 +345,7 @@ def test_two_confirmations_at_once_write_the_file_once(admin_user, newsroom):
             outcomes.append("refused")
             continue
         said = messages_of(response)
-        written = any("Imported: 2 new" in message for message in said)
+        written = any("Imported topics: 2 new" in message for message in said)
         refused = any(message.startswith("Nothing was imported") for message in said)
         assert response.status_code == 302 and written != refused, said  # each is told exactly one outcome
         outcomes.append("written" if written else "refused")

@@ -342,7 +342,7 @@ def test_an_editors_import_of_a_published_event_waits_and_says_so(client, editor
     assert not Revision.objects.exists()  # the preview wrote nothing
     response = client.post(reverse("admin:timeline_event_process_import"), preview.context["confirm_form"].initial)
     assert (
-        "Imported: 0 new, 0 updated, 0 unchanged, 1 change waiting for a publisher’s review events. "
+        "Imported events: 0 new, 0 updated, 0 unchanged, 1 change waiting for a publisher’s review. "
         "Everything was saved." in messages_of(response)
     )
     story["event"].refresh_from_db()

@@ -245,7 +245,7 @@ class ImportExportAdmin(ImportExportModelAdmin):
     def add_success_message(self, result, request):
         messages.success(
             request,
-            _("Imported: %(totals)s %(things)s. Everything was saved.")
+            _("Imported %(things)s: %(totals)s. Everything was saved.")
             % {"totals": importing.describe(result), "things": self.model._meta.verbose_name_plural},
         )
 

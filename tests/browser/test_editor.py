@@ -135,7 +135,7 @@ def test_import_previews_then_writes_and_export_pages_keep_the_csp(page: Page, l
     assert not Event.objects.filter(slug="imported-meeting").exists()
     page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
     page.click('input[name="confirm"]')
-    expect(page.locator(".messagelist")).to_contain_text("Imported: 1 new")
+    expect(page.locator(".messagelist")).to_contain_text("Imported events: 1 new")
     event = Event.objects.get(slug="imported-meeting")
     assert event.status == Event.Status.DRAFT  # an editor's import never publishes
     assert [i.participant.slug for i in event.involvements.all()] == ["mark-carney"]

@@ -72,7 +72,7 @@ def test_prepare_preview_confirm_reimport_propose_approve(
     expect(page.locator("body")).to_contain_text("This file will give: 2 new, 0 updated, 0 unchanged.")
     assert not Event.objects.exists()
     page.click('input[name="confirm"]')
-    expect(page.locator(".messagelist")).to_contain_text("Imported: 2 new, 0 updated, 0 unchanged events.")
+    expect(page.locator(".messagelist")).to_contain_text("Imported events: 2 new, 0 updated, 0 unchanged.")
     assert Event.objects.get(slug="tariff-talks-continue").date_precision == "month"
     assert Event.objects.get(slug="carney-meets-trump").title_fr == "Carney rencontre Trump"
     history = {event.slug: event.history.count() for event in Event.objects.all()}
@@ -82,7 +82,7 @@ def test_prepare_preview_confirm_reimport_propose_approve(
     expect(page.locator("body")).to_contain_text("This file will give: 0 new, 0 updated, 2 unchanged.")
     expect(page.locator("td.import-type").first).to_contain_text("Unchanged")
     page.click('input[name="confirm"]')
-    expect(page.locator(".messagelist")).to_contain_text("Imported: 0 new, 0 updated, 2 unchanged events.")
+    expect(page.locator(".messagelist")).to_contain_text("Imported events: 0 new, 0 updated, 2 unchanged.")
     assert {event.slug: event.history.count() for event in Event.objects.all()} == history
     log_out(page)
 
