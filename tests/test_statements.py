@@ -5,6 +5,7 @@ import collections
 import datetime
 import json
 import re
+from urllib.parse import urlencode
 
 import pytest
 
@@ -263,6 +264,13 @@ def test_the_form_works_without_javascript_and_keeps_its_values(client, quotes):
 def test_a_filter_in_use_links_to_the_index_without_it(client, quotes):
     html = page(client.get("/statements/?speaker=mark-carney&kind=quote"))
     assert html.find("a", href="?kind=quote") and html.find("a", href="?speaker=mark-carney")
+
+
+def test_a_backwards_range_is_shown_the_right_way_round_so_the_next_change_keeps_it(client, quotes):
+    html = page(client.get("/statements/?start=2025-06&end=2025-05"))
+    form = html.form("filters")
+    assert len(listed(client.get("/statements/?" + urlencode(form, doseq=True)))) == 3
+    assert (form["start"], form["end"]) == (["2025-05-01"], ["2025-06-30"])
 
 
 @pytest.mark.parametrize(

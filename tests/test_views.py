@@ -1,5 +1,6 @@
 import datetime
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.http import QueryDict
@@ -217,6 +218,27 @@ def test_active_filters_are_listed_with_links_that_remove_each(client, story):
     assert "?q=steel&participant=mark-carney" in links  # without the date
     assert "?q=steel&start=2025-04-01" in links  # without the participant
     assert "Remove filter: \u201csteel\u201d" in html.text and "from 1 April 2025" in html.text
+
+
+@pytest.mark.parametrize(
+    ("query", "shown", "start", "end"),
+    [
+        ("start=2025&end=2024", 3, "2024-01-01", "2025-12-31"),
+        ("start=2025-05&end=2025-03", 2, "2025-03-01", "2025-05-31"),
+    ],
+)
+def test_a_backwards_range_is_shown_the_right_way_round_so_the_next_change_keeps_it(
+    client, story, query, shown, start, end
+):
+    """The form showed the days typed in the roles typed (start 2025-01-01, end 2024-12-31): the reader's next
+    change sent them back, to be swapped again into the day or two between them."""
+    html = page(client.get(f"/?{query}"))
+    assert f"{shown} events" in html.text
+    # Any change (ticking a topic, say) sends the form as it stands, by htmx or without it.
+    form = html.form("filters")
+    again = page(client.get("/?" + urlencode(form, doseq=True), headers=HTMX_RESULTS))
+    assert f"{shown} events" in again.text and "swapped" not in again.text
+    assert (form["start"], form["end"]) == ([start], [end])
 
 
 # HTMX: one view, the page or a partial, chosen by HX-Target

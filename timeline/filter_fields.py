@@ -128,6 +128,10 @@ class LenientForm(forms.Form):
             # 1 January 2026.
             data["start"] = self.fields["start"].clean(self["end"].data)
             data["end"] = self.fields["end"].clean(self["start"].data)
+            # The form shows, and so submits again, the range in force: showing the days as typed would narrow it
+            # to 31 December 2024 - 1 January 2026 at the reader's next change.
+            self.data = self.data.copy()
+            self.data["start"], self.data["end"] = data["start"].isoformat(), data["end"].isoformat()
             self.dates_swapped = True
         return data
 
