@@ -77,6 +77,15 @@ def test_a_filtered_feed_says_what_it_follows_and_links_the_filtered_timeline(cl
     assert french.find(f"{ATOM}title").text == "Chronologie\u00a0: nouveaux événements (Mark Carney)"
 
 
+def test_a_feed_of_a_date_range_names_it_as_one_range(client, record):
+    root = ElementTree.fromstring(client.get("/feeds/events/?start=2025&end=2024").content)
+    assert root.find(f"{ATOM}title").text == "Timeline: new events (1 January 2024 \u2013 31 December 2025)"
+    french = ElementTree.fromstring(client.get("/fr/feeds/events/?start=2025-04&end=2025").content)
+    assert french.find(f"{ATOM}title").text == (
+        "Chronologie\u00a0: nouveaux événements (du 1er avril au 31 décembre 2025)"
+    )
+
+
 @pytest.mark.parametrize("query", ["topic=nope", "start=2025-13", "type=x&country=123", "has_statements=maybe"])
 def test_a_feed_refuses_a_filter_it_cannot_use_naming_it(client, record, query):
     response = client.get(f"/feeds/events/?{query}")

@@ -273,6 +273,14 @@ def test_a_backwards_range_is_shown_the_right_way_round_so_the_next_change_keeps
     assert (form["start"], form["end"]) == (["2025-05-01"], ["2025-06-30"])
 
 
+def test_both_dates_are_one_filter_in_use_named_as_a_range(client, quotes):
+    html = page(client.get("/statements/?start=2025-05&end=2025-06&speaker=mark-carney"))
+    assert "Statements: 1 May\u201330 June 2025, said by Mark Carney" in html.text  # the title
+    assert html.find("a", href="?speaker=mark-carney") and html.find("a", href="?start=2025-05-01&end=2025-06-30")
+    french = page(client.get("/fr/statements/?start=2025-05&end=2025-06"))
+    assert "Déclarations : du 1er mai au 30 juin 2025" in french.text
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -220,6 +220,10 @@ def test_active_filters_are_listed_with_links_that_remove_each(client, story):
     assert "Remove filter: \u201csteel\u201d" in html.text and "from 1 April 2025" in html.text
 
 
+def title_of(html: Page) -> str:
+    return next(text for (tag, _), text in zip(html.elements, html.texts, strict=True) if tag == "title")
+
+
 @pytest.mark.parametrize(
     ("query", "shown", "start", "end"),
     [
@@ -239,6 +243,23 @@ def test_a_backwards_range_is_shown_the_right_way_round_so_the_next_change_keeps
     again = page(client.get("/?" + urlencode(form, doseq=True), headers=HTMX_RESULTS))
     assert f"{shown} events" in again.text and "swapped" not in again.text
     assert (form["start"], form["end"]) == ([start], [end])
+
+
+def test_both_dates_are_named_as_one_range_that_removes_both(client, story):
+    html = page(client.get("/?q=steel&start=2025&end=2024"))
+    named = "\u201csteel\u201d, 1 January 2024 \u2013 31 December 2025"
+    assert title_of(html) == f"Events: {named} \u00b7 Timeline"
+    assert html.find("meta", name="description")[0]["content"].endswith(f"Filtered: {named}.")
+    assert html.find("link", type="application/atom+xml")[0]["title"] == f"Timeline: new events ({named})"
+    assert "Remove filter: 1 January 2024 \u2013 31 December 2025" in html.text
+    assert html.find("a", href="?q=steel", **{"hx-target": "#timeline"})  # both dates gone
+    french = page(client.get("/fr/?start=2024&end=2025-03"))
+    assert title_of(french) == "Événements\u00a0: du 1er janvier 2024 au 31 mars 2025 \u00b7 Chronologie"
+    assert "Retirer le filtre : du 1er janvier 2024 au 31 mars 2025" in french.text  # (.text makes spaces plain)
+    assert french.find("a", href="/fr/", **{"hx-target": "#timeline"})
+    # One date alone keeps its own words.
+    alone = page(client.get("/fr/?end=2025-03"))
+    assert title_of(alone) == "Événements\u00a0: jusqu\u2019au 31 mars 2025 \u00b7 Chronologie"
 
 
 # HTMX: one view, the page or a partial, chosen by HX-Target

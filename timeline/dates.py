@@ -5,8 +5,8 @@ English: "6 May 2025", "May 2025", "2025", "c. 2019", "16–17 June 2025". Frenc
 
 A date known only to the month or year is stored as its first day (2025-05-01, 2025-01-01) beside a
 precision, so that it sorts and filters like any date and is shown no more precisely than it is known.
-Every date a reader sees goes through `format_date`, `format_range` or `format_tenure`, in the active language
-unless one is given.
+Every date a reader sees goes through `format_date`, `format_range`, `format_tenure` or `format_period`, in the
+active language unless one is given.
 """
 
 import calendar
@@ -14,6 +14,7 @@ import datetime
 
 from django.db import models
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -194,6 +195,17 @@ def _range_fr(start: datetime.date, start_precision: str, end: datetime.date, en
         return f"de {start.year} à {end.year}"
     first, last = format_date(start, start_precision, language="fr"), format_date(end, end_precision, language="fr")
     return f"{first} {DASH} {last}"
+
+
+def format_period(start: datetime.date | None, end: datetime.date | None) -> str:
+    """The days a reader's From and To dates keep, in the active language: "1 January 2024 – 31 December 2026",
+    "from 1 April 2025", "to 31 March 2025"; "du 1er janvier 2024 au 31 décembre 2026", "à partir du 1er avril
+    2025", "jusqu’au 31 mars 2025"."""
+    if start and end:
+        return format_range(start, Precision.DAY, end, Precision.DAY)
+    if start:
+        return gettext("from %(date)s") % {"date": format_date(start)}
+    return gettext("to %(date)s") % {"date": format_date(end)}
 
 
 def format_tenure(

@@ -268,9 +268,7 @@ def embed_builder(request: HtmxHttpRequest) -> HttpResponse:
         "notes": filterset.notes + shape.notes,
         # The filters in force that the builder does not show as fields: carried along, shown as a list.
         "kept": filterset.params(start=None, end=None, sort=None),
-        "active_filters": [
-            active for active in facets.active_filters(filterset) if active["name"] not in ("start", "end")
-        ],
+        "active_filters": [active for active in facets.active_filters(filterset) if active["name"] != "dates"],
         "timeline_path": filterset.path(start=None, end=None, sort=None),
         "embed_url": embed_url,
         "code": embeds.code(embed_url, gettext("Timeline: Canada–U.S. relations"), shape.height, shape.autoheight),

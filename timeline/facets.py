@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from timeline import eventkeys, search, statementkeys
 from timeline.caching import cached_aggregate
-from timeline.dates import format_date
+from timeline.dates import format_period
 from timeline.filter_fields import MAX_VALUES
 from timeline.models import Event, Participant, Statement, Topic
 from timeline.querysets import localized
@@ -493,8 +493,7 @@ def type_label(value: str) -> str:
 
 ACTIVE_LABELS = {
     "q": lambda v: gettext("“%(search)s”") % {"search": v},
-    "start": lambda v: _("from %(date)s") % {"date": format_date(v)},
-    "end": lambda v: _("to %(date)s") % {"date": format_date(v)},
+    "dates": format_period,  # start and end together: see active_filters
     "participant": lambda v: v.name,
     "topic": lambda v: v.name,
     "type": type_label,
@@ -505,8 +504,7 @@ ACTIVE_LABELS = {
 
 STATEMENT_ACTIVE_LABELS = {
     "q": ACTIVE_LABELS["q"],
-    "start": ACTIVE_LABELS["start"],
-    "end": ACTIVE_LABELS["end"],
+    "dates": ACTIVE_LABELS["dates"],
     "speaker": lambda v: gettext("said by %(name)s") % {"name": v.name},
     "topic": ACTIVE_LABELS["topic"],
     "language": lambda v: gettext("in %(language)s") % {"language": language_label(v).lower()},
@@ -515,9 +513,16 @@ STATEMENT_ACTIVE_LABELS = {
 
 
 def active_filters(filterset, labels=None) -> list[dict]:
-    """The filters in force, each with what a reader calls it and a link to the page without it."""
+    """The filters in force, each with what a reader calls it and a link to the page without it. The From and To
+    dates are one: "1 January 2024 – 31 December 2026" reads as one range, not "from 1 January 2024, to 31
+    December 2026", and is removed as one."""
     active = []
     for name, label in (labels or ACTIVE_LABELS).items():
+        if name == "dates":
+            start, end = filterset.cleaned.get("start"), filterset.cleaned.get("end")
+            if start or end:
+                active.append({"name": name, "label": label(start, end), "url": filterset.url(start=None, end=None)})
+            continue
         value = filterset.cleaned.get(name)
         values = value if isinstance(value, list) else [value]
         for item in values:

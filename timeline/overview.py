@@ -26,6 +26,7 @@ from timeline.dates import (
     Precision,
     format_date,
     format_decade,
+    format_period,
     format_range,
     month_abbreviation,
     period_end,
@@ -359,13 +360,7 @@ def _trail(start: datetime.date | None, end: datetime.date | None, zoom: str | N
             first = period_start(start, unit)
             steps.append(Step(period_name(first, unit), first, last_day(first, unit), current=unit == zoom))
     elif start or end:
-        if start and end:
-            label = format_range(start, Precision.DAY, end, Precision.DAY)
-        elif start:
-            label = gettext("from %(date)s") % {"date": format_date(start)}
-        else:
-            label = gettext("to %(date)s") % {"date": format_date(end)}
-        steps.append(Step(label, start, end, current=True))
+        steps.append(Step(format_period(start, end), start, end, current=True))
     return steps
 
 
