@@ -632,6 +632,21 @@ def test_a_month_events_page_shows_a_role_begun_within_the_month_and_says_how_ti
     assert "à un moment ou un autre de la période mars 2025" in french
 
 
+def test_an_event_from_a_day_to_a_year_reads_as_a_period_in_both_languages(client, story):
+    """A range whose two ends are known to different precisions was written "5 juin 1854 – 1866", and English
+    said "held at some point in 5 June 1854 – 1866"."""
+    treaty = EventFactory(
+        slug="treaty", title="Treaty", start_date=D(1854, 6, 5), end_date=D(1866, 1, 1), end_precision="year"
+    )
+    InvolvementFactory(event=treaty, participant=story["carney"])
+    english = page(client.get(treaty.get_absolute_url()))
+    assert title_of(english) == "Treaty, 5 June 1854 \u2013 1866 \u00b7 Timeline"
+    assert "Titles are those the sources show held at some point in the period 5 June 1854 \u2013 1866;" in english.text
+    french = page(client.get("/fr" + treaty.get_absolute_url()))
+    assert title_of(french).startswith("Treaty, du 5 juin 1854 à 1866 ")
+    assert "à un moment ou un autre de la période du 5 juin 1854 à 1866 ;" in french.text
+
+
 def test_event_page_links_to_the_previous_and_next_published_events(client, story):
     html = page(client.get(story["levy"].get_absolute_url()))
     assert html.find("a", rel="prev", href="/events/defence-review/")

@@ -150,8 +150,8 @@ def format_range(
     approximate: bool = False,
     language: str | None = None,
 ) -> str:
-    """A date or a range, written as compactly as reads naturally: "16–17 June 2025", "1854–1866";
-    "du 16 au 17 juin 2025", "de 1854 à 1866"."""
+    """A date or a range, written as compactly as reads naturally: "16–17 June 2025", "1854–1866", "5 June 1854 –
+    1866"; "du 16 au 17 juin 2025", "de 1854 à 1866", "du 5 juin 1854 à 1866"."""
     language = language_of(language)
     if end is None or (end == start and end_precision == start_precision):
         return format_date(start, start_precision, approximate, language)
@@ -193,8 +193,11 @@ def _range_fr(start: datetime.date, start_precision: str, end: datetime.date, en
         return f"{_of(first)} à {format_date(end, Precision.MONTH, language='fr')}"
     if start_precision == end_precision == Precision.YEAR:
         return f"de {start.year} à {end.year}"
+    # Precisions that differ: each end keeps the preposition its own precision takes, "du 5 juin 1854 à 1866",
+    # "de 1854 au 5 juin 1866", "d’avril 1854 à 1866".
     first, last = format_date(start, start_precision, language="fr"), format_date(end, end_precision, language="fr")
-    return f"{first} {DASH} {last}"
+    opening = f"du {first}" if start_precision == Precision.DAY else _of(first)
+    return f"{opening} au {last}" if end_precision == Precision.DAY else f"{opening} à {last}"
 
 
 def format_period(start: datetime.date | None, end: datetime.date | None) -> str:
