@@ -290,6 +290,24 @@ def test_facets_take_one_query_each(story, django_assert_num_queries, settings):
         facets(filterset)
 
 
+def test_selected_participants_beyond_the_ranked_are_counted_in_one_query_more(db, django_assert_num_queries, settings):
+    """A selected participant the ranked counts leave out is counted in one more query (all of them in the same
+    one), and only then: not when every selected participant is ranked."""
+    from tests.test_views import crowded_by_busier_participants
+
+    settings.TIMELINE_CACHE = False
+    crowded_by_busier_participants()
+    for query, queries in [
+        ("participant=busy-00&topic=trade&type=meeting", 4),  # each filtered facet alone, the rest together
+        ("participant=zed-quiet&topic=trade&type=meeting", 5),
+        ("participant=zed-quiet&participant=busy-00&topic=trade&type=meeting", 5),
+    ]:
+        filterset = EventFilter(QueryDict(query))
+        filterset.in_force()  # the slugs looked up
+        with django_assert_num_queries(queries):
+            facets(filterset)
+
+
 def alone(monkeypatch):
     """Every facet, total and month count taken on its own, as before they were taken together."""
     monkeypatch.setattr("timeline.facets.shares", lambda filterset, excluded: False)

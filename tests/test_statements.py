@@ -168,6 +168,51 @@ def test_facets_count_statements_under_the_other_filters(client, quotes):
     assert [box for box in html.find("input", name="speaker", value="mark-carney") if "checked" in box]
 
 
+def crowded_by_busier_speakers():
+    """As many speakers as the facet ranks (RANKED), each with two English quotes at a meeting on trade in 2025;
+    and Zed Quiet, with one such quote and a French paraphrase at an event of 2019: fewer statements under any
+    filters, and last by name among equal counts, so never among the ranked."""
+    from timeline.facets import RANKED
+
+    meeting = EventFactory(start_date=D(2025, 5, 6), topics=[TopicFactory(slug="trade", name="Trade")])
+    for n in range(RANKED):
+        speaker = ParticipantFactory(slug=f"busy-{n:02}", name=f"Busy {n:02}")
+        StatementFactory.create_batch(2, event=meeting, speaker=speaker)
+    quiet = ParticipantFactory(slug="zed-quiet", name="Zed Quiet")
+    StatementFactory(event=meeting, speaker=quiet)
+    StatementFactory(
+        event=EventFactory(start_date=D(2019, 10, 21)),
+        speaker=quiet,
+        text="Nous avons dit autre chose.",
+        language="fr",
+        kind="paraphrase",
+        said_on=D(2019, 10, 21),
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        ("", 2),  # the kept counts
+        ("&language=en", 1),  # kept by profile
+        ("&topic=trade", 1),  # kept by topic
+        ("&kind=quote&topic=trade", 1),
+        ("&start=2025", 1),  # counted over the keys of the statements selected
+        ("&q=memorable", 1),
+        ("&language=fr", 1),
+        ("&speaker=busy-00", 2),  # another speaker selected too: the speakers' counts ignore them
+    ],
+)
+def test_a_selected_speaker_outside_the_ranked_shows_its_true_count(client, query, count):
+    """The speakers' counts are ranked without the selection (so that they are shared by every selection under
+    the same other filters): a speaker chosen from beyond them showed 0 statements beside its name."""
+    crowded_by_busier_speakers()
+    html = client.get("/statements/?speaker=zed-quiet" + query).content.decode()
+    counts = dict(re.findall(r'<label for="speaker-([\w-]+)">[^<]*<span class="count">(\d+)<', html))
+    assert counts["zed-quiet"] == str(count)
+    assert counts["busy-00"] == "2" if query != "&language=fr" else "busy-00" not in counts
+
+
 def counted_by_hand(query: str, excluded: str = "") -> list[Statement]:
     """The published statements the filters of `query` (all but `excluded`) select, chosen one by one here."""
     from urllib.parse import parse_qs

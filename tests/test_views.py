@@ -177,6 +177,51 @@ def test_facet_counts_are_shown_beside_each_choice_and_follow_the_other_filters(
     assert counts("?participant=mark-carney") == {"donald-trump": 2, "mark-carney": 1}  # own facet: unchanged
 
 
+def crowded_by_busier_participants():
+    """As many participants as the facet ranks (RANKED), each in the same two steel meetings on trade in 2025; and
+    Zed Quiet, in one such meeting of its own and in one election in 2019: fewer events under any filters, and last
+    by name among equal counts, so never among the ranked."""
+    from timeline.facets import RANKED
+
+    trade = TopicFactory(slug="trade", name="Trade")
+    busy = [ParticipantFactory(slug=f"busy-{n:02}", name=f"Busy {n:02}") for n in range(RANKED)]
+    for day in (1, 2):
+        event = EventFactory(title="Steel talks", start_date=D(2025, 5, day), topics=[trade])
+        for participant in busy:
+            InvolvementFactory(event=event, participant=participant)
+    quiet = ParticipantFactory(slug="zed-quiet", name="Zed Quiet")
+    InvolvementFactory(
+        event=EventFactory(title="Steel talks", start_date=D(2025, 5, 6), topics=[trade]), participant=quiet
+    )
+    InvolvementFactory(
+        event=EventFactory(title="A vote", start_date=D(2019, 10, 21), event_type=Event.Type.ELECTION),
+        participant=quiet,
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        ("", 2),  # the kept counts
+        ("&topic=trade", 1),  # the pairs of one key
+        ("&start=2025", 1),  # the pairs of the months in a range
+        ("&start=2019-10-21&end=2025-05-06", 2),
+        ("&topic=trade&type=meeting", 1),  # counted over the keys of the events selected
+        ("&q=steel", 1),  # a search's matches
+        ("&type=election&start=2019", 1),
+        ("&participant=busy-00", 2),  # another participant selected too: a participant's counts ignore them
+    ],
+)
+def test_a_selected_participant_outside_the_ranked_shows_its_true_count(client, query, count):
+    """The participants' counts are ranked without the selection (so that they are shared by every selection
+    under the same other filters): a participant chosen from beyond them showed 0 events beside its name."""
+    crowded_by_busier_participants()
+    html = client.get("/?participant=zed-quiet" + query).content.decode()
+    counts = dict(re.findall(r'<label for="participant-([\w-]+)">[^<]*<span class="count">(\d+)<', html))
+    assert counts["zed-quiet"] == str(count)
+    assert counts["busy-00"] == "2" if query != "&type=election&start=2019" else "busy-00" not in counts
+
+
 def test_selected_choices_are_checked_and_the_folded_filters_say_how_many_are_in_use(client, story):
     html = page(client.get("/?participant=mark-carney&has_statements=yes&q=steel&sort=newest"))
     assert "checked" in html.find("input", id="participant-mark-carney")[0]

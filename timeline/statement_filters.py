@@ -179,10 +179,11 @@ class StatementListFilter(OfStatements, ParameterSet):
     def filter_kind(self, queryset, name, value):
         return queryset.filter(kind__in=value)
 
-    def keys(self, names: list[str]) -> tuple[str, list]:
+    def keys(self, names: list[str], keyed: tuple[int, list[int]] | None = None) -> tuple[str, list]:
         """SQL and parameters selecting the ids of the published statements that the filters `names` (each among
-        KEYED, each in force) select, from the keys alone."""
-        sql, params = "", []
+        KEYED, each in force) select, from the keys alone; with `keyed` (facet, values), of those with one of
+        these values (read first)."""
+        sql, params = statementkeys.statements_with(*keyed) if keyed else ("", [])
         for name in names:
             facet, values = self.KEYED[name]
             keyed_sql, keyed_params = statementkeys.statements_with(facet, values(self.cleaned[name]))
