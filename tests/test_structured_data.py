@@ -15,6 +15,7 @@ from tests.factories import (
     TopicFactory,
 )
 from tests.htmlparse import elements, meta
+from tests.test_drafts_never_leak import SURFACES, newsroom  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +150,55 @@ def test_every_page_has_social_card_tags(client, event, url, title, kind):
     assert tags["og:description"] and tags["twitter:description"] == tags["og:description"]
     assert tags["twitter:card"] == "summary_large_image"  # with the link preview, tests/test_previews.py
     assert tags["og:image"].startswith("http://testserver/") and tags["og:image"].endswith("preview.png")
+
+
+def test_every_page_has_one_description_which_its_cards_repeat(client, newsroom):  # noqa: F811
+    """Every page but a statement's had two descriptions, its template's and the cards' (the site's, on a list):
+    now one, the page's own, the cards' too."""
+    walked = set()
+    for route, url in SURFACES:
+        response = client.get(url)
+        if route.startswith("api:") or response.status_code == 302 or "text/html" not in response["Content-Type"]:
+            continue  # the API's pages; the language switch's redirect; a feed, a file, an image
+        descriptions = [
+            tag["content"] for tag in elements(response.content, "meta") if tag.get("name") == "description"
+        ]
+        assert len(descriptions) == 1, (url, descriptions)
+        tags = meta(response.content)
+        assert tags["og:description"] == tags["twitter:description"] == descriptions[0], url
+        walked.add(route)
+    assert walked >= {  # and the not-found page, for a draft
+        "event_list",
+        "event_detail",
+        "participant_list",
+        "participant_detail",
+        "topic_list",
+        "topic_detail",
+        "source_list",
+        "statement_list",
+        "statement_detail",
+        "embed",
+        "embed_builder",
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "description"),
+    [
+        ("/", "Canada–U.S. relations event by event: what happened, who said what, and the sources for every line."),
+        (
+            "/?topic=trade&q=a+%26+b",
+            "Canada–U.S. relations event by event: what happened, who said what, and the sources for every line. "
+            "Filtered: “a & b”, Trade.",
+        ),
+        (
+            "/statements/",
+            "Who said what in Canada–U.S. relations: every quote and paraphrase, with its speaker, date, "
+            "event and sources.",
+        ),
+        ("/topics/", "The topics of the Canada–U.S. relations timeline."),
+        ("/events/meeting/", "May 2025. Leaders met."),
+    ],
+)
+def test_the_description_is_the_page_s_own(client, event, url, description):
+    assert meta(client.get(url).content)["description"] == description

@@ -101,6 +101,7 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
         "page_title": gettext("Events: %(filters)s") % {"filters": heading}
         if heading
         else gettext("Canada–U.S. relations"),
+        "description": timeline_description(heading),
         "canonical_url": filterset.absolute_url(request, page=page.number),
         # What the folded filters hold, for the control that unfolds them: every filter in force but the search,
         # which stays in sight, and the order, which filters nothing.
@@ -111,6 +112,14 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
     if fragment:
         template_name += "#" + fragment
     return no_store_if_fragment(render(request, template_name, context), fragment)
+
+
+def timeline_description(heading: str) -> str:
+    """The timeline's description, in search results and shared links: what it holds, and the filters in force."""
+    description = gettext(
+        "Canada–U.S. relations event by event: what happened, who said what, and the sources for every line."
+    )
+    return description + (" " + gettext("Filtered: %(heading)s.") % {"heading": heading} if heading else "")
 
 
 def timeline_overview(filterset) -> overview.Overview | None:

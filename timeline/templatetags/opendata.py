@@ -77,11 +77,13 @@ def _describe(context) -> dict:
 
 
 @register.inclusion_tag("timeline/_social_meta.html", takes_context=True)
-def social_meta(context):
-    """OpenGraph and Twitter card tags for the page, from the object it shows; autoescaped in the template."""
+def social_meta(context, description: str = ""):
+    """The page's description, and OpenGraph and Twitter card tags, from the object it shows; autoescaped in the
+    template. `description`: the page's own, where it says more than the site's (a list's)."""
     if "request" not in context:  # a page rendered without a request (the bare error pages) gets no card
         return {"page": None}
     page = _describe(context)
+    page["description"] = description or page["description"]
     page["url"] = _absolute(context["request"], page["path"])
     # Every page shows an image when shared: its event's, else the timeline's.
     page["image_alt"] = page["title"] if "image" in page else gettext("Canada–U.S. relations")
