@@ -202,3 +202,23 @@ def test_every_page_has_one_description_which_its_cards_repeat(client, newsroom)
 )
 def test_the_description_is_the_page_s_own(client, event, url, description):
     assert meta(client.get(url).content)["description"] == description
+
+
+@pytest.mark.parametrize(
+    ("url", "description"),
+    [
+        ("/fr/", "Les relations canado-américaines, événement par événement\u00a0: "),
+        ("/fr/participants/donald-trump/", "Fonctions, déclarations et événements\u00a0: Donald Trump."),
+        (
+            "/fr/statements/{statement}/",
+            '«\u00a0He said </script><script>alert("x")</script> and <!-- then & left\u00a0»',
+        ),
+    ],
+)
+def test_french_descriptions_keep_their_no_break_spaces(client, event, url, description):
+    """French puts a no-break space before a colon and inside guillemets, which the cards' descriptions turned into
+    an ordinary space (where a line may break)."""
+    statement = event.statements.get(kind="quote")
+    tags = meta(client.get(url.format(statement=statement.slug)).content)
+    for name in ("description", "og:description", "twitter:description"):
+        assert tags[name].startswith(description), (name, tags[name])

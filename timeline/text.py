@@ -37,6 +37,16 @@ NAMES = {
 }
 
 
+# Ordinary white space; not the no-break spaces (U+00A0, U+202F) French puts before : ; ! ? and inside « », which
+# str.split() would also split on.
+WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
+
+
+def single_spaced(text: str) -> str:
+    """`text` on one line, each run of ordinary white space one space, no-break spaces kept."""
+    return WHITESPACE.sub(" ", text).strip(" ")
+
+
 def _replacement(match: re.Match) -> str:
     return " " if match.group(0) in BREAKS else ""
 

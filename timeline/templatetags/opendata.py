@@ -13,6 +13,7 @@ from timeline import embeds
 from timeline.languages import api_url
 from timeline.models import Event, Participant, Statement
 from timeline.structured_data import event_data, json_ld_script
+from timeline.text import single_spaced
 
 register = template.Library()
 
@@ -88,7 +89,7 @@ def social_meta(context, description: str = ""):
     # Every page shows an image when shared: its event's, else the timeline's.
     page["image_alt"] = page["title"] if "image" in page else gettext("Canada–U.S. relations")
     page["image"] = _absolute(context["request"], page.get("image") or reverse("timeline_preview"))
-    page["description"] = Truncator(" ".join(page["description"].split())).chars(200)
+    page["description"] = Truncator(single_spaced(page["description"])).chars(200)
     page["site_name"] = pgettext("site name", "Timeline")
     page["locale"] = OG_LOCALES.get(translation.get_language(), "en_CA")
     page["alternate_locales"] = [locale for code, locale in OG_LOCALES.items() if locale != page["locale"]]
