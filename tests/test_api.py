@@ -417,6 +417,22 @@ def test_unknown_api_paths_get_a_json_404(client, url):
     assert "No API endpoint" in get(client, url, status=404)["detail"]
 
 
+@pytest.mark.parametrize(
+    ("url", "detail"),
+    [
+        ("/api/events/nope", "Aucun événement publié ne porte cet identifiant."),
+        ("/api/participants/nope", "Aucun participant public ne porte cet identifiant."),
+        (
+            "/api/nope",
+            "Aucun point de terminaison de l’API à cette adresse\u00a0; la liste se trouve à /api/openapi.json.",
+        ),
+    ],
+)
+def test_not_found_is_said_in_the_language_asked(client, url, detail):
+    """The 400s were French with lang=fr, the 404s English."""
+    assert get(client, f"{url}?lang=fr", status=404)["detail"] == detail
+
+
 def test_a_participants_role_is_the_one_held_at_some_point_of_the_events_month(client, world):
     """The API chooses a role as the event page does: any day of the event's period counts, not its first alone."""
     trump = Participant.objects.get(slug="donald-trump")

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.cache import cache
+from django.http import Http404
 from django.test import Client
 from django.utils import translation
 
@@ -150,6 +151,13 @@ def test_the_switch_goes_nowhere_but_a_page_of_this_site(client, target):
 
 def test_the_switch_knows_only_the_sites_languages(client):
     assert client.get("/language/de/?next=/").status_code == 404
+
+
+def test_the_switch_says_why_in_the_language_in_force(rf):
+    """The not-found page is handed the reason in the language in force (the switch's own address is unprefixed,
+    so English for a request; French for whatever calls it in French)."""
+    with translation.override("fr"), pytest.raises(Http404, match="^Cette langue n’existe pas.$"):
+        languages.choose_language(rf.get("/language/de/"), "de")
 
 
 # The first visit

@@ -117,7 +117,7 @@ def filter_validation_error(request, exc: InvalidParameters):
 
 @api.exception_handler(Http404)
 def not_found(request, exc: Http404):
-    return api.create_response(request, {"detail": str(exc) or "Not found.", "errors": []}, status=404)
+    return api.create_response(request, {"detail": str(exc) or gettext("Not found."), "errors": []}, status=404)
 
 
 def checked(filterset_class: type[django_filters.FilterSet], data: QueryDict, queryset):
@@ -240,7 +240,7 @@ def get_event(request, slug: str = SLUG):
     )
     event = queryset.filter(slug=slug).first()
     if event is None:
-        raise Http404("No published event has this slug.")
+        raise Http404(gettext("No published event has this slug."))
     return event
 
 
@@ -289,7 +289,7 @@ def list_participants(request, params: Query[PageParams]):
 def get_participant(request, slug: str = SLUG):
     participant = Participant.objects.public().prefetch_related("roles").filter(slug=slug).first()
     if participant is None:
-        raise Http404("No public participant has this slug.")
+        raise Http404(gettext("No public participant has this slug."))
     return participant
 
 
@@ -332,5 +332,6 @@ def index(request):
 
 # Anything else under /api/ is a JSON 404 too, not the site's HTML page: a client reading JSON gets JSON.
 @api.get("/{path:rest}", include_in_schema=False)
+@decorate_view(in_query_language)
 def unknown_path(request, rest: str):
-    raise Http404("No API endpoint at this address; the list is at /api/openapi.json.")
+    raise Http404(gettext("No API endpoint at this address; the list is at /api/openapi.json."))

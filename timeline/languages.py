@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import formats, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 DEFAULT = settings.LANGUAGE_CODE
@@ -129,7 +130,7 @@ def choose_language(request: HttpRequest, code: str) -> HttpResponse:
     """The language switch: remember the reader's choice, then open the page they were on (`next`, in either
     language, with its query and #fragment) in the language chosen."""
     if code not in NAMES:
-        raise Http404("No such language.")
+        raise Http404(gettext("No such language."))
     target = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
