@@ -194,6 +194,7 @@ def test_pages_stop_reaching_at_a_bound_and_say_where_everything_is(client, worl
         ("topic=no-such-topic", "topic"),
         ("type=picnic", "type"),
         ("country=Canada", "country"),
+        ("country=ZZ", "country"),
         ("has_statements=maybe", "has_statements"),
         ("sort=sideways", "sort"),
         ("q=" + "x" * 201, "q"),

@@ -139,6 +139,16 @@ def test_event_downloads_refuse_invalid_filters_naming_them(client, world, url):
     assert "participant: unknown value: 'nobody'" in text
 
 
+@pytest.mark.parametrize(
+    "url", ["/export/events.ics", "/export/events.csv", "/export/timeline.json", "/export/statements.csv"]
+)
+def test_downloads_refuse_a_country_no_participant_of_a_published_event_is_from(client, world, url):
+    """A well-formed code gave an empty file, as if nothing had happened in that country."""
+    response = client.get(f"{url}?country=ZZ&country=ca")
+    assert response.status_code == 400
+    assert response.content.decode() == "Invalid parameter: country\ncountry: unknown value: 'ZZ'\n"
+
+
 def test_statements_download_refuses_invalid_filters_naming_them(client, world):
     response = client.get("/export/statements.csv?language=xx&topic=nope")
     assert response.status_code == 400

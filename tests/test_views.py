@@ -16,7 +16,7 @@ from tests.factories import (
     StatementFactory,
     TopicFactory,
 )
-from tests.htmlparse import Page
+from tests.htmlparse import Page, elements
 from timeline.filters import EventFilter
 from timeline.models import Correction, Event, Statement
 from timeline.paging import page_of
@@ -552,6 +552,7 @@ def test_index_pages_link_their_neighbours_with_their_own_parameters_only(client
         ("?has_statements=%00", "Ignored the statements choice"),
         ("?start=99999-01-01", "Ignored the From date \u201c99999-01-01\u201d"),
         ("?type=%3Cscript%3E", "Ignored event type \u201c<script>\u201d: there is no such event type."),
+        ("?country=ZZ", "Ignored country \u201cZZ\u201d: no published event has a participant from this country."),
     ],
 )
 def test_bad_input_gives_the_page_with_a_note(client, story, query, note):
@@ -559,6 +560,26 @@ def test_bad_input_gives_the_page_with_a_note(client, story, query, note):
     assert note in html.text
     assert "3 events on the timeline" in html.text
     assert html.find("div", class_="notes")
+
+
+def results_heading(response) -> str:
+    return next(h2["_text"] for h2 in elements(response.content, "h2") if h2.get("id") == "results-heading")
+
+
+def test_a_country_no_participant_of_a_published_event_is_from_is_ignored_in_either_language(client, story):
+    """A well-formed code that matched nothing said nothing: "0 events", titled "Events: ZZ". A country known only
+    from a draft is as unknown as one nobody is from."""
+    InvolvementFactory(event=story["draft"], participant=ParticipantFactory(slug="sheinbaum", country="MX"))
+    response = client.get("/?country=MX&country=us")
+    html = page(response)
+    assert "Ignored country \u201cMX\u201d: no published event has a participant from this country." in html.text
+    assert results_heading(response) == "2 events"
+    assert elements(response.content, "title")[0]["_text"] == "Events: United States \u00b7 Timeline"
+    response = client.get("/fr/?country=XK")
+    # The page's text has its spaces made plain, non-breaking ones too.
+    note = "On a ignoré le pays « XK » : aucun événement publié ne compte de participant de ce pays."
+    assert note in page(response).text
+    assert results_heading(response) == "3 événements dans la chronologie"
 
 
 def test_an_ignored_value_is_not_put_back_in_the_form(client, story):
@@ -852,6 +873,7 @@ QUERY_COUNTS = [
     ("/", 13, {}),
     ("/?participant=mark-carney&topic=tariffs&q=event", 12, {}),
     ("/?q=event", 10, HTMX_RESULTS),
+    ("/?country=CA", 11, {}),
     ("/?page=2", 13, {}),
     ("/?page=2", 6, {"HX-Request": "true", "HX-Target": "load-more"}),
     ("/events/{event}/", 11, {}),
@@ -873,7 +895,8 @@ def test_query_counts_do_not_grow_with_the_number_of_events(
     """Guards against N+1 queries on every reader page: a card's topics, participants, top quote and counts; an
     event's participants with their roles, statements with their sources, corrections; a participant's roles and
     statements' sources; a source's citing events. Timeline: count, events, 3 prefetches, 5 facets, the overview's
-    counts and its office holders (and one lookup each for participant and topic slugs given), on any page (its
+    counts and its office holders (and one lookup each for participant slugs, topic slugs and countries given), on
+    any page (its
     events and the one before it are one query); with filters, the facets whose own filter is not in force, the
     count and the overview's months are one query, and the participants and topics it ranks one more each, so
     that a search is 10 (its matches, events, 3 prefetches, that query, 2 namings, office holders, version) and a

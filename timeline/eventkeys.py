@@ -105,6 +105,18 @@ def kept_count(facet: int, value: int, using: str = "default") -> int:
     return row[0] if row else 0
 
 
+def kept_values(facet: int, values: list[int], using: str = "default") -> set[int]:
+    """Those of `values` that some published event has as a value of `facet`, as the database keeps them."""
+    if not values:
+        return set()
+    placeholders = ", ".join(["%s"] * len(values))
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"SELECT value FROM timeline_facetcount WHERE facet = %s AND value IN ({placeholders})", [facet, *values]
+        )
+        return {value for (value,) in cursor.fetchall()}
+
+
 def kept_counts_of(facets: list[int], using: str = "default") -> list[tuple[int, int]]:
     """(facet, events) of facets with one value each (EVENT, STATEMENTS), in one query."""
     with connections[using].cursor() as cursor:

@@ -94,9 +94,19 @@ class LenientMultipleChoiceField(LenientMultipleMixin, forms.MultipleChoiceField
 
 
 class CountryField(LenientMultipleMixin, forms.MultipleChoiceField):
+    """Two-letter codes, of the countries `known(codes)` finds among them; the others are remembered in `malformed`
+    (not such a code) and `ignored` (a code nothing is known of)."""
+
+    def __init__(self, *, known, **kwargs):
+        self.known = known
+        super().__init__(**kwargs)
+
     def keep(self, values):
-        self.ignored += [v for v in values if not COUNTRY_RE.match(v)]
-        return list(dict.fromkeys(v.upper() for v in values if COUNTRY_RE.match(v)))
+        self.malformed = [v for v in values if not COUNTRY_RE.match(v)]
+        codes = [v for v in values if COUNTRY_RE.match(v)]
+        known = self.known({code.upper() for code in codes}) if codes else set()
+        self.ignored += [code for code in codes if code.upper() not in known]
+        return list(dict.fromkeys(code.upper() for code in codes if code.upper() in known))
 
 
 class LenientForm(forms.Form):
@@ -141,10 +151,11 @@ class LenientForm(forms.Form):
 
 class Parameter:
     """A filter that describes its parameter: `noun` names it in a note ("Ignored the From date ..."), `unknown`
-    says why a value matched nothing, `help_text` documents it in the API's schema."""
+    says why a value matched nothing, `malformed` why one could not be read (for a field that tells the two apart),
+    `help_text` documents it in the API's schema."""
 
-    def __init__(self, *args, noun="", unknown="", help_text="", **kwargs):
-        self.noun, self.unknown, self.help_text = noun, unknown, help_text
+    def __init__(self, *args, noun="", unknown="", malformed="", help_text="", **kwargs):
+        self.noun, self.unknown, self.malformed, self.help_text = noun, unknown, malformed, help_text
         super().__init__(*args, **kwargs)
 
     @property

@@ -147,8 +147,9 @@ class ParameterSet(django_filters.FilterSet):
             code = "too_long" if any(error.code == "max_length" for error in errors) else "invalid"
             problems.append(Problem(name, raw, reason, code, getattr(form.fields[name], "max_length", None)))
         for name, field in form.fields.items():
-            unknown = self.filters[name].unknown
-            problems += [Problem(name, value, unknown, "unknown") for value in getattr(field, "ignored", [])]
+            parameter = self.filters[name]
+            problems += [Problem(name, value, parameter.malformed) for value in getattr(field, "malformed", [])]
+            problems += [Problem(name, value, parameter.unknown, "unknown") for value in getattr(field, "ignored", [])]
             problems += [Problem(name, value, "", "excess", MAX_VALUES) for value in getattr(field, "excess", [])]
         if getattr(form, "dates_swapped", False):
             problems.append(Problem("start", "", "", "swapped"))
@@ -277,6 +278,13 @@ def public_topics(request=None):
     return Topic.objects.public()
 
 
+def countries_with_events(codes: set[str]) -> set[str]:
+    """Those of these two-letter codes that a participant of a published event is from, as the published events'
+    facet keys hold them (one lookup of the kept counts): the countries the timeline knows."""
+    values = eventkeys.kept_values(eventkeys.COUNTRY, [eventkeys.country_value(code) for code in codes])
+    return {eventkeys.country_of(value) for value in values}
+
+
 def order_parameter() -> ChoiceParameter:
     """The order of a list: oldest first by default, newest first, or best match first for a search; the same on
     the timeline and the statements index."""
@@ -342,8 +350,10 @@ class EventFilter(ParameterSet):
     country = CountryFilter(
         label=_("Country"),
         noun=_("country"),
-        unknown=_("not a two-letter country code"),
+        unknown=_("no published event has a participant from this country"),
+        malformed=_("not a two-letter country code"),
         help_text=_("ISO 3166-1 alpha-2 codes, repeatable: a participant from any of these countries took part."),
+        known=countries_with_events,
         method="filter_country",
     )
     has_statements = ChoiceParameter(
