@@ -210,6 +210,55 @@ def test_invalid_parameters_get_a_400_naming_them(client, world, query, paramete
 
 
 @pytest.mark.parametrize(
+    ("url", "unknown"),
+    [
+        ("/api/events?participnat=mark-carney", ["participnat"]),
+        ("/api/events?topic=trade&Topic=trade&colour=red&colour=blue", ["Topic", "colour"]),
+        ("/api/events?participnat=mark-carney&start=2025-13-45", ["participnat", "start"]),
+        # The statements are in the order they were said: the timeline's order is not one of their parameters.
+        ("/api/statements?sort=newest", ["sort"]),
+        ("/api/statements?speaker=mark-carney&speakers=donald-trump", ["speakers"]),
+        ("/api/participants?q=carney", ["q"]),
+        ("/api/sources?topic=trade", ["topic"]),
+        ("/api/topics?page_sise=1", ["page_sise"]),
+    ],
+)
+def test_a_parameter_a_list_does_not_take_gets_a_400_naming_it(client, world, url, unknown):
+    """A misspelt name was ignored: /api/events?participnat=mark-carney answered 200 with every event."""
+    data = get(client, url, status=400)
+
+    assert [error["parameter"] for error in data["errors"]] == unknown
+    assert data["detail"] == f"Invalid parameter: {', '.join(unknown)}."
+    assert data["errors"][0] == {
+        "parameter": unknown[0],
+        "location": "query",
+        "message": data["errors"][0]["message"],
+    }
+    assert data["errors"][0]["message"].startswith("no such parameter here; the parameters are ")
+
+
+def test_a_parameter_a_list_does_not_take_is_named_in_the_language_asked_for(client, world):
+    data = get(client, "/api/participants?lang=fr&sort=newest", status=400)
+    assert data["detail"] == "Param\u00e8tre invalide\u00a0: sort."
+    assert data["errors"][0]["message"] == (
+        "aucun param\u00e8tre de ce nom ici\u00a0; les param\u00e8tres sont page, page_size, lang"
+    )
+
+
+def test_every_parameter_a_list_documents_is_taken(client, world):
+    """What the schema documents for each list, all given at once (blank, as an empty form field sends it): no
+    400, so that refusing the parameters a list does not take refuses none it does."""
+    schema = client.get("/api/openapi.json").json()
+    lists = [path for path in schema["paths"] if "{" not in path and path != "/api/openapi.json"]
+    assert lists == ["/api/events", "/api/statements", "/api/participants", "/api/sources", "/api/topics"]
+    for path in lists:
+        names = [parameter["name"] for parameter in schema["paths"][path]["get"]["parameters"]]
+        assert {"page", "page_size", "lang"} <= set(names)
+        query = "&".join(f"{name}={'1' if name.startswith('page') else ''}" for name in names)
+        assert get(client, f"{path}?{query}")["page"] == 1
+
+
+@pytest.mark.parametrize(
     ("query", "english", "french"),
     [
         ("page=abc", "a whole number", "un nombre entier"),

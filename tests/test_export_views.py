@@ -149,6 +149,32 @@ def test_downloads_refuse_a_country_no_participant_of_a_published_event_is_from(
     assert response.content.decode() == "Invalid parameter: country\ncountry: unknown value: 'ZZ'\n"
 
 
+@pytest.mark.parametrize(
+    "url", ["/export/events.ics", "/export/events.csv", "/export/timeline.json", "/export/statements.csv"]
+)
+def test_downloads_refuse_a_parameter_they_do_not_take_naming_it(client, world, url):
+    """A misspelt name was ignored: /export/events.csv?participnat=mark-carney held every event."""
+    response = client.get(f"{url}?participnat=mark-carney&topic=trade")
+    assert response.status_code == 400
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "Invalid parameter: participnat"
+    assert lines[1].startswith("participnat: no such parameter here; the parameters are ")
+    assert "q, start, end, participant, topic, type, country, has_statements" in lines[1]
+    assert lines[1].endswith(", page")
+
+
+def test_the_statements_download_refuses_the_timelines_order_and_the_timeline_links_it_without(client, world):
+    """The statements are in the order they were said, whatever the timeline's: `sort` is not theirs to take."""
+    response = client.get("/export/statements.csv?sort=newest")
+    assert response.status_code == 400
+    assert response.content.decode().startswith("Invalid parameter: sort\nsort: no such parameter here;")
+    links = export_hrefs(client.get("/?topic=trade&sort=newest").content.decode())
+    assert links["Their statements (CSV)"] == "/export/statements.csv?topic=trade"
+    assert links["Events (CSV)"] == "/export/events.csv?topic=trade&sort=newest"
+    for label in ["Events (CSV)", "Their statements (CSV)", "Calendar (iCalendar)", "TimelineJS (JSON)", "JSON API"]:
+        assert client.get(links[label]).status_code == 200, label
+
+
 def test_statements_download_refuses_invalid_filters_naming_them(client, world):
     response = client.get("/export/statements.csv?language=xx&topic=nope")
     assert response.status_code == 400

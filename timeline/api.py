@@ -6,7 +6,8 @@ and topics), and for the schema's descriptions too.
 Every endpoint starts from the published querysets. The events list takes the timeline's own GET parameters,
 validated by the timeline's FilterSet, so the page and the API cannot disagree about what a filter means.
 Responses carry an ETag (a digest of the body) and answer If-None-Match with 304 (timeline.caching), to other sites'
-scripts too (CORS, in settings). A bad parameter gets a 400 whose JSON body names it.
+scripts too (CORS, in settings). A bad parameter, or one a list does not take (a misspelt name), gets a 400 whose
+JSON body names it.
 """
 
 import django_filters
@@ -38,7 +39,7 @@ from timeline.api_schemas import (
 )
 from timeline.caching import cache_public_page
 from timeline.filter_fields import BLANK, MAX_VALUES, SLUG_RE
-from timeline.filters import EventFilter, refusals
+from timeline.filters import EventFilter, refusals, unknown_parameters
 from timeline.languages import api_url, in_query_language, number
 from timeline.models import Event, Involvement, Participant, Source, Statement, Topic
 from timeline.querysets import localized
@@ -58,7 +59,8 @@ api = NinjaAPI(
     description=_(
         "Read-only access to the timeline's published events, participants, statements, sources and topics, in "
         "English or, with `lang=fr`, in French. Dates known only to the month or year are given as their first day "
-        'beside a precision ("month", "year"). List endpoints are paginated with `page` and `page_size`.'
+        'beside a precision ("month", "year"). List endpoints are paginated with `page` and `page_size`. A parameter '
+        "that cannot be used, or that the endpoint does not take, gets a 400 naming it."
     ),
     urls_namespace="api",
     docs=Documentation(),
@@ -120,18 +122,35 @@ def not_found(request, exc: Http404):
     return api.create_response(request, {"detail": str(exc) or gettext("Not found."), "errors": []}, status=404)
 
 
+def refuse(refused: list[tuple[str, str]]) -> None:
+    """InvalidParameters naming each (parameter, message), if any."""
+    if refused:
+        raise InvalidParameters(
+            [{"parameter": parameter, "location": "query", "message": message} for parameter, message in refused]
+        )
+
+
+def list_parameters() -> list[str]:
+    """What every list takes besides its filters: its page (PageParams) and the language (LANGUAGE)."""
+    return [*PageParams.model_fields, LANGUAGE["name"]]
+
+
 def checked(filterset_class: type[django_filters.FilterSet], data: QueryDict, queryset):
-    """The FilterSet of these parameters, or InvalidParameters naming each parameter it could not use.
+    """The FilterSet of these parameters, or InvalidParameters naming each parameter it could not use, and each
+    one the list does not take.
 
     The timeline shows a page anyway and notes what it ignored; a data request is refused instead, so that nobody
     downloads more than they asked for without noticing.
     """
     filterset = filterset_class(data, queryset=queryset)
-    if refused := refusals(filterset.problems):
-        raise InvalidParameters(
-            [{"parameter": parameter, "location": "query", "message": message} for parameter, message in refused]
-        )
+    accepted = [*filterset.parameter_names(), *list_parameters()]
+    refuse(unknown_parameters(data, accepted) + refusals(filterset.problems))
     return filterset
+
+
+def unfiltered(data: QueryDict) -> None:
+    """InvalidParameters naming each parameter of a list without filters that it does not take (see checked())."""
+    refuse(unknown_parameters(data, list_parameters()))
 
 
 def filtered(filterset_class: type[django_filters.FilterSet], data: QueryDict, queryset):
@@ -275,6 +294,7 @@ def list_statements(request, params: Query[PageParams]):
 )
 @read_only
 def list_participants(request, params: Query[PageParams]):
+    unfiltered(request.GET)
     return page_of(request, Participant.objects.public().order_by("name", "pk"), params)
 
 
@@ -302,6 +322,7 @@ def get_participant(request, slug: str = SLUG):
 )
 @read_only
 def list_sources(request, params: Query[PageParams]):
+    unfiltered(request.GET)
     cited = Source.objects.cited().order_by("title", "pk")
     return page_of(request, cited, params, count=eventkeys.Publishers().sources())
 
@@ -315,6 +336,7 @@ def list_sources(request, params: Query[PageParams]):
 )
 @read_only
 def list_topics(request, params: Query[PageParams]):
+    unfiltered(request.GET)
     return page_of(request, Topic.objects.with_event_counts().order_by(localized("name"), "pk"), params)
 
 

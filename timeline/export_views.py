@@ -2,8 +2,9 @@
 builder.
 
 Each download takes the timeline's own GET parameters through its FilterSet, so an export holds exactly what the
-page showed. A data download refuses an invalid parameter (400, naming it) rather than silently export more than
-was asked for; the embed, a page for readers, ignores it with a note, as the timeline does.
+page showed. A data download refuses an invalid parameter, or one it does not take (400, naming it), rather than
+silently export more than was asked for; the embed, a page for readers, ignores it (with a note for a value), as
+the timeline does.
 
 A download costs about what a page does, whatever the size of the selection: it holds at most
 settings.TIMELINE_DOWNLOAD_LIMIT rows, the next ones at ?page=2 and on (a `Link` header names the next and
@@ -32,7 +33,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from timeline import embeds, exports, facets, open_data, slots
 from timeline.caching import VARYING_HEADERS, cache_public_page
-from timeline.filters import EventFilter, refusals
+from timeline.filters import EventFilter, refusals, unknown_parameters
 from timeline.languages import number
 from timeline.models import Event, Statement
 from timeline.security import embeddable
@@ -105,7 +106,8 @@ def published_statements():
 def data_download(filterset_class, rows, full: str):
     """A data download's view: `rows()` narrowed by the query through `filterset_class`, one page of at most
     TIMELINE_DOWNLOAD_LIMIT of them written by the view (which receives the request and the rows); a 400 naming
-    each parameter that could not be used instead. `full` names the file of the whole dataset in this format."""
+    each parameter that could not be used, or that is neither the FilterSet's nor `page`, instead. `full` names
+    the file of the whole dataset in this format."""
 
     def decorate(write: Callable[[HttpRequest, Iterable], HttpResponse]):
         @require_GET
@@ -117,7 +119,8 @@ def data_download(filterset_class, rows, full: str):
             bad_page = (
                 [] if page else [("page", gettext("a page number from 1 to %(last)s") % {"last": number(MAX_PAGE)})]
             )
-            if refused := invalid_parameters(refusals(filterset.problems) + bad_page):
+            unknown = unknown_parameters(request.GET, [*filterset.parameter_names(), "page"])
+            if refused := invalid_parameters(unknown + refusals(filterset.problems) + bad_page):
                 return refused
             limit = settings.TIMELINE_DOWNLOAD_LIMIT
             offset = (page - 1) * limit

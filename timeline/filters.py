@@ -14,7 +14,8 @@ The parameter names are part of every shared link, of the API and of the exports
 
 Different parameters narrow each other (AND); the values of one parameter widen (OR). A malformed or unknown
 value never fails the request: it is dropped, the rest still applies, and `problems` says what was dropped, once,
-as data: the pages render it as notes (`notes`), the API and the downloads refuse the request (`refusals`).
+as data: the pages render it as notes (`notes`), the API and the downloads refuse the request (`refusals`), as
+they refuse a parameter they do not take (`unknown_parameters`); the pages ignore that one.
 Links to the timeline are built by `EventFilter.url()` from the values in force, never from the raw query.
 """
 
@@ -112,6 +113,13 @@ def refusals(problems: list[Problem]) -> list[tuple[str, str]]:
     return refused
 
 
+def unknown_parameters(data: QueryDict, accepted: list[str]) -> list[tuple[str, str]]:
+    """(parameter, message) for each parameter of `data` that is not `accepted`, as `refusals` names them: a data
+    request with a misspelt name ("participnat") would otherwise get everything."""
+    message = gettext("no such parameter here; the parameters are %(names)s") % {"names": ", ".join(accepted)}
+    return [(name, message) for name in data if name not in accepted]
+
+
 class ParameterSet(django_filters.FilterSet):
     """A FilterSet whose parameters are validated once (`cleaned`, `problems`) and written back (`params`)."""
 
@@ -122,6 +130,10 @@ class ParameterSet(django_filters.FilterSet):
             return {}
         self.form.is_valid()
         return self.form.cleaned_data
+
+    def parameter_names(self) -> list[str]:
+        """The GET parameters it reads."""
+        return list(self.filters)
 
     def in_force(self) -> list[str]:
         """The names of the parameters that have a value in force."""

@@ -62,8 +62,8 @@ class OfStatements:
 
 
 class StatementFilter(OfStatements, ParameterSet):
-    """The statements' GET parameters. Every parameter of the timeline (EventFilter) selects the events whose
-    statements are listed, so that the timeline's query string gives the statements of the events it shows.
+    """The statements' GET parameters. Every parameter of the timeline (EventFilter) but its order selects the events
+    whose statements are listed, so that the timeline's query string gives the statements of the events it shows.
     Two more narrow the statements themselves:
 
     speaker   participant slugs, repeatable: said by any of them
@@ -75,7 +75,16 @@ class StatementFilter(OfStatements, ParameterSet):
 
     def __init__(self, data=None, queryset=None, **kwargs):
         super().__init__(data, queryset, **kwargs)
-        self.events = EventFilter(data)
+        events = None if data is None else data.copy()
+        if events is not None:
+            events.pop(self.NOT_TAKEN, None)
+        self.events = EventFilter(events)
+
+    # The statements are in the order they were said, whatever the timeline's: its order is not theirs to take.
+    NOT_TAKEN = "sort"
+
+    def parameter_names(self) -> list[str]:
+        return super().parameter_names() + [name for name in self.events.parameter_names() if name != self.NOT_TAKEN]
 
     @cached_property
     def problems(self) -> list[Problem]:

@@ -110,12 +110,13 @@ def event_json_ld(context, event: Event):
     return json_ld_script(event_data(event, statements, request.build_absolute_uri))
 
 
-# (route, label, a file to save rather than a page to open)
+# (route, label, a file to save rather than a page to open, in the timeline's order: the statements are in the
+# order they were said, and their download refuses `sort`)
 EXPORTS = [
-    ("export_events_csv", _("Events (CSV)"), True),
-    ("export_statements_csv", _("Their statements (CSV)"), True),
-    ("export_ics", _("Calendar (iCalendar)"), True),
-    ("export_timelinejs", _("TimelineJS (JSON)"), False),
+    ("export_events_csv", _("Events (CSV)"), True, True),
+    ("export_statements_csv", _("Their statements (CSV)"), True, False),
+    ("export_ics", _("Calendar (iCalendar)"), True, True),
+    ("export_timelinejs", _("TimelineJS (JSON)"), False, True),
 ]
 
 
@@ -168,11 +169,13 @@ def export_links(context):
     """Links to each export of what the timeline shows: the filters in force kept, the page number dropped."""
     request = context["request"]
     query = context["filterset"].query()  # only the filters in force, never the raw query
-    suffix = f"?{query}" if query else ""
+    unordered = context["filterset"].query(sort=None)
+    suffix, unordered_suffix = (f"?{q}" if q else "" for q in (query, unordered))
     return {
-        "follow": follow(request, events_feed_url(context["filterset"]), context["filterset"].query(sort=None)),
+        "follow": follow(request, events_feed_url(context["filterset"]), unordered),
         "links": [
-            {"url": reverse(name) + suffix, "label": label, "download": download} for name, label, download in EXPORTS
+            {"url": reverse(name) + (suffix if ordered else unordered_suffix), "label": label, "download": download}
+            for name, label, download, ordered in EXPORTS
         ],
         "api_url": api_url(reverse("api:list_events") + suffix),
         "api_docs_url": api_url(reverse("api:openapi-view")),
