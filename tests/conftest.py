@@ -105,3 +105,44 @@ def in_test_transaction():
     yield
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
+
+
+# Names as readers expect them ordered, accents and case set aside at first: byte order put "Défense" after
+# "Droits", every "É" after "Z", "Joël" after "John" and "k.d. lang" after every capital.
+TOPICS_IN_FRENCH_ORDER = [
+    ("trade", "Trade", "Commerce"),
+    ("defence", "Defence", "Défense"),
+    ("diplomacy", "Diplomacy", "Diplomatie"),
+    ("tariffs", "Tariffs", "Droits de douane"),
+    ("economy", "Economy", "Économie"),
+    ("elections", "Elections", "Élections"),
+    ("energy", "Energy", "Énergie"),
+    ("border", "Border", "Frontière"),
+    ("security", "Security", "Sécurité"),
+    ("sovereignty", "Sovereignty", "Souveraineté"),
+]
+PARTICIPANTS_IN_ORDER = [
+    "Dominic LeBlanc",
+    "Édouard Philippe",
+    "Élisabeth Borne",
+    "Eric Adams",
+    "Joël Lightbound",
+    "John Baird",
+    "k.d. lang",
+    "Mark Carney",
+]
+
+
+@pytest.fixture
+def names_to_order(db):
+    """Topics and participants, each on one published event, created out of order; returns (topic slugs in French
+    order, topic slugs in English order, participant names in order)."""
+    from tests.factories import EventFactory, InvolvementFactory, ParticipantFactory, TopicFactory
+
+    for slug, english, french in reversed(TOPICS_IN_FRENCH_ORDER):
+        EventFactory(topics=[TopicFactory(slug=slug, name=english, name_fr=french)])
+    for number, name in enumerate(reversed(PARTICIPANTS_IN_ORDER)):
+        InvolvementFactory(participant=ParticipantFactory(slug=f"person-{number}", name=name))
+    french = [slug for slug, _, _ in TOPICS_IN_FRENCH_ORDER]
+    english = [slug for slug, _, _ in sorted(TOPICS_IN_FRENCH_ORDER, key=lambda topic: topic[1])]
+    return french, english, PARTICIPANTS_IN_ORDER

@@ -462,6 +462,15 @@ def test_event_detail_query_count_does_not_grow_with_its_contents(client, world,
         client.get("/api/events/meeting")
 
 
+def test_participants_and_topics_are_listed_in_the_order_readers_expect(client, names_to_order):
+    """Byte order on SQLite put "Défense" after "Droits", "Élections" after "Trade" and "John" before "Joël"."""
+    french, english, people = names_to_order
+    assert [topic["slug"] for topic in get(client, "/api/topics?lang=fr")["results"]] == french
+    assert [topic["slug"] for topic in get(client, "/api/topics")["results"]] == english
+    assert [person["name"] for person in get(client, "/api/participants?page_size=5")["results"]] == people[:5]
+    assert [person["name"] for person in get(client, "/api/participants?page_size=5&page=2")["results"]] == people[5:]
+
+
 @pytest.mark.parametrize("url", ["/api/events/a%2Fb", "/api/nothing", "/api/events/meeting/extra"])
 def test_unknown_api_paths_get_a_json_404(client, url):
     assert "No API endpoint" in get(client, url, status=404)["detail"]

@@ -842,6 +842,23 @@ def test_source_index_puts_the_unnamed_publisher_after_the_last_named_whichever_
     assert alone.index("Beta (1 source)") < alone.index("Publisher not known (1 source)")
 
 
+def test_names_are_listed_in_the_order_readers_expect_in_either_language(client, names_to_order):
+    """Byte order on SQLite: "Commerce, Diplomatie, Droits de douane, Défense, ..., Économie, Élections, Énergie"
+    and "John" before "Joël". Each topic and participant has one event, so that the facets order them by name."""
+    french, english, people = names_to_order
+    for language, topics in [("/fr", french), ("", english)]:
+        listed = [a.get("href", "") for a in elements(client.get(f"{language}/topics/").content, "a")]
+        assert [href for href in listed if href.count("/") == 3 + bool(language) and "/topics/" in href] == [
+            f"{language}/topics/{slug}/" for slug in topics
+        ], language
+        names = [a["_text"] for a in elements(client.get(f"{language}/participants/").content, "a")]
+        assert [name for name in names if name in people] == people, language
+        inputs = elements(client.get(f"{language}/").content, "input")
+        assert [i["value"] for i in inputs if i.get("name") == "topic" and i["type"] == "checkbox"] == topics
+        facet = [i["id"] for i in inputs if i.get("name") == "participant" and i["type"] == "checkbox"]
+        assert facet == [f"participant-person-{len(people) - 1 - people.index(name)}" for name in people]
+
+
 def test_unknown_pages_are_not_found(client, story):
     for path in ["/events/nope/", "/participants/nope/", "/topics/nope/"]:
         assert client.get(path).status_code == 404

@@ -42,7 +42,7 @@ from timeline.filter_fields import BLANK, MAX_VALUES, SLUG_RE
 from timeline.filters import EventFilter, refusals, unknown_parameters
 from timeline.languages import api_url, in_query_language, number
 from timeline.models import Event, Involvement, Participant, Source, Statement, Topic
-from timeline.querysets import localized
+from timeline.querysets import NameOrder, localized
 from timeline.statement_filters import StatementFilter
 
 
@@ -295,7 +295,7 @@ def list_statements(request, params: Query[PageParams]):
 @read_only
 def list_participants(request, params: Query[PageParams]):
     unfiltered(request.GET)
-    return page_of(request, Participant.objects.public().order_by("name", "pk"), params)
+    return page_of(request, Participant.objects.public().order_by(NameOrder("name"), "pk"), params)
 
 
 @api.get(
@@ -337,7 +337,7 @@ def list_sources(request, params: Query[PageParams]):
 @read_only
 def list_topics(request, params: Query[PageParams]):
     unfiltered(request.GET)
-    return page_of(request, Topic.objects.with_event_counts().order_by(localized("name"), "pk"), params)
+    return page_of(request, Topic.objects.with_event_counts().order_by(NameOrder(localized("name")), "pk"), params)
 
 
 @api.get("/", include_in_schema=False)

@@ -22,7 +22,7 @@ from timeline.caching import cached_aggregate
 from timeline.dates import format_period
 from timeline.filter_fields import MAX_VALUES
 from timeline.models import Event, Participant, Statement, Topic
-from timeline.querysets import localized
+from timeline.querysets import NameOrder, localized
 from timeline.text import printable
 
 FACETS = ("participant", "topic", "type", "country", "has_statements")
@@ -286,14 +286,15 @@ def paired_counts_sql(
 
 def ranked_from(counts: dict[int, int], model, limit: int, using: str) -> list[tuple[str, str, int]] | None:
     """`ranked_counts` from counts already taken: the values counting at least as many events as the `limit`-th,
-    named in one query that orders them by name as the database does; None when there are too many of those."""
+    named in one query that orders them by name as readers expect (NameOrder); None when there are too many of
+    those."""
     threshold = sorted(counts.values(), reverse=True)[limit - 1] if len(counts) >= limit else 0
     candidates = [value for value, n in counts.items() if n >= threshold]
     if len(candidates) > MAX_NAMED:
         return None
     if not candidates:
         return []
-    label = localized("name") if translated(model, "name") else F("name")
+    label = NameOrder(localized("name") if translated(model, "name") else F("name"))
     rows = (
         model.objects.using(using)
         .filter(pk__in=candidates)
@@ -343,7 +344,10 @@ def ranked(counted: tuple[str, list], connection, model, limit: int) -> list[tup
     sql, params = counted
     quote = connection.ops.quote_name
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-    label, label_params = sql_of(localized("name") if translated(model, "name") else F("name"), model, connection)
+    # Ordered by name as readers expect: ORDER BY the label follows its collation.
+    label, label_params = sql_of(
+        NameOrder(localized("name") if translated(model, "name") else F("name")), model, connection
+    )
     # Counted rows are counted once, not once per reference. Kept ones are read from their index by size
     # (timeline_facetcount_size_idx), the first `limit` only: materialized, all 20,000 of a facet were read (32 ms).
     sql = (

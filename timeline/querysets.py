@@ -5,6 +5,8 @@ models through `self.model`, so this module imports nothing from timeline.models
 """
 
 import datetime
+import functools
+import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -56,6 +58,43 @@ def localized(field: str, language: str | None = None):
     if language == settings.LANGUAGE_CODE:
         return english
     return Coalesce(NullIf(F(f"{field}_{language}"), Value("")), english, output_field=models.TextField())
+
+
+# Names in the order readers expect, in either language: by their letters first, accents and case set aside
+# ("Défense" before "Droits", "Élections" among the E's, "Joël" before "John", "k.d. lang" before "Mark"), then by
+# accents, then lower case first. PostgreSQL orders so by ICU's root collation; SQLite, which compares bytes, by a
+# collation of the same rules registered on each connection (timeline/apps.py). The participants' index reads the
+# readers' order from an index (migration 0029).
+ICU_COLLATION = "und-x-icu"
+SQLITE_NAME_COLLATION = "timeline_names"
+
+
+@functools.lru_cache(maxsize=10_000)
+def name_key(name: str) -> tuple[str, str, str]:
+    """How SQLite orders names: their letters (`fold`: no case, no accents, one kind of apostrophe), then their
+    accents ("cote" before "côte"), then their case (lower first)."""
+    return fold(name), unicodedata.normalize("NFD", name).lower(), name.swapcase()
+
+
+def compare_names(first: str, second: str) -> int:
+    """SQLite's collation of names (see name_key)."""
+    a, b = name_key(first), name_key(second)
+    return (a > b) - (a < b)
+
+
+class NameOrder(Func):
+    """A name (an expression) in the order readers expect, to order or index by: Django's Collate names one
+    collation for every database (and an index cannot hold a subclass of it)."""
+
+    template = "%(expressions)s COLLATE %(collation)s"
+
+    def __init__(self, expression):
+        super().__init__(expression)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        collation = SQLITE_NAME_COLLATION if connection.vendor == "sqlite" else ICU_COLLATION
+        extra_context.setdefault("collation", connection.ops.quote_name(collation))
+        return super().as_sql(compiler, connection, **extra_context)
 
 
 def count_of(queryset, field: str, distinct: str = "pk"):
@@ -435,12 +474,12 @@ class ParticipantQuerySet(models.QuerySet):
                 self.alias(upper_name=Upper("name"))
                 .filter(Q(upper_name__contains=q.upper()) | Q(upper_name__trigram_word_similar=q.upper()))
                 .annotate(search_rank=TrigramWordSimilarity(Value(q.upper()), Upper("name")))
-                .order_by("-search_rank", "name", "pk")
+                .order_by("-search_rank", NameOrder("name"), "pk")
             )
         matches = Q()
         for word in q.split()[:SEARCH_MAX_WORDS]:
             matches &= Q(name__icontains=word)
-        return self.filter(matches).annotate(search_rank=Value(1.0)).order_by("name", "pk")
+        return self.filter(matches).annotate(search_rank=Value(1.0)).order_by(NameOrder("name"), "pk")
 
 
 class TopicQuerySet(models.QuerySet):

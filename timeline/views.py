@@ -33,7 +33,7 @@ from timeline.models import (
     Topic,
 )
 from timeline.paging import paginate, rows_with_headings, timeline_page
-from timeline.querysets import localized
+from timeline.querysets import NameOrder, localized
 from timeline.search import search_text
 from timeline.statement_filters import StatementListFilter
 from timeline.structured_data import json_ld_script, statement_data
@@ -287,7 +287,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     # A name search, best match first: on PostgreSQL close spellings match too ("Carny" finds Carney).
     q = search_text(request.GET.get("q", ""))
     participants = Participant.objects.public()
-    participants = participants.search(q) if q else participants.order_by("name", "pk")
+    participants = participants.search(q) if q else participants.order_by(NameOrder("name"), "pk")
     pages = paginate(
         participants.with_event_counts(), INDEX_PAGE_SIZE, request.GET.get("page"), [("q", q)] if q else []
     )
@@ -336,7 +336,7 @@ def participant_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @cache_public_page(parameters=())
 def topic_list(request: HttpRequest) -> HttpResponse:
     context = {
-        "topics": Topic.objects.with_event_counts().order_by(localized("name"), "pk"),
+        "topics": Topic.objects.with_event_counts().order_by(NameOrder(localized("name")), "pk"),
         "canonical_url": absolute(request, reverse("topic_list")),
     }
     return render(request, "timeline/topic_list.html", context)

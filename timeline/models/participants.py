@@ -19,7 +19,7 @@ from timeline.models.base import (
     validate_precision,
     wikidata_validator,
 )
-from timeline.querysets import ParticipantQuerySet
+from timeline.querysets import NameOrder, ParticipantQuerySet
 from timeline.text import PlainTextFields
 
 
@@ -48,9 +48,13 @@ class Participant(PlainTextFields, NamedBySlug, models.Model):
 
     class Meta:
         ordering = ["name"]
-        # The participants' index and the API's list, read in order: sorting all 20,000 by name for a page of 100
-        # took 13 ms at 100,000 events.
-        indexes = [models.Index(fields=["name", "id"], name="participant_name_idx")]
+        indexes = [
+            # The admin's list, in the database's order of names.
+            models.Index(fields=["name", "id"], name="participant_name_idx"),
+            # The participants' index and the API's list, in readers' order of names (querysets.NameOrder), read in
+            # order: sorting all 20,000 by name for a page of 100 took 13 ms at 100,000 events.
+            models.Index(NameOrder("name"), F("id"), name="participant_readers_order_idx"),
+        ]
 
     def __str__(self):
         return self.name
