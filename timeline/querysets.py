@@ -64,7 +64,7 @@ def localized(field: str, language: str | None = None):
 # ("Défense" before "Droits", "Élections" among the E's, "Joël" before "John", "k.d. lang" before "Mark"), then by
 # accents, then lower case first. PostgreSQL orders so by ICU's root collation; SQLite, which compares bytes, by a
 # collation of the same rules registered on each connection (timeline/apps.py). The participants' index reads the
-# readers' order from an index (migration 0029).
+# readers' order from an index (migration 0030).
 ICU_COLLATION = "und-x-icu"
 SQLITE_NAME_COLLATION = "timeline_names"
 

@@ -8,7 +8,7 @@ import timeline.querysets
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("timeline", "0028_published_events_newest_first"),
+        ("timeline", "0029_event_key_statistics"),
     ]
 
     operations = [
