@@ -423,6 +423,17 @@ def unranked(rows: list[tuple[str, str, int]], selected: list) -> list:
     return [obj for obj in selected if obj.slug not in ranked]
 
 
+def unranked_counts(filterset, name: str, rows, cache, counts_sql_of) -> dict[int, int]:
+    """{id: count} of the values selected for `name` that `rows` leave out (`unranked`), read in one query, the SQL
+    `counts_sql_of(ids)` gives, and cached by `cache` (`counted` or `statements_counted`) under the other filters
+    and those values; {} when none is left out."""
+    missing = unranked(rows, filterset.cleaned.get(name) or [])
+    if not missing:
+        return {}
+    values = [obj.pk for obj in missing]
+    return cache(filterset, name, lambda: counts_by_value(counts_sql_of(values), filterset.queryset.db), missing)
+
+
 def placeholders(values: list) -> str:
     return ", ".join(["%s"] * len(values))
 
@@ -456,15 +467,9 @@ def linked_facet(filterset, name: str, facet: int, model) -> list[FacetChoice]:
     selected = filterset.cleaned.get(name) or []
     # As many as could be shown whatever is selected: the selection is not part of the cached counts' key.
     rows = counted(filterset, name, lambda: ranked_counts(filterset, name, facet, model, RANKED))
-    counts = {}
-    if missing := unranked(rows, selected):
-        values = [obj.pk for obj in missing]
-        counts = counted(
-            filterset,
-            name,
-            lambda: counts_by_value(counts_sql(filterset, name, facet, values=values), filterset.queryset.db),
-            missing,
-        )
+    counts = unranked_counts(
+        filterset, name, rows, counted, lambda values: counts_sql(filterset, name, facet, values=values)
+    )
     return linked_choices(rows, selected, counts)
 
 
@@ -750,15 +755,9 @@ def statement_linked_facet(filterset, name: str, facet: int, model) -> list[Face
         return [] if counted is None else ranked(counted, connection, model, RANKED)
 
     rows = statements_counted(filterset, name, compute)
-    counts = {}
-    if missing := unranked(rows, selected):
-        values = [obj.pk for obj in missing]
-        counts = statements_counted(
-            filterset,
-            name,
-            lambda: counts_by_value(statement_counts_sql(filterset, name, facet, values), filterset.queryset.db),
-            missing,
-        )
+    counts = unranked_counts(
+        filterset, name, rows, statements_counted, lambda values: statement_counts_sql(filterset, name, facet, values)
+    )
     return linked_choices(rows, selected, counts)
 
 
