@@ -859,6 +859,23 @@ def test_names_are_listed_in_the_order_readers_expect_in_either_language(client,
         assert facet == [f"participant-person-{len(people) - 1 - people.index(name)}" for name in people]
 
 
+def test_event_types_and_countries_with_as_many_events_are_listed_by_name_in_either_language(client, db):
+    """Ties were listed by code: in French "Nomination, Différend, Élection, Rencontre" and "Allemagne, Royaume-Uni,
+    Mexique, États-Unis"; in English "Germany, United Kingdom, Mexico, United States"."""
+    for event_type, country in [("meeting", "US"), ("appointment", "GB"), ("election", "MX"), ("dispute", "DE")]:
+        event = EventFactory(event_type=event_type)
+        InvolvementFactory(event=event, participant=ParticipantFactory(country=country))
+    expected = {
+        "/fr": (["dispute", "election", "appointment", "meeting"], ["DE", "US", "MX", "GB"]),
+        "": (["appointment", "dispute", "election", "meeting"], ["DE", "MX", "GB", "US"]),
+    }
+    for language, (types, countries) in expected.items():
+        inputs = elements(client.get(f"{language}/").content, "input")
+        assert [i["value"] for i in inputs if i.get("name") == "type" and i["type"] == "checkbox"] == types, language
+        listed = [i["value"] for i in inputs if i.get("name") == "country" and i["type"] == "checkbox"]
+        assert listed == countries, language
+
+
 def test_unknown_pages_are_not_found(client, story):
     for path in ["/events/nope/", "/participants/nope/", "/topics/nope/"]:
         assert client.get(path).status_code == 404

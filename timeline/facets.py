@@ -22,7 +22,7 @@ from timeline.caching import cached_aggregate
 from timeline.dates import format_period
 from timeline.filter_fields import MAX_VALUES
 from timeline.models import Event, Participant, Statement, Topic
-from timeline.querysets import NameOrder, localized
+from timeline.querysets import NameOrder, localized, name_key
 from timeline.text import printable
 
 FACETS = ("participant", "topic", "type", "country", "has_statements")
@@ -473,22 +473,28 @@ def linked_facet(filterset, name: str, facet: int, model) -> list[FacetChoice]:
     return linked_choices(rows, selected, counts)
 
 
+def by_count(choices: list[FacetChoice]) -> list[FacetChoice]:
+    """Most events first; as many, by name in the reader's language, as the linked facets' ties are (NameOrder)."""
+    return sorted(choices, key=lambda choice: (-choice.count, name_key(choice.label)))
+
+
 def type_facet(filterset) -> list[FacetChoice]:
     selected = filterset.cleaned.get("type") or []
 
     def compute():
         return [(eventkeys.type_of(value), n) for value, n in value_counts(filterset, "type", eventkeys.TYPE)]
 
-    rows = sorted(counted(filterset, "type", compute), key=lambda row: (-row[1], row[0]))
-    found = [FacetChoice(value, type_label(value), n, False) for value, n in rows]
+    found = by_count(
+        [FacetChoice(value, type_label(value), n, False) for value, n in counted(filterset, "type", compute)]
+    )
     return with_selected(found, [FacetChoice(v, type_label(v), 0, True) for v in selected])
 
 
 def country_facet(filterset) -> list[FacetChoice]:
     selected = filterset.cleaned.get("country") or []
     rows = counted(filterset, "country", lambda: value_counts(filterset, "country", eventkeys.COUNTRY))
-    codes = sorted(((eventkeys.country_of(value), n) for value, n in rows), key=lambda row: (-row[1], row[0]))
-    found = [FacetChoice(code, country_name(code), n, False) for code, n in codes]
+    codes = [(eventkeys.country_of(value), n) for value, n in rows]
+    found = by_count([FacetChoice(code, country_name(code), n, False) for code, n in codes])
     return with_selected(found, [FacetChoice(c, country_name(c), 0, True) for c in selected])
 
 
