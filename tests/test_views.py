@@ -842,6 +842,24 @@ def test_source_index_puts_the_unnamed_publisher_after_the_last_named_whichever_
     assert alone.index("Beta (1 source)") < alone.index("Publisher not known (1 source)")
 
 
+def test_source_index_lists_publishers_in_the_order_readers_expect_across_pages(client, monkeypatch):
+    """Byte order put "Néomédia" after "Northeastnow" and every publisher starting with an accent ("Élections
+    Canada") after "Zeta", on every page."""
+    monkeypatch.setattr("timeline.views.SOURCE_PAGE_SIZE", 2)
+    expected = ["Élections Canada", "Emploi Québec", "néomédia", "Newsmax", "Northeastnow", "Zeta"]
+    for publisher in reversed(expected):
+        EventFactory(sources=[SourceFactory(publisher=publisher)])
+    for language in ["", "/fr"]:
+        listed = []
+        for number in (1, 2, 3):
+            html = page(client.get(f"{language}/sources/", {"page": number}))
+            headings = [
+                i for i, (tag, a) in enumerate(html.elements) if tag == "h2" and "publisher-" in a.get("id", "")
+            ]
+            listed += [" ".join(html.texts[i].split()).split(" (")[0] for i in headings]
+        assert listed == expected, language
+
+
 def test_names_are_listed_in_the_order_readers_expect_in_either_language(client, names_to_order):
     """Byte order on SQLite: "Commerce, Diplomatie, Droits de douane, Défense, ..., Économie, Élections, Énergie"
     and "John" before "Joël". Each topic and participant has one event, so that the facets order them by name."""

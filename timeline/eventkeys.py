@@ -418,14 +418,17 @@ class Publishers:
         return self.summary()[2]
 
     def __getitem__(self, page: slice) -> list[dict]:
-        # The named publishers of the page in the primary key's order, then the unnamed one ('', which sorts first),
-        # which belongs to the page only if it is past the last named one.
+        # The named publishers of the page in readers' order of names, read from an index in that order (migration
+        # 0031), then the unnamed one (''), which belongs to the page only if it is past the last named one.
+        from timeline.querysets import readers_order_sql
+
         start, stop = page.start or 0, page.stop
+        in_order = f"{readers_order_sql(connections[self.using], 'publisher_key')}, publisher_key"
         rows = self._rows(
-            f"SELECT * FROM (SELECT 0, publisher_key, n, {KIND_COLUMNS} FROM timeline_publishercount "
-            "WHERE publisher_key <> '' ORDER BY publisher_key LIMIT %s OFFSET %s) named "
+            f"SELECT * FROM (SELECT * FROM (SELECT 0 AS part, publisher_key, n, {KIND_COLUMNS} "
+            f"FROM timeline_publishercount WHERE publisher_key <> '' ORDER BY {in_order} LIMIT %s OFFSET %s) named "
             f"UNION ALL SELECT 1, publisher_key, n, {KIND_COLUMNS} FROM timeline_publishercount "
-            "WHERE publisher_key = '' ORDER BY 1, 2",
+            f"WHERE publisher_key = '') page ORDER BY part, {in_order}",
             [stop - start, start],
         )
         named = sum(1 for part, *_ in rows if part == 0)
