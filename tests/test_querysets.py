@@ -19,6 +19,10 @@ from timeline.querysets import search_query
         ('"an unfinished phrase', '"an unfinished phrase"'),
         ("l'Amérique -É.-U.", "l'Amérique -É.-U."),
         ("tariffs\x00\x0b lumber", "tariffs lumber"),
+        (
+            "“trade war” «guerre commerciale» « droits » „Zölle“ -“x”",
+            '"trade war" "guerre commerciale" "droits" "Zölle" -"x"',
+        ),
     ],
 )
 def test_a_search_is_rebuilt_so_that_any_shape_of_it_runs(typed, query):

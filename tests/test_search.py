@@ -1,6 +1,8 @@
 """Full-text search on PostgreSQL (stored vectors, GIN indexes, English and French, ranking, trigrams), and the
 simpler fallback every other database uses, through the same interface."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.db import connection
 from django.http import QueryDict
@@ -58,6 +60,56 @@ def test_an_events_own_text_ranks_above_a_statement_only_match():
     EventFactory(title="Softwood lumber ruling", summary="A panel ruled.", start_date="2024-01-01")
     assert titles("q=softwood+lumber") == ["Press conference", "Softwood lumber ruling"]
     assert titles("q=softwood+lumber&sort=relevance") == ["Softwood lumber ruling", "Press conference"]
+
+
+PHRASES = [
+    ('"such trade barriers"', True),
+    ('"barriers such trade"', False),
+    # As a phone types them (“smart punctuation”), a French keyboard too, or as pasted from an article.
+    ("“such trade barriers”", True),
+    ("“barriers such trade”", False),
+    ("« such trade barriers »", True),
+    ("«barriers such trade»", False),
+    ("„barriers such trade“", False),
+]
+
+
+@pytest.mark.parametrize(("typed", "found"), PHRASES)
+def test_a_quoted_phrase_is_found_only_as_written_whatever_the_quotation_marks(client, typed, found):
+    """A reader looking for a quote puts it between quotation marks: the words must be found together and in
+    that order, on the timeline and on the statements' index, on both databases. Curly quotes and guillemets
+    were read as words on PostgreSQL, and SQLite read every phrase as its words in any order."""
+    event = EventFactory(title="A speech in Detroit", summary="The president spoke.")
+    StatementFactory(event=event, slug="barriers", text="Over the long run, such trade barriers hurt every worker.")
+    EventFactory(title="Barriers to such trade", summary="Nothing else.")  # the words, not the phrase
+    assert titles(urlencode({"q": typed})) == (["A speech in Detroit"] if found else [])
+    html = client.get("/statements/", {"q": typed}).content.decode()
+    assert ('id="statement-barriers"' in html) is found
+
+
+@pytest.mark.parametrize(
+    ("typed", "english", "french"),
+    [
+        ("“such trade barriers”", "“such trade barriers”", "« such trade barriers »"),
+        ('"such trade barriers"', "“such trade barriers”", "« such trade barriers »"),
+        ("«  tarifs  »", "“tarifs”", "« tarifs »"),
+        ('"trade war" tariffs', "“&quot;trade war&quot; tariffs”", "« &quot;trade war&quot; tariffs »"),
+    ],
+)
+def test_a_search_for_one_phrase_is_named_as_that_quotation_not_quoted_twice(client, typed, english, french):
+    """The page's title read “““such trade barriers””” and « « tarifs » »."""
+    for language, expected in [("", english), ("/fr", french)]:
+        for path in ["/", "/statements/"]:
+            html = client.get(f"{language}{path}", {"q": typed}).content.decode()
+            title = " ".join(html.split("<title>")[1].split("</title>")[0].split())
+            assert f": {expected} ·" in title, (language, path, title)
+
+
+def test_a_phrase_left_out_leaves_none_of_its_words_required():
+    """SQLite read `tariffs -"trade war"` as tariffs and war: the events the reader asked for were not found."""
+    EventFactory(title="Steel tariffs doubled", summary="A measure on steel.")
+    EventFactory(title="Tariffs in the trade war", summary="Another round.")
+    assert "Steel tariffs doubled" in titles(urlencode({"q": 'tariffs -"trade war"'}))
 
 
 def test_a_search_of_33_dashes_answers_with_a_note_on_every_search_surface(client):

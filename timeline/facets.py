@@ -576,7 +576,8 @@ def type_label(value: str) -> str:
 
 
 ACTIVE_LABELS = {
-    "q": lambda v: gettext("“%(search)s”") % {"search": v},
+    # A search that is one quoted phrase reads as that quotation, not quoted twice ("““a phrase””", "« « … » »").
+    "q": lambda v: gettext("“%(search)s”") % {"search": search.quoted_phrase(v) or v},
     "dates": format_period,  # start and end together: see active_filters
     "participant": lambda v: v.name,
     "topic": lambda v: v.name,

@@ -316,7 +316,8 @@ class EventFilter(ParameterSet):
         label=_("Search"),
         noun=_("the search"),
         help_text=_(
-            "Free text in the events: PostgreSQL full-text search (websearch syntax); elsewhere every word must match."
+            "Free text in the events: PostgreSQL full-text search (websearch syntax); elsewhere every word and "
+            '"quoted phrase" must match.'
         ),
         method="filter_q",
         strip=True,

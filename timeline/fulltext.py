@@ -138,7 +138,8 @@ def rebuild(connection=None) -> None:
 def match(words: list[str], column: str | None = None) -> str:
     """An FTS5 query finding every one of `words` as the start of a word (in `column` only, if given). Each word is
     an FTS5 string, its double quotes doubled, so that no input is an operator, a column name or a syntax error:
-    FTS5 cuts it into words as it cuts the text, and a string of several ("l'acier", "sur-optimiste") is a phrase."""
+    FTS5 cuts it into words as it cuts the text, and a string of several ("l'acier", "sur-optimiste", or a quoted
+    phrase given as one of `words`: search.search_terms) is a phrase, its words together and in that order."""
     terms = " ".join('"' + word.replace('"', '""') + '"*' for word in words)
     return f"{column} : ({terms})" if column else terms
 

@@ -43,6 +43,7 @@ from timeline.search import (
     Ids,
     fold,
     search_query,
+    search_terms,
     search_text,
     search_words,
     statement_matches,
@@ -304,19 +305,19 @@ class EventQuerySet(models.QuerySet):
     def _search_simple(self, q: str, matching: list[int] | None = None, within: list[tuple[str, list]] = ()):
         """SQLite: the full-text indexes of timeline/fulltext.py, every word found as the start of a word. Ranked by
         the indexes alone: the title has every word, the event's own text has them, or only a statement does."""
-        words = search_words(q)
-        if not words:
-            # No word to look for ("or", "-tariff"): nothing matches, ranked like any search, so ordering by
+        terms = search_terms(q)
+        if not terms:
+            # No term to look for ("or", "-tariff"): nothing matches, ranked like any search, so ordering by
             # relevance still works.
             return self.none().annotate(
                 search_rank=Value(0.0), search_title=localized("title"), search_summary=localized("summary")
             )
-        needle = Value("\n".join(fold(word) for word in words))
-        found = Q(pk__in=fulltext.events_found(words)) if matching is None else AmongIds(F("pk"), matching, within)
+        needle = Value("\n".join(fold(word) for word in search_words(q)))
+        found = Q(pk__in=fulltext.events_found(terms)) if matching is None else AmongIds(F("pk"), matching, within)
         return self.filter(found).annotate(
             search_rank=Case(
-                When(pk__in=fulltext.events_matching(words, column="title"), then=Value(1.0)),
-                When(pk__in=fulltext.events_matching(words), then=Value(0.5)),
+                When(pk__in=fulltext.events_matching(terms, column="title"), then=Value(1.0)),
+                When(pk__in=fulltext.events_matching(terms), then=Value(0.5)),
                 default=Value(0.1),
             ),
             search_title=Highlight(localized("title"), needle),

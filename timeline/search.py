@@ -43,6 +43,9 @@ def search_text(raw: str) -> str:
 # Characters websearch_to_tsquery reads as separators anyway, and the backslash, which its word reader takes as an
 # escape: spaces, so that an operator can only be where the syntax below puts it.
 SEARCH_SEPARATORS = re.compile(r"[!&|()<\\]")
+# Quotation marks as a phone's smart punctuation, a French keyboard or a pasted article writes them: read as the
+# straight ones, so that “a phrase” and « une phrase » are phrases too.
+QUOTATION_MARKS = str.maketrans(dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb\uff02", '"'))
 SEARCH_TERM = re.compile(r'(-*)(?:"([^"]*)(?:"|$)|([^\s"]+))')
 LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
@@ -56,7 +59,7 @@ def search_query(raw: str) -> str:
     failed the whole query ("tsquery stack too small").
     """
     terms = []
-    for match in SEARCH_TERM.finditer(SEARCH_SEPARATORS.sub(" ", search_text(raw))):
+    for match in SEARCH_TERM.finditer(SEARCH_SEPARATORS.sub(" ", search_text(raw).translate(QUOTATION_MARKS))):
         dashes, phrase, word = match.groups()
         sign = "-" if dashes else ""
         if phrase is not None:
@@ -72,10 +75,25 @@ def search_query(raw: str) -> str:
     return " ".join(terms)
 
 
+def quoted_phrase(typed: str) -> str | None:
+    """The phrase, when a search as typed is one quoted phrase and nothing else; else None."""
+    straight = search_text(typed).translate(QUOTATION_MARKS)
+    if len(straight) > 2 and straight.count('"') == 2 and straight[0] == straight[-1] == '"':
+        return " ".join(straight[1:-1].split()) or None
+    return None
+
+
+def search_terms(q: str) -> list[str]:
+    """The terms of a rebuilt query (`search_query`) the SQLite search looks for, every one of them: each word, and
+    each phrase as one term, its words together and in that order. A term left out (-word, -"a phrase") and `or`
+    are not looked for (PostgreSQL parses the query itself)."""
+    terms = [phrase or word for dashes, phrase, word in SEARCH_TERM.findall(q) if not dashes]
+    return [term for term in terms if term.lower() != "or"][:SEARCH_MAX_WORDS]
+
+
 def search_words(q: str) -> list[str]:
-    """The words of a free-text query as the SQLite search sees them (PostgreSQL parses the query itself)."""
-    words = [word.strip('"') for word in q.split()]
-    return [word for word in words if word and word.lower() != "or" and not word.startswith("-")][:SEARCH_MAX_WORDS]
+    """The words of those terms: what SQLite's results highlight."""
+    return [word for term in search_terms(q) for word in term.split()]
 
 
 def stored_search_vector(model, column: str = "search_vector"):
@@ -213,12 +231,12 @@ def statement_matches(statement_model, q: str, db: str) -> tuple[dict, Q, dict]:
                 ),
             },
         )
-    words = search_words(q)
-    if not words:
+    terms = search_terms(q)
+    if not terms:
         return {}, Q(pk__in=[]), {"search_rank": Value(0.0), "search_text": F("text")}
-    needle = Value("\n".join(fold(word) for word in words))
+    needle = Value("\n".join(fold(word) for word in search_words(q)))
     return (
         {},
-        Q(pk__in=fulltext.statements_matching(words)),
+        Q(pk__in=fulltext.statements_matching(terms)),
         {"search_rank": Value(1.0), "search_text": Highlight("text", needle)},
     )

@@ -122,7 +122,10 @@ class StatementListFilter(OfStatements, ParameterSet):
     q = SearchFilter(
         label=_("Search the statements"),
         noun=_("the search"),
-        help_text=_("Free text in what was said: PostgreSQL full-text search; elsewhere every word must match."),
+        help_text=_(
+            'Free text in what was said: PostgreSQL full-text search; elsewhere every word and "quoted phrase" must '
+            "match."
+        ),
         method="filter_q",
         strip=True,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
