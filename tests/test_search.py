@@ -105,6 +105,28 @@ def test_a_search_for_one_phrase_is_named_as_that_quotation_not_quoted_twice(cli
             assert f": {expected} ·" in title, (language, path, title)
 
 
+@pytest.mark.parametrize("typed", ["Canada-U.S.", "Canada–U.S.", "canada-u.s. summit", '"Canada-U.S. summit"'])
+def test_a_word_with_a_dash_is_found_whichever_dash_the_text_has(client, typed):
+    """PostgreSQL read "Canada-U.S." as a hyphenated word, which "Canada–U.S." (an en dash, as the demo writes
+    it) is not: a reader typing a hyphen, as a phone does, found none of those events, and the other way round."""
+    EventFactory(title="Canada–U.S. summit", summary="Leaders met.")
+    EventFactory(title="Canada-U.S. summit", summary="Leaders met again.")
+    EventFactory(title="A summit in Canada", summary="Only the U.S. envoy came.")
+    event = EventFactory(title="A speech", summary="Nothing else.")
+    StatementFactory(event=event, slug="dash", text="The Canada‑U.S. summit went well.")  # a non-breaking hyphen
+    assert sorted(titles(urlencode({"q": typed}))) == ["A speech", "Canada-U.S. summit", "Canada–U.S. summit"]
+    assert 'id="statement-dash"' in client.get("/statements/", {"q": typed}).content.decode()
+
+
+@postgresql_only
+def test_a_word_with_a_dash_left_out_is_left_out_whichever_dash_the_text_has():
+    """On SQLite a word left out is not looked for (README)."""
+    EventFactory(title="Canada–U.S. summit", summary="Leaders met.")
+    EventFactory(title="Canada-U.S. summit", summary="Leaders met again.")
+    EventFactory(title="Mexico summit", summary="Leaders met.")
+    assert titles(urlencode({"q": "summit -Canada-U.S."})) == ["Mexico summit"]
+
+
 def test_a_phrase_left_out_leaves_none_of_its_words_required():
     """SQLite read `tariffs -"trade war"` as tariffs and war: the events the reader asked for were not found."""
     EventFactory(title="Steel tariffs doubled", summary="A measure on steel.")

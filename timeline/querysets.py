@@ -42,6 +42,7 @@ from timeline.search import (
     Highlight,
     Ids,
     fold,
+    postgresql_query,
     search_query,
     search_terms,
     search_text,
@@ -265,10 +266,10 @@ class EventQuerySet(models.QuerySet):
         own, each stemmed in its language; statements in the language spoken) and their GIN indexes: matching events
         are found through the indexes, then ranked and highlighted. The query is read as English against the
         English and as French against the French."""
-        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+        from django.contrib.postgres.search import SearchHeadline, SearchRank
 
         event, statement = self.model, related(self.model, "statements")
-        english, french = (SearchQuery(q, search_type="websearch", config=config) for config in SEARCH_CONFIGS.values())
+        english, french = (postgresql_query(q, config) for config in SEARCH_CONFIGS.values())
         vectors = {"en": stored_search_vector(event), "fr": stored_search_vector(event, "search_vector_fr")}
         in_events = (
             event.objects.alias(english=vectors["en"], french=vectors["fr"])

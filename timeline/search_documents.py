@@ -181,17 +181,21 @@ def suspended(connection=None):
 
 def matches_sql(q: str) -> tuple[str, list]:
     """SQL and parameters reading the ids of the published events whose own text or one of whose statements matches
-    the websearch query `q`, read as English, then read as French: from the events' rows when each reading is one
-    word (or none), from the documents otherwise. PostgreSQL works out which from the constants alone, while
-    planning, and reads only that table."""
-    from timeline.search import SEARCH_CONFIGS
+    the websearch query `q` (any of its search.dash_readings), read as English, then read as French: from the
+    events' rows when each reading is one word (or none), from the documents otherwise. PostgreSQL works out which
+    from the constants alone, while planning, and reads only that table."""
+    from timeline.search import SEARCH_CONFIGS, dash_readings
 
-    english = f"websearch_to_tsquery('{SEARCH_CONFIGS['en']}', %s)"
-    french = f"websearch_to_tsquery('{SEARCH_CONFIGS['fr']}', %s)"
+    readings = dash_readings(q)
+
+    def query(config: str) -> str:
+        return "(" + " || ".join(f"websearch_to_tsquery('{config}', %s)" for _ in readings) + ")"
+
+    english, french = query(SEARCH_CONFIGS["en"]), query(SEARCH_CONFIGS["fr"])
     one_word = f"numnode({english}) <= 1 AND numnode({french}) <= 1"
     matching = f"(english @@ {english} OR french @@ {french})"
     sql = (
         f"SELECT event_id FROM {EVENTS} WHERE {one_word} AND {matching} "
         f"UNION ALL SELECT DISTINCT event_id FROM {TABLE} WHERE NOT ({one_word}) AND {matching}"
     )
-    return sql, [q] * 8
+    return sql, readings * 8
