@@ -167,6 +167,19 @@ def test_a_vertical_tab_in_a_published_title_leaves_every_feed_well_formed(clien
     assert parse(client, "/feeds/events/").entries[0].summary.endswith("Leaders met.</p>")
 
 
+@pytest.mark.parametrize("language", ["", "/fr"])
+def test_a_control_character_in_a_search_leaves_the_feed_well_formed_and_the_page_named_without_it(client, language):
+    """The search named the feed as typed: /feeds/events/?q=a%14b was a 500 (found by the fuzz tests, drawing
+    new examples), and the timeline's title held the character."""
+    EventFactory(title="Trade talks", summary="Leaders met about trade.")
+    feed = parse(client, f"{language}/feeds/events/?q=talks%14")
+    assert feed.entries[0].title.endswith("Trade talks")
+    assert "talks" in feed.feed.title and "\x14" not in feed.feed.title
+    html = client.get(f"{language}/", {"q": "talks\x14"}).content.decode()
+    title = html.split("<title>")[1].split("</title>")[0]
+    assert "talks" in title and "\x14" not in title
+
+
 def test_the_newest_events_are_read_from_an_index_not_sorted_from_all():
     """The feed's fifty newest events were found by sorting every published event: at 100,000 events, 85 ms on
     PostgreSQL and 340 on SQLite for each reader whose feed was not kept."""

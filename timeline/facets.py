@@ -576,8 +576,9 @@ def type_label(value: str) -> str:
 
 
 ACTIVE_LABELS = {
-    # A search that is one quoted phrase reads as that quotation, not quoted twice ("““a phrase””", "« « … » »").
-    "q": lambda v: gettext("“%(search)s”") % {"search": search.quoted_phrase(v) or v},
+    # A search as it is searched (search_text: no control character, which a feed's XML cannot hold); one quoted
+    # phrase reads as that quotation, not quoted twice ("““a phrase””", "« « … » »").
+    "q": lambda v: gettext("“%(search)s”") % {"search": search.quoted_phrase(v) or search.search_text(v)},
     "dates": format_period,  # start and end together: see active_filters
     "participant": lambda v: v.name,
     "topic": lambda v: v.name,
