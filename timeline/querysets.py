@@ -304,8 +304,9 @@ class EventQuerySet(models.QuerySet):
         )
 
     def _search_simple(self, q: str, matching: list[int] | None = None, within: list[tuple[str, list]] = ()):
-        """SQLite: the full-text indexes of timeline/fulltext.py, every word found as the start of a word. Ranked by
-        the indexes alone: the title has every word, the event's own text has them, or only a statement does."""
+        """SQLite: the full-text indexes of timeline/fulltext.py, every term found (search.search_terms: a word as
+        the start of a word, a quoted phrase as its words together and in order). Ranked by the indexes alone: the
+        title has every term, the event's own text has them, or only a statement does."""
         terms = search_terms(q)
         if not terms:
             # No term to look for ("or", "-tariff"): nothing matches, ranked like any search, so ordering by

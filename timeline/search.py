@@ -246,9 +246,8 @@ def statement_matches(statement_model, q: str, db: str) -> tuple[dict, Q, dict]:
     `search_rank` and `search_text` (the text with matches between HIGHLIGHT_START and HIGHLIGHT_STOP).
 
     PostgreSQL: the stored vector, each statement in the language spoken (websearch syntax, stemmed, ranked), as
-    the timeline's search reads statements. SQLite: every word found as the start of a word of the text or the
-    speaker as printed, in the full-text index of timeline/fulltext.py (case, accents and apostrophes not
-    counting)."""
+    the timeline's search reads statements. SQLite: every term (`search_terms`) found in the text or the speaker
+    as printed, in the full-text index of timeline/fulltext.py (case, accents and apostrophes not counting)."""
     if connections[db].vendor == "postgresql":
         from django.contrib.postgres.search import SearchHeadline, SearchRank
 
