@@ -118,6 +118,55 @@ def test_a_word_with_a_dash_is_found_whichever_dash_the_text_has(client, typed):
     assert 'id="statement-dash"' in client.get("/statements/", {"q": typed}).content.decode()
 
 
+@pytest.mark.parametrize("typed", ["US tariffs", "U.S. tariffs", "us tariffs", "USA tariffs", "U.S tariffs"])
+def test_an_abbreviation_is_found_with_or_without_its_periods(client, typed):
+    """A phone types "US": PostgreSQL found 1 of the demo's 28 events on "U.S. tariffs" that way, and SQLite read
+    "U.S." as the letters u and s."""
+    EventFactory(title="U.S. tariffs on steel", summary="Duties begin.")
+    EventFactory(title="US tariffs on lumber", summary="Duties rise.")
+    event = EventFactory(title="A speech", summary="Nothing else.")
+    StatementFactory(event=event, slug="abbreviation", text="These U.S. tariffs are unjustified.")
+    EventFactory(title="Tariffs on Mexico", summary="Duties on Mexican goods.")
+    assert sorted(titles(urlencode({"q": typed}))) == ["A speech", "U.S. tariffs on steel", "US tariffs on lumber"]
+    assert 'id="statement-abbreviation"' in client.get("/statements/", {"q": typed}).content.decode()
+
+
+@pytest.mark.parametrize("typed", ["USMCA", "CUSMA", "ACEUM", "cusma rules"])
+def test_the_trade_agreement_is_found_under_each_of_its_names(typed):
+    """The United States call it USMCA, Canada CUSMA, French ACEUM: on PostgreSQL, "USMCA" found 1 of the demo's
+    11 CUSMA events."""
+    EventFactory(title="USMCA review begins", summary="The terms are reviewed.")
+    EventFactory(title="CUSMA rules kept", summary="Goods stay exempt.", title_fr="Les règles de l’ACEUM maintenues")
+    EventFactory(title="Tariffs on Mexico", summary="Duties on Mexican goods.")
+    found = titles(urlencode({"q": typed}))
+    assert "CUSMA rules kept" in found
+    assert ("USMCA review begins" in found) is (typed != "cusma rules")
+    assert "Tariffs on Mexico" not in found
+
+
+def test_a_word_with_a_dash_and_an_abbreviation_is_found_however_the_text_writes_them():
+    """ "Canada-US" found nothing on either database: the demo writes "Canada–U.S."."""
+    EventFactory(title="Canada–U.S. summit", summary="Leaders met.")
+    EventFactory(title="A summit in Canada", summary="Only the envoy came.")
+    assert titles(urlencode({"q": "Canada-US"})) == ["Canada–U.S. summit"]
+
+
+@postgresql_only
+def test_an_abbreviation_left_out_is_left_out_however_it_is_written():
+    """On SQLite a word left out is not looked for (README)."""
+    EventFactory(title="U.S. tariffs on steel", summary="Duties begin.")
+    EventFactory(title="Tariffs on Mexico", summary="Duties on Mexican goods.")
+    assert titles(urlencode({"q": "tariffs -US"})) == ["Tariffs on Mexico"]
+
+
+def test_a_search_marks_words_not_the_middle_of_one(client):
+    """SQLite marked "us" inside "business" for a search of "US"."""
+    EventFactory(title="A business deal", summary="Signed with the U.S. at last.")
+    html = client.get("/", {"q": "US deal"}).content.decode()
+    assert "the <mark>U.S" in html  # PostgreSQL marks the word, "U.S", without the full stop
+    assert "A business <mark>deal</mark>" in html
+
+
 @postgresql_only
 def test_a_word_with_a_dash_left_out_is_left_out_whichever_dash_the_text_has():
     """On SQLite a word left out is not looked for (README)."""

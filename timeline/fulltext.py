@@ -135,12 +135,20 @@ def rebuild(connection=None) -> None:
 # Reading the indexes
 
 
-def match(words: list[str], column: str | None = None) -> str:
-    """An FTS5 query finding every one of `words` as the start of a word (in `column` only, if given). Each word is
-    an FTS5 string, its double quotes doubled, so that no input is an operator, a column name or a syntax error:
-    FTS5 cuts it into words as it cuts the text, and a string of several ("l'acier", "sur-optimiste", or a quoted
-    phrase given as one of `words`: search.search_terms) is a phrase, its words together and in that order."""
-    terms = " ".join('"' + word.replace('"', '""') + '"*' for word in words)
+def match(words: list[str | list[str]], column: str | None = None) -> str:
+    """An FTS5 query finding every one of `words` as the start of a word (in `column` only, if given); a list among
+    them is one word spelled several ways, any of which will do (search.search_terms). Each word is an FTS5
+    string, its double quotes doubled, so that no input is an operator, a column name or a syntax error: FTS5 cuts
+    it into words as it cuts the text, and a string of several ("l'acier", "sur-optimiste", or a quoted phrase:
+    search.search_terms) is a phrase, its words together and in that order."""
+
+    def string(word: str) -> str:
+        return '"' + word.replace('"', '""') + '"*'
+
+    # AND written out: FTS5 reads two terms side by side as both, but not a parenthesis after a term.
+    terms = " AND ".join(
+        string(word) if isinstance(word, str) else "(" + " OR ".join(map(string, word)) + ")" for word in words
+    )
     return f"{column} : ({terms})" if column else terms
 
 

@@ -2,6 +2,7 @@
 vectors or, on SQLite, with the full-text indexes of timeline/fulltext.py, and matches marked for highlighting."""
 
 import functools
+import itertools
 import operator
 import re
 import unicodedata
@@ -106,12 +107,48 @@ def dash_readings(q: str) -> list[str]:
     return [" ".join(hyphens), " ".join(parts)]
 
 
+# One name as readers type it and as the texts write it: an abbreviation with or without its periods ("US tariffs"
+# found 1 of the demo's 28 "U.S. tariffs" events on PostgreSQL), and the trade agreement under each of its names
+# (USMCA in the United States, CUSMA in Canada, ACEUM in French). Each spelling is looked for as typed, so that
+# PostgreSQL and SQLite read it as they read the texts.
+SAME_NAMES = (("US", "U.S.", "USA", "U.S.A."), ("UK", "U.K."), ("USMCA", "CUSMA", "ACEUM"))
+_SAME_NAMES = {name.lower().rstrip("."): names for names in SAME_NAMES for name in names}
+# A word's spellings multiply with its neighbours': a search with several of these names asks for the first few.
+MAX_SPELLINGS = 8
+WORD_PARTS = re.compile(r"(\s+|[\-\u2010-\u2014])")
+
+
+def spellings(term: str) -> list[str]:
+    """A word or a phrase as typed, then as the texts may write it: with each of its words (a part of a hyphenated
+    word included) spelled each way SAME_NAMES knows. "Canada-US" -> ["Canada-US", "Canada-U.S.", ...]."""
+    parts = WORD_PARTS.split(term)
+    choices = []
+    for part in parts:
+        names = _SAME_NAMES.get(part.lower().rstrip("."))
+        choices.append([part, *(name for name in names if name.lower() != part.lower())] if names else [part])
+    return ["".join(spelled) for spelled in itertools.islice(itertools.product(*choices), MAX_SPELLINGS)]
+
+
+def readings(q: str) -> list[str]:
+    """A rebuilt query (`search_query`) as PostgreSQL is asked it, the results of each reading together: each of
+    its dash_readings, with the terms in each of their `spellings`. A term left out is left out in every spelling
+    in each reading."""
+    found = []
+    for reading in dash_readings(q):
+        choices = []
+        for sign, phrase, word in SEARCH_TERM.findall(reading):
+            spelled = [f'"{text}"' if phrase else text for text in spellings(phrase or word)]
+            choices.append([" ".join(sign + text for text in spelled)] if sign else spelled)
+        found += [" ".join(terms) for terms in itertools.islice(itertools.product(*choices), MAX_SPELLINGS)]
+    return found[: 2 * MAX_SPELLINGS]
+
+
 def postgresql_query(q: str, config: str):
-    """`q` (rebuilt) as one tsquery in `config`: each of its dash_readings, any of them matching."""
+    """`q` (rebuilt) as one tsquery in `config`: each of its readings, any of them matching."""
     from django.contrib.postgres.search import SearchQuery
 
-    readings = [SearchQuery(reading, search_type="websearch", config=config) for reading in dash_readings(q)]
-    return functools.reduce(operator.or_, readings)
+    queries = [SearchQuery(reading, search_type="websearch", config=config) for reading in readings(q)]
+    return functools.reduce(operator.or_, queries)
 
 
 def quoted_phrase(typed: str) -> str | None:
@@ -122,17 +159,17 @@ def quoted_phrase(typed: str) -> str | None:
     return None
 
 
-def search_terms(q: str) -> list[str]:
-    """The terms of a rebuilt query (`search_query`) the SQLite search looks for, every one of them: each word, and
-    each phrase as one term, its words together and in that order. A term left out (-word, -"a phrase") and `or`
-    are not looked for (PostgreSQL parses the query itself)."""
+def search_terms(q: str) -> list[list[str]]:
+    """The terms of a rebuilt query (`search_query`) the SQLite search looks for, every one of them, each as its
+    `spellings`, any of which will do: each word, and each phrase as one term, its words together and in that
+    order. A term left out (-word, -"a phrase") and `or` are not looked for (PostgreSQL parses the query itself)."""
     terms = [phrase or word for dashes, phrase, word in SEARCH_TERM.findall(q) if not dashes]
-    return [term for term in terms if term.lower() != "or"][:SEARCH_MAX_WORDS]
+    return [spellings(term) for term in terms if term.lower() != "or"][:SEARCH_MAX_WORDS]
 
 
 def search_words(q: str) -> list[str]:
-    """The words of those terms: what SQLite's results highlight."""
-    return [word for term in search_terms(q) for word in term.split()]
+    """The words of those terms, in every spelling: what SQLite's results highlight."""
+    return [word for term in search_terms(q) for spelled in term for word in spelled.split()]
 
 
 def stored_search_vector(model, column: str = "search_vector"):
@@ -171,15 +208,17 @@ def _fold_character(character: str) -> str:
 
 
 def highlight_words(text: str | None, words: str) -> str | None:
-    """`text` with each occurrence of the newline-separated `words` between HIGHLIGHT marks, found as `fold` finds
-    them (case, accents and apostrophes aside) and marked in the text as written."""
+    """`text` with each occurrence of the newline-separated `words` at the start of a word between HIGHLIGHT marks,
+    found as `fold` finds them (case, accents and apostrophes aside) and marked in the text as written."""
     if text is None:
         return None
     text = text.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_STOP, "")
     needles = sorted({fold(word) for word in words.split("\n") if word}, key=len, reverse=True)
     if not needles:
         return text
-    pattern = re.compile("|".join(re.escape(word) for word in needles))
+    # At the start of a word, as the full-text index matches them: "U.S." also looks for "us", which is not the
+    # end of "business".
+    pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(re.escape(word) for word in needles) + ")")
     marked, last = [], 0
     for match in pattern.finditer(fold(text)):
         marked += [text[last : match.start()], HIGHLIGHT_START, text[match.start() : match.end()], HIGHLIGHT_STOP]

@@ -181,15 +181,15 @@ def suspended(connection=None):
 
 def matches_sql(q: str) -> tuple[str, list]:
     """SQL and parameters reading the ids of the published events whose own text or one of whose statements matches
-    the websearch query `q` (any of its search.dash_readings), read as English, then read as French: from the
+    the websearch query `q` (any of its search.readings), read as English, then read as French: from the
     events' rows when each reading is one word (or none), from the documents otherwise. PostgreSQL works out which
     from the constants alone, while planning, and reads only that table."""
-    from timeline.search import SEARCH_CONFIGS, dash_readings
+    from timeline.search import SEARCH_CONFIGS, readings
 
-    readings = dash_readings(q)
+    asked = readings(q)
 
     def query(config: str) -> str:
-        return "(" + " || ".join(f"websearch_to_tsquery('{config}', %s)" for _ in readings) + ")"
+        return "(" + " || ".join(f"websearch_to_tsquery('{config}', %s)" for _ in asked) + ")"
 
     english, french = query(SEARCH_CONFIGS["en"]), query(SEARCH_CONFIGS["fr"])
     one_word = f"numnode({english}) <= 1 AND numnode({french}) <= 1"
@@ -198,4 +198,4 @@ def matches_sql(q: str) -> tuple[str, list]:
         f"SELECT event_id FROM {EVENTS} WHERE {one_word} AND {matching} "
         f"UNION ALL SELECT DISTINCT event_id FROM {TABLE} WHERE NOT ({one_word}) AND {matching}"
     )
-    return sql, readings * 8
+    return sql, asked * 8
