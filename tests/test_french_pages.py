@@ -66,6 +66,7 @@ WRITTEN_ALIKE = {
     "Ukraine",
     "correction",
     "documentation",
+    "≈\u00a0%(count)s",
 }
 
 

@@ -90,7 +90,12 @@ def api_url(url: str) -> str:
 
 
 def number(value: int) -> str:
-    """A count as the active language writes it: "1,234" in English, "1 234" in French."""
+    """A count as the active language writes it: "1,234" in English, "1 234" in French; a count estimated from a
+    sample (timeline.facets.Estimate) to two significant figures, and marked so: "≈ 1,200"."""
+    if getattr(value, "estimated", False):
+        rounded = round(value, 2 - len(str(abs(int(value))))) if abs(value) >= 100 else int(value)
+        # Translators: a count estimated from a sample of the events, e.g. "≈ 1,200".
+        return gettext("≈ %(count)s") % {"count": formats.number_format(int(rounded), force_grouping=True)}
     return formats.number_format(value, force_grouping=True)
 
 

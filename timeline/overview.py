@@ -31,6 +31,7 @@ from timeline.dates import (
     month_abbreviation,
     period_end,
 )
+from timeline.facets import Estimate
 from timeline.languages import number
 from timeline.offices import OFFICES, Office, Term
 
@@ -403,6 +404,7 @@ def overview(
     month): the years a reader may go to."""
     if not counts:
         return None
+    estimated = any(isinstance(n, Estimate) for n in counts.values())
     # Events that began before the dates in force and run on into them: counted apart, at the start.
     earlier = {key: n for key, n in counts.items() if start and key[0] < start}
     within = {key: n for key, n in counts.items() if key not in earlier}
@@ -415,6 +417,8 @@ def overview(
         _scale(columns)
     for column in columns:
         column.current = (column.start, column.end) == (start, end)
+        if estimated:  # the sums of estimates are estimates
+            column.count = Estimate(column.count)
     return Overview(
         unit=unit,
         columns=columns,

@@ -107,7 +107,7 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
         # which stays in sight, and the order, which filters nothing.
         "filter_count": sum(1 for name, _ in filterset.params() if name not in ("q", "sort")),
     }
-    context.update(aggregates)
+    context.update(aggregates, estimated=facets.estimated(aggregates.get("facets", {}), aggregates.get("overview")))
     template_name = "timeline/event_list.html"
     if fragment:
         template_name += "#" + fragment

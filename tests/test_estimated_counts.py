@@ -1,0 +1,100 @@
+"""A search matching many events has the counts beside it (the facets, the overview) estimated from a sample of
+its matches and marked so; the events listed and their total are every match, always."""
+
+import datetime
+
+import pytest
+from django.http import QueryDict
+from django.utils import translation
+
+from tests.factories import EventFactory, InvolvementFactory, ParticipantFactory, StatementFactory, TopicFactory
+from timeline import facets, languages
+from timeline.filters import EventFilter
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def found(monkeypatch):
+    """Twelve events a search for "tariffs" finds, all on one topic and with one participant, five of them with a
+    statement; and one it does not find. A sample is at most 4 events here, so the twelve are read every 3rd."""
+    monkeypatch.setattr(facets, "SAMPLE_SIZE", 4)
+    trade = TopicFactory(slug="trade", name="Trade", name_fr="Commerce")
+    carney = ParticipantFactory(slug="mark-carney", name="Mark Carney")
+    for day in range(1, 13):
+        event = EventFactory(
+            title=f"Tariffs, round {day}", summary="Duties change.", start_date=datetime.date(2025, 3, day)
+        )
+        event.topics.add(trade)
+        InvolvementFactory(event=event, participant=carney)
+        if day <= 5:
+            StatementFactory(event=event, slug=f"said-{day}", text="We will answer these duties.")
+    EventFactory(title="Defence review", summary="Spending rises.", start_date=datetime.date(2025, 3, 1))
+
+
+def test_a_search_matching_more_events_than_a_sample_has_its_counts_estimated_and_marked(client, found):
+    response = client.get("/", {"q": "tariffs"})
+    html = response.text
+    assert response.context["page"].total == 12
+    assert '<h2 id="results-heading" tabindex="-1">12 events</h2>' in html
+    assert html.count("<article") == 12  # every match is listed
+    assert "are estimated from a sample of them. Every matching event is listed below." in html
+    choices = response.context["facets"]
+    # Every 3rd of the twelve by id: four events of the topic and the participant, counted as twelve.
+    assert [(c.value, c.count, c.count.estimated) for c in choices["topic"]] == [("trade", 12, True)]
+    assert [(c.value, c.count) for c in choices["participant"]] == [("mark-carney", 12)]
+    # With statements, the sample's 1st and 4th (days 1 and 4 of 1 to 5): 6 of 12, and so 6 without.
+    assert [(c.value, c.count) for c in choices["has_statements"]] == [("yes", 6), ("no", 6)]
+    assert all(isinstance(c.count, facets.Estimate) for c in choices["has_statements"])
+    assert '<span class="count">≈\u00a012<span class="visually-hidden"> events</span>' in html
+    assert 'aria-label="March 2025: ≈\u00a012 events"' in html  # the overview, a month of a year's events
+
+
+def test_a_search_matching_no_more_events_than_a_sample_is_counted_exactly(client, found, monkeypatch):
+    monkeypatch.setattr(facets, "SAMPLE_SIZE", 12)
+    response = client.get("/", {"q": "tariffs"})
+    choices = response.context["facets"]
+    assert [(c.value, c.count) for c in choices["has_statements"]] == [("yes", 5), ("no", 7)]
+    assert not any(isinstance(c.count, facets.Estimate) for facet in choices.values() for c in facet)
+    assert "≈" not in response.text
+    assert "estimated from a sample" not in response.text
+
+
+def test_counts_under_a_search_and_another_filter_are_exact_but_the_other_filter_s_own(client, found):
+    """A facet whose own filter is in force is counted under the others: here the search alone, so estimated."""
+    response = client.get("/", {"q": "tariffs", "topic": "trade"})
+    choices = response.context["facets"]
+    assert [(c.value, c.count) for c in choices["has_statements"]] == [("yes", 5), ("no", 7)]
+    assert not isinstance(choices["participant"][0].count, facets.Estimate)
+    assert isinstance(choices["topic"][0].count, facets.Estimate)
+    assert response.context["page"].total == 12
+
+
+def test_the_estimate_reads_the_same_sample_for_every_count(found):
+    filterset = EventFilter(QueryDict("q=tariffs"))
+    assert facets.sample_step(filterset, "") == 3
+    assert len(facets.sample(filterset, "")) == 4
+    assert facets.sample(filterset, "") is facets.sample(filterset, "topic")
+    assert facets.total(filterset) == 12
+
+
+def test_the_estimates_are_marked_in_french_too(client, found):
+    html = client.get("/fr/", {"q": "tariffs"}).text
+    assert "les nombres marqués ≈ (à côté des filtres et dans l’aperçu) sont estimés" in html
+    assert '<span class="count">≈\u00a012<span class="visually-hidden"> événements</span>' in html
+
+
+@pytest.mark.parametrize(
+    ("count", "english", "french"),
+    [
+        (facets.Estimate(1372), "≈\u00a01,400", "≈\u00a01\u00a0400"),
+        (facets.Estimate(19216), "≈\u00a019,000", "≈\u00a019\u00a0000"),
+        (facets.Estimate(96), "≈\u00a096", "≈\u00a096"),
+        (1372, "1,372", "1\u00a0372"),
+    ],
+)
+def test_an_estimate_is_written_to_two_significant_figures_and_marked(count, english, french):
+    with translation.override("en"):
+        assert languages.number(count) == english
+    with translation.override("fr"):
+        assert languages.number(count) == french
