@@ -1,4 +1,5 @@
 import os
+import tempfile
 
 from timeline.settings import *  # noqa: F403
 
@@ -18,3 +19,18 @@ AXES_ENABLED = False
 # Nothing is collected for tests: static files come from the app folders, so whitenoise has no root to scan
 # (and would warn on every request that it is missing).
 STATIC_ROOT = None
+
+# The SQLite test database is a file, not Django's in-memory default. The live server of the browser tests would
+# otherwise share the test's one in-memory connection among its request threads, and two requests at once (an admin
+# page and its autocomplete) can deadlock the run for good: one thread holds SQLite's lock and waits for the GIL to
+# call a Python-defined SQL function (the admin's date functions), the other holds the GIL and waits for SQLite's
+# lock. With a file each thread opens its own connection, as on PostgreSQL. It is made in the temporary folder, never
+# in the project, named after the process so that two runs cannot share it, and Django deletes it after the run.
+# Nothing in it has to survive a crash: commits need not wait for the disk, and the rollback journal stays in memory
+# (the locking between connections is still that of production's SQLite file), on top of production's PRAGMAs.
+_database = DATABASES["default"]  # noqa: F405
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    _database.setdefault("TEST", {})["NAME"] = os.path.join(
+        tempfile.gettempdir(), f"timeline-test-{os.getpid()}.sqlite3"
+    )
+    _database["OPTIONS"]["init_command"] += " PRAGMA synchronous = OFF; PRAGMA journal_mode = MEMORY;"

@@ -316,7 +316,7 @@ def test_another_editor_cannot_confirm_my_preview(admin_client, client, editor, 
 @pytest.mark.django_db(transaction=True)
 def test_two_confirmations_at_once_write_the_file_once(admin_user, newsroom):
     """Two previews of one file, confirmed at the same moment: one import writes, the other is refused (or, on
-    SQLite's test database, which cannot wait for a lock, both may be refused); never two copies."""
+    SQLite, which may turn a second writer away instead of waiting, both may be refused); never two copies."""
     clients = [Client(), Client()]
     for client in clients:
         client.force_login(admin_user)
@@ -339,8 +339,8 @@ def test_two_confirmations_at_once_write_the_file_once(admin_user, newsroom):
     outcomes = []
     for response in responses:
         if response.status_code == 503:
-            # SQLite's shared-cache test database refuses a second writer at once instead of waiting: a 503
-            # that wrote nothing.
+            # SQLite may refuse a second writer at once instead of waiting (a transaction that has read cannot
+            # start writing while another writes): a 503 that wrote nothing.
             assert connection.vendor == "sqlite"
             outcomes.append("refused")
             continue
