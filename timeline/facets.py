@@ -135,7 +135,7 @@ def events_sql(filterset, excluded: str, keyed: tuple[int, list[int]] | None = N
     can match nothing); with `keyed` (facet, values), of those with one of these values, but under a search
     alone. A search alone is the ids it matched, read already for the page (EventFilter.search_matches): finding
     them again among the published events cost a pass over all of those (16 of a common word's 59 ms of
-    counts)."""
+    counts); past SAMPLE_SIZE of them, the sample its counts read (`sample`)."""
     matches = search_alone(filterset, excluded)
     if matches is not None:
         vendor = connections[filterset.queryset.db].vendor
@@ -159,15 +159,18 @@ def search_alone(filterset, excluded: str) -> search.Ids | None:
 def sample_step(filterset, excluded: str) -> int:
     """Every how many of the events every filter but `excluded` selects the counts read: 1, every one of them,
     but for a search alone matching more than SAMPLE_SIZE events."""
-    matches = search_alone(filterset, excluded)
+    return step_of(search_alone(filterset, excluded))
+
+
+def step_of(matches: search.Ids | None) -> int:
     return 1 if matches is None else max(1, -(-len(matches) // SAMPLE_SIZE))
 
 
 def sample(filterset, excluded: str) -> search.Ids:
     """The ids of the events a search alone matches that its counts read (`sample_step`): every n-th by id, the
     same for every count of the page."""
-    step = sample_step(filterset, excluded)
     matches = search_alone(filterset, excluded)
+    step = step_of(matches)
     if step == 1:
         return matches
     samples = filterset.__dict__.setdefault("_samples", {})
@@ -606,8 +609,9 @@ def total(filterset) -> int:
 def shared_total(filterset) -> int:
     """The events every filter in force selects: each has one MONTH key, but a sample's are an estimate, and the
     total is every match."""
-    if sample_step(filterset, "") > 1:
-        return len(search_alone(filterset, ""))
+    matches = search_alone(filterset, "")
+    if step_of(matches) > 1:
+        return len(matches)
     return sum(shared_counts(filterset)[eventkeys.MONTH].values())
 
 
