@@ -1,5 +1,5 @@
 """Event cards rendered once and reused on every page that lists the event, until something the card shows changes;
-and the values a listed statement shows.
+and the values a listed statement or source shows.
 
 A card is kept under a digest of everything it shows (the event's fields, its counts, topics, participants, top
 statement and any search highlighting) and of the code and language, so it cannot go stale: a changed event
@@ -176,3 +176,32 @@ def statement_item(statement) -> dict:
         "url": statement.get_absolute_url(),
         "date_display": said or event_date,
     }
+
+
+# Sources in a list (the sources' index, an event's or a statement's page): the same, for timeline/_source.html.
+
+
+def source_items(sources) -> list[dict]:
+    """What _source.html shows of each source, worked out once per source (the index lists some 250 a page); with
+    the events citing it (`citing`, prefetched by the index) as (address, title) pairs."""
+    from timeline.models import Source
+
+    kinds = {value: str(label) for value, label in Source.Kind.choices}
+    return [
+        {
+            "slug": source.slug,
+            "url": source.url,
+            "title": source.title,
+            "title_is_descriptive": source.title_is_descriptive,
+            "publisher": source.publisher,
+            "author": source.author,
+            "datetime": dates.iso_date(source.published_on, source.published_precision),
+            "date": dates.format_date(source.published_on, source.published_precision),
+            "kind": kinds.get(source.kind, source.kind),
+            "archive_url": source.archive_url,
+            "citing": [
+                (event.get_absolute_url(), translated(event, "title")) for event in getattr(source, "citing", [])
+            ],
+        }
+        for source in sources
+    ]

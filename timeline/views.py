@@ -166,6 +166,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "event": event,
         "statements": cards.statement_items(event.statements.all()),
+        "sources": cards.source_items(event.sources.all()),
         "previous_event": Event.objects.published().before(event),
         "next_event": Event.objects.published().after(event),
         "canonical_url": absolute(request, event.get_absolute_url()),
@@ -236,6 +237,7 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "statement": statement,
         "role": role,
         "role_note": role.note_during(*statement.period) if role else "",
+        "sources": cards.source_items(statement.sources.all()),
         "citation": citations.cite(statement, url),
         "json_ld": json_ld_script(statement_data(statement, request.build_absolute_uri)),
         "more_url": StatementListFilter.link(speaker=[statement.speaker]),
@@ -400,7 +402,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
         # Read as values, past the models' own cleaning of what they load (timeline.text).
         name = names.get(publisher["publisher_key"], "")
         publisher["name"] = name and printable(name)
-        publisher["sources"] = by_publisher[publisher["publisher_key"]]
+        publisher["sources"] = cards.source_items(by_publisher[publisher["publisher_key"]])
     kinds = every_publisher.totals()
     context = {
         "source_page": pages.page,

@@ -74,12 +74,6 @@ class Source(PlainTextFields, NamedBySlug, models.Model):
         super().save(*args, **kwargs)
 
     @property
-    def kind_label(self) -> str:
-        # get_kind_display() makes every choice's label hashable, translating each, on every call: on the sources
-        # index, with 265 sources a page, that was a sixth of its time.
-        return self.Kind(self.kind).label if self.kind in self.Kind.values else self.kind
-
-    @property
     def published_display(self) -> str:
         return format_date(self.published_on, self.published_precision)
 
