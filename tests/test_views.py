@@ -439,6 +439,30 @@ def test_load_more_returns_only_the_next_events_without_repeating_a_heading(clie
     assert re.search(r'<span id="shown-to" hx-swap-oob="true">55</span>', response.text)
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_load_more_after_events_were_unpublished_adds_none_twice_and_says_why(client, many_events, language):
+    """A reader has the first page of 55 events; an editor then unpublishes ten, and 45 fit on one page. "Load
+    more" asks for page 2, which no longer exists: the last page again would append the 45 events already shown."""
+    for event in many_events[:10]:
+        event.status = Event.Status.DRAFT
+        event.save()
+    prefix = "/fr" if language == "fr" else ""
+    response = client.get(f"{prefix}/?page=2", headers={"HX-Request": "true", "HX-Target": "load-more"})
+    assert response.status_code == 200
+    html = page(response)
+    assert html.find("article") == []
+    assert not html.find("a", id="load-more")
+    changed = html.find("p", class_="changed")
+    assert len(changed) == 1 and changed[0]["role"] == "status"
+    message = {
+        "en": "No more events to add: the timeline has changed since this page was loaded.",
+        "fr": "Aucun autre événement à ajouter\u00a0: la chronologie a changé depuis le chargement de cette page.",
+    }[language]
+    assert message in response.content.decode()  # as written, with French's no-break space before the colon
+    # Back to the first page of the same filters, read again.
+    assert [a["href"] for a in html.find("a")] == [f"{prefix}/"]
+
+
 @pytest.mark.parametrize("headers", [{}, HTMX_RESULTS, {"HX-Request": "true", "HX-Target": "timeline"}])
 def test_a_page_url_shows_that_page_alone_with_where_it_is_and_a_link_back(client, many_events, headers):
     """Classic pagination: ?page=2 is events 51 to 55, whether loaded whole or swapped in by htmx."""
@@ -960,7 +984,7 @@ def test_query_counts_do_not_grow_with_the_number_of_events(
     page's publishers, the events citing those. Every page first reads the data version its caches are keyed
     by (one lookup). The same count in French (/fr/...) as in English: translated fields and their fallbacks
     cost no query."""
-    monkeypatch.setattr("timeline.paging.PAGE_SIZE", 5)  # so that 12 events fill more than one page
+    monkeypatch.setattr("timeline.paging.PAGE_SIZE", 1)  # so that 2 events fill more than one page, as 12 do
     carney, tariffs, events = build_events(count)
     with django_assert_num_queries(queries):
         response = client.get(language + path.format(event=events[1].slug), headers=headers)

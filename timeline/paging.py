@@ -110,6 +110,8 @@ class TimelinePage:
     number: int
     rows: list[Row]
     total: int
+    # "Load more" asked for a page past the last: events were unpublished since the reader's page was loaded.
+    changed: bool = False
 
     @property
     def last_page(self) -> int:
@@ -159,6 +161,14 @@ def page_of(items, start: int, stop: int) -> list:
     return list(page.filter(pk__in=items.values("pk")[start:stop]))
 
 
+def past_last(raw: str | None, last_page: int) -> bool:
+    """Whether the page number `raw` is past `last_page`."""
+    try:
+        return int(raw) > last_page
+    except (TypeError, ValueError):
+        return False
+
+
 def timeline_page(events, total: int, raw: str | None, notes: list[str], grouped: bool, continuing: bool):
     """Page `raw` of the events alone: a page URL shows that page, and "load more" appends it to what is shown.
 
@@ -167,6 +177,11 @@ def timeline_page(events, total: int, raw: str | None, notes: list[str], grouped
     marks where it starts, for the keyboard's focus."""
     page = TimelinePage(1, [], total)
     page.number = page_number(raw, page.last_page, notes, limit=MAX_PAGES)
+    if continuing and past_last(raw, page.last_page):
+        # The last page again would repeat events the reader already has: nothing is appended, and the page says
+        # why (templates/timeline/event_list.html).
+        page.changed = True
+        return page
     offset = (page.number - 1) * PAGE_SIZE
     if continuing and offset:
         previous, *shown = page_of(events, offset - 1, offset + PAGE_SIZE)
