@@ -229,6 +229,10 @@ class Step:
     url: str = ""
 
 
+# The widest count the columns are sized for: "≈ 12,000" is 8 characters, "≈ 120,000" 9.
+WIDEST_COUNT = 10
+
+
 @dataclasses.dataclass
 class Overview:
     unit: str
@@ -289,6 +293,12 @@ class Overview:
     @property
     def has_bands(self) -> bool:
         return any(holders.terms for _, row in self.bands for holders in row)
+
+    @property
+    def count_width(self) -> int:
+        """The characters of the widest count written above a bar, up to WIDEST_COUNT: the columns are made as wide
+        (timeline.css, .count-5 and up), where "12,345" in a phone's narrow column ran into the next one."""
+        return min(max((len(number(column.count)) for column in self.columns if column.count), default=0), WIDEST_COUNT)
 
 
 def _unit_for(counts: dict[tuple[datetime.date, str], int], zoom: str | None) -> str:

@@ -3,6 +3,7 @@ every period a target of at least 24 by 24 pixels at desktop and phone widths, n
 screenshots of it on the demo dataset, whose history (1854 to 2026, most of it in 2025) is what it is built for."""
 
 import datetime
+import itertools
 import json
 import re
 
@@ -12,6 +13,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.factories import EventFactory, InvolvementFactory, ParticipantFactory, RoleFactory
+from timeline.facets import Estimate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -131,6 +133,27 @@ def test_every_period_is_a_target_of_at_least_24_by_24_pixels(page, live_server,
     for box in [links.nth(n).bounding_box() for n in range(links.count())]:
         assert box["width"] >= 24 and box["height"] >= 24, box
     assert page.evaluate("document.documentElement.scrollWidth") <= width  # the page never scrolls sideways
+
+
+@pytest.mark.parametrize(
+    "count, shown", [(12_345, "12,345"), (Estimate(12_345), "≈ 12,000")], ids=["exact", "estimated"]
+)
+def test_large_counts_above_the_bars_never_run_into_each_other_on_a_phone(page, live_server, monkeypatch, count, shown):
+    """Eighteen decades of some 12,000 events each, as a large timeline has: the overview is given those counts
+    rather than 200,000 events written for the test. Each count above a bar stays clear of the next one."""
+    EventFactory(start_date=D(1850, 1, 1))
+    counts = {(D(1850 + 10 * n, 1, 1), "day"): count for n in range(18)}
+    monkeypatch.setattr("timeline.facets.month_counts", lambda filterset, together=True: counts)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/")
+    labels = page.locator(".overview .periods .count")
+    expect(labels).to_have_count(18)
+    expect(labels.first).to_have_text(shown)
+    boxes = [labels.nth(n).bounding_box() for n in range(18)]
+    for box, following in itertools.pairwise(boxes):
+        assert box["x"] + box["width"] <= following["x"], (box, following)
+        assert following["y"] == box["y"]  # on one line, not wrapped onto two
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the overview scrolls, the page does not
 
 
 @pytest.fixture
