@@ -14,6 +14,7 @@ holders (timeline/offices.py) from the roles, cached until the record changes; t
 
 import dataclasses
 import datetime
+import functools
 import math
 
 from django.db.models import Count
@@ -259,6 +260,12 @@ class Overview:
         ]
 
     @property
+    def year_links(self) -> list[tuple[str, str, bool]]:
+        """(label, url, current) of each year: plain values, which the template prints for some 170 years without
+        looking each attribute up in turn."""
+        return [(year.label, year.url, year.current) for year in self.years]
+
+    @property
     def table_caption(self) -> str:
         return gettext("%(chart)s (by the date they start)") % {"chart": self.per_unit}
 
@@ -294,7 +301,7 @@ class Overview:
     def has_bands(self) -> bool:
         return any(holders.terms for _, row in self.bands for holders in row)
 
-    @property
+    @functools.cached_property
     def count_width(self) -> int:
         """The characters of the widest count written above a bar, up to WIDEST_COUNT: the columns are made as wide
         (timeline.css, .count-5 and up), where "12,345" in a phone's narrow column ran into the next one."""
