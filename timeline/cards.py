@@ -196,7 +196,7 @@ def source_items(sources) -> list[dict]:
             "publisher": source.publisher,
             "author": source.author,
             "datetime": dates.iso_date(source.published_on, source.published_precision),
-            "date": dates.format_date(source.published_on, source.published_precision),
+            "date": source.published_display,
             "kind": kinds.get(source.kind, source.kind),
             "archive_url": source.archive_url,
             "citing": [

@@ -71,6 +71,14 @@ COUNTED = {
 }
 
 
+# The same things' names alone, for a count written apart from them (a facet's: "1,234" then, for screen readers,
+# "events").
+NOUNS = {
+    "event": lambda n: ngettext("event", "events", n),
+    "statement": lambda n: ngettext("statement", "statements", n),
+}
+
+
 @register.filter
 def counted(count, noun):
     """{{ n|counted:"event" }} -> "1 event", "1,234 events"; in French "1 événement", "1 234 événements"."""
@@ -139,21 +147,14 @@ def number(count):
 
 
 @register.filter
-def choice_rows(choices, noun: str = "event"):
+def choice_rows(choices, noun):
     """{% for value, label, count, counted, selected in choices|choice_rows:noun %}: each facet choice's value, name,
     count as written ("1,234") and what it counts ("events", "statements"), worked out here once per choice: a
     timeline page lists about a hundred, where the template language paid for each attribute and plural again."""
     return [
-        (choice.value, choice.label, languages.number(choice.count), counted_noun(noun, choice.count), choice.selected)
+        (choice.value, choice.label, languages.number(choice.count), NOUNS[noun](choice.count), choice.selected)
         for choice in choices
     ]
-
-
-def counted_noun(noun: str, count: int) -> str:
-    """ "events" or "statements", in the number `count` asks for."""
-    if noun == "statement":
-        return ngettext("statement", "statements", count)
-    return ngettext("event", "events", count)
 
 
 @register.simple_tag(takes_context=True)
