@@ -418,8 +418,12 @@ def test_the_first_page_links_to_more(client, many_events):
     assert len(html.find("article")) == PAGE_SIZE
     assert headings(response) == ["2025", "May 2025", "June 2025"]
     more = html.find("a", id="load-more")[0]
-    assert more["href"] == "?page=2#page-2" and more["hx-get"] == "?page=2"
-    assert more["hx-target"] == "this" and more["hx-swap"] == "outerHTML" and more["hx-replace-url"] == "true"
+    # htmx goes on from the last event shown (day 49, 19 June: its day, precision, importance and id); the address
+    # bar and a reader without JavaScript get page 2.
+    last = many_events[PAGE_SIZE - 1]
+    assert more["href"] == "?page=2#page-2"
+    assert more["hx-get"] == f"?page=2&after=2025-06-19.day.{last.importance}.{last.pk}"
+    assert more["hx-target"] == "this" and more["hx-swap"] == "outerHTML" and more["hx-replace-url"] == "?page=2"
     assert "Events 1–50 of 55" in html.text
     assert html.find("link", rel="next")[0]["href"] == "http://testserver/?page=2"
     # The first page has nothing before it.
@@ -461,6 +465,64 @@ def test_load_more_after_events_were_unpublished_adds_none_twice_and_says_why(cl
     assert message in response.content.decode()  # as written, with French's no-break space before the colon
     # Back to the first page of the same filters, read again.
     assert [a["href"] for a in html.find("a")] == [f"{prefix}/"]
+
+
+LOAD_MORE = {"HX-Request": "true", "HX-Target": "load-more"}
+
+
+@pytest.mark.parametrize("sort", ["", "newest"])
+def test_load_more_after_an_edit_above_goes_on_from_the_last_event_shown(client, many_events, sort):
+    """A reader has the first page, 50 of 55 events. An editor then unpublishes three of them and publishes two new
+    ones among them. "Load more" appends exactly the events after the reader's last one: none skipped (counted from
+    the start, page 2 would begin one event further on) and none repeated."""
+    first = page(client.get(f"/?sort={sort}" if sort else "/"))
+    shown = [article["id"] for article in first.find("article")]
+    more = first.find("a", id="load-more")[0]["hx-get"]
+    for event in many_events[5:8] if not sort else many_events[47:50]:
+        event.status = Event.Status.DRAFT
+        event.save()
+    EventFactory.create_batch(2, start_date=D(2025, 5, 20) if not sort else D(2025, 6, 10))
+
+    response = client.get(more, headers=LOAD_MORE)
+    appended = [article["id"] for article in page(response).find("article")]
+    days = range(PAGE_SIZE, PAGE_SIZE + 5) if not sort else range(4, -1, -1)
+    assert appended == [f"event-day-{n:03d}" for n in days]
+    assert not set(appended) & set(shown)
+    assert not page(response).find("a", id="load-more") and not page(response).find("p", class_="changed")
+
+
+def test_load_more_goes_on_after_the_last_event_shown_even_once_it_is_unpublished(client, many_events, monkeypatch):
+    """The reader's last event is unpublished before they ask for more: the next events follow it all the same,
+    and June, which it opened on the reader's page, gets no second heading."""
+    monkeypatch.setattr("timeline.paging.PAGE_SIZE", 32)  # page 1 ends with day 31, 1 June, under its heading
+    first = page(client.get("/"))
+    assert first.find("article")[-1]["id"] == "event-day-031"
+    many_events[31].status = Event.Status.DRAFT
+    many_events[31].save()
+    response = client.get(first.find("a", id="load-more")[0]["hx-get"], headers=LOAD_MORE)
+    assert page(response).find("article")[0]["id"] == "event-day-032"
+    assert headings(response) == []
+
+
+def test_load_more_with_nothing_left_after_the_last_event_shown_says_why(client, many_events):
+    first = page(client.get("/"))
+    for event in many_events[PAGE_SIZE:]:
+        event.status = Event.Status.DRAFT
+        event.save()
+    response = client.get(first.find("a", id="load-more")[0]["hx-get"], headers=LOAD_MORE)
+    html = page(response)
+    assert html.find("article") == [] and not html.find("a", id="load-more")
+    assert len(html.find("p", class_="changed")) == 1
+
+
+@pytest.mark.parametrize(
+    "after", ["", "yesterday", "2025-02-30.day.2.1", "2025-06-19.week.2.1", "2025-06-19.day.2.1;drop", "9" * 400]
+)
+def test_load_more_from_a_malformed_place_counts_from_the_start_instead(client, many_events, after):
+    response = client.get(f"/?{urlencode({'page': 2, 'after': after})}", headers=LOAD_MORE)
+    assert response.status_code == 200
+    appended = [article["id"] for article in page(response).find("article")]
+    assert appended == [f"event-day-{n:03d}" for n in range(PAGE_SIZE, PAGE_SIZE + 5)]
 
 
 @pytest.mark.parametrize("headers", [{}, HTMX_RESULTS, {"HX-Request": "true", "HX-Target": "timeline"}])

@@ -171,9 +171,11 @@ class ParameterSet(django_filters.FilterSet):
 
     def params(self, **changes) -> list[tuple[str, str]]:
         """The parameters in force as (name, value) pairs in the FilterSet's order, with `changes` made (a value,
-        a list for a repeatable parameter, or None to drop it), and `page` last, left out for page 1."""
+        a list for a repeatable parameter, or None to drop it), and `page` last, left out for page 1, then where
+        "load more" goes on from (`after`, a paging.Place)."""
         values = {name: self.cleaned.get(name) for name in self.filters}
         page = changes.pop("page", None)
+        after = changes.pop("after", None)
         if unknown := set(changes) - set(values):
             raise TypeError(f"no such parameter: {', '.join(sorted(unknown))}")
         values.update(changes)
@@ -182,6 +184,8 @@ class ParameterSet(django_filters.FilterSet):
             pairs += [(name, written) for written in _written(value)]
         if page and int(page) > 1:
             pairs.append(("page", str(page)))
+        if after:
+            pairs.append(("after", str(after)))
         return pairs
 
     def query(self, **changes) -> str:

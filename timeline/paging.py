@@ -5,7 +5,9 @@ Links carry only the parameters a page understands, so that nothing else a URL h
 """
 
 import dataclasses
+import datetime
 import math
+import re
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
@@ -100,6 +102,43 @@ def rows_with_headings(events: list[Event], previous: Event | None = None, group
     return rows
 
 
+# Where "load more" goes on from
+
+
+@dataclasses.dataclass(frozen=True)
+class Place:
+    """Where an event stood in the timeline's order when a reader's page was loaded: its day, the precision its
+    date is known to, its importance and its id. "Load more" goes on from the last event the reader has, rather than
+    from a count of events, so that events published or unpublished above it since are neither repeated nor
+    skipped; and its month's heading is not opened again, even if that event has since been unpublished."""
+
+    start_date: datetime.date
+    date_precision: str
+    importance: int
+    pk: int
+
+    PATTERN = re.compile(r"(\d{4}-\d{2}-\d{2})\.(day|month|year)\.(\d{1,5})\.(\d{1,18})")
+
+    @classmethod
+    def of(cls, event: Event) -> "Place":
+        return cls(event.start_date, event.date_precision, event.importance, event.pk)
+
+    @classmethod
+    def parse(cls, raw: str | None) -> "Place | None":
+        """The place written by `str()`, or None for anything else (the count of events is then used)."""
+        match = cls.PATTERN.fullmatch(raw or "")
+        if not match:
+            return None
+        day, precision, importance, pk = match.groups()
+        try:
+            return cls(datetime.date.fromisoformat(day), precision, int(importance), int(pk))
+        except ValueError:  # no such day: 2025-02-30
+            return None
+
+    def __str__(self) -> str:
+        return f"{self.start_date.isoformat()}.{self.date_precision}.{self.importance}.{self.pk}"
+
+
 # The timeline's pages
 
 
@@ -110,12 +149,20 @@ class TimelinePage:
     number: int
     rows: list[Row]
     total: int
-    # "Load more" asked for a page past the last: events were unpublished since the reader's page was loaded.
+    # "Load more" found nothing more to add: events were unpublished since the reader's page was loaded.
     changed: bool = False
+    # Whether events come after these, when "load more" read them from a place (otherwise worked out from the total).
+    more: bool | None = None
+    grouped: bool = True  # in the timeline's order (by relevance, the count of events is all there is to go on)
 
     @property
     def last_page(self) -> int:
         return max(1, math.ceil(self.total / PAGE_SIZE))
+
+    @property
+    def place(self) -> Place | None:
+        """Where "load more" goes on from: the last event shown, in a chronological list."""
+        return Place.of(self.rows[-1].event) if self.rows and self.grouped else None
 
     @property
     def first_shown(self) -> int:
@@ -123,6 +170,8 @@ class TimelinePage:
 
     @property
     def has_more(self) -> bool:
+        if self.more is not None:
+            return self.more and self.number < MAX_PAGES
         return self.number < min(self.last_page, MAX_PAGES)
 
     @property
@@ -169,27 +218,51 @@ def past_last(raw: str | None, last_page: int) -> bool:
         return False
 
 
-def timeline_page(events, total: int, raw: str | None, notes: list[str], grouped: bool, continuing: bool):
+def timeline_page(
+    events,
+    total: int,
+    raw: str | None,
+    notes: list[str],
+    grouped: bool,
+    continuing: bool,
+    after: Place | None = None,
+    newest_first: bool = False,
+):
     """Page `raw` of the events alone: a page URL shows that page, and "load more" appends it to what is shown.
 
     A page read on its own opens with its year and month headings. A page `continuing` the one above it (load
-    more) fetches the event before it too, so that a month running on from there gets no second heading, and
-    marks where it starts, for the keyboard's focus."""
-    page = TimelinePage(1, [], total)
-    page.number = page_number(raw, page.last_page, notes, limit=MAX_PAGES)
-    if continuing and past_last(raw, page.last_page):
-        # The last page again would repeat events the reader already has: nothing is appended, and the page says
-        # why (templates/timeline/event_list.html).
-        page.changed = True
-        return page
-    offset = (page.number - 1) * PAGE_SIZE
-    if continuing and offset:
-        previous, *shown = page_of(events, offset - 1, offset + PAGE_SIZE)
-        page.rows = rows_with_headings(shown, previous, grouped)
+    more) goes on from the `after` place the reader's last event stood at, in a chronological list (oldest or
+    `newest_first`); without one (a list by relevance), it fetches the event before it too, so that a month running
+    on from there gets no second heading. It marks where it starts, for the keyboard's focus."""
+    page = TimelinePage(1, [], total, grouped=grouped)
+    if continuing and after is not None and grouped:
+        page = continued(events, page, raw, after, newest_first)
     else:
-        page.rows = rows_with_headings(page_of(events, offset, offset + PAGE_SIZE), grouped=grouped)
+        page.number = page_number(raw, page.last_page, notes, limit=MAX_PAGES)
+        if continuing and past_last(raw, page.last_page):
+            # The last page again would repeat events the reader already has: nothing is appended, and the page
+            # says why (templates/timeline/event_list.html).
+            page.changed = True
+            return page
+        offset = (page.number - 1) * PAGE_SIZE
+        if continuing and offset:
+            previous, *shown = page_of(events, offset - 1, offset + PAGE_SIZE)
+            page.rows = rows_with_headings(shown, previous, grouped)
+        else:
+            page.rows = rows_with_headings(page_of(events, offset, offset + PAGE_SIZE), grouped=grouped)
     if continuing and page.rows:
         page.rows[0].anchor = f"page-{page.number}"
+    return page
+
+
+def continued(events, page: TimelinePage, raw: str | None, after: Place, newest_first: bool) -> TimelinePage:
+    """The events after `after`, numbered as page `raw` (the reader's range line counts on from there)."""
+    page.number = page_number(raw, MAX_PAGES, [])
+    # One more than a page says whether any follow, however the total has changed since.
+    shown = page_of(events.past(after, newest_first), 0, PAGE_SIZE + 1)
+    page.more = len(shown) > PAGE_SIZE
+    page.rows = rows_with_headings(shown[:PAGE_SIZE], after)
+    page.changed = not page.rows
     return page
 
 

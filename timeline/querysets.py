@@ -336,27 +336,28 @@ class EventQuerySet(models.QuerySet):
         the order of the index that serves it (event_published_newest_idx)."""
         return self.order_by(Coalesce("published_at", "created_at").desc(), "-pk")
 
-    def before(self, event):
-        """The event just before `event` in the timeline's order, with what a link to it shows; None at the start.
+    def past(self, place, newest_first: bool = False):
+        """The events that come after `place` in the timeline's order (oldest first, or `newest_first`): `place` is
+        an event, or where one stood (paging.Place), read from its day, importance and id alone.
 
-        The redundant bound on start_date lets the database walk the (status, start_date) index from this event
-        instead of filtering every published event (0.1 ms instead of 80 ms at 100,000 events).
+        The redundant bound on start_date lets the database walk the (status, start_date) index from there instead
+        of filtering every published event (0.1 ms instead of 80 ms at 100,000 events).
         """
-        same_day = Q(start_date=event.start_date)
-        earlier = Q(start_date__lt=event.start_date) | same_day & (
-            Q(importance__gt=event.importance) | Q(importance=event.importance, pk__lt=event.pk)
-        )
-        neighbours = self.filter(earlier, start_date__lte=event.start_date)
+        day, importance, pk = place.start_date, place.importance, place.pk
+        if newest_first:
+            tie = Q(importance__gt=importance) | Q(importance=importance, pk__lt=pk)
+            return self.filter(Q(start_date__lt=day) | Q(start_date=day) & tie, start_date__lte=day)
+        tie = Q(importance__lt=importance) | Q(importance=importance, pk__gt=pk)
+        return self.filter(Q(start_date__gt=day) | Q(start_date=day) & tie, start_date__gte=day)
+
+    def before(self, event):
+        """The event just before `event` in the timeline's order, with what a link to it shows; None at the start."""
+        neighbours = self.past(event, newest_first=True)
         return neighbours.chronological(newest_first=True).only(*NEIGHBOUR_FIELDS).first()
 
     def after(self, event):
-        """The event just after `event` in the timeline's order; None at the end (see `before`)."""
-        same_day = Q(start_date=event.start_date)
-        later = Q(start_date__gt=event.start_date) | same_day & (
-            Q(importance__lt=event.importance) | Q(importance=event.importance, pk__gt=event.pk)
-        )
-        neighbours = self.filter(later, start_date__gte=event.start_date)
-        return neighbours.chronological().only(*NEIGHBOUR_FIELDS).first()
+        """The event just after `event` in the timeline's order; None at the end."""
+        return self.past(event).chronological().only(*NEIGHBOUR_FIELDS).first()
 
     def with_counts(self):
         """`statement_count` and `source_count` of each event, as correlated subqueries."""

@@ -32,7 +32,7 @@ from timeline.models import (
     Statement,
     Topic,
 )
-from timeline.paging import paginate, rows_with_headings, timeline_page
+from timeline.paging import Place, paginate, rows_with_headings, timeline_page
 from timeline.querysets import NameOrder, localized
 from timeline.search import search_text
 from timeline.statement_filters import StatementListFilter
@@ -73,7 +73,7 @@ TIMELINE_PARTIALS = ("results", "timeline", "load-more")
 
 @require_GET
 @vary_on_headers(*VARYING_HEADERS)
-@cache_public_page(parameters=(*EventFilter.base_filters, "page"))
+@cache_public_page(parameters=(*EventFilter.base_filters, "page", "after"))
 def event_list(request: HtmxHttpRequest) -> HttpResponse:
     fragment = request.htmx.target if request.htmx.target in TIMELINE_PARTIALS else None
     filterset = EventFilter(request.GET)
@@ -86,7 +86,16 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
         aggregates["overview"] = timeline_overview(filterset)
     total = cached_aggregate("count", filterset.selection(), lambda: facets.total(filterset))
     grouped = not filterset.relevance_sorted
-    page = timeline_page(events, total, request.GET.get("page"), notes, grouped, continuing=fragment == "load-more")
+    page = timeline_page(
+        events,
+        total,
+        request.GET.get("page"),
+        notes,
+        grouped,
+        continuing=fragment == "load-more",
+        after=Place.parse(request.GET.get("after")),
+        newest_first=filterset.cleaned.get("sort") == "newest",
+    )
     active_filters = facets.active_filters(filterset)
     heading = ", ".join(active["label"] for active in active_filters)
     context = {

@@ -8,6 +8,7 @@ import pytest
 
 from tests.browser.swaps import RECORD_AT_SWAP
 from tests.factories import EventFactory, InvolvementFactory, ParticipantFactory, TopicFactory
+from timeline.models import Event
 
 pytestmark = [pytest.mark.browser, pytest.mark.firefox, pytest.mark.django_db(transaction=True)]
 
@@ -256,3 +257,25 @@ def test_overview_by_keyboard(firefox, live_server, history):
     firefox.press("Enter")
     firefox.wait_for("() => location.search === '' && !document.querySelector('.overview-trail')")
     assert firefox.text("#results-heading") == "9 events on the timeline"
+
+
+def test_load_more_on_a_phone_in_french_after_an_editor_unpublished_events_above(firefox, live_server, story):
+    """A French reader on a phone has the first 25 of 34 events when an editor unpublishes three of them: "load
+    more" appends the nine that follow their last one, none skipped and none twice, and the address is page 2."""
+    firefox.viewport(*WIDTHS["phone"])
+    firefox.goto(live_server.url + "/fr/")
+    first = firefox.evaluate("() => [...document.querySelectorAll('#event-stream article')].map((a) => a.id)")
+    assert len(first) == 25
+    for event in Event.objects.filter(slug__in=[slug.removeprefix("event-") for slug in first[3:6]]):
+        event.status = Event.Status.DRAFT
+        event.save()
+
+    firefox.click("#load-more")
+    firefox.wait_for("() => location.search === '?page=2'")
+    firefox.wait_for("() => document.querySelectorAll('#event-stream article').length > 25")
+    shown = firefox.evaluate("() => [...document.querySelectorAll('#event-stream article')].map((a) => a.id)")
+    later = list(Event.objects.published().chronological().values_list("slug", flat=True))[22:]
+    assert shown == first + [f"event-{slug}" for slug in later]
+    assert len(set(shown)) == 34
+    # The range above counts what the page shows.
+    assert firefox.text("#shown-to") == "34"
