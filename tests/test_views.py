@@ -1014,6 +1014,7 @@ QUERY_COUNTS = [
     ("/?country=CA", 11, {}),
     ("/?page=2", 13, {}),
     ("/?page=2", 6, {"HX-Request": "true", "HX-Target": "load-more"}),
+    ("/?page=2&after=2025-01-01.day.2.0", 6, {"HX-Request": "true", "HX-Target": "load-more"}),
     ("/events/{event}/", 11, {}),
     ("/participants/mark-carney/", 8, {}),
     ("/topics/tariffs/", 7, {}),
@@ -1040,7 +1041,7 @@ def test_query_counts_do_not_grow_with_the_number_of_events(
     that a search is 10 (its matches, events, 3 prefetches, that query, 2 namings, office holders, version) and a
     search with a participant and a topic 12 (those two facets counted on their own, no naming, 2 slug lookups):
     a search first reads the ids of the events it matches, which every other query of the page then reads
-    instead of matching the text again; load more:
+    instead of matching the text again; load more (from the last event's place or from a page number alike):
     count, events, 3 prefetches; participant index:
     count and page; source index: every publisher with its counts by kind (one aggregate), the sources of the
     page's publishers, the events citing those. Every page first reads the data version its caches are keyed
