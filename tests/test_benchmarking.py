@@ -1,3 +1,4 @@
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -7,6 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import EventFactory
 from timeline.benchmarking import QUERY_COUNT_HEADER, Result, Target, run
+from timeline.models import Event
+from timeline.paging import Place
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +48,20 @@ def test_the_load_driver_counts_requests_sizes_and_failures(live_server):
     missing = run(address.hostname, address.port, Target("missing", "/events/nothing-here/"), requests=4, concurrency=2)
     assert missing.errors == 4
     assert missing.error_samples[0] == "HTTP 404"
+
+
+def test_the_load_more_it_measures_goes_on_from_the_last_event_of_page_49_as_a_reader_s_does(client, monkeypatch):
+    from django.core.management import call_command
+
+    from timeline.management.commands.bench import discover_targets
+
+    monkeypatch.setattr("timeline.paging.PAGE_SIZE", 1)
+    call_command("generate_synthetic", "--events", "80", "--seed", "3", verbosity=0)
+    events = list(Event.objects.published().chronological())
+    target = next(target for target in discover_targets()[0] if target.name == "htmx page 50 (load more)")
+    assert target.path == f"/?page=50&after={Place.of(events[48])}"
+    response = client.get(target.path, headers=target.headers)
+    assert re.findall(r'<article [^>]*id="event-([^"]+)"', response.content.decode()) == [events[49].slug]
 
 
 def test_the_after_edit_pages_are_each_asked_once():

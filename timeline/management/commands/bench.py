@@ -23,6 +23,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from timeline import bench_workloads as workloads
+from timeline import paging
 from timeline.benchmarking import Result, Target, fetch, run
 from timeline.models import Event, Involvement, Statement
 
@@ -77,13 +78,17 @@ def discover_targets() -> tuple[list[Target], list[str]]:
     # An event with as many statements as any: the fullest detail page, among the most recent.
     event = published.annotate(n=Count("statements")).order_by("-n", "-start_date", "pk").values("slug").first()
     timeline = reverse("event_list")
+    # "Load more" under page 49 goes on from the last event a reader has (paging.Place), as the page's link asks.
+    shown = 49 * paging.PAGE_SIZE
+    last_shown = published.chronological()[shown - 1 : shown].first()
+    page_50 = urlencode({"page": 50, **({"after": str(paging.Place.of(last_shown))} if last_shown else {})})
     results = {"HX-Request": "true", "HX-Target": "results", "HX-Current-URL": f"http://{HOST}{timeline}"}
     more = {**results, "HX-Target": "load-more"}
     candidates = [
         Target("timeline", timeline),
         Target("timeline filtered", f"{timeline}?{filters}"),
         Target("text search", f"{timeline}?{search}"),
-        Target("htmx page 50 (load more)", f"{timeline}?page=50", more),
+        Target("htmx page 50 (load more)", f"{timeline}?{page_50}", more),
         Target("htmx page 50 (results)", f"{timeline}?page=50", results),
         Target("density chart (results)", f"{timeline}?{chart}", results),
         Target("event detail", reverse("event_detail", args=[event["slug"]])),
