@@ -407,6 +407,35 @@ def test_a_page_picked_by_ids_first_is_the_slice_of_the_events_in_their_order(qu
         assert "Tariff talks" in [event.title for event in page_of(events, 0, 1)]
 
 
+RANGES = [("2025-05-10", ""), ("2025-05", ""), ("2025-05-10", "2025-05-20"), ("2019", "")]
+
+
+@pytest.mark.parametrize("sort", ["", "newest"])
+@pytest.mark.parametrize("start, end", RANGES)
+@pytest.mark.parametrize("topic", [False, True])
+def test_a_date_range_lists_every_published_event_overlapping_it_in_order(start, end, sort, topic):
+    """The first day of a date range is bounded by the earliest event still running on it, so that the order can be
+    walked from there (EventQuerySet.between): an event begun years before and running on is still listed, one
+    ended the day before is not, and no draft is (alone, or under a topic)."""
+    trade = TopicFactory(slug="trade")
+    EventFactory(slug="talks", start_date=D(2019, 3, 1), end_date=D(2025, 5, 12), topics=[trade])
+    EventFactory(slug="ended", start_date=D(2018, 1, 1), end_date=D(2025, 5, 9), topics=[trade])
+    EventFactory(slug="year", start_date=D(2025, 1, 1), date_precision="year", topics=[trade])
+    DraftEventFactory(slug="draft", start_date=D(2010, 1, 1), end_date=D(2030, 1, 1), topics=[trade])
+    for n in range(12):
+        EventFactory(slug=f"day-{n:02d}", start_date=D(2025, 5, 5) + datetime.timedelta(days=2 * n), topics=[trade])
+    query = {"start": start, "end": end, "sort": sort, "topic": "trade" if topic else ""}
+    filterset = EventFilter(QueryDict(urlencode({name: value for name, value in query.items() if value})))
+    first, last = filterset.cleaned["start"], filterset.cleaned.get("end") or D(9999, 12, 31)
+    expected = [
+        event.slug
+        for event in Event.objects.published().chronological(newest_first=sort == "newest")
+        if (event.end_date or event.start_date) >= first and event.start_date <= last
+    ]
+    assert "talks" in expected and ("ended" in expected) == (start != "2025-05-10")
+    assert [event.slug for event in page_of(filterset.qs, 0, 100)] == expected
+
+
 def headings(response) -> list[str]:
     """The year and month headings of the timeline, in order."""
     return re.findall(r'<h[34] class="(?:year|month)-heading">([^<]*)</h[34]>', response.content.decode())

@@ -448,7 +448,7 @@ class EventFilter(ParameterSet):
         return matches[value]
 
     def filter_start(self, queryset, name, value):
-        return queryset.between(start=value)
+        return queryset.between(start=value, alone=set(self.in_force()) <= {"start", "end", "sort"})
 
     def filter_end(self, queryset, name, value):
         return queryset.between(end=value)

@@ -29,7 +29,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Concat, Greatest, Lower, NullIf, Trim
+from django.db.models.functions import Coalesce, Concat, Greatest, Least, Lower, NullIf, Trim
 from django.utils import translation
 
 from timeline import eventkeys, fulltext, search_documents
@@ -155,15 +155,26 @@ class EventQuerySet(models.QuerySet):
         """`only_weak_sources`: whether every source the event itself cites is from a weak publisher."""
         return self.annotate(only_weak_sources=only_weak_sources(self.model))
 
-    def between(self, start: datetime.date | None = None, end: datetime.date | None = None):
-        """Events overlapping [start, end]: a range event counts if any part of it falls inside.
+    def between(self, start: datetime.date | None = None, end: datetime.date | None = None, alone: bool = False):
+        """Published events overlapping [start, end]: a range event counts if any part of it falls inside.
 
         The last day is written as the expression the published events' index holds (migration 0008), so that
         the index serves the range: "end_date >= start OR (no end_date AND start_date >= start)" reads every row.
+
+        With no other filter (`alone`), the first day is bounded too: none of these events starts before `start`,
+        or before the earliest published event still running on `start` (read from event_ranged_idx, the events
+        with an end by the day they end). The timeline's order is then walked from there for a page: SQLite read the
+        index of the last day instead and sorted every event after `start` for a page of 25 (`?start=1935` at
+        100,000 events: 216 ms, now 1). Under a participant, a topic, a type or a search, the bound led both
+        databases to walk the order rather than read those few events first, and made the page slower.
         """
         qs = self
         if start is not None:
             qs = qs.alias(last_day=Coalesce("end_date", "start_date")).filter(last_day__gte=start)
+        if start is not None and alone:
+            running = self.model.objects.filter(status="published", end_date__isnull=False, end_date__gte=start)
+            earliest = running.order_by().annotate(day=Func(F("start_date"), function="MIN")).values("day")[:1]
+            qs = qs.filter(start_date__gte=Least(Value(start), Coalesce(Subquery(earliest), Value(start))))
         if end is not None:
             qs = qs.filter(start_date__lte=end)
         return qs
