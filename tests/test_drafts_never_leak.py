@@ -45,6 +45,7 @@ SURFACES = [
     ("event_list", "/?has_statements=yes&sort=newest"),
     ("event_list", "/?type=summit&country=CA"),
     ("event_list", "/?page=2"),
+    ("event_list", "/?page=2&after=2025-05-01.day.2.1"),  # load more from a place before both events
     ("event_detail", "/events/shared-summit/"),
     ("event_detail", "/events/draft-summit/"),
     ("participant_list", "/participants/"),
@@ -248,7 +249,7 @@ def walk(client: Client) -> dict[tuple[str, str], tuple[int, str]]:
     for _, url in SURFACES:
         pages[(url, "")] = normalized(client.get(url))
     for target in HTMX_TARGETS:
-        for _, url in SURFACES[:10]:
+        for _, url in SURFACES[:11]:  # the timeline's
             pages[(url, target)] = normalized(client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET=target))
     for name, url in SURFACES:
         if name == "statement_list":  # the statements index's one partial
