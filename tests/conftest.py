@@ -71,6 +71,17 @@ def settled_versions(db):
     return changed
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _alongside_connection_closed(django_db_setup, django_db_blocker):
+    """The connection the timeline reads its counts on (timeline/alongside.py) is closed before the test database
+    is dropped, which PostgreSQL refuses while a connection holds it."""
+    yield
+    from timeline import alongside
+
+    with django_db_blocker.unblock():
+        alongside.close()
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Rolled-back test data can leave the data version where it was, so cached pages must not outlive a test."""

@@ -218,9 +218,17 @@ def past_last(raw: str | None, last_page: int) -> bool:
         return False
 
 
+def needs_total(raw: str | None, continuing: bool, after: Place | None, grouped: bool) -> bool:
+    """Whether page `raw` depends on how many events there are: a page number is checked against the last page.
+    The first page does not, nor does "load more" from a place."""
+    if continuing and after is not None and grouped:
+        return False
+    return raw not in (None, "")
+
+
 def timeline_page(
     events,
-    total: int,
+    total: int | None,
     raw: str | None,
     notes: list[str],
     grouped: bool,
@@ -233,10 +241,13 @@ def timeline_page(
     A page read on its own opens with its year and month headings. A page `continuing` the one above it (load
     more) goes on from the `after` place the reader's last event stood at, in a chronological list (oldest or
     `newest_first`); without one (a list by relevance), it fetches the event before it too, so that a month running
-    on from there gets no second heading. It marks where it starts, for the keyboard's focus."""
-    page = TimelinePage(1, [], total, grouped=grouped)
+    on from there gets no second heading. It marks where it starts, for the keyboard's focus. `total` may be None
+    (not counted yet) where the page does not depend on it (`needs_total`): the caller sets it before rendering."""
+    page = TimelinePage(1, [], total or 0, grouped=grouped)
     if continuing and after is not None and grouped:
         page = continued(events, page, raw, after, newest_first)
+    elif total is None:
+        page.rows = rows_with_headings(page_of(events, 0, PAGE_SIZE), grouped=grouped)
     else:
         page.number = page_number(raw, page.last_page, notes, limit=MAX_PAGES)
         if continuing and past_last(raw, page.last_page):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from timeline import cards, citations, eventkeys, facets, offices, overview, paging, previews, statementkeys
+from timeline import alongside, cards, citations, eventkeys, facets, offices, overview, paging, previews, statementkeys
 from timeline.caching import VARYING_HEADERS, cache_public_page, cached_aggregate
 from timeline.dates import Precision, format_range
 from timeline.filters import EventFilter
@@ -79,23 +79,23 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = EventFilter(request.GET)
     events = filterset.qs.for_list(q=filterset.cleaned.get("q") or "")
     notes = filterset.notes
-    aggregates = {}
-    if fragment != "load-more":
-        # Before the total, which reads the counts the facets and the overview take together (facets.shared_counts).
-        aggregates["facets"] = cached_aggregate("facets", filterset.selection(), lambda: facets.facets(filterset))
-        aggregates["overview"] = timeline_overview(filterset)
-    total = cached_aggregate("count", filterset.selection(), lambda: facets.total(filterset))
     grouped = not filterset.relevance_sorted
+    continuing, after = fragment == "load-more", Place.parse(request.GET.get("after"))
+    raw_page = request.GET.get("page")
+    # The counts are read alongside the page's events where the page does not depend on the total (the first page,
+    # or "load more" from a place); a page number is checked against it first.
+    counting = alongside.start(lambda: timeline_counts(filterset, fragment))
     page = timeline_page(
         events,
-        total,
-        request.GET.get("page"),
+        counting.result()[1] if paging.needs_total(raw_page, continuing, after, grouped) else None,
+        raw_page,
         notes,
         grouped,
-        continuing=fragment == "load-more",
-        after=Place.parse(request.GET.get("after")),
+        continuing=continuing,
+        after=after,
         newest_first=filterset.cleaned.get("sort") == "newest",
     )
+    aggregates, page.total = counting.result()
     active_filters = facets.active_filters(filterset)
     heading = ", ".join(active["label"] for active in active_filters)
     context = {
@@ -121,6 +121,17 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
     if fragment:
         template_name += "#" + fragment
     return no_store_if_fragment(render(request, template_name, context), fragment)
+
+
+def timeline_counts(filterset, fragment: str | None) -> tuple[dict, int]:
+    """The page's facets and overview (none for "load more", which shows neither) and the total of its events."""
+    aggregates = {}
+    if fragment != "load-more":
+        # Before the total, which reads the counts the facets and the overview take together (facets.shared_counts).
+        aggregates["facets"] = cached_aggregate("facets", filterset.selection(), lambda: facets.facets(filterset))
+        aggregates["overview"] = timeline_overview(filterset)
+    total = cached_aggregate("count", filterset.selection(), lambda: facets.total(filterset))
+    return aggregates, total
 
 
 def timeline_description(heading: str) -> str:

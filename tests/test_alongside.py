@@ -1,0 +1,93 @@
+"""The timeline's counts read on a second connection while its events are read (timeline/alongside.py): the reader
+gets the same page either way, in either language; only outside a transaction, on
+PostgreSQL."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+
+from tests.factories import EventFactory, InvolvementFactory, ParticipantFactory, StatementFactory, TopicFactory
+from timeline import alongside, facets
+from timeline.benchmarking import QUERY_COUNT_HEADER
+
+HTMX = {"HX-Request": "true"}
+
+PAGES = [
+    ("/", {}),
+    ("/fr/", {}),
+    ("/?q=lumber", {}),
+    ("/fr/?topic=lumber&start=2025-02", {}),
+    ("/?participant=mark-carney&sort=newest", {}),
+    ("/?page=2", {}),
+    ("/?page=99", {}),  # past the last page: said so, and the last page shown
+    ("/?page=nine", {}),
+    ("/?start=2025-03", {**HTMX, "HX-Target": "results"}),
+    ("/fr/?page=2&after=2025-01-02.day.2.0", {**HTMX, "HX-Target": "load-more"}),
+    ("/?page=2", {**HTMX, "HX-Target": "load-more"}),
+]
+
+
+@pytest.fixture
+def timeline(transactional_db, monkeypatch, settings):
+    """Thirty published events, a draft, and the thread each page's facets were counted on (every page computed)."""
+    settings.TIMELINE_CACHE = False
+    monkeypatch.setattr("timeline.paging.PAGE_SIZE", 10)
+    carney = ParticipantFactory(slug="mark-carney", name="Mark Carney")
+    lumber = TopicFactory(slug="lumber", name="Softwood lumber", name_fr="Bois d’œuvre")
+    for n in range(30):
+        event = EventFactory(
+            title=f"Lumber talks, round {n}" if n % 3 else f"Tariff meeting {n}",
+            start_date=datetime.date(2025, 1, 1) + datetime.timedelta(days=4 * n),
+            topics=[lumber] if n % 2 else [],
+        )
+        InvolvementFactory(event=event, participant=carney if n % 4 else ParticipantFactory())
+        if n % 5 == 0:
+            StatementFactory(event=event, speaker=carney, text=f"Softwood lumber, said for the {n}th time.")
+    EventFactory(title="Lumber draft", status="draft", topics=[lumber])
+    threads = []
+    counted = facets.facets
+
+    def counting(filterset):
+        threads.append(threading.current_thread())
+        return counted(filterset)
+
+    monkeypatch.setattr(facets, "facets", counting)
+    return threads
+
+
+def pages(client) -> list[bytes]:
+    return [client.get(path, headers=headers).content for path, headers in PAGES]
+
+
+@pytest.mark.postgresql
+def test_a_page_is_the_same_with_its_counts_read_alongside_as_in_order(client, timeline, monkeypatch):
+    alongside_pages = pages(client)
+    assert timeline and all(thread is not threading.main_thread() for thread in timeline)
+    monkeypatch.setattr(alongside, "possible", lambda using="default": False)
+    timeline.clear()
+    in_order = pages(client)
+    assert timeline and all(thread is threading.main_thread() for thread in timeline)
+    for (path, _), read_alongside, read_in_order in zip(PAGES, alongside_pages, in_order, strict=True):
+        assert read_alongside == read_in_order, path
+    assert b"Bois d\xe2\x80\x99\xc5\x93uvre" in alongside_pages[1]  # the French names, counted alongside
+    assert b"There is no page 99" in alongside_pages[6]
+    assert b"Lumber draft" not in b"".join(alongside_pages)
+
+
+@pytest.mark.postgresql
+def test_the_benchmark_counts_the_queries_read_alongside(client, timeline, monkeypatch, settings):
+    settings.MIDDLEWARE = ["timeline.benchmarking.QueryCountMiddleware", *settings.MIDDLEWARE]
+    client.get("/")  # what the first request alone reads
+    read_alongside = client.get("/?topic=lumber")[QUERY_COUNT_HEADER]
+    monkeypatch.setattr(alongside, "possible", lambda using="default": False)
+    assert client.get("/?topic=lumber")[QUERY_COUNT_HEADER] == read_alongside == "10"
+
+
+def test_inside_a_transaction_the_counts_are_read_in_place(db, client):
+    """A second connection would not see what the transaction wrote: the published event of this test."""
+    EventFactory(title="Only in this transaction")
+    assert connection.in_atomic_block and not alongside.possible()
+    html = client.get("/").content.decode()
+    assert "Only in this transaction" in html and "1 event on the timeline" in html
