@@ -6,6 +6,7 @@ import datetime
 import threading
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from tests.factories import EventFactory, InvolvementFactory, ParticipantFactory, StatementFactory, TopicFactory
@@ -77,10 +78,17 @@ def test_a_page_is_the_same_with_its_counts_read_alongside_as_in_order(client, t
 
 
 @pytest.mark.postgresql
-def test_the_benchmark_counts_the_queries_read_alongside(client, timeline, monkeypatch, settings):
+@pytest.mark.parametrize("cached", [False, True])
+def test_the_counts_read_alongside_take_the_same_queries_and_the_benchmark_counts_them(
+    client, timeline, monkeypatch, settings, cached
+):
+    """With the caches on, the data versions the request read for its keys are read once, not again alongside."""
     settings.MIDDLEWARE = ["timeline.benchmarking.QueryCountMiddleware", *settings.MIDDLEWARE]
+    settings.TIMELINE_CACHE = cached
     client.get("/")  # what the first request alone reads
+    cache.clear()
     read_alongside = client.get("/?topic=lumber")[QUERY_COUNT_HEADER]
+    cache.clear()
     monkeypatch.setattr(alongside, "possible", lambda using="default": False)
     assert client.get("/?topic=lumber")[QUERY_COUNT_HEADER] == read_alongside == "10"
 

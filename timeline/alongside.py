@@ -12,6 +12,7 @@ place, in order, as it is on SQLite.
 
 import concurrent.futures
 import contextlib
+import contextvars
 import os
 import threading
 
@@ -44,7 +45,9 @@ def start(work, using: str = DEFAULT_DB_ALIAS):
     if not possible(using):
         return Done(work())
     # What the request's thread has set for itself: its language (names, URLs under /fr/), the prefix and URLconf
-    # its links are reversed with, and whatever wraps its queries (the bench's query counter).
+    # its links are reversed with, and whatever wraps its queries (the bench's query counter); and its context, which
+    # holds the data versions the request read once for all its cache keys (versions.request_versions).
+    context = contextvars.copy_context()
     language = translation.get_language()
     prefix, urlconf = get_script_prefix(), get_urlconf()
     wrappers = list(connections[using].execute_wrappers)
@@ -63,7 +66,7 @@ def start(work, using: str = DEFAULT_DB_ALIAS):
         finally:
             set_urlconf(None)
 
-    return executor().submit(run)
+    return executor().submit(context.run, run)
 
 
 def executor() -> concurrent.futures.ThreadPoolExecutor:
