@@ -93,6 +93,13 @@ def test_the_counts_read_alongside_take_the_same_queries_and_the_benchmark_count
     assert client.get("/?topic=lumber")[QUERY_COUNT_HEADER] == read_alongside == "10"
 
 
+@pytest.mark.postgresql
+def test_the_counts_are_read_in_place_when_the_setting_is_off(client, timeline, settings):
+    settings.TIMELINE_COUNTS_ALONGSIDE = False
+    assert b"Softwood lumber" in client.get("/").content
+    assert timeline == [threading.main_thread()]
+
+
 def test_inside_a_transaction_the_counts_are_read_in_place(db, client):
     """A second connection would not see what the transaction wrote: the published event of this test."""
     EventFactory(title="Only in this transaction")

@@ -7,7 +7,9 @@ timeline took about 100 ms. Side by side, what the database computes overlaps wh
 
 Only where another connection sees what this one does: on PostgreSQL, outside a transaction. Inside one (a test's,
 or an editor's save that renders a page) it could not see what the transaction wrote, so the work is done in
-place, in order, as it is on SQLite.
+place, in order, as it is on SQLite. And only while the setting TIMELINE_COUNTS_ALONGSIDE is on: the work is the
+same either way, only spread over two cores, and on a server whose cores are all busy already there is nothing to
+overlap it with.
 """
 
 import concurrent.futures
@@ -16,6 +18,7 @@ import contextvars
 import os
 import threading
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
 from django.urls import get_script_prefix, get_urlconf, set_script_prefix, set_urlconf
 from django.utils import translation
@@ -36,7 +39,7 @@ class Done:
 
 def possible(using: str = DEFAULT_DB_ALIAS) -> bool:
     connection = connections[using]
-    return connection.vendor == "postgresql" and not connection.in_atomic_block
+    return settings.TIMELINE_COUNTS_ALONGSIDE and connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
 def start(work, using: str = DEFAULT_DB_ALIAS):

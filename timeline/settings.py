@@ -311,6 +311,11 @@ AXES_CLIENT_IP_CALLABLE = "timeline.http.client_ip"
 if env_bool("TIMELINE_BENCH", False):
     MIDDLEWARE.insert(0, "timeline.benchmarking.QueryCountMiddleware")
 
+# On PostgreSQL, a timeline page's counts are read on a second connection while its events are read
+# (timeline/alongside.py): faster pages while the server has a core to spare. TIMELINE_COUNTS_ALONGSIDE=0 reads them
+# in turn, for a server whose cores are all busy anyway.
+TIMELINE_COUNTS_ALONGSIDE = env_bool("TIMELINE_COUNTS_ALONGSIDE", True)
+
 # Caching of public pages and aggregates, keyed by the data versions (timeline/caching.py); TIMELINE_CACHE=0
 # turns the server-side copies off (validators and Cache-Control stay). Browsers and CDNs may keep an anonymous page
 # TIMELINE_PUBLIC_MAX_AGE seconds before asking again (a 304 when nothing changed).
