@@ -42,10 +42,10 @@ def possible(using: str = DEFAULT_DB_ALIAS) -> bool:
     return settings.TIMELINE_COUNTS_ALONGSIDE and connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
-def start(work, using: str = DEFAULT_DB_ALIAS):
-    """`work()` begun on a second connection where `possible`, else done at once; `.result()` gives its value (or
-    raises its exception) either way."""
-    if not possible(using):
+def start(work, in_turn: bool = False, using: str = DEFAULT_DB_ALIAS):
+    """`work()` begun on a second connection where `possible`, else (or `in_turn`) done at once; `.result()` gives
+    its value (or raises its exception) either way."""
+    if in_turn or not possible(using):
         return Done(work())
     # What the request's thread has set for itself: its language (names, URLs under /fr/), the prefix and URLconf
     # its links are reversed with, and whatever wraps its queries (the bench's query counter); and its context, which

@@ -82,12 +82,14 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
     grouped = not filterset.relevance_sorted
     continuing, after = fragment == "load-more", Place.parse(request.GET.get("after"))
     raw_page = request.GET.get("page")
-    # The counts are read alongside the page's events where the page does not depend on the total (the first page,
-    # or "load more" from a place); a page number is checked against it first.
-    counting = alongside.start(lambda: timeline_counts(filterset, fragment))
+    # The counts (SQL, mostly) are read alongside the page's events (Python, mostly) where the page does not depend
+    # on them: not for a page number, which is checked against the total first, nor for "load more", whose only
+    # count, the total, is one read.
+    in_turn = continuing or paging.needs_total(raw_page, continuing, after, grouped)
+    counting = alongside.start(lambda: timeline_counts(filterset, fragment), in_turn=in_turn)
     page = timeline_page(
         events,
-        counting.result()[1] if paging.needs_total(raw_page, continuing, after, grouped) else None,
+        counting.result()[1] if in_turn else None,
         raw_page,
         notes,
         grouped,
