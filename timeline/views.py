@@ -82,10 +82,12 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
     grouped = not filterset.relevance_sorted
     continuing, after = fragment == "load-more", Place.parse(request.GET.get("after"))
     raw_page = request.GET.get("page")
-    # The counts (SQL, mostly) are read alongside the page's events (Python, mostly) where the page does not depend
-    # on them: not for a page number, which is checked against the total first, nor for "load more", whose only
-    # count, the total, is one read.
-    in_turn = continuing or paging.needs_total(raw_page, continuing, after, grouped)
+    # The counts (SQL, mostly) are read alongside the page's events (Python, mostly) where they are counted and the
+    # page does not depend on them: not with no filter in force (they are kept, and read), not for a page number
+    # (checked against the total first), nor for "load more" (whose only count, the total, is one read).
+    in_turn = (
+        continuing or not facets.in_force_but(filterset, "") or paging.needs_total(raw_page, continuing, after, grouped)
+    )
     counting = alongside.start(lambda: timeline_counts(filterset, fragment), in_turn=in_turn)
     page = timeline_page(
         events,
