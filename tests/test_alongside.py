@@ -1,6 +1,5 @@
 """The timeline's counts read on a second connection while its events are read (timeline/alongside.py): the reader
-gets the same page either way, in either language; only outside a transaction, on
-PostgreSQL."""
+gets the same page either way, in either language; only outside a transaction, on PostgreSQL."""
 
 import datetime
 import threading

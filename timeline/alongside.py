@@ -20,7 +20,6 @@ import threading
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
-from django.urls import get_script_prefix, get_urlconf, set_script_prefix, set_urlconf
 from django.utils import translation
 
 _lock = threading.Lock()
@@ -47,27 +46,21 @@ def start(work, in_turn: bool = False, using: str = DEFAULT_DB_ALIAS):
     its value (or raises its exception) either way."""
     if in_turn or not possible(using):
         return Done(work())
-    # What the request's thread has set for itself: its language (names, URLs under /fr/), the prefix and URLconf
-    # its links are reversed with, and whatever wraps its queries (the bench's query counter); and its context, which
-    # holds the data versions the request read once for all its cache keys (versions.request_versions).
+    # What the request's thread has set for itself: its language (names, URLs under /fr/), whatever wraps its
+    # queries (the bench's query counter), and its context, which holds the data versions the request read once for
+    # all its cache keys (versions.request_versions).
     context = contextvars.copy_context()
     language = translation.get_language()
-    prefix, urlconf = get_script_prefix(), get_urlconf()
     wrappers = list(connections[using].execute_wrappers)
 
     def run():
         # As at the start of a request: a connection past CONN_MAX_AGE or broken (a restarted server) is closed,
         # and a new one opened.
         close_old_connections()
-        set_script_prefix(prefix)
-        set_urlconf(urlconf)
-        try:
-            with translation.override(language), contextlib.ExitStack() as stack:
-                for wrapper in wrappers:
-                    stack.enter_context(connections[using].execute_wrapper(wrapper))
-                return work()
-        finally:
-            set_urlconf(None)
+        with translation.override(language), contextlib.ExitStack() as stack:
+            for wrapper in wrappers:
+                stack.enter_context(connections[using].execute_wrapper(wrapper))
+            return work()
 
     return executor().submit(context.run, run)
 

@@ -218,14 +218,6 @@ def past_last(raw: str | None, last_page: int) -> bool:
         return False
 
 
-def needs_total(raw: str | None, continuing: bool, after: Place | None, grouped: bool) -> bool:
-    """Whether page `raw` depends on how many events there are: a page number is checked against the last page.
-    The first page does not, nor does "load more" from a place."""
-    if continuing and after is not None and grouped:
-        return False
-    return raw not in (None, "")
-
-
 def timeline_page(
     events,
     total: int | None,
@@ -242,7 +234,7 @@ def timeline_page(
     more) goes on from the `after` place the reader's last event stood at, in a chronological list (oldest or
     `newest_first`); without one (a list by relevance), it fetches the event before it too, so that a month running
     on from there gets no second heading. It marks where it starts, for the keyboard's focus. `total` may be None
-    (not counted yet) where the page does not depend on it (`needs_total`): the caller sets it before rendering."""
+    (not counted yet) for the first page, which does not depend on it: the caller sets it before rendering."""
     page = TimelinePage(1, [], total or 0, grouped=grouped)
     if continuing and after is not None and grouped:
         page = continued(events, page, raw, after, newest_first)

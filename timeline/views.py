@@ -85,9 +85,7 @@ def event_list(request: HtmxHttpRequest) -> HttpResponse:
     # The counts (SQL, mostly) are read alongside the page's events (Python, mostly) where they are counted and the
     # page does not depend on them: not with no filter in force (they are kept, and read), not for a page number
     # (checked against the total first), nor for "load more" (whose only count, the total, is one read).
-    in_turn = (
-        continuing or not facets.in_force_but(filterset, "") or paging.needs_total(raw_page, continuing, after, grouped)
-    )
+    in_turn = continuing or raw_page not in (None, "") or not facets.in_force_but(filterset, "")
     counting = alongside.start(lambda: timeline_counts(filterset, fragment), in_turn=in_turn)
     page = timeline_page(
         events,
