@@ -33,6 +33,7 @@ def state():
         rows("SELECT * FROM timeline_facetcount"),
         rows("SELECT * FROM timeline_publishercount"),
         rows("SELECT * FROM timeline_keypair"),
+        rows("SELECT * FROM timeline_datedkey"),
     )
 
 
@@ -104,6 +105,7 @@ CHANGES = {
     "publish": lambda w: Event.objects.filter(pk=w["draft"].pk).update(status="published"),
     "unpublish": lambda w: Event.objects.filter(pk=w["meeting"].pk).update(status="draft"),
     "new date": lambda w: Event.objects.filter(pk=w["meeting"].pk).update(start_date=datetime.date(1990, 1, 2)),
+    "new end date": lambda w: Event.objects.filter(pk=w["meeting"].pk).update(end_date=datetime.date(2025, 6, 30)),
     "new type": lambda w: Event.objects.filter(pk=w["meeting"].pk).update(event_type="summit"),
     "new precision": lambda w: Event.objects.filter(pk=w["meeting"].pk).update(
         date_precision="month", start_date=datetime.date(2025, 5, 1)

@@ -993,10 +993,16 @@ def install(using=None, connection=None, **kwargs) -> None:
             for name, statement in sqlite_triggers(publishers, pairs).items():
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
                 cursor.execute(statement)
+    from timeline import datedkeys
+
+    datedkeys.install(connection)
 
 
 def uninstall(connection=None) -> None:
     connection = connection or default_connection
+    from timeline import datedkeys
+
+    datedkeys.uninstall(connection)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             for name, table in postgresql_trigger_names():
@@ -1036,6 +1042,9 @@ def rebuild(connection=None) -> None:
                 # of three years' months from as many places in the table (33 ms; in order, 8).
                 "ORDER BY a.facet, a.value, b.facet, b.value"
             )
+    from timeline import datedkeys
+
+    datedkeys.rebuild(connection)
     install(connection=connection)
 
 

@@ -17,7 +17,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from timeline import eventkeys, search, statementkeys
+from timeline import datedkeys, eventkeys, search, statementkeys
 from timeline.caching import cached_aggregate
 from timeline.dates import format_period
 from timeline.filter_fields import MAX_VALUES
@@ -136,6 +136,8 @@ def events_sql(filterset, excluded: str, keyed: tuple[int, list[int]] | None = N
     alone. A search alone is the ids it matched, read already for the page (EventFilter.search_matches): finding
     them again among the published events cost a pass over all of those (16 of a common word's 59 ms of
     counts); past SAMPLE_SIZE of them, the sample its counts read (`sample`)."""
+    if keyed is None and (keys := keys_alone(filterset, excluded)) is not None:
+        return keys
     matches = search_alone(filterset, excluded)
     if matches is not None:
         vendor = connections[filterset.queryset.db].vendor
@@ -146,6 +148,32 @@ def events_sql(filterset, excluded: str, keyed: tuple[int, list[int]] | None = N
     if keyed is not None:
         events = events.keyed(*keyed)
     return events.values("pk").query.sql_with_params()
+
+
+def keys_alone(filterset, excluded: str) -> tuple[str, list] | None:
+    """PostgreSQL: SQL and parameters of the ids of the events every filter but `excluded` selects, read from the
+    keys alone, when those filters are keyed ones (participants, topics, types, countries), with or without a date
+    range (timeline/datedkeys.py); else None. Keys are only those of published events, so the events' table is not
+    read: through it, each event was looked up to check that it is published (at 100,000 events, 9 of the 22 ms
+    the types' count took under a topic since 1940). A value of one filter may repeat an event; the counts read the
+    ids as a set."""
+    if connections[filterset.queryset.db].vendor != "postgresql" or not hasattr(filterset, "keys_of"):
+        return None
+    names = [name for name in filterset.in_force() if name not in ("sort", excluded)]
+    keyed = [name for name in filterset.DATED if name in names]
+    if not keyed or set(names) - set(keyed) - {"start", "end"}:
+        return None
+    start = filterset.cleaned.get("start") if "start" in names else None
+    end = filterset.cleaned.get("end") if "end" in names else None
+    first, *others = keyed
+    if start or end:
+        sql, params = datedkeys.events_with(*filterset.keys_of(first), start, end)
+    else:
+        sql, params = eventkeys.events_with(*filterset.keys_of(first))
+    for name in others:
+        other_sql, other_params = eventkeys.events_with(*filterset.keys_of(name))
+        sql, params = f"{sql} AND event_id IN ({other_sql})", [*params, *other_params]
+    return sql, params
 
 
 def search_alone(filterset, excluded: str) -> search.Ids | None:

@@ -407,10 +407,39 @@ class EventFilter(ParameterSet):
         years, 75 ms, now 46."""
         keyed = self.keyed_with_search(names)
         if not keyed:
-            return super().narrowed(queryset, names)
+            return self.narrowed_with_dates(queryset, names)
         value = self.cleaned["q"]
         queryset = queryset.search(value, matching=self.search_matches(value), within=list(keyed.values()))
-        return super().narrowed(queryset, [name for name in names if name != "q" and name not in keyed])
+        return self.narrowed_with_dates(queryset, [name for name in names if name != "q" and name not in keyed])
+
+    # The keyed filters a date range is read with, the one that usually selects fewest events first.
+    DATED = {
+        "participant": eventkeys.PARTICIPANT,
+        "topic": eventkeys.TOPIC,
+        "type": eventkeys.TYPE,
+        "country": eventkeys.COUNTRY,
+    }
+
+    def narrowed_with_dates(self, queryset, names: list[str]):
+        """`narrowed`, with a date range among `names` read together with one keyed filter among them, from the keys
+        with their events' dates (timeline/datedkeys.py): apart, a topic's keys were merged with the dates of every
+        published event for each count of the page (9 ms at 100,000 events, 0.8 together)."""
+        dates = [name for name in ("start", "end") if name in names and self.cleaned.get(name)]
+        carrier = next((name for name in self.DATED if name in names and self.cleaned.get(name)), None)
+        if not dates or carrier is None:
+            return super().narrowed(queryset, names)
+        start, end = (self.cleaned.get(name) if name in dates else None for name in ("start", "end"))
+        queryset = queryset.keyed_between(*self.keys_of(carrier), start, end)
+        return super().narrowed(queryset, [name for name in names if name not in (*dates, carrier)])
+
+    def keys_of(self, name: str) -> tuple[int, list[int]]:
+        """(facet, values) of the keys of the values in force of the keyed filter `name` (one of DATED)."""
+        chosen = self.cleaned[name]
+        if name == "type":
+            return eventkeys.TYPE, [eventkeys.type_value(code) for code in chosen]
+        if name == "country":
+            return eventkeys.COUNTRY, [eventkeys.country_value(code) for code in chosen]
+        return self.DATED[name], [value.pk for value in chosen]
 
     # The keyed filters a search's matches are intersected with: a topic has at most a few percent of the events,
     # a participant fewer. A type or a country can have most of them (Canada: 74,000 of 95,000), whose keys took

@@ -32,7 +32,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, Greatest, Least, Lower, NullIf, Trim
 from django.utils import translation
 
-from timeline import eventkeys, fulltext, search_documents
+from timeline import datedkeys, eventkeys, fulltext, search_documents
 from timeline.search import (
     HIGHLIGHT_START,
     HIGHLIGHT_STOP,
@@ -186,6 +186,11 @@ class EventQuerySet(models.QuerySet):
 
         matching = Q(pk__in=RawSQL(*eventkeys.events_with(facet, values)))
         return self.filter(matching if present else ~matching)
+
+    def keyed_between(self, facet: int, values, start: datetime.date | None, end: datetime.date | None):
+        """Published events with any of these values of a facet that overlap [start, end] (as `between` reads a
+        range), read together from one index of the keys with their events' dates (timeline/datedkeys.py)."""
+        return self.filter(pk__in=RawSQL(*datedkeys.events_with(facet, values, start, end)))
 
     def of_types(self, types: list[str], among_keyed: bool = False):
         """Published events of any of these types. PostgreSQL reads the type from its partial indexes of published
