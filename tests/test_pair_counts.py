@@ -162,13 +162,55 @@ def test_the_cheaper_side_of_a_range_gives_the_same_counts(world, monkeypatch):
         }
 
 
+ONE_VALUE_DATED = [
+    f"{value}&{dates}"
+    for value in ONE_VALUE
+    if not value.startswith("has_statements")  # not among the dated keys
+    for dates in [
+        "start=2025-02",
+        "end=2025-02-09",
+        "start=2025-02-02&end=2025-02-27",
+        "start=2019-06-02",
+        "start=2030",
+    ]
+]
+
+
+@pytest.mark.parametrize("query", ONE_VALUE_DATED)
+def test_one_value_and_a_range_read_from_the_pairs_less_the_events_outside(world, query, monkeypatch):
+    """Under one value of one filter and a date range: the value's pairs less the keys of its events the range leaves
+    out, or, where it leaves out more than half of them, the keys of those inside (timeline/datedkeys.py)."""
+    filterset = EventFilter(QueryDict(query))
+    wanted = [eventkeys.MONTH] + [f for name, f in facets.SHARED_FACETS.items() if name not in filterset.in_force()]
+    read = facets.paired_counts(filterset, wanted)
+    assert read is not None  # the control: read from the pairs
+    assert read == one_by_one(query)
+    assert all(type(n) is int for counts in read.values() for n in counts.values())
+    assert page_counts(query) == grouped(query, monkeypatch)
+
+
+def test_either_side_of_a_range_under_one_value_gives_the_same_counts(world):
+    """Trump's events since June 2019 are most of his (read as all of them less the few before), those since March
+    2025 a few (read from their keys): each as counted one event at a time, and as the range moves with an edit."""
+    for query in ["participant=trump&start=2019-06-02", "participant=trump&start=2025-03"]:
+        assert facets.paired_counts(EventFilter(QueryDict(query)), [eventkeys.MONTH, eventkeys.TOPIC]) == {
+            facet: counts for facet, counts in one_by_one(query).items() if facet in (eventkeys.MONTH, eventkeys.TOPIC)
+        }
+    Event.objects.filter(start_date=D(2020, 7, 1)).update(start_date=D(2025, 3, 2), end_date=D(2025, 3, 3))
+    query = "participant=trump&start=2025-03"
+    assert facets.paired_counts(EventFilter(QueryDict(query)), [eventkeys.MONTH, eventkeys.TYPE]) == {
+        facet: counts for facet, counts in one_by_one(query).items() if facet in (eventkeys.MONTH, eventkeys.TYPE)
+    }
+
+
 @pytest.mark.parametrize(
     "query",
     [
         "topic=trade&topic=energy",
         "topic=trade&type=meeting",
         "has_statements=no",
-        "start=2025&topic=trade",
+        "start=2025&topic=trade&type=meeting",
+        "start=2025&has_statements=yes",
         "q=trade",
         "",
     ],
@@ -199,7 +241,8 @@ def test_the_counts_follow_an_edit(world):
         ("has_statements=yes&topic=trade", ["has_statements", "topic"]),
         ("has_statements=no&participant=carney", ["has_statements"]),
         ("type=election&type=summit&start=2025&end=2025", ["type"]),
-        ("topic=trade&type=meeting&start=2025", []),  # two filters besides each facet's own: counted
+        ("topic=trade&type=meeting&start=2025", ["topic", "type"]),  # one value and a range besides each
+        ("topic=trade&type=meeting&participant=carney&start=2025", []),  # two filters besides each facet's own
     ],
 )
 def test_a_facet_under_its_own_filter_reads_the_pairs_of_the_others(world, query, read_from_pairs, monkeypatch):

@@ -55,6 +55,54 @@ def events_with(facet: int, values, start=None, end=None) -> tuple[str, list]:
     return sql, params
 
 
+def paired_sql(vendor: str, facet: int, value: int, start, end, facets: list[int]) -> tuple[str, list]:
+    """SQL and parameters of (facet, value, n): how many of the published events with this key that overlap
+    [start, end] have each value of `facets` (among eventkeys.PAIRED). Where the range leaves out at most half of the
+    key's events, their counts are the key's pairs (eventkeys.paired_sql) less the keys of the events it leaves out;
+    else the keys of the events inside are counted. At 100,000 events, a country's counts since 1922 read 7,461
+    events' keys rather than 66,415 (283 → 66 ms).
+
+    The side not read is not scanned: each part is joined to a row (`few`) saying which side is read, computed once,
+    as eventkeys.ranged_sql does."""
+    among = "= ANY(ARRAY({}))" if vendor == "postgresql" else "IN ({})"
+    wanted = ", ".join(str(int(facet)) for facet in facets)
+    # Ended before the range (and so started before it too: the index's bound) or started after it.
+    bounds = [("start_date < %s AND last_date < %s", start), ("start_date > %s", end)]
+    outside = " OR ".join(sql for sql, bound in bounds if bound is not None)
+    outside_params = [param for sql, bound in bounds if bound is not None for param in [bound] * sql.count("%s")]
+    inside_sql, inside_params = events_with(facet, [value], start, end)
+    left_out = among.format("SELECT event_id FROM left_out")
+    parts = [
+        (
+            "SELECT facet_b AS facet, value_b AS value, n FROM few CROSS JOIN timeline_keypair "
+            f"WHERE few.outside AND facet_a = %s AND value_a = %s AND facet_b IN ({wanted})",
+            [facet, value],
+        ),
+        (
+            f"SELECT facet, value, -count(*) AS n FROM few CROSS JOIN timeline_eventkey WHERE few.outside "
+            f"AND facet IN ({wanted}) AND event_id {left_out} GROUP BY facet, value",
+            [],
+        ),
+        (
+            f"SELECT facet, value, count(*) AS n FROM few CROSS JOIN timeline_eventkey WHERE NOT few.outside "
+            f"AND facet IN ({wanted}) AND event_id {among.format(inside_sql)} GROUP BY facet, value",
+            inside_params,
+        ),
+    ]
+    ctes = (
+        "left_out AS MATERIALIZED (SELECT event_id FROM timeline_datedkey WHERE facet = %s AND value = %s "
+        f"AND ({outside})), few AS (SELECT 2 * (SELECT count(*) FROM left_out) "
+        "<= COALESCE((SELECT n FROM timeline_facetcount WHERE facet = %s AND value = %s), 0) AS outside)"
+    )
+    if vendor != "postgresql":
+        ctes = ctes.replace("MATERIALIZED ", "")
+    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) part" for sql, _ in parts)
+    return (
+        f"WITH {ctes} SELECT facet, value, SUM(n) AS n FROM ({union}) counted GROUP BY facet, value HAVING SUM(n) <> 0",
+        [facet, value, *outside_params, facet, value, *(param for _, params in parts for param in params)],
+    )
+
+
 def installed(connection) -> bool:
     # Migrations before 0032 keep the keys without their dates.
     return "timeline_datedkey" in connection.introspection.table_names()

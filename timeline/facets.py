@@ -311,11 +311,11 @@ def count_keys(filterset) -> dict[int, dict[int, int]]:
 # under a topic and a date range, the topics' counts are those of the range alone.
 
 
-def one_key(filterset, excluded: str = "") -> tuple[int, int] | None:
-    """(facet, value) of the one key every event selected by the filters in force but `excluded` has and no other
-    does, when those filters are one value of a keyed filter: values of one filter widen each other (OR), so two
-    are not one key."""
-    in_force = [name for name in filterset.in_force() if name not in ("sort", excluded)]
+def one_key(filterset, excluded: str = "", besides=()) -> tuple[int, int] | None:
+    """(facet, value) of the one key every event selected by the filters in force but `excluded` (and `besides`) has
+    and no other does, when those filters are one value of a keyed filter: values of one filter widen each other
+    (OR), so two are not one key."""
+    in_force = [name for name in filterset.in_force() if name not in ("sort", excluded, *besides)]
     if len(in_force) != 1 or in_force[0] not in SHARED_FACETS:
         return None
     name = in_force[0]
@@ -330,6 +330,17 @@ def one_key(filterset, excluded: str = "") -> tuple[int, int] | None:
     if name == "country":
         return eventkeys.COUNTRY, eventkeys.country_value(value)
     return SHARED_FACETS[name], value.pk
+
+
+def one_key_between(filterset, excluded: str = ""):
+    """(facet, value, start, end) when the filters in force but `excluded` are one value of a keyed filter that the
+    dated keys hold (timeline/datedkeys.py) and a date range; else None."""
+    dates = [name for name in ("start", "end") if name != excluded and filterset.cleaned.get(name)]
+    key = one_key(filterset, excluded, besides=("start", "end")) if dates else None
+    if key is None or key[0] not in datedkeys.FACETS:
+        return None
+    start, end = (filterset.cleaned.get(name) if name in dates else None for name in ("start", "end"))
+    return *key, start, end
 
 
 def paired_counts(
@@ -355,6 +366,8 @@ def paired_counts_sql(
     key = one_key(filterset, excluded)
     if key is not None:
         return eventkeys.paired_sql(*key, wanted)
+    if (dated := one_key_between(filterset, excluded)) is not None:
+        return datedkeys.paired_sql(connections[filterset.queryset.db].vendor, *dated, wanted)
     in_force = {name for name in filterset.in_force() if name not in ("sort", excluded)}
     start, end = filterset.cleaned.get("start"), filterset.cleaned.get("end")
     if not in_force or not in_force <= {"start", "end"} or start and end and start > end:

@@ -421,12 +421,14 @@ class EventFilter(ParameterSet):
     }
 
     def narrowed_with_dates(self, queryset, names: list[str]):
-        """`narrowed`, with a date range among `names` read together with one keyed filter among them, from the keys
-        with their events' dates (timeline/datedkeys.py): apart, a topic's keys were merged with the dates of every
-        published event for each count of the page (9 ms at 100,000 events, 0.8 together)."""
+        """`narrowed`, with a date range among `names` read on SQLite together with one keyed filter among them, from
+        the keys with their events' dates (timeline/datedkeys.py): at 100,000 events, a country's events of one year
+        took 108 ms to find, 13 so. PostgreSQL reads the range on the events, whose dates it knows how to plan a page
+        from: from the keys, it walked the timeline in order to find a country's few events since 2024 (8 → 230 ms).
+        Its counts read the dated keys (facets.keys_alone)."""
         dates = [name for name in ("start", "end") if name in names and self.cleaned.get(name)]
         carrier = next((name for name in self.DATED if name in names and self.cleaned.get(name)), None)
-        if not dates or carrier is None:
+        if not dates or carrier is None or connections[self.queryset.db].vendor != "sqlite":
             return super().narrowed(queryset, names)
         start, end = (self.cleaned.get(name) if name in dates else None for name in ("start", "end"))
         queryset = queryset.keyed_between(*self.keys_of(carrier), start, end)
