@@ -155,6 +155,21 @@ class _HasValue(_OfEachRow):
     output_field = BooleanField()
 
 
+class _HasKey(_OfEachRow):
+    template = (
+        "EXISTS (SELECT 1 FROM timeline_eventkey WHERE facet = %(facets)s AND value IN (%(values)s) "
+        "AND event_id = %(expressions)s)"
+    )
+    output_field = BooleanField()
+
+
+def has_key_sql(facet: int, values) -> Func:
+    """Whether each event of the query has one of these values of `facet`: a correlated EXISTS, which the planner can
+    read as an anti-join from the query's few events, where NOT IN hashed every key of the value first (at 100,000
+    events, the events without statements of one participant: 61 ms, all 95,000 events with statements hashed)."""
+    return _HasKey(facet, values=", ".join(str(int(value)) for value in values) or "NULL")
+
+
 def kept_count_sql(facet: int) -> Coalesce:
     """How many published events each row of the query (participants, topics) has as a value of `facet`: a
     correlated subquery on the kept counts, 0 for none."""
@@ -176,6 +191,19 @@ def paired_sql(facet: int, value: int, facets: list[int]) -> tuple[str, list]:
         f"SELECT facet_b AS facet, value_b AS value, n FROM timeline_keypair WHERE facet_a = %s AND value_a = %s "
         f"AND facet_b IN ({placeholders})",
         [facet, value, *facets],
+    )
+
+
+def unpaired_sql(facet: int, value: int, facets: list[int]) -> tuple[str, list]:
+    """SQL and parameters of (facet, value, n): how many of the published events without this value of `facet` have
+    each value of `facets` (among PAIRED): the counts of all of them, less the pairs of those with it."""
+    placeholders = ", ".join(["%s"] * len(facets))
+    return (
+        f"SELECT facet, value, SUM(n) AS n FROM (SELECT facet, value, n FROM timeline_facetcount "
+        f"WHERE facet IN ({placeholders}) UNION ALL SELECT facet_b, value_b, -n FROM timeline_keypair "
+        f"WHERE facet_a = %s AND value_a = %s AND facet_b IN ({placeholders})) counted "
+        "GROUP BY facet, value HAVING SUM(n) <> 0",
+        [*facets, facet, value, *facets],
     )
 
 

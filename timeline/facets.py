@@ -332,6 +332,15 @@ def one_key(filterset, excluded: str = "", besides=()) -> tuple[int, int] | None
     return SHARED_FACETS[name], value.pk
 
 
+def one_missing_key(filterset, excluded: str = "") -> tuple[int, int] | None:
+    """(facet, value) of the one key no event selected by the filters in force but `excluded` has and every other
+    does: the events without statements."""
+    in_force = [name for name in filterset.in_force() if name not in ("sort", excluded)]
+    if in_force == ["has_statements"] and filterset.cleaned["has_statements"] == "no":
+        return eventkeys.STATEMENTS, 1
+    return None
+
+
 def one_key_between(filterset, excluded: str = ""):
     """(facet, value, start, end) when the filters in force but `excluded` are one value of a keyed filter that the
     dated keys hold (timeline/datedkeys.py) and a date range; else None."""
@@ -368,6 +377,8 @@ def paired_counts_sql(
         return eventkeys.paired_sql(*key, wanted)
     if (dated := one_key_between(filterset, excluded)) is not None:
         return datedkeys.paired_sql(connections[filterset.queryset.db].vendor, *dated, wanted)
+    if (missing := one_missing_key(filterset, excluded)) is not None:
+        return eventkeys.unpaired_sql(*missing, wanted)
     in_force = {name for name in filterset.in_force() if name not in ("sort", excluded)}
     start, end = filterset.cleaned.get("start"), filterset.cleaned.get("end")
     if not in_force or not in_force <= {"start", "end"} or start and end and start > end:

@@ -498,7 +498,8 @@ class EventFilter(ParameterSet):
         return queryset.keyed(eventkeys.COUNTRY, [eventkeys.country_value(code) for code in value])
 
     def filter_has_statements(self, queryset, name, value):
-        return queryset.keyed(eventkeys.STATEMENTS, [1], present=value == "yes")
+        keyed = {"participant", "topic", "country"} & set(self.in_force())
+        return queryset.keyed(eventkeys.STATEMENTS, [1], present=value == "yes", among_keyed=bool(keyed))
 
     def filter_sort(self, queryset, name, value):
         return queryset  # ordering is applied last, in filter_queryset
