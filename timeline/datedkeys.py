@@ -2,11 +2,11 @@
 read from one index.
 
 timeline_datedkey holds a row per key of timeline_eventkey (timeline/eventkeys.py) of the facets readers choose
-values of (participants, topics, countries, types), with the first and last day of its event, indexed by
-(facet, value, first day). The events of a topic over ten years are then one range of that index, where before
-they were the topic's keys merged with the dates of every published event: at 100,000 events, a topic's 5,562
-events and 95,000 dates, 9 ms, to find 2,557 events in 0.8 ms. Every count of the page under the topic and the
-range (the other facets', the total, the months) began with that merge.
+values of (participants, topics, countries, types, having statements), with the first and last day of its event,
+indexed by (facet, value, first day). The events of a topic over ten years are then one range of that index, where
+before they were the topic's keys merged with the dates of every published event: at 100,000 events, a topic's 5,562
+events and 95,000 dates, 9 ms, to find 2,557 events in 0.8 ms. Every count of the page under the topic and the range
+(the other facets', the total, the months) began with that merge.
 
 Derived data like the keys themselves, kept by triggers in the same transaction: a key added or removed adds or
 removes its row, and an event's new dates are written to its rows. `rebuild()` recomputes them from the keys.
@@ -14,7 +14,7 @@ removes its row, and an event's new dates are written to its rows. `rebuild()` r
 
 from timeline import eventkeys
 
-FACETS = (eventkeys.PARTICIPANT, eventkeys.TOPIC, eventkeys.COUNTRY, eventkeys.TYPE)
+FACETS = (eventkeys.PARTICIPANT, eventkeys.TOPIC, eventkeys.COUNTRY, eventkeys.TYPE, eventkeys.STATEMENTS)
 FACETS_SQL = ", ".join(str(facet) for facet in FACETS)
 
 # Keyed by event first, so that an event's rows are found to remove or redate them; then read by value and day.
