@@ -34,6 +34,7 @@ class FirefoxError(AssertionError):
 
 class FirefoxPage:
     def __init__(self, javascript: bool = True, prefs: dict | None = None):
+        self.javascript = javascript
         env = {
             "PATH": "/usr/bin:/bin",
             "FIREFOX": FIREFOX,

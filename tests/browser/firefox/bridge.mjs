@@ -66,9 +66,13 @@ async function steadyPoint(selector) {
 
 const ops = {
   version: () => browser.version(),
-  viewport: (width, height) => page.setViewport({ width, height }),
+  // The size of the page's window, set by the one BiDi command for it: puppeteer's setViewport also asks for a
+  // screen orientation, a command Firefox ESR 140 does not know ("unknown command").
+  viewport: (width, height) =>
+    page.mainFrame().browsingContext.setViewport({ viewport: { width, height }, devicePixelRatio: null }),
   goto: async (url) => { await page.goto(url, { waitUntil: 'load', timeout: TIMEOUT }); },
-  url: () => page.url(),
+  // The page's own address: puppeteer's page.url() misses history.pushState in Firefox ESR 140.
+  url: () => page.evaluate('location.href'),
   click: async (selector) => {
     // As a user would: the element scrolled into view, visible and not covered, then a real mouse click. Not
     // page.click(), which waits forever in a browser without JavaScript.
@@ -79,7 +83,16 @@ const ops = {
   press: (key) => page.keyboard.press(key),
   evaluate: (source, args) => page.evaluate(call(source, args)),
   waitFor: async (source, args) => {
-    await page.waitForFunction(call(source, args), { timeout: TIMEOUT, polling: 50 });
+    // Polled from here rather than with page.waitForFunction, whose poller builds the test with Function(), which
+    // the site's Content-Security-Policy blocks in Firefox ESR 140 ("call to Function() blocked by CSP").
+    const deadline = Date.now() + TIMEOUT;
+    let failure = '';
+    // A page replaced while the test runs (a navigation) answers nothing: asked again.
+    const test = () => page.evaluate(call(source, args)).catch((error) => { failure = ' (' + error.message + ')'; });
+    while (!(await test())) {
+      if (Date.now() > deadline) throw new Error('Waiting failed: ' + TIMEOUT + 'ms exceeded' + failure);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   },
   waitForNavigation: async (selector) => {
     // Click and wait for the next page load (a plain link or a GET form without JavaScript).
