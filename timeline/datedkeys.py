@@ -67,9 +67,9 @@ def paired_sql(vendor: str, facet: int, value: int, start, end, facets: list[int
     among = "= ANY(ARRAY({}))" if vendor == "postgresql" else "IN ({})"
     wanted = ", ".join(str(int(facet)) for facet in facets)
     # Ended before the range (and so started before it too: the index's bound) or started after it.
-    bounds = [("start_date < %s AND last_date < %s", start), ("start_date > %s", end)]
-    outside = " OR ".join(sql for sql, bound in bounds if bound is not None)
-    outside_params = [param for sql, bound in bounds if bound is not None for param in [bound] * sql.count("%s")]
+    bounds = [("start_date < %s AND last_date < %s", [start, start]), ("start_date > %s", [end])]
+    outside = " OR ".join(sql for sql, params in bounds if params[0] is not None)
+    outside_params = [param for _, params in bounds if params[0] is not None for param in params]
     inside_sql, inside_params = events_with(facet, [value], start, end)
     left_out = among.format("SELECT event_id FROM left_out")
     parts = [
@@ -107,12 +107,6 @@ def installed(connection) -> bool:
     # Migrations before 0032 keep the keys without their dates.
     return "timeline_datedkey" in connection.introspection.table_names()
 
-
-REDATE = (
-    "UPDATE timeline_datedkey SET start_date = {new}.start_date, last_date = COALESCE({new}.end_date, "
-    "{new}.start_date) WHERE event_id = {new}.id AND (start_date <> {new}.start_date "
-    "OR last_date <> COALESCE({new}.end_date, {new}.start_date))"
-)
 
 POSTGRESQL_FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION timeline_dated_keys_added() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -158,7 +152,9 @@ SQLITE_TRIGGERS = {
     ),
     "timeline_dated_keys_redated": (
         "AFTER UPDATE OF start_date, end_date ON timeline_event",
-        REDATE.format(new="NEW") + ";",
+        "UPDATE timeline_datedkey SET start_date = NEW.start_date, last_date = COALESCE(NEW.end_date, NEW.start_date) "
+        "WHERE event_id = NEW.id AND (start_date <> NEW.start_date OR last_date <> COALESCE(NEW.end_date, "
+        "NEW.start_date));",
     ),
 }
 

@@ -446,7 +446,7 @@ class EventFilter(ParameterSet):
     # The keyed filters a search's matches are intersected with: a topic has at most a few percent of the events,
     # a participant fewer. A type or a country can have most of them (Canada: 74,000 of 95,000), whose keys took
     # longer to intersect, and the intersection longer to read by id, than the separate conditions.
-    INTERSECTED = {"participant": eventkeys.PARTICIPANT, "topic": eventkeys.TOPIC}
+    INTERSECTED = ("participant", "topic")
 
     def keyed_with_search(self, names: list[str]) -> dict[str, tuple[str, list]]:
         """{filter: SQL of its events' ids} of the filters among `names` intersected with a search's matches
@@ -458,8 +458,8 @@ class EventFilter(ParameterSet):
         if self.search_matches(q) is None:
             return {}
         return {
-            name: eventkeys.events_with(facet, [chosen.pk for chosen in self.cleaned[name]])
-            for name, facet in self.INTERSECTED.items()
+            name: eventkeys.events_with(*self.keys_of(name))
+            for name in self.INTERSECTED
             if name in names and self.cleaned.get(name)
         }
 
@@ -485,21 +485,24 @@ class EventFilter(ParameterSet):
         return queryset.between(end=value)
 
     def filter_participant(self, queryset, name, value):
-        return queryset.keyed(eventkeys.PARTICIPANT, [participant.pk for participant in value])
+        return queryset.keyed(*self.keys_of(name))
 
     def filter_topic(self, queryset, name, value):
-        return queryset.keyed(eventkeys.TOPIC, [topic.pk for topic in value])
+        return queryset.keyed(*self.keys_of(name))
 
     def filter_type(self, queryset, name, value):
-        keyed = {"participant", "topic", "country"} & set(self.in_force())
-        return queryset.of_types(value, among_keyed=bool(keyed) or self.cleaned.get("has_statements") == "yes")
+        among_keyed = self.narrowed_by_keys() or self.cleaned.get("has_statements") == "yes"
+        return queryset.of_types(value, among_keyed=among_keyed)
 
     def filter_country(self, queryset, name, value):
-        return queryset.keyed(eventkeys.COUNTRY, [eventkeys.country_value(code) for code in value])
+        return queryset.keyed(*self.keys_of(name))
 
     def filter_has_statements(self, queryset, name, value):
-        keyed = {"participant", "topic", "country"} & set(self.in_force())
-        return queryset.keyed(eventkeys.STATEMENTS, [1], present=value == "yes", among_keyed=bool(keyed))
+        return queryset.keyed(eventkeys.STATEMENTS, [1], present=value == "yes", among_keyed=self.narrowed_by_keys())
+
+    def narrowed_by_keys(self) -> bool:
+        """Whether a participant, a topic or a country is in force: filters whose keys select few events."""
+        return bool({"participant", "topic", "country"} & set(self.in_force()))
 
     def filter_sort(self, queryset, name, value):
         return queryset  # ordering is applied last, in filter_queryset
