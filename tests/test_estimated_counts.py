@@ -10,6 +10,7 @@ from django.utils import translation
 from tests.factories import EventFactory, InvolvementFactory, ParticipantFactory, StatementFactory, TopicFactory
 from timeline import facets, languages
 from timeline.filters import EventFilter
+from timeline.models import Event, Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -60,14 +61,40 @@ def test_a_search_matching_no_more_events_than_a_sample_is_counted_exactly(clien
     assert "estimated from a sample" not in response.text
 
 
-def test_counts_under_a_search_and_another_filter_are_exact_but_the_other_filter_s_own(client, found):
-    """A facet whose own filter is in force is counted under the others: here the search alone, so estimated."""
+def test_counts_under_a_search_and_another_filter_read_a_sample_of_the_events_they_select(client, found):
+    """Under a search and a filter selecting many of its matches (here all twelve), the counts read a sample of the
+    events both select, as under the search alone; a facet whose own filter is in force is counted under the
+    others, here the search alone. The total and the events listed are every one. A draft the search and the
+    filter would select is in none of them."""
+    draft = EventFactory(title="Tariffs, a draft", start_date=datetime.date(2025, 3, 20), status=Event.Status.DRAFT)
+    draft.topics.add(Topic.objects.get(slug="trade"))
     response = client.get("/", {"q": "tariffs", "topic": "trade"})
     choices = response.context["facets"]
-    assert [(c.value, c.count) for c in choices["has_statements"]] == [("yes", 5), ("no", 7)]
-    assert not isinstance(choices["participant"][0].count, facets.Estimate)
+    assert [(c.value, c.count) for c in choices["has_statements"]] == [("yes", 6), ("no", 6)]
+    assert all(isinstance(c.count, facets.Estimate) for c in choices["has_statements"])
+    assert [(c.value, c.count, c.count.estimated) for c in choices["participant"]] == [("mark-carney", 12, True)]
     assert isinstance(choices["topic"][0].count, facets.Estimate)
     assert response.context["page"].total == 12
+    assert response.text.count("<article") == 12
+    assert "estimated from a sample of them" in response.text
+
+
+def test_a_search_and_a_filter_selecting_few_events_are_counted_exactly(client, found):
+    """From 9 March, the search selects four of its twelve events: no more than a sample, so counted exactly;
+    with statements, five of the twelve: every 2nd of them (three) read, so estimated, and its total exact."""
+    response = client.get("/", {"q": "tariffs", "start": "2025-03-09"})
+    choices = response.context["facets"]
+    assert [(c.value, c.count) for c in choices["has_statements"]] == [("yes", 0), ("no", 4)]
+    assert [(c.value, c.count) for c in choices["topic"]] == [("trade", 4)]
+    assert not any(isinstance(c.count, facets.Estimate) for facet in choices.values() for c in facet)
+    assert "estimated from a sample" not in response.text
+    assert response.context["page"].total == 4
+
+    response = client.get("/", {"q": "tariffs", "has_statements": "yes"})
+    choices = response.context["facets"]
+    assert [(c.value, c.count, c.count.estimated) for c in choices["topic"]] == [("trade", 6, True)]
+    assert response.context["page"].total == 5
+    assert '<h2 id="results-heading" tabindex="-1">5 events</h2>' in response.text
 
 
 def test_the_estimate_reads_the_same_sample_for_every_count(found):
