@@ -101,6 +101,21 @@ def test_keys_of_a_published_event(world):
     assert_as_rebuilt()
 
 
+def test_an_event_without_statements_has_a_key_of_its_own(world):
+    """ "Without statements" is a key (value 0) that the event loses with its first statement and finds again with
+    its last one gone, so that the filter and its counts read it as any other."""
+    meeting = world["meeting"]
+    Statement.objects.filter(event=meeting).delete()
+    assert {key for key in keys_of(meeting) if key[0] == eventkeys.STATEMENTS} == {(eventkeys.STATEMENTS, 0)}
+    assert counts(eventkeys.STATEMENTS) == {0: 1}
+    StatementFactory(event=meeting)
+    StatementFactory(event=meeting)
+    assert {key for key in keys_of(meeting) if key[0] == eventkeys.STATEMENTS} == {(eventkeys.STATEMENTS, 1)}
+    Event.objects.filter(pk=world["draft"].pk).update(status="published")  # a draft without statements published
+    assert counts(eventkeys.STATEMENTS) == {0: 1, 1: 1}
+    assert_as_rebuilt()
+
+
 CHANGES = {
     "publish": lambda w: Event.objects.filter(pk=w["draft"].pk).update(status="published"),
     "unpublish": lambda w: Event.objects.filter(pk=w["meeting"].pk).update(status="draft"),

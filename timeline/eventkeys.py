@@ -1,17 +1,17 @@
 """The published events' facet keys: a compact index of what every filter and facet of the timeline reads.
 
-One row of timeline_eventkey per (facet, value, published event): the event itself (facet EVENT, value 0), the
-month it starts in, its type, each of its participants, topics and participants' countries, whether it has
-statements, who speaks in them, and every source it or its statements cite. Only published events have
-keys, so "published" needs no further condition, and the keys of one facet value sit together in the primary key
-(facet, value, event): a filter reads the events of a value from it, a count groups it without touching the
-70 MB events table. timeline_facetcount holds the number of events of every (facet, value), so the timeline's
-unfiltered facets, the participants' and topics' event counts and the total are read, not counted; its SOURCE
-rows are the sources the public timeline cites. timeline_publishercount holds how many of those each publisher
-has of each kind, so the sources' index pages through its publishers without grouping 200,000 sources.
-timeline_keypair holds, for every two keys of different facets that some published events share, how many do
-(both ways round), for the facets the timeline's counts read (PAIRED): the counts of one topic's events, or of the
-events of some months, are read rather than grouped (timeline/facets.py).
+One row of timeline_eventkey per (facet, value, published event): the event itself (facet EVENT, value 0), the month
+it starts in, its type, each of its participants, topics and participants' countries, whether it has statements
+(value 1) or none (value 0: "without statements" is read as any other key), who speaks in them, and every source it
+or its statements cite. Only published events have keys, so "published" needs no further condition, and the keys of
+one facet value sit together in the primary key (facet, value, event): a filter reads the events of a value from it,
+a count groups it without touching the 70 MB events table. timeline_facetcount holds the number of events of every
+(facet, value), so the timeline's unfiltered facets, the participants' and topics' event counts and the total are
+read, not counted; its SOURCE rows are the sources the public timeline cites. timeline_publishercount holds how many
+of those each publisher has of each kind, so the sources' index pages through its publishers without grouping
+200,000 sources. timeline_keypair holds, for every two keys of different facets that some published events share,
+how many do (both ways round), for the facets the timeline's counts read (PAIRED): the counts of one topic's events,
+or of the events of some months, are read rather than grouped (timeline/facets.py).
 
 These tables are derived data, kept exact by database triggers in the same transaction as the change (an edit in
 the admin, an import, a bulk update, SQL in psql), like the data versions of timeline/versions.py. They are not
@@ -117,14 +117,6 @@ def kept_values(facet: int, values: list[int], using: str = "default") -> set[in
         return {value for (value,) in cursor.fetchall()}
 
 
-def kept_counts_of(facets: list[int], using: str = "default") -> list[tuple[int, int]]:
-    """(facet, events) of facets with one value each (EVENT, STATEMENTS), in one query."""
-    with connections[using].cursor() as cursor:
-        placeholders = ", ".join(["%s"] * len(facets))
-        cursor.execute(f"SELECT facet, n FROM timeline_facetcount WHERE facet IN ({placeholders})", facets)
-        return [tuple(row) for row in cursor.fetchall()]
-
-
 def kept_counts(facet: int, limit: int | None = None, using: str = "default") -> list[tuple[int, int]]:
     """(value, events) of `facet`, most events first."""
     with connections[using].cursor() as cursor:
@@ -155,19 +147,20 @@ class _HasValue(_OfEachRow):
     output_field = BooleanField()
 
 
-class _HasKey(_OfEachRow):
+class _AmongKeys(_OfEachRow):
     template = (
-        "EXISTS (SELECT 1 FROM timeline_eventkey WHERE facet = %(facets)s AND value IN (%(values)s) "
-        "AND event_id = %(expressions)s)"
+        "%(expressions)s = ANY(ARRAY(SELECT event_id FROM timeline_eventkey WHERE facet = %(facets)s "
+        "AND value IN (%(values)s)))"
     )
     output_field = BooleanField()
 
 
-def has_key_sql(facet: int, values) -> Func:
-    """Whether each event of the query has one of these values of `facet`: a correlated EXISTS, which the planner can
-    read as an anti-join from the query's few events, where NOT IN hashed every key of the value first (at 100,000
-    events, the events without statements of one participant: 61 ms, all 95,000 events with statements hashed)."""
-    return _HasKey(facet, values=", ".join(str(int(value)) for value in values) or "NULL")
+def among_keys_sql(facet: int, values) -> Func:
+    """PostgreSQL: whether each event of the query has one of these values of `facet`, their events read first, as
+    one array. For a value with few events the planner cannot see (the events without statements, where every event
+    has some: its statistics know only the other value), it walked every event in the page's order looking for them
+    (140 ms at 100,000 events); read first, they are a few lookups. For many events, the reverse."""
+    return _AmongKeys(facet, values=", ".join(str(int(value)) for value in values) or "NULL")
 
 
 def kept_count_sql(facet: int) -> Coalesce:
@@ -191,19 +184,6 @@ def paired_sql(facet: int, value: int, facets: list[int]) -> tuple[str, list]:
         f"SELECT facet_b AS facet, value_b AS value, n FROM timeline_keypair WHERE facet_a = %s AND value_a = %s "
         f"AND facet_b IN ({placeholders})",
         [facet, value, *facets],
-    )
-
-
-def unpaired_sql(facet: int, value: int, facets: list[int]) -> tuple[str, list]:
-    """SQL and parameters of (facet, value, n): how many of the published events without this value of `facet` have
-    each value of `facets` (among PAIRED): the counts of all of them, less the pairs of those with it."""
-    placeholders = ", ".join(["%s"] * len(facets))
-    return (
-        f"SELECT facet, value, SUM(n) AS n FROM (SELECT facet, value, n FROM timeline_facetcount "
-        f"WHERE facet IN ({placeholders}) UNION ALL SELECT facet_b, value_b, -n FROM timeline_keypair "
-        f"WHERE facet_a = %s AND value_a = %s AND facet_b IN ({placeholders})) counted "
-        "GROUP BY facet, value HAVING SUM(n) <> 0",
-        [*facets, facet, value, *facets],
     )
 
 
@@ -499,6 +479,8 @@ def keys_sql(vendor: str, events: str) -> str:
             JOIN timeline_event e ON e.id = i.event_id WHERE p.country <> '' AND {published}
         UNION SELECT {STATEMENTS}, 1, s.event_id
             FROM timeline_statement s JOIN timeline_event e ON e.id = s.event_id WHERE {published}
+        UNION SELECT {STATEMENTS}, 0, e.id FROM timeline_event e
+            WHERE {published} AND NOT EXISTS (SELECT 1 FROM timeline_statement s WHERE s.event_id = e.id)
         UNION SELECT {SPEAKER}, s.speaker_id, s.event_id
             FROM timeline_statement s JOIN timeline_event e ON e.id = s.event_id WHERE {published}
         UNION SELECT {SOURCE}, c.source_id, c.event_id

@@ -12,8 +12,7 @@ import dataclasses
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Count, F, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import F
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -344,7 +343,7 @@ def one_key(filterset, excluded: str = "", besides=()) -> tuple[int, int] | None
     name = in_force[0]
     value = filterset.cleaned[name]
     if name == "has_statements":
-        return (eventkeys.STATEMENTS, 1) if value == "yes" else None  # "no" is the events without the key
+        return eventkeys.STATEMENTS, 1 if value == "yes" else 0
     if len(value) != 1:
         return None
     value = value[0]
@@ -353,15 +352,6 @@ def one_key(filterset, excluded: str = "", besides=()) -> tuple[int, int] | None
     if name == "country":
         return eventkeys.COUNTRY, eventkeys.country_value(value)
     return SHARED_FACETS[name], value.pk
-
-
-def one_missing_key(filterset, excluded: str = "") -> tuple[int, int] | None:
-    """(facet, value) of the one key no event selected by the filters in force but `excluded` has and every other
-    does: the events without statements."""
-    in_force = [name for name in filterset.in_force() if name not in ("sort", excluded)]
-    if in_force == ["has_statements"] and filterset.cleaned["has_statements"] == "no":
-        return eventkeys.STATEMENTS, 1
-    return None
 
 
 def one_key_between(filterset, excluded: str = ""):
@@ -400,8 +390,6 @@ def paired_counts_sql(
         return eventkeys.paired_sql(*key, wanted)
     if (dated := one_key_between(filterset, excluded)) is not None:
         return datedkeys.paired_sql(connections[filterset.queryset.db].vendor, *dated, wanted)
-    if (missing := one_missing_key(filterset, excluded)) is not None:
-        return eventkeys.unpaired_sql(*missing, wanted)
     in_force = {name for name in filterset.in_force() if name not in ("sort", excluded)}
     start, end = filterset.cleaned.get("start"), filterset.cleaned.get("end")
     if not in_force or not in_force <= {"start", "end"} or start and end and start > end:
@@ -629,26 +617,12 @@ def country_facet(filterset) -> list[FacetChoice]:
 
 
 def has_statements_facet(filterset) -> list[FacetChoice]:
-    # Events with statements have a key; "without" is the rest.
     selected = filterset.cleaned.get("has_statements") or ""
 
     def compute():
-        if not in_force_but(filterset, "has_statements"):
-            kept = dict(eventkeys.kept_counts_of([eventkeys.STATEMENTS, eventkeys.EVENT], using=Event.objects.db))
-            return kept.get(eventkeys.STATEMENTS, 0), kept.get(eventkeys.EVENT, 0)
-        if shares(filterset, "has_statements"):
-            counts = shared_counts(filterset)
-            return counts[eventkeys.STATEMENTS].get(1, 0), shared_total(filterset)
-        paired = paired_counts(filterset, [eventkeys.STATEMENTS, eventkeys.MONTH], "has_statements")
-        if paired is not None:  # every event has one MONTH key
-            return paired[eventkeys.STATEMENTS].get(1, 0), sum(paired[eventkeys.MONTH].values())
-        if (matches := searched(filterset, "has_statements")) is not None:
-            # Those with statements among the search's events (or its sample), not every event searched again.
-            yes = dict(value_counts(filterset, "has_statements", eventkeys.STATEMENTS, together=False))
-            return yes.get(1, 0), len(matches)
-        said = Q(pk__in=RawSQL(*eventkeys.events_with(eventkeys.STATEMENTS, [1])))
-        counts = filtered_except(filterset, "has_statements").aggregate(total=Count("pk"), yes=Count("pk", filter=said))
-        return counts["yes"], counts["total"]
+        # Every event has one of the two keys, with statements (1) or without (0): counted as any facet's values.
+        counts = dict(value_counts(filterset, "has_statements", eventkeys.STATEMENTS))
+        return counts.get(1, 0), counts.get(1, 0) + counts.get(0, 0)
 
     yes, total = counted(filterset, "has_statements", compute)
     without = Estimate(max(0, total - yes)) if isinstance(yes, Estimate) else total - yes

@@ -48,6 +48,9 @@ from timeline.models import Event, Participant, Topic
 from timeline.text import CONTROL
 
 NOTES_PER_PARAMETER = 5  # unknown values named one by one; the rest are counted
+# A value of "has statements" with at most this many events has them read first (EventQuerySet.keyed): a lookup
+# each costs less than walking the timeline for them.
+FEW_EVENTS = 2000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -418,6 +421,7 @@ class EventFilter(ParameterSet):
         "topic": eventkeys.TOPIC,
         "type": eventkeys.TYPE,
         "country": eventkeys.COUNTRY,
+        "has_statements": eventkeys.STATEMENTS,
     }
 
     def narrowed_with_dates(self, queryset, names: list[str]):
@@ -441,6 +445,8 @@ class EventFilter(ParameterSet):
             return eventkeys.TYPE, [eventkeys.type_value(code) for code in chosen]
         if name == "country":
             return eventkeys.COUNTRY, [eventkeys.country_value(code) for code in chosen]
+        if name == "has_statements":  # the events without statements have a key of their own
+            return eventkeys.STATEMENTS, [1 if chosen == "yes" else 0]
         return self.DATED[name], [value.pk for value in chosen]
 
     # The keyed filters a search's matches are intersected with: a topic has at most a few percent of the events,
@@ -491,14 +497,22 @@ class EventFilter(ParameterSet):
         return queryset.keyed(*self.keys_of(name))
 
     def filter_type(self, queryset, name, value):
-        among_keyed = self.narrowed_by_keys() or self.cleaned.get("has_statements") == "yes"
+        among_keyed = self.narrowed_by_keys() or bool(self.cleaned.get("has_statements"))
         return queryset.of_types(value, among_keyed=among_keyed)
 
     def filter_country(self, queryset, name, value):
         return queryset.keyed(*self.keys_of(name))
 
     def filter_has_statements(self, queryset, name, value):
-        return queryset.keyed(eventkeys.STATEMENTS, [1], present=value == "yes", among_keyed=self.narrowed_by_keys())
+        facet, values = self.keys_of(name)
+        return queryset.keyed(facet, values, few=self.kept_count(facet, values[0]) <= FEW_EVENTS)
+
+    def kept_count(self, facet: int, value: int) -> int:
+        """How many published events have this key (eventkeys.kept_count), read once per filterset."""
+        counts = self.__dict__.setdefault("_kept_counts", {})
+        if (facet, value) not in counts:
+            counts[facet, value] = eventkeys.kept_count(facet, value, using=self.queryset.db)
+        return counts[facet, value]
 
     def narrowed_by_keys(self) -> bool:
         """Whether a participant, a topic or a country is in force: filters whose keys select few events."""

@@ -179,15 +179,13 @@ class EventQuerySet(models.QuerySet):
             qs = qs.filter(start_date__lte=end)
         return qs
 
-    def keyed(self, facet: int, values, present: bool = True, among_keyed: bool = False):
-        """Published events with any of these values of a facet (or, with present=False, with none of them), read
-        from the published events' facet keys (timeline/eventkeys.py): only published events have keys. Those with
-        none are tested one by one among the few events another keyed filter selects (`among_keyed`), else against
-        every key of the values at once (eventkeys.has_key_sql)."""
-        matching = Q(pk__in=RawSQL(*eventkeys.events_with(facet, values)))
-        if present:
-            return self.filter(matching)
-        return self.exclude(eventkeys.has_key_sql(facet, values)) if among_keyed else self.exclude(matching)
+    def keyed(self, facet: int, values, few: bool = False):
+        """Published events with any of these values of a facet, read from the published events' facet keys
+        (timeline/eventkeys.py): only published events have keys. On PostgreSQL, the `few` events of these values
+        are read first (eventkeys.among_keys_sql)."""
+        if few and connections[self.db].vendor == "postgresql":
+            return self.filter(eventkeys.among_keys_sql(facet, values))
+        return self.filter(pk__in=RawSQL(*eventkeys.events_with(facet, values)))
 
     def keyed_between(self, facet: int, values, start: datetime.date | None, end: datetime.date | None):
         """Published events with any of these values of a facet that overlap [start, end] (as `between` reads a
