@@ -357,3 +357,30 @@ def test_the_participants_facet_under_a_range_is_the_grouped_count_s(crowd, quer
     shown = page_counts(query)
     assert shown == grouped(query, monkeypatch)
     assert len([c for c in shown["facets"]["participant"] if c[1]]) >= 3  # the control: a ranked facet is shown
+
+
+# "With statements" among other filters, where fewer events have none: the counts under the other filters less those
+# of the events without statements among them (facets.statements_complement).
+
+WITH_STATEMENTS = [
+    "has_statements=yes&topic=trade&type=meeting",
+    "has_statements=yes&country=MX",
+    "has_statements=yes&participant=trump&start=2019-06-02",
+    "has_statements=yes&start=2025-02",
+    "has_statements=yes&topic=trade&country=US&end=2025-02-09",
+    "has_statements=yes&type=election&type=summit",
+]
+
+
+@pytest.mark.parametrize("query", WITH_STATEMENTS)
+def test_with_statements_among_other_filters_is_the_others_less_those_without(world, query, monkeypatch):
+    assert facets.statements_complement(EventFilter(QueryDict(query)), "") is None  # 6 events without, 5 with
+    for start in [D(2025, 3, 15), D(2019, 6, 1)]:
+        StatementFactory(event=Event.objects.get(start_date=start))  # now 4 without, 7 with
+    filterset = EventFilter(QueryDict(query))
+    assert facets.statements_complement(filterset, "") is not None  # the control
+    assert facets.count_keys(filterset) == one_by_one(query)  # every participant too: none is left out to rank
+    with monkeypatch.context() as patched:
+        patched.setattr(facets, "statements_complement", lambda *args: None)
+        counted = page_counts(query)
+    assert page_counts(query) == counted

@@ -469,6 +469,14 @@ class EventFilter(ParameterSet):
             if name in names and self.cleaned.get(name)
         }
 
+    def with_statements(self, choice: str | None) -> "EventFilter":
+        """The same filters with another statements choice (None: either), sharing what this one has read already
+        (a search's matches, the kept counts)."""
+        others = type(self)(QueryDict(self.query(has_statements=choice)), queryset=self.queryset)
+        for shared in ("_search_matches", "_kept_counts"):
+            others.__dict__[shared] = self.__dict__.setdefault(shared, {})
+        return others
+
     def without_dates(self) -> "EventFilter":
         """The same filters but the dates (what the overview's years count), sharing the matches of a search read
         already: they depend on the words alone, and a common word's take 40 ms to read again."""
