@@ -188,7 +188,7 @@ def test_has_statements(story):
 def test_a_statements_choice_with_few_events_has_them_read_first_on_postgresql(story, monkeypatch, few):
     """On PostgreSQL, the events of a choice with at most FEW_EVENTS are read first, as one array; with more, they
     are a subquery the planner may read as it walks the timeline. The same events either way, on both databases."""
-    monkeypatch.setattr("timeline.filters.FEW_EVENTS", few)
+    monkeypatch.setattr("timeline.eventkeys.FEW_EVENTS", few)
     read_first = "= ANY(ARRAY(SELECT event_id FROM timeline_eventkey WHERE facet = 4 AND value IN (0)))"
     assert (read_first in str(EventFilter(QueryDict("has_statements=no")).qs.query)) == (
         few > 0 and connection.vendor == "postgresql"

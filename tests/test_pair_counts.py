@@ -384,3 +384,21 @@ def test_with_statements_among_other_filters_is_the_others_less_those_without(wo
         patched.setattr(facets, "statements_complement", lambda *args: None)
         counted = page_counts(query)
     assert page_counts(query) == counted
+
+
+@pytest.mark.parametrize("others", ["", "&topic=trade", "&country=US&start=2025"])
+def test_a_search_with_statements_is_its_events_less_those_without(world, others, monkeypatch):
+    """Under a search, "with statements" selects the search's events under the other filters less the events
+    without statements, read by their key. Every event's summary says "leaders", so the search selects them all."""
+    for start in [D(2025, 3, 15), D(2019, 6, 1)]:
+        StatementFactory(event=Event.objects.get(start_date=start))  # now 4 without, 7 with
+    query = "has_statements=yes&q=leaders" + others
+    filterset = EventFilter(QueryDict(query))
+    assert facets.statements_complement(filterset, "", searching=True) is not None  # the control
+    expected = one_by_one(query.replace("&q=leaders", ""))
+    assert len(facets.searched(filterset, "")) == sum(expected[eventkeys.MONTH].values())
+    assert facets.total(filterset) == sum(expected[eventkeys.MONTH].values())
+    with monkeypatch.context() as patched:
+        patched.setattr(facets, "statements_complement", lambda *args, **kwargs: None)
+        counted = page_counts(query)
+    assert page_counts(query) == counted

@@ -90,6 +90,11 @@ def month_of(value: int) -> tuple:
 # Reading the keys
 
 
+# A key with at most this many events has them read by the key first (EventQuerySet.keyed, facets.searched): a
+# lookup each costs less than walking the timeline, or a search's thousands of events, for them.
+FEW_EVENTS = 2000
+
+
 def events_with(facet: int, values) -> tuple[str, list]:
     """SQL and parameters selecting the ids of the published events with any of these values of `facet`."""
     values = list(values)

@@ -132,17 +132,18 @@ def counts_sql(
     ]
 
 
-def statements_complement(filterset, excluded: str) -> tuple | None:
-    """Under "with statements" and other filters but `excluded` (no search: its own sample is read), where fewer
-    events have no statements than have some: the filters but that choice, and the same with "without statements"
-    instead. The counts under the first less those under the second are the counts asked for, and both are quick:
-    the first are often read from the pairs, the second count few events. Counted as they are, the events with
-    statements among a country's and a topic's are thousands of keys each (at 100,000 events, 61 ms for the topics'
-    counts, where every event has statements); so, 2 ms. None otherwise."""
+def statements_complement(filterset, excluded: str, searching: bool = False) -> tuple | None:
+    """Under "with statements" and other filters but `excluded`, where fewer events have no statements than have
+    some: the filters but that choice, and the same with "without statements" instead. The counts under the first
+    less those under the second are the counts asked for, and both are quick: the first are often read from the
+    pairs, the second count few events. Counted as they are, the events with statements among a country's and a
+    topic's are thousands of keys each (at 100,000 events, 61 ms for the topics' counts, where every event has
+    statements); so, 2 ms. Among the other filters a search, whose counts read a sample of its events (`searched`),
+    only when `searching` for those events. None otherwise."""
     if excluded == "has_statements" or filterset.cleaned.get("has_statements") != "yes":
         return None
     others = [name for name in filterset.in_force() if name not in ("sort", "has_statements", excluded)]
-    if not others or "q" in others or not hasattr(filterset, "with_statements"):
+    if not others or ("q" in others) != searching or not hasattr(filterset, "with_statements"):
         return None
     if filterset.kept_count(eventkeys.STATEMENTS, 0) >= filterset.kept_count(eventkeys.STATEMENTS, 1):
         return None
@@ -228,8 +229,22 @@ def searched(filterset, excluded: str) -> search.Ids | None:
     intersections = filterset.__dict__.setdefault("_searched", {})
     key = frozenset(names)
     if key not in intersections:
-        intersections[key] = intersection(filtered_except(filterset, excluded))
+        complement = statements_complement(filterset, excluded, searching=True)
+        if complement is not None and filterset.kept_count(eventkeys.STATEMENTS, 0) <= eventkeys.FEW_EVENTS:
+            # Those with statements: the search's events under the others less the few events without statements,
+            # read by their key (in a query of its own, the planner started from the search's thousands).
+            every, _ = complement
+            taken = set(keyed_ids(eventkeys.STATEMENTS, 0, filterset.queryset.db))
+            intersections[key] = search.Ids(pk for pk in searched(every, excluded) if pk not in taken)
+        else:
+            intersections[key] = intersection(filtered_except(filterset, excluded))
     return intersections[key]
+
+
+def keyed_ids(facet: int, value: int, using: str) -> list[int]:
+    with connections[using].cursor() as cursor:
+        cursor.execute(*eventkeys.events_with(facet, [value]))
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def intersection(events) -> search.Ids:

@@ -48,9 +48,6 @@ from timeline.models import Event, Participant, Topic
 from timeline.text import CONTROL
 
 NOTES_PER_PARAMETER = 5  # unknown values named one by one; the rest are counted
-# A value of "has statements" with at most this many events has them read first (EventQuerySet.keyed): a lookup
-# each costs less than walking the timeline for them.
-FEW_EVENTS = 2000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -513,7 +510,7 @@ class EventFilter(ParameterSet):
 
     def filter_has_statements(self, queryset, name, value):
         facet, values = self.keys_of(name)
-        return queryset.keyed(facet, values, few=self.kept_count(facet, values[0]) <= FEW_EVENTS)
+        return queryset.keyed(facet, values, few=self.kept_count(facet, values[0]) <= eventkeys.FEW_EVENTS)
 
     def kept_count(self, facet: int, value: int) -> int:
         """How many published events have this key (eventkeys.kept_count), read once per filterset."""
