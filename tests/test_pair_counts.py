@@ -402,3 +402,30 @@ def test_a_search_with_statements_is_its_events_less_those_without(world, others
         patched.setattr(facets, "statements_complement", lambda *args, **kwargs: None)
         counted = page_counts(query)
     assert page_counts(query) == counted
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=leaders&topic=trade",
+        "q=leaders&topic=trade&type=meeting",
+        "q=leaders&participant=trump&topic=energy",
+        "q=leaders&type=election&participant=carney",
+    ],
+)
+def test_a_search_among_a_participant_a_topic_or_a_type_is_intersected_with_their_events(world, query, monkeypatch):
+    """The events a search selects with a participant, a topic or one type, for each set of those filters the page
+    counts under, are its matches intersected with each filter's events read by their keys: the same as the one
+    query of each set gives, and as counted one event at a time (every summary says "leaders"; the draft is in
+    none)."""
+    filterset = EventFilter(QueryDict(query))
+    sets = ["", *(name for name in filterset.in_force() if name != "q")]
+    read = {excluded: sorted(facets.searched(filterset, excluded)) for excluded in sets}
+    assert "_keyed_events" in filterset.__dict__  # the control: read by the keys
+    assert len(read[""]) == sum(one_by_one(query.replace("q=leaders&", ""))[eventkeys.MONTH].values())
+    shown = page_counts(query)
+    monkeypatch.setattr(facets, "READ_BY_KEYS", ())
+    queried = EventFilter(QueryDict(query))
+    assert read == {excluded: sorted(facets.searched(queried, excluded)) for excluded in sets}
+    assert "_keyed_events" not in queried.__dict__
+    assert shown == page_counts(query)

@@ -230,7 +230,15 @@ def searched(filterset, excluded: str) -> search.Ids | None:
     key = frozenset(names)
     if key not in intersections:
         complement = statements_complement(filterset, excluded, searching=True)
-        if complement is not None and filterset.kept_count(eventkeys.STATEMENTS, 0) <= eventkeys.FEW_EVENTS:
+        if all(name == "q" or read_by_keys(filterset, name) for name in names):
+            # Each filter's events read once by their keys, and every set of them the page counts under intersected
+            # here: a search under a topic and a type was three queries of 10 to 19 ms, one for each set.
+            events = set(matches)
+            for name in names:
+                if name != "q":
+                    events &= keyed_events(filterset, name)
+            intersections[key] = search.Ids(events)
+        elif complement is not None and filterset.kept_count(eventkeys.STATEMENTS, 0) <= eventkeys.FEW_EVENTS:
             # Those with statements: the search's events under the others less the few events without statements,
             # read by their key (in a query of its own, the planner started from the search's thousands).
             every, _ = complement
@@ -239,6 +247,25 @@ def searched(filterset, excluded: str) -> search.Ids | None:
         else:
             intersections[key] = intersection(filtered_except(filterset, excluded))
     return intersections[key]
+
+
+# The filters whose events a search's are intersected with in Python (`searched`): a participant has few events, a
+# topic at most a few percent of them, one type a twelfth; a country can have most of them.
+READ_BY_KEYS = ("participant", "topic", "type")
+
+
+def read_by_keys(filterset, name: str) -> bool:
+    return name in READ_BY_KEYS and (name != "type" or len(filterset.cleaned["type"]) == 1)
+
+
+def keyed_events(filterset, name: str) -> set[int]:
+    """The ids of the events of the values in force of the keyed filter `name`, read once per filterset."""
+    events = filterset.__dict__.setdefault("_keyed_events", {})
+    if name not in events:
+        with connections[filterset.queryset.db].cursor() as cursor:
+            cursor.execute(*eventkeys.events_with(*filterset.keys_of(name)))
+            events[name] = {pk for (pk,) in cursor.fetchall()}
+    return events[name]
 
 
 def keyed_ids(facet: int, value: int, using: str) -> list[int]:
