@@ -242,7 +242,7 @@ def searched(filterset, excluded: str) -> search.Ids | None:
             # Those with statements: the search's events under the others less the few events without statements,
             # read by their key (in a query of its own, the planner started from the search's thousands).
             every, _ = complement
-            taken = set(keyed_ids(eventkeys.STATEMENTS, 0, filterset.queryset.db))
+            taken = keyed_ids(eventkeys.STATEMENTS, [0], filterset.queryset.db)
             intersections[key] = search.Ids(pk for pk in searched(every, excluded) if pk not in taken)
         else:
             intersections[key] = intersection(filtered_except(filterset, excluded))
@@ -262,16 +262,15 @@ def keyed_events(filterset, name: str) -> set[int]:
     """The ids of the events of the values in force of the keyed filter `name`, read once per filterset."""
     events = filterset.__dict__.setdefault("_keyed_events", {})
     if name not in events:
-        with connections[filterset.queryset.db].cursor() as cursor:
-            cursor.execute(*eventkeys.events_with(*filterset.keys_of(name)))
-            events[name] = {pk for (pk,) in cursor.fetchall()}
+        events[name] = keyed_ids(*filterset.keys_of(name), filterset.queryset.db)
     return events[name]
 
 
-def keyed_ids(facet: int, value: int, using: str) -> list[int]:
+def keyed_ids(facet: int, values: list[int], using: str) -> set[int]:
+    """The ids of the published events with any of these values of `facet`."""
     with connections[using].cursor() as cursor:
-        cursor.execute(*eventkeys.events_with(facet, [value]))
-        return [pk for (pk,) in cursor.fetchall()]
+        cursor.execute(*eventkeys.events_with(facet, values))
+        return {pk for (pk,) in cursor.fetchall()}
 
 
 def intersection(events) -> search.Ids:
@@ -300,13 +299,7 @@ def sample(filterset, excluded: str) -> search.Ids:
     (`sample_step`): every n-th by id, the same for every count of the page under the same filters."""
     matches = searched(filterset, excluded)
     step = step_of(matches)
-    if step == 1:
-        return matches
-    samples = filterset.__dict__.setdefault("_samples", {})
-    key = (id(matches), step)
-    if key not in samples:
-        samples[key] = search.Ids(sorted(matches)[::step])
-    return samples[key]
+    return matches if step == 1 else matches.every(step)
 
 
 def scaled(n: int, step: int) -> int:

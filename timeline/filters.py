@@ -467,18 +467,19 @@ class EventFilter(ParameterSet):
         }
 
     def with_statements(self, choice: str | None) -> "EventFilter":
-        """The same filters with another statements choice (None: either), sharing what this one has read already
-        (a search's matches, the kept counts)."""
-        others = type(self)(QueryDict(self.query(has_statements=choice)), queryset=self.queryset)
-        for shared in ("_search_matches", "_kept_counts"):
-            others.__dict__[shared] = self.__dict__.setdefault(shared, {})
-        return others
+        """The same filters with another statements choice (None: either)."""
+        return self.varied(has_statements=choice)
 
     def without_dates(self) -> "EventFilter":
-        """The same filters but the dates (what the overview's years count), sharing the matches of a search read
-        already: they depend on the words alone, and a common word's take 40 ms to read again."""
-        others = type(self)(QueryDict(self.query(start=None, end=None)), queryset=self.queryset)
-        others.__dict__["_search_matches"] = self.__dict__.setdefault("_search_matches", {})
+        """The same filters but the dates (what the overview's years count)."""
+        return self.varied(start=None, end=None)
+
+    def varied(self, **changes) -> "EventFilter":
+        """The same filters with `changes` (as `query` reads them), sharing what this one has read already, which
+        depends on neither: a search's matches (a common word's take 40 ms to read again) and the kept counts."""
+        others = type(self)(QueryDict(self.query(**changes)), queryset=self.queryset)
+        for shared in ("_search_matches", "_kept_counts"):
+            others.__dict__[shared] = self.__dict__.setdefault(shared, {})
         return others
 
     def search_matches(self, value: str) -> list[int] | None:
@@ -510,7 +511,11 @@ class EventFilter(ParameterSet):
 
     def filter_has_statements(self, queryset, name, value):
         facet, values = self.keys_of(name)
-        return queryset.keyed(facet, values, few=self.kept_count(facet, values[0]) <= eventkeys.FEW_EVENTS)
+        # Only PostgreSQL reads few events otherwise (EventQuerySet.keyed): elsewhere their number is not read.
+        postgresql = connections[self.queryset.db].vendor == "postgresql"
+        return queryset.keyed(
+            facet, values, few=postgresql and self.kept_count(facet, values[0]) <= eventkeys.FEW_EVENTS
+        )
 
     def kept_count(self, facet: int, value: int) -> int:
         """How many published events have this key (eventkeys.kept_count), read once per filterset."""

@@ -244,6 +244,14 @@ class Ids(list):
         """The one parameter `ids_sql(vendor)` reads."""
         return self.array if vendor == "postgresql" else self.json
 
+    def every(self, step: int) -> "Ids":
+        """Every `step`-th of these ids in order, the same list each time it is asked (a sample every count of a page
+        reads)."""
+        samples = self.__dict__.setdefault("_every", {})
+        if step not in samples:
+            samples[step] = Ids(sorted(self)[::step])
+        return samples[step]
+
 
 def ids_sql(vendor: str) -> str:
     """SQL selecting the ids of one parameter (Ids.param)."""
