@@ -6,8 +6,10 @@ import collections
 import datetime
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import (
     DraftEventFactory,
@@ -429,3 +431,49 @@ def test_a_search_among_a_participant_a_topic_or_a_type_is_intersected_with_thei
     assert read == {excluded: sorted(facets.searched(queried, excluded)) for excluded in sets}
     assert "_keyed_events" not in queried.__dict__
     assert shown == page_counts(query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=leaders&country=US",
+        "q=leaders&country=US&country=CA",  # an event with both has two keys: counted once
+        "q=leaders&type=election&type=summit",
+        "q=leaders&has_statements=no&country=CA",
+        "q=leaders&country=MX&topic=energy",  # a topic read in Python first, then the country's keys
+        "q=leaders&country=US&type=dispute&participant=carney",
+    ],
+)
+def test_a_search_among_keyed_filters_is_read_from_their_keys_on_postgresql(world, query, monkeypatch):
+    """On PostgreSQL, the events a search selects with a country, several types or a statements choice (and no
+    dates) are its matches read among those filters' keys alone, without the events' table: the same as the
+    intersection with the events gives, and as counted one event at a time (every summary says "leaders"; the
+    draft is in none). SQLite intersects them with the events, as before."""
+    filterset = EventFilter(QueryDict(query))
+    sets = ["", *(name for name in filterset.in_force() if name != "q")]
+    by_keys = facets.searched_by_keys(filterset, filterset.in_force(), filterset.search_matches("leaders"))
+    assert (by_keys is not None) == (connection.vendor == "postgresql")  # the control: used on PostgreSQL alone
+    read = {excluded: sorted(facets.searched(filterset, excluded)) for excluded in sets}
+    assert len(read[""]) == sum(one_by_one(query.replace("q=leaders&", ""))[eventkeys.MONTH].values())
+    assert len(read[""]) == len(set(read[""]))
+    shown = page_counts(query)
+    monkeypatch.setattr(facets, "searched_by_keys", lambda *args: None)
+    queried = EventFilter(QueryDict(query))
+    assert read == {excluded: sorted(facets.searched(queried, excluded)) for excluded in sets}
+    assert shown == page_counts(query)
+
+
+def test_the_filtersets_a_page_varies_share_the_events_a_search_selects(world):
+    """A page under a search, "with statements" and a date range counts under the same search and dates without
+    the statements choice, for its facets and for the statements' own: the events those select are read once."""
+    for start in [D(2025, 3, 15), D(2019, 6, 1)]:
+        StatementFactory(event=Event.objects.get(start_date=start))  # now 4 without, 7 with
+    filterset = EventFilter(QueryDict("has_statements=yes&q=leaders&start=2025-02"))
+    assert facets.statements_complement(filterset, "", searching=True) is not None  # the control
+    with CaptureQueriesContext(connection) as queries, override_settings(TIMELINE_CACHE=False):
+        facets.facets(filterset)
+        facets.total(filterset)
+    reads = [
+        query["sql"] for query in queries if "start_date" in query["sql"] and "timeline_eventkey" not in query["sql"]
+    ]
+    assert len(reads) == 1, reads  # the events the search selects since February, once

@@ -476,9 +476,10 @@ class EventFilter(ParameterSet):
 
     def varied(self, **changes) -> "EventFilter":
         """The same filters with `changes` (as `query` reads them), sharing what this one has read already, which
-        depends on neither: a search's matches (a common word's take 40 ms to read again) and the kept counts."""
+        depends on neither: a search's matches (a common word's take 40 ms to read again), the kept counts, a key's
+        events and the events a search selects under filters (facets.searched), which are kept by their values."""
         others = type(self)(QueryDict(self.query(**changes)), queryset=self.queryset)
-        for shared in ("_search_matches", "_kept_counts"):
+        for shared in ("_search_matches", "_kept_counts", "_searched", "_keyed_events"):
             others.__dict__[shared] = self.__dict__.setdefault(shared, {})
         return others
 
