@@ -442,13 +442,20 @@ def test_a_search_among_a_participant_a_topic_or_a_type_is_intersected_with_thei
         "q=leaders&has_statements=no&country=CA",
         "q=leaders&country=MX&topic=energy",  # a topic read in Python first, then the country's keys
         "q=leaders&country=US&type=dispute&participant=carney",
+        # Dates: read with a filter's dated keys, or the events' own with a search alone; ranged events reach in.
+        "q=leaders&start=2025-02",
+        "q=leaders&start=2025-02-05&end=2025-02-28",
+        "q=leaders&type=election&end=2025-02-09",
+        "q=leaders&participant=trump&topic=trade&start=2025-02",
+        "q=leaders&country=US&country=CA&topic=trade&start=2025&end=2025",
+        "q=leaders&has_statements=no&start=2020-07-02",
     ],
 )
 def test_a_search_among_keyed_filters_is_read_from_their_keys_on_postgresql(world, query, monkeypatch):
-    """On PostgreSQL, the events a search selects with a country, several types or a statements choice (and no
-    dates) are its matches read among those filters' keys alone, without the events' table: the same as the
-    intersection with the events gives, and as counted one event at a time (every summary says "leaders"; the
-    draft is in none). SQLite intersects them with the events, as before."""
+    """On PostgreSQL, the events a search selects with keyed filters and dates are its matches read among those
+    filters' keys (with their dates), or the events' dates for a search alone: the same as the intersection with
+    the events gives, and as counted one event at a time (every summary says "leaders"; the draft is in none).
+    SQLite intersects them with the events, as before."""
     filterset = EventFilter(QueryDict(query))
     sets = ["", *(name for name in filterset.in_force() if name != "q")]
     by_keys = facets.searched_by_keys(filterset, filterset.in_force(), filterset.search_matches("leaders"))
