@@ -342,6 +342,29 @@ def test_the_participants_that_can_rank_under_a_range_are_counted_exactly(crowd,
     assert left_out > 0  # the control: some participants that could not rank were not counted
 
 
+@pytest.mark.parametrize(
+    "query", ["topic=trade&start=2022-03-15", "topic=energy&end=2021-06-10", "topic=trade&start=2024"]
+)
+def test_under_one_value_and_a_range_only_the_participants_that_can_rank_are_read(crowd, query):
+    """Under one value and a range, the counts are that value's pairs less the events the range leaves out (or the
+    keys of those inside): the participants among them are only those that can be among the `ranked` first, each
+    counted exactly, where a country since 1922 returned all of its 20,000."""
+    assert facets.one_key_between(EventFilter(QueryDict(query))) is not None  # the control: read from dated pairs
+    wanted = [eventkeys.MONTH, eventkeys.PARTICIPANT]
+    exact = one_by_one(query)
+    left_out = 0
+    for ranked in (1, 3, 5):
+        read = facets.paired_counts(EventFilter(QueryDict(query)), wanted, ranked=ranked)
+        assert read[eventkeys.MONTH] == exact[eventkeys.MONTH]
+        participants, counted = read[eventkeys.PARTICIPANT], exact[eventkeys.PARTICIPANT]
+        assert {p: counted.get(p) for p in participants} == participants, ranked  # exact
+        assert must_rank(counted, ranked).items() <= participants.items(), ranked
+        left_out += len(counted) - len(participants)
+    unranked = facets.paired_counts(EventFilter(QueryDict(query)), wanted)
+    assert unranked[eventkeys.PARTICIPANT] == exact[eventkeys.PARTICIPANT]  # without `ranked`, every one
+    assert left_out > 0  # the control: some participants that could not rank were not read
+
+
 def test_past_the_most_chosen_the_participants_are_counted_whole(crowd, monkeypatch):
     monkeypatch.setattr(eventkeys, "MOST_CHOSEN", 2)
     for query in RANGES:
@@ -349,7 +372,10 @@ def test_past_the_most_chosen_the_participants_are_counted_whole(crowd, monkeypa
         assert read == {eventkeys.PARTICIPANT: one_by_one(query)[eventkeys.PARTICIPANT]}, query
 
 
-@pytest.mark.parametrize("query", [*RANGES, "participant=p3&start=2024-03&end=2024-05", "participant=p0&start=2024"])
+@pytest.mark.parametrize(
+    "query",
+    [*RANGES, "participant=p3&start=2024-03&end=2024-05", "participant=p0&start=2024", "topic=trade&start=2022-03-15"],
+)
 def test_the_participants_facet_under_a_range_is_the_grouped_count_s(crowd, query, monkeypatch):
     """What a reader sees: the facet's first participants and their counts, as the grouped count gives them. Under
     a participant and a range, the participants' counts are the range's alone, and no month is among them (a busy
