@@ -294,24 +294,19 @@ def searched_by_keys(filterset, names: list[str], matches: search.Ids) -> search
     if in_python := [name for name in keyed if name not in in_sql]:
         events = search.Ids(set(matches).intersection(*(keyed_events(filterset, name) for name in in_python)))
     start, end = dates.get("start"), dates.get("end")
-    if in_sql:
-        (facet, values), *more = [filterset.keys_of(name) for name in in_sql]
-        sql, params = (
-            datedkeys.events_with(facet, values, start, end) if dates else eventkeys.events_with(facet, values)
+    if not in_sql:  # a search and dates alone
+        return intersection(
+            Event.objects.using(filterset.queryset.db)
+            .published()
+            .filter(search.AmongIds(F("pk"), events))
+            .between(start=start, end=end)
         )
-        sql, params = f"{sql} AND event_id = ANY(%s::bigint[])", [*params, events.array]
-        for facet, values in more:
-            more_sql, more_params = eventkeys.events_with(facet, values)
-            sql, params = f"{sql} AND event_id IN ({more_sql})", [*params, *more_params]
-    else:  # a search and dates alone: as EventQuerySet.between reads them
-        sql, params = (
-            "SELECT id FROM timeline_event WHERE status = 'published' AND id = ANY(%s::bigint[])",
-            [events.array],
-        )
-        if start is not None:
-            sql, params = f"{sql} AND COALESCE(end_date, start_date) >= %s", [*params, start]
-        if end is not None:
-            sql, params = f"{sql} AND start_date <= %s", [*params, end]
+    (facet, values), *more = [filterset.keys_of(name) for name in in_sql]
+    sql, params = datedkeys.events_with(facet, values, start, end) if dates else eventkeys.events_with(facet, values)
+    sql, params = f"{sql} AND event_id = ANY(%s::bigint[])", [*params, events.array]
+    for facet, values in more:
+        more_sql, more_params = eventkeys.events_with(facet, values)
+        sql, params = f"{sql} AND event_id IN ({more_sql})", [*params, *more_params]
     with connections[filterset.queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return search.Ids({pk for (pk,) in cursor.fetchall()})  # an event in two countries has two keys
