@@ -486,7 +486,10 @@ def paired_counts(
     filterset, wanted: list[int], excluded: str = "", ranked: int | None = None
 ) -> dict[int, dict[int, int]] | None:
     """`count_keys`' counts of the `wanted` facets (under every filter in force but `excluded`) read from the kept
-    pairs, or None for filters they cannot say; with `ranked`, see eventkeys.ranged_sql."""
+    pairs, or None for filters they cannot say. With `ranked`, the participants among them are only those that can
+    be among the `ranked` with most events (`rankable`), each counted exactly: under a range, past the values
+    eventkeys.ranged_sql chooses to count alone, every one is counted (since 2025, 14,500 of them), and only those
+    leave the database (at 100,000 events, `?start=2025` 70 → 57 ms on PostgreSQL)."""
     paired = paired_counts_sql(filterset, wanted, excluded, ranked)
     if paired is None:
         return None
@@ -505,15 +508,16 @@ def paired_counts_sql(
     key = one_key(filterset, excluded)
     if key is not None:
         return eventkeys.paired_sql(*key, wanted)
+    connection = connections[filterset.queryset.db]
     if (dated := one_key_between(filterset, excluded)) is not None:
-        connection = connections[filterset.queryset.db]
         paired = datedkeys.paired_sql(connection.vendor, *dated, wanted)
-        return rankable(paired, connection, ranked) if ranked and eventkeys.RANKED_FACET in wanted else paired
-    in_force = {name for name in filterset.in_force() if name not in ("sort", excluded)}
-    start, end = filterset.cleaned.get("start"), filterset.cleaned.get("end")
-    if not in_force or not in_force <= {"start", "end"} or start and end and start > end:
-        return None
-    return eventkeys.ranged_sql(connections[filterset.queryset.db].vendor, start, end, wanted, ranked)
+    else:
+        in_force = {name for name in filterset.in_force() if name not in ("sort", excluded)}
+        start, end = filterset.cleaned.get("start"), filterset.cleaned.get("end")
+        if not in_force or not in_force <= {"start", "end"} or start and end and start > end:
+            return None
+        paired = eventkeys.ranged_sql(connection.vendor, start, end, wanted, ranked)
+    return rankable(paired, connection, ranked) if ranked and eventkeys.RANKED_FACET in wanted else paired
 
 
 def ranked_from(counts: dict[int, int], model, limit: int, using: str) -> list[tuple[str, str, int]] | None:
