@@ -261,6 +261,21 @@ def read_by_keys(filterset, name: str) -> bool:
     return name in READ_BY_KEYS and (name != "type" or len(filterset.cleaned["type"]) == 1)
 
 
+def searched_from_keys(filterset) -> search.Ids | None:
+    """PostgreSQL: `searched(filterset, "")` where the search is among keyed filters (EventFilter.DATED) and dates
+    only, one of them a participant, a topic or a type, which `searched` reads from the keys alone, never through
+    the events' queryset; else None. The page's events are then read by these ids (EventFilter.narrowed), which the
+    counts read too. Those filters leave few of the search's matches; under a country, the statements choice or
+    dates alone, most can remain, and their intersection, read before the page's events rather than beside them,
+    cost more than the page saved (at 100,000 events, "salmon" since 1972: 74 → 92 ms)."""
+    names = [name for name in filterset.in_force() if name != "sort"]
+    if connections[filterset.queryset.db].vendor != "postgresql" or "q" not in names:
+        return None
+    if not set(names) <= {"q", "start", "end", *filterset.DATED} or not set(names) & set(READ_BY_KEYS):
+        return None
+    return searched(filterset, "")
+
+
 def keyed_events(filterset, name: str) -> set[int]:
     """The ids of the events of the values in force of the keyed filter `name`, read once per page."""
     return keyed_set(filterset, *filterset.keys_of(name))

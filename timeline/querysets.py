@@ -221,7 +221,7 @@ class EventQuerySet(models.QuerySet):
         said = Exists(related(self.model, "statements").objects.filter(event=OuterRef("pk")))
         return self.filter(said if present else ~said)
 
-    def search(self, q: str, matching: list[int] | None = None, within: list[tuple[str, list]] = ()):
+    def search(self, q: str, matching: list[int] | None = None):
         """Events matching the free text `q`, annotated with `search_rank` (higher is better) and
         `search_title` / `search_summary` (the text with matches between HIGHLIGHT_START and HIGHLIGHT_STOP, in the
         reader's language).
@@ -237,17 +237,15 @@ class EventQuerySet(models.QuerySet):
         Either way `q` is first rebuilt by `search_query`; a search with nothing to look for ("---") selects all.
 
         `matching`: the ids of the events `q` matches, read already (`search_matches`), so the match is read from
-        them rather than evaluated again; the ranks and highlights are the same. `within`: SQL selects of event ids
-        (the keys of other filters) the events must also be among, intersected with `matching`.
+        them rather than evaluated again (or, of those, the ones other filters select too); the ranks and
+        highlights are the same.
         """
         q = search_query(q)
         if not q:
             return self
-        if within and matching is None:
-            return self.filter(*(Q(pk__in=RawSQL(sql, params)) for sql, params in within)).search(q)
         if connections[self.db].vendor == "postgresql":
-            return self._search_postgresql(q, matching, within)
-        return self._search_simple(q, matching, within)
+            return self._search_postgresql(q, matching)
+        return self._search_simple(q, matching)
 
     def search_matches(self, q: str) -> Ids | None:
         """The ids of these events matching the free text `q`, read in one query, for the queries of a page to
@@ -277,7 +275,7 @@ class EventQuerySet(models.QuerySet):
         published = self.model.objects.published()
         return connections[self.db].vendor == "postgresql" and self.query.where == published.query.where
 
-    def _search_postgresql(self, q: str, matching: list[int] | None = None, within: list[tuple[str, list]] = ()):
+    def _search_postgresql(self, q: str, matching: list[int] | None = None):
         """The stored vectors (title A, summary B, body and location C: an event's English and its French each in its
         own, each stemmed in its language; statements in the language spoken) and their GIN indexes: matching events
         are found through the indexes, then ranked and highlighted. The query is read as English against the
@@ -312,14 +310,14 @@ class EventQuerySet(models.QuerySet):
         if matching is None:
             matched = Q(pk__in=in_events.order_by().union(in_statements.order_by()))
         else:
-            matched = AmongIds(F("pk"), matching, within)
+            matched = AmongIds(F("pk"), matching)
         return self.filter(matched).annotate(
             search_rank=Greatest(SearchRank(vectors["en"], english), SearchRank(vectors["fr"], french)),
             search_title=headline("title"),
             search_summary=headline("summary"),
         )
 
-    def _search_simple(self, q: str, matching: list[int] | None = None, within: list[tuple[str, list]] = ()):
+    def _search_simple(self, q: str, matching: list[int] | None = None):
         """SQLite: the full-text indexes of timeline/fulltext.py, every term found (search.search_terms: a word as
         the start of a word, a quoted phrase as its words together and in order). Ranked by the indexes alone: the
         title has every term, the event's own text has them, or only a statement does."""
@@ -331,7 +329,7 @@ class EventQuerySet(models.QuerySet):
                 search_rank=Value(0.0), search_title=localized("title"), search_summary=localized("summary")
             )
         needle = Value("\n".join(fold(word) for word in search_words(q)))
-        found = Q(pk__in=fulltext.events_found(terms)) if matching is None else AmongIds(F("pk"), matching, within)
+        found = Q(pk__in=fulltext.events_found(terms)) if matching is None else AmongIds(F("pk"), matching)
         return self.filter(found).annotate(
             search_rank=Case(
                 When(pk__in=fulltext.events_matching(terms, column="title"), then=Value(1.0)),

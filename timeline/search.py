@@ -260,25 +260,19 @@ def ids_sql(vendor: str) -> str:
 
 class AmongIds(Func):
     """`expression` is one of `ids`, sent as one parameter however many there are (a list expanded into
-    placeholders is slow to plan, and fails past 65,535 of them on PostgreSQL, 32,766 on SQLite), and, `within`
-    each of the SQL selects given (their ids intersected with `ids` first)."""
+    placeholders is slow to plan, and fails past 65,535 of them on PostgreSQL, 32,766 on SQLite)."""
 
     output_field = models.BooleanField()
 
-    def __init__(self, expression, ids, within: list[tuple[str, list]] = ()):
+    def __init__(self, expression, ids):
         super().__init__(expression)
         self.ids = ids if isinstance(ids, Ids) else Ids(ids)
-        self.within = list(within)
 
     def as_sql(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.source_expressions[0])
-        among = " INTERSECT ".join([ids_sql(connection.vendor), *(select for select, _ in self.within)])
-        within_params = [param for _, select_params in self.within for param in select_params]
         if connection.vendor == "postgresql":
-            if self.within:  # the intersection, as an array the events are read from by id
-                return f"{sql} = ANY(ARRAY({among}))", (*params, self.ids.array, *within_params)
             return f"{sql} = ANY(%s::bigint[])", (*params, self.ids.array)  # not IN (unnest): its length is seen
-        return f"{sql} IN ({among})", (*params, self.ids.param(connection.vendor), *within_params)
+        return f"{sql} IN ({ids_sql(connection.vendor)})", (*params, self.ids.param(connection.vendor))
 
 
 class Highlight(Func):
