@@ -214,12 +214,14 @@ def keys_alone(filterset, excluded: str) -> tuple[str, list] | None:
     return sql, params
 
 
-def searched(filterset, excluded: str) -> search.Ids | None:
+def searched(filterset, excluded: str, keys_only: bool = False) -> search.Ids | None:
     """The ids of the events every filter but `excluded` selects, when a search is among them (else None): its
     matches (EventFilter.search_matches), intersected with the other filters' events in one query read once per
     page. The counts under a search and a filter selecting most events (Canada's, "with statements") then read a
     sample of the intersection rather than every event's keys (at 100,000 events, "tariffs" in Canada's 15,000
-    events: 128 ms of counts), and the total is its length."""
+    events: 128 ms of counts), and the total is its length. With `keys_only`, None where they are not read from the
+    keys alone: otherwise they are read through the filterset's queryset, which may itself ask for them (see
+    `searched_from_keys`)."""
     names = [name for name in filterset.in_force() if name not in ("sort", excluded)]
     if "q" not in names or not hasattr(filterset, "search_matches"):
         return None
@@ -230,26 +232,33 @@ def searched(filterset, excluded: str) -> search.Ids | None:
     # Keyed by the filters' values, not their names: the filtersets a page varies (EventFilter.varied) share them.
     key = tuple(pair for pair in filterset.selection() if pair[0] in names)
     if key not in intersections:
-        complement = statements_complement(filterset, excluded, searching=True)
-        if all(name == "q" or read_by_keys(filterset, name) for name in names):
-            # Each filter's events read once by their keys, and every set of them the page counts under intersected
-            # here: a search under a topic and a type was three queries of 10 to 19 ms, one for each set.
-            events = set(matches)
-            for name in names:
-                if name != "q":
-                    events &= keyed_events(filterset, name)
-            intersections[key] = search.Ids(events)
-        elif complement is not None and filterset.kept_count(eventkeys.STATEMENTS, 0) <= eventkeys.FEW_EVENTS:
-            # Those with statements: the search's events under the others less the few events without statements,
-            # read by their key (in a query of its own, the planner started from the search's thousands).
-            every, _ = complement
-            taken = keyed_set(filterset, eventkeys.STATEMENTS, [0])
-            intersections[key] = search.Ids(pk for pk in searched(every, excluded) if pk not in taken)
-        elif (among_keys := searched_by_keys(filterset, names, matches)) is not None:
-            intersections[key] = among_keys
-        else:
-            intersections[key] = intersection(filtered_except(filterset, excluded))
+        among_keys = searched_among_keys(filterset, excluded, names, matches)
+        if among_keys is None and keys_only:
+            return None
+        intersections[key] = (
+            among_keys if among_keys is not None else intersection(filtered_except(filterset, excluded))
+        )
     return intersections[key]
+
+
+def searched_among_keys(filterset, excluded: str, names: list[str], matches: search.Ids) -> search.Ids | None:
+    """`searched`, where it is read from the keys alone; else None."""
+    if all(name == "q" or read_by_keys(filterset, name) for name in names):
+        # Each filter's events read once by their keys, and every set of them the page counts under intersected
+        # here: a search under a topic and a type was three queries of 10 to 19 ms, one for each set.
+        events = set(matches)
+        for name in names:
+            if name != "q":
+                events &= keyed_events(filterset, name)
+        return search.Ids(events)
+    complement = statements_complement(filterset, excluded, searching=True)
+    if complement is not None and filterset.kept_count(eventkeys.STATEMENTS, 0) <= eventkeys.FEW_EVENTS:
+        # Those with statements: the search's events under the others less the few events without statements,
+        # read by their key (in a query of its own, the planner started from the search's thousands).
+        every, _ = complement
+        taken = keyed_set(filterset, eventkeys.STATEMENTS, [0])
+        return search.Ids(pk for pk in searched(every, excluded) if pk not in taken)
+    return searched_by_keys(filterset, names, matches)
 
 
 # The filters whose events a search's are intersected with in Python (`searched`): a participant has few events, a
@@ -273,7 +282,7 @@ def searched_from_keys(filterset) -> search.Ids | None:
         return None
     if not set(names) <= {"q", "start", "end", *filterset.DATED} or not set(names) & set(READ_BY_KEYS):
         return None
-    return searched(filterset, "")
+    return searched(filterset, "", keys_only=True)
 
 
 def keyed_events(filterset, name: str) -> set[int]:
