@@ -276,7 +276,7 @@ def searched_from_keys(filterset) -> search.Ids | None:
     the events' queryset; else None. The page's events are then read by these ids (EventFilter.narrowed), which the
     counts read too. Those filters leave few of the search's matches; under a country, the statements choice or
     dates alone, most can remain, and their intersection, read before the page's events rather than beside them,
-    cost more than the page saved (at 100,000 events, "salmon" since 1972: 74 → 92 ms)."""
+    cost more than the page saved (at 100,000 events, "salmon" since 1972: 74 → 88 ms)."""
     names = [name for name in filterset.in_force() if name != "sort"]
     if connections[filterset.queryset.db].vendor != "postgresql" or "q" not in names:
         return None
