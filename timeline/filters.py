@@ -402,11 +402,10 @@ class EventFilter(ParameterSet):
     def narrowed(self, queryset, names: list[str]):
         """On PostgreSQL, a search among keyed filters and dates, one of them a participant, a topic or a type, has the
         page's events read by the ids of those they select together, which the counts read too
-        (facets.searched_from_keys). As separate conditions, the
-        planner tested every published event against the thousands of matches in order to join them with the keys
-        (at 100,000 events, the SQL of a page under a participant and a common word took 73 ms); intersected in SQL
-        with the participants' and topics' keys, it still looked up each of 3,338 events of a word and a topic to
-        test its type (21 ms, now 3)."""
+        (facets.searched_from_keys). As separate conditions, the planner tested every published event against the
+        thousands of matches in order to join them with the keys (at 100,000 events, the SQL of a page under a
+        participant and a common word took 73 ms); intersected in SQL with the participants' and topics' keys, it
+        still looked up each of 3,338 events of a word and a topic to test its type (21 ms, now 3)."""
         if set(self.in_force()) <= {*names, "sort"} and (selected := facets.searched_from_keys(self)) is not None:
             return queryset.search(self.cleaned["q"], matching=selected)
         return self.narrowed_with_dates(queryset, names)
