@@ -271,16 +271,13 @@ def read_by_keys(filterset, name: str) -> bool:
 
 
 def searched_from_keys(filterset) -> search.Ids | None:
-    """PostgreSQL: `searched(filterset, "")` where the search is among keyed filters (EventFilter.DATED) and dates
-    only, one of them a participant, a topic or a type, which `searched` reads from the keys alone, never through
-    the events' queryset; else None. The page's events are then read by these ids (EventFilter.narrowed), which the
+    """PostgreSQL: `searched(filterset, "")` under a search and a participant, a topic or a type (with any other of
+    EventFilter's filters, all keyed or dates), where `searched` reads it from the keys alone, never through the
+    events' queryset; else None. The page's events are then read by these ids (EventFilter.narrowed), which the
     counts read too. Those filters leave few of the search's matches; under a country, the statements choice or
     dates alone, most can remain, and their intersection, read before the page's events rather than beside them,
     cost more than the page saved (at 100,000 events, "salmon" since 1972: 74 → 88 ms)."""
-    names = [name for name in filterset.in_force() if name != "sort"]
-    if connections[filterset.queryset.db].vendor != "postgresql" or "q" not in names:
-        return None
-    if not set(names) <= {"q", "start", "end", *filterset.DATED} or not set(names) & set(READ_BY_KEYS):
+    if connections[filterset.queryset.db].vendor != "postgresql" or not set(filterset.in_force()) & set(READ_BY_KEYS):
         return None
     return searched(filterset, "", keys_only=True)
 
@@ -319,12 +316,7 @@ def searched_by_keys(filterset, names: list[str], matches: search.Ids) -> search
         events = search.Ids(set(matches).intersection(*(keyed_events(filterset, name) for name in in_python)))
     start, end = dates.get("start"), dates.get("end")
     if not in_sql:  # a search and dates alone
-        return intersection(
-            Event.objects.using(filterset.queryset.db)
-            .published()
-            .filter(search.AmongIds(F("pk"), events))
-            .between(start=start, end=end)
-        )
+        return intersection(filterset.queryset.filter(search.AmongIds(F("pk"), events)).between(start=start, end=end))
     (facet, values), *more = [filterset.keys_of(name) for name in in_sql]
     sql, params = datedkeys.events_with(facet, values, start, end) if dates else eventkeys.events_with(facet, values)
     sql, params = f"{sql} AND event_id = ANY(%s::bigint[])", [*params, events.array]
@@ -457,8 +449,7 @@ def count_keys(filterset, wanted: list[int] | None = None, ranked: bool = True) 
     )
     params = [*wanted, *params]
     connection = connections[filterset.queryset.db]
-    if ranked and eventkeys.RANKED_FACET in wanted:
-        sql, params = rankable((sql, params), connection, RANKED)
+    sql, params = rankable((sql, params), connection, RANKED if ranked else None, wanted)
     step = sample_step(filterset, "")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -541,7 +532,7 @@ def paired_counts_sql(
         if not in_force or not in_force <= {"start", "end"} or start and end and start > end:
             return None
         paired = eventkeys.ranged_sql(connection.vendor, start, end, wanted, ranked)
-    return rankable(paired, connection, ranked) if ranked and eventkeys.RANKED_FACET in wanted else paired
+    return rankable(paired, connection, ranked, wanted)
 
 
 def ranked_from(counts: dict[int, int], model, limit: int, using: str) -> list[tuple[str, str, int]] | None:
@@ -589,11 +580,14 @@ def ranked_counts(filterset, name: str, facet: int, model, limit: int) -> list[t
     ]
 
 
-def rankable(counted: tuple[str, list], connection, ranked: int) -> tuple[str, list]:
-    """SQL and parameters of (facet, value, n) of `counted`, the participants among them only those that can be among
-    its `ranked` with most events, ties included. Only those leave the database: a common word's events have 11,000
-    participants, a country's since 1922 some 20,000, once all read into Python and sorted there to keep 32 (the
-    latter 90 → 70 ms at 100,000 events)."""
+def rankable(counted: tuple[str, list], connection, ranked: int | None, wanted: list[int]) -> tuple[str, list]:
+    """SQL and parameters of (facet, value, n) of `counted` (of the `wanted` facets), the participants among them only
+    those that can be among its `ranked` with most events, ties included; `counted` itself without `ranked` or the
+    participants. Only those leave the database: a common word's events have 11,000 participants, a country's since
+    1922 some 20,000, once all read into Python and sorted there to keep 32 (the latter 90 → 70 ms at 100,000
+    events)."""
+    if not ranked or eventkeys.RANKED_FACET not in wanted:
+        return counted
     sql, params = counted
     return (
         f"WITH c AS {materialized(connection)}({sql}) SELECT facet, value, n FROM c "
