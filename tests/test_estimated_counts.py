@@ -4,6 +4,7 @@ its matches and marked so; the events listed and their total are every match, al
 import datetime
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
 from django.utils import translation
 
@@ -125,3 +126,98 @@ def test_an_estimate_is_written_to_two_significant_figures_and_marked(count, eng
         assert languages.number(count) == english
     with translation.override("fr"):
         assert languages.number(count) == french
+
+
+# The statements index: on PostgreSQL, a search alone reads the ids of the published statements it finds from their
+# documents, and past a sample their counts are estimated as the timeline's are; elsewhere every one is counted.
+
+
+@pytest.fixture
+def said(monkeypatch):
+    """Twelve published statements a search for "tariffs" finds, one a day, by one speaker at events on one topic:
+    the first eight quotes, the last four paraphrases. And one it finds at a draft event, and one it does not find.
+    A sample is at most 4 statements here, so the twelve are read every 3rd: days 1, 4, 7 and 10."""
+    monkeypatch.setattr(facets, "SAMPLE_SIZE", 4)
+    trade = TopicFactory(slug="trade", name="Trade", name_fr="Commerce")
+    carney = ParticipantFactory(slug="mark-carney", name="Mark Carney")
+    for day in range(1, 13):
+        event = EventFactory(title=f"Round {day}", start_date=datetime.date(2025, 3, day))
+        event.topics.add(trade)
+        kind = "quote" if day <= 8 else "paraphrase"
+        StatementFactory(
+            event=event,
+            speaker=carney,
+            slug=f"said-{day}",
+            text="We will answer these tariffs.",
+            kind=kind,
+            said_on=datetime.date(2025, 3, day),
+        )
+    draft = EventFactory(title="A draft", start_date=datetime.date(2025, 3, 20), status=Event.Status.DRAFT)
+    draft.topics.add(trade)
+    StatementFactory(event=draft, speaker=carney, slug="said-in-draft", text="Tariffs, again.")
+    StatementFactory(speaker=carney, slug="said-else", text="Defence spending rises.")
+
+
+def test_a_statements_search_matching_more_than_a_sample_has_its_counts_estimated_on_postgresql(client, said):
+    response = client.get("/statements/", {"q": "tariffs"})
+    html = response.text
+    assert response.context["total"] == 12  # every match, the draft's left out
+    assert '<h2 id="results-heading" tabindex="-1">12 statements</h2>' in html
+    assert html.count('href="/statements/said-') == 12 and "said-in-draft" not in html
+    choices = response.context["facets"]
+    if connection.vendor == "postgresql":
+        # Days 1, 4, 7 and 10: three quotes and a paraphrase, each counted as three.
+        assert [(c.value, c.count, c.count.estimated) for c in choices["kind"]] == [
+            ("quote", 9, True),
+            ("paraphrase", 3, True),
+        ]
+        assert [(c.value, c.count, c.count.estimated) for c in choices["speaker"]] == [("mark-carney", 12, True)]
+        assert [(c.value, c.count, c.count.estimated) for c in choices["topic"]] == [("trade", 12, True)]
+        assert "are estimated from a sample of them. Every matching statement is listed below." in html
+        assert '<span class="count">≈\u00a012<span class="visually-hidden"> statements</span>' in html
+    else:  # SQLite counts every one
+        assert [(c.value, c.count) for c in choices["kind"]] == [("quote", 8), ("paraphrase", 4)]
+        assert not any(isinstance(c.count, facets.Estimate) for facet in choices.values() for c in facet)
+        assert "estimated from a sample" not in html
+
+
+def test_a_statements_search_matching_no_more_than_a_sample_is_counted_exactly(client, said, monkeypatch):
+    monkeypatch.setattr(facets, "SAMPLE_SIZE", 12)
+    response = client.get("/statements/", {"q": "tariffs"})
+    choices = response.context["facets"]
+    assert [(c.value, c.count) for c in choices["kind"]] == [("quote", 8), ("paraphrase", 4)]
+    assert [(c.value, c.count) for c in choices["speaker"]] == [("mark-carney", 12)]
+    assert [(c.value, c.count) for c in choices["language"]] == [("en", 12), ("fr", 0)]
+    assert not any(isinstance(c.count, facets.Estimate) for facet in choices.values() for c in facet)
+    assert "≈" not in response.text
+    assert response.context["total"] == 12
+
+
+@pytest.mark.parametrize(
+    ("query", "total"),
+    [
+        ({"q": "tariffs", "kind": "paraphrase"}, 4),  # with another filter: counted as before, every one
+        ({"q": "tariffs", "sort": "relevance"}, 12),
+        ({"q": "defence"}, 1),
+        ({"q": '"these tariffs"'}, 12),
+        ({"q": "or"}, 13),  # no word to look for: no search
+    ],
+)
+def test_the_statements_total_under_a_search_is_every_published_match(client, said, query, total):
+    response = client.get("/statements/", query)
+    assert response.status_code == 200
+    assert response.context["total"] == total
+    assert response.context["total"] == response.context["statement_page"].paginator.count
+    assert len(response.context["statements"]) == total
+    assert "said-in-draft" not in response.text
+    kinds = {c.value: c.count for c in response.context["facets"]["kind"]}
+    if not any(isinstance(n, facets.Estimate) for n in kinds.values()) and "kind" not in query:
+        assert sum(kinds.values()) == total
+
+
+def test_the_statements_estimates_are_marked_in_french_too(client, said):
+    html = client.get("/fr/statements/", {"q": "tariffs"}).text
+    if connection.vendor == "postgresql":
+        assert "les nombres marqués ≈ à côté des filtres sont estimés à partir d’un échantillon" in html
+    else:
+        assert "≈" not in html

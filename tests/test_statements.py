@@ -8,6 +8,7 @@ import re
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
 
 from tests.factories import (
     DraftEventFactory,
@@ -380,7 +381,7 @@ def build_statements(count: int):
     [
         ("/statements/", 8, {}),
         ("/statements/?speaker=speaker&topic=trade&q=memorable&kind=quote&language=en", 10, {}),
-        ("/statements/?q=memorable", 6, HTMX_RESULTS),
+        ("/statements/?q=memorable", {"sqlite": 6, "postgresql": 7}, HTMX_RESULTS),
         ("/statements/{statement}/", 4, {}),
     ],
 )
@@ -390,9 +391,12 @@ def test_query_counts_do_not_grow_with_the_number_of_statements(
     """Guards against N+1 queries: each listed statement's speaker, event and sources, the facets' names, and a
     statement page's speaker roles and sources. Index: the data version, count, page, sources (one prefetch),
     four facets (one query each), one lookup per slug parameter given. Under a search alone, the count and the
-    four facets are one query, and the speakers and topics counted are named in one query each. Statement page:
-    the data version, the statement with its speaker and event, its sources, its speaker's roles."""
+    four facets are one query (on PostgreSQL two: the matches read from their documents, then their keys
+    counted), and the speakers and topics counted are named in one query each. Statement page: the data version,
+    the statement with its speaker and event, its sources, its speaker's roles."""
     statement = build_statements(count)
+    if isinstance(queries, dict):
+        queries = queries[connection.vendor]
     with django_assert_num_queries(queries):
         response = client.get(language + path.format(statement=statement.slug), headers=headers)
     assert response.status_code == 200

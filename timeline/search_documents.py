@@ -184,14 +184,7 @@ def matches_sql(q: str) -> tuple[str, list]:
     the websearch query `q` (any of its search.readings), read as English, then read as French: from the
     events' rows when each reading is one word (or none), from the documents otherwise. PostgreSQL works out which
     from the constants alone, while planning, and reads only that table."""
-    from timeline.search import SEARCH_CONFIGS, readings
-
-    asked = readings(q)
-
-    def query(config: str) -> str:
-        return "(" + " || ".join(f"websearch_to_tsquery('{config}', %s)" for _ in asked) + ")"
-
-    english, french = query(SEARCH_CONFIGS["en"]), query(SEARCH_CONFIGS["fr"])
+    asked, english, french = queries(q)
     one_word = f"numnode({english}) <= 1 AND numnode({french}) <= 1"
     matching = f"(english @@ {english} OR french @@ {french})"
     sql = (
@@ -199,3 +192,28 @@ def matches_sql(q: str) -> tuple[str, list]:
         f"UNION ALL SELECT DISTINCT event_id FROM {TABLE} WHERE NOT ({one_word}) AND {matching}"
     )
     return sql, asked * 8
+
+
+def statement_matches_sql(q: str) -> tuple[str, list]:
+    """SQL and parameters reading the ids of the published statements that match the websearch query `q`, as
+    StatementQuerySet.search reads it (each in the language it was spoken in): from their documents, a statement's
+    vector being in the column of its language."""
+    asked, english, french = queries(q)
+    return (
+        f"SELECT statement_id FROM {TABLE} "
+        f"WHERE statement_id IS NOT NULL AND (english @@ {english} OR french @@ {french})",
+        asked * 2,
+    )
+
+
+def queries(q: str) -> tuple[list[str], str, str]:
+    """The readings of `q` (search.readings), and SQL asking any of them in English and in French, each reading a
+    parameter."""
+    from timeline.search import SEARCH_CONFIGS, readings
+
+    asked = readings(q)
+
+    def query(config: str) -> str:
+        return "(" + " || ".join(f"websearch_to_tsquery('{config}', %s)" for _ in asked) + ")"
+
+    return asked, query(SEARCH_CONFIGS["en"]), query(SEARCH_CONFIGS["fr"])

@@ -230,6 +230,7 @@ def statement_list(request: HtmxHttpRequest) -> HttpResponse:
         "pages": pages,
         "total": pages.page.paginator.count,
         "facets": statement_facets,
+        "estimated": facets.estimated(statement_facets),
         "active_filters": active_filters,
         "fragment": fragment,
         "page_title": gettext("Statements: %(filters)s") % {"filters": heading}
