@@ -135,7 +135,8 @@ def test_an_estimate_is_written_to_two_significant_figures_and_marked(count, eng
 @pytest.fixture
 def said(monkeypatch):
     """Twelve published statements a search for "tariffs" finds, one a day, by one speaker at events on one topic:
-    the first eight quotes, the last four paraphrases. And one it finds at a draft event, and one it does not find.
+    the first eight quotes, the last four paraphrases. And one it finds at a draft event, one it does not find, and
+    one in French that a search for "tarifs" finds.
     A sample is at most 4 statements here, so the twelve are read every 3rd: days 1, 4, 7 and 10."""
     monkeypatch.setattr(facets, "SAMPLE_SIZE", 4)
     trade = TopicFactory(slug="trade", name="Trade", name_fr="Commerce")
@@ -156,6 +157,7 @@ def said(monkeypatch):
     draft.topics.add(trade)
     StatementFactory(event=draft, speaker=carney, slug="said-in-draft", text="Tariffs, again.")
     StatementFactory(speaker=carney, slug="said-else", text="Defence spending rises.")
+    StatementFactory(speaker=carney, slug="said-in-french", text="Nous répondrons à ces tarifs.", language="fr")
 
 
 def test_a_statements_search_matching_more_than_a_sample_has_its_counts_estimated_on_postgresql(client, said):
@@ -181,6 +183,27 @@ def test_a_statements_search_matching_more_than_a_sample_has_its_counts_estimate
         assert "estimated from a sample" not in html
 
 
+def test_a_statements_search_in_one_language_is_read_from_that_language_s_documents(client, said):
+    """The search and a language select the twelve English statements; the languages are counted under the search
+    alone, the other facets under both: on PostgreSQL each from a sample of its own statements."""
+    response = client.get("/statements/", {"q": "tariffs", "language": "en"})
+    choices = response.context["facets"]
+    assert response.context["total"] == 12
+    assert response.text.count('href="/statements/said-') == 12
+    estimated = connection.vendor == "postgresql"
+    assert [(c.value, c.count, c.selected) for c in choices["language"]] == [("en", 12, True), ("fr", 0, False)]
+    assert [(c.value, c.count) for c in choices["kind"]] == (
+        [("quote", 9), ("paraphrase", 3)]
+        if estimated
+        else [
+            ("quote", 8),
+            ("paraphrase", 4),
+        ]
+    )
+    assert all(isinstance(c.count, facets.Estimate) == estimated for c in choices["kind"] + choices["speaker"])
+    assert isinstance(choices["language"][0].count, facets.Estimate) == estimated
+
+
 def test_a_statements_search_matching_no_more_than_a_sample_is_counted_exactly(client, said, monkeypatch):
     monkeypatch.setattr(facets, "SAMPLE_SIZE", 12)
     response = client.get("/statements/", {"q": "tariffs"})
@@ -200,7 +223,12 @@ def test_a_statements_search_matching_no_more_than_a_sample_is_counted_exactly(c
         ({"q": "tariffs", "sort": "relevance"}, 12),
         ({"q": "defence"}, 1),
         ({"q": '"these tariffs"'}, 12),
-        ({"q": "or"}, 13),  # no word to look for: no search
+        ({"q": "or"}, 14),  # no word to look for: no search
+        ({"q": "tariffs", "language": "en"}, 12),
+        ({"q": "tariffs", "language": "fr"}, 0),
+        ({"q": "tarifs", "language": "fr"}, 1),  # read as French, in the French said
+        ({"q": "tarifs", "language": ["en", "fr"]}, 1),
+        ({"q": "tarifs", "language": "en"}, 0),
     ],
 )
 def test_the_statements_total_under_a_search_is_every_published_match(client, said, query, total):

@@ -424,15 +424,15 @@ class StatementQuerySet(models.QuerySet):
         aliases, condition, annotations = statement_matches(self.model, q, self.db)
         return self.alias(**aliases).filter(condition).annotate(**annotations)
 
-    def search_matches(self, q: str) -> Ids | None:
-        """PostgreSQL: the ids of the published statements `search` finds, read from their documents
-        (timeline/search_documents.py), narrow rows of published statements only, where the statements' own rows are
-        wide and drafts' too (a common word's 24,962: 36 ms, then each one's event tested; 17 ms there). None
-        elsewhere, or with no word to look for."""
+    def search_matches(self, q: str, languages: tuple[str, ...] = ()) -> Ids | None:
+        """PostgreSQL: the ids of the published statements `search` finds, of those in one of `languages` (none:
+        any), read from their documents (timeline/search_documents.py), narrow rows of published statements only,
+        where the statements' own rows are wide and drafts' too (a common word's 24,962: 36 ms, then each one's event
+        tested; 17 ms there). None elsewhere, or with no word to look for."""
         rebuilt = search_query(q)
         if not rebuilt or connections[self.db].vendor != "postgresql":
             return None
-        sql, params = search_documents.statement_matches_sql(rebuilt)
+        sql, params = search_documents.statement_matches_sql(rebuilt, languages)
         with connections[self.db].cursor() as cursor:
             cursor.execute(sql, params)
             return Ids(pk for (pk,) in cursor.fetchall())

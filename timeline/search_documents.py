@@ -194,16 +194,16 @@ def matches_sql(q: str) -> tuple[str, list]:
     return sql, asked * 8
 
 
-def statement_matches_sql(q: str) -> tuple[str, list]:
+def statement_matches_sql(q: str, languages: tuple[str, ...] = ()) -> tuple[str, list]:
     """SQL and parameters reading the ids of the published statements that match the websearch query `q`, as
-    StatementQuerySet.search reads it (each in the language it was spoken in): from their documents, a statement's
-    vector being in the column of its language."""
+    StatementQuerySet.search reads it (each in the language it was spoken in), of those spoken in one of
+    `languages` (none: any): from their documents, where a statement's vector is in the column of its language
+    (a constraint holds statements to English and French)."""
     asked, english, french = queries(q)
-    return (
-        f"SELECT statement_id FROM {TABLE} "
-        f"WHERE statement_id IS NOT NULL AND (english @@ {english} OR french @@ {french})",
-        asked * 2,
-    )
+    matching = {"en": f"english @@ {english}", "fr": f"french @@ {french}"}
+    chosen = [code for code in matching if not languages or code in languages]
+    condition = " OR ".join(matching[code] for code in chosen) or "false"
+    return f"SELECT statement_id FROM {TABLE} WHERE statement_id IS NOT NULL AND ({condition})", asked * len(chosen)
 
 
 def queries(q: str) -> tuple[list[str], str, str]:
