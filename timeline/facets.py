@@ -359,7 +359,11 @@ def step_of(matches: search.Ids | None) -> int:
 def sample(filterset, excluded: str) -> search.Ids:
     """The ids of the events a search (and the filters with it but `excluded`) selects that its counts read
     (`sample_step`): every n-th by id, the same for every count of the page under the same filters."""
-    matches = searched(filterset, excluded)
+    return sampled(searched(filterset, excluded))
+
+
+def sampled(matches: search.Ids | None) -> search.Ids | None:
+    """Every `step_of(matches)`-th of these ids, by id: all of them up to SAMPLE_SIZE."""
     step = step_of(matches)
     return matches if step == 1 else matches.every(step)
 
@@ -967,8 +971,7 @@ def selected_statements(
     the ids `statements_searched` read, or past SAMPLE_SIZE of them a sample (`statements_step`); with `keyed`, all
     of them, the few statements of those values read first."""
     if (found := statements_searched(filterset, excluded)) is not None:
-        step = 1 if keyed else statements_step(filterset, excluded)
-        ids = found if step == 1 else found.every(step)
+        ids = found if keyed else sampled(found)
         vendor = connections[filterset.queryset.db].vendor
         sql, params = search.ids_sql(vendor), [ids.param(vendor)]
         if keyed:
@@ -991,9 +994,8 @@ def statements_searched(filterset, excluded: str) -> search.Ids | None:
     select, read once from their documents (StatementQuerySet.search_matches); else None. The counts of a common
     word's 24,962 statements, their keys grouped as the search selected them from the statements' own rows, took
     115 ms, where their ids take 17 and a sample's keys 13 (`statements_step`). With other filters the counts are
-    taken as before: the matches intersected with a topic's or a kind's keys took 25 to 46 ms for each set of
-    filters a page counts under (a search, a kind and a language: 302 ms, against 239), and a search between two
-    dates, read from the dates' index, 96 ms against 55."""
+    taken as before: intersecting the matches with a topic's or a kind's keys (25 to 46 ms for each set of filters a
+    page counts under) or a range of dates measured slower."""
     names = [name for name in filterset.in_force() if name not in ("sort", excluded)]
     if "q" not in names or not set(names) <= {"q", "language"}:
         return None
