@@ -18,6 +18,7 @@ from tests.factories import (
     TopicFactory,
 )
 from timeline.models import Correction, Event, Participant, Source
+from timeline.statement_filters import StatementFilter
 
 pytestmark = pytest.mark.django_db
 
@@ -326,6 +327,51 @@ def test_the_unfiltered_statements_read_their_total_as_the_database_keeps_it(cli
     assert data["count"] == 3
     assert not [query for query in queries if "COUNT(" in query["sql"].upper()]
     assert get(client, "/api/statements?language=fr")["count"] == 1  # filtered, counted
+
+
+def test_the_statements_of_a_date_range_are_read_by_their_events_not_walked_in_the_order_said(client, world):
+    """The API's statements since 2025 were found by walking the index of the order said from the first statement
+    ever said: 198,327 statements walked for the page's 50 at 100,000 events (350 ms on PostgreSQL), since the
+    planner takes a date range's statements to be spread through that order. Sorting is made dear and scanning
+    whole forbidden, so that the plan shows whether that index is walked."""
+    StatementFactory(event=world["summit"], text="Undated, in June.", said_on=None)
+    queries = []
+
+    def record(execute, sql, params, many, context):
+        queries.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        data = get(client, "/api/statements?start=2025-05&page_size=2&page=2")
+    assert data["count"] == 4
+    # In the order said, as the statements index lists them: on the same day, in the order written.
+    assert [s["text"] for s in data["results"]] == ["Some time in June.", "Undated, in June."]
+    sql, params = next((sql, params) for sql, params in queries if '"timeline_statement"."text"' in sql)  # the page
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("ANALYZE timeline_statement")
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    assert "statement_sort_date_idx" not in plan, plan
+
+
+def test_the_statements_of_the_events_selected_are_published_ones_without_asking_each_again(client, world):
+    """A statement is published as its event is: the events the timeline's parameters select are all published, so
+    the statements of those events are not asked again whether theirs is (a join of every published event, 30 to 50
+    ms of the statements since 1935 at 100,000 events). Without a selection, each is asked."""
+    with CaptureQueriesContext(connection) as queries:
+        assert get(client, "/api/statements?topic=trade")["count"] == 2
+    statements = [query["sql"] for query in queries if 'FROM "timeline_statement"' in query["sql"]]
+    assert len(statements) == 2  # the total, the page
+    assert [sql for sql in statements if "EXISTS" in sql] == []
+    # Drafts' statements stay out whichever way: unfiltered, filtered by their own parameters, or unbound.
+    assert get(client, "/api/statements?speaker=mark-carney")["count"] == 1
+    assert get(client, "/api/statements")["count"] == 3
+    assert "Draft words." not in [statement.text for statement in StatementFilter().qs]
 
 
 # Participants, sources, topics

@@ -279,7 +279,7 @@ def get_event(request, slug: str = SLUG):
 )
 @read_only
 def list_statements(request, params: Query[PageParams]):
-    filterset = checked(StatementFilter, request.GET, Statement.objects.published().for_list())
+    filterset = checked(StatementFilter, request.GET, Statement.objects.for_list())
     # Unfiltered, the total is the one the database keeps (timeline/statementkeys.py).
     count = None if filterset.in_force() else statementkeys.kept_count()
     return page_of(request, filterset.qs, params, count=count)

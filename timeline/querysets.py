@@ -460,6 +460,11 @@ class StatementQuerySet(models.QuerySet):
         events = related(self.model, "event").objects.published()
         return self.filter(Exists(events.filter(pk=OuterRef("event_id"))))
 
+    def of_published_events(self, events):
+        """The statements of `events`, a queryset of published events only: published, as published() keeps them,
+        without asking it of each statement's event again."""
+        return self.filter(event__in=events.order_by().values("pk"))
+
     def keyed(self, facet: int, values):
         """Published statements with any of these values of a facet, read from the published statements' facet
         keys (timeline/statementkeys.py): only published statements have keys."""
@@ -494,6 +499,15 @@ class StatementQuerySet(models.QuerySet):
         if newest_first:
             return self.order_by("-sort_date", "-pk")
         return self.order_by("sort_date", "pk")
+
+    def chronological_by_event(self):
+        """In the order said, as chronological(), but sorted from the statements of the events selected, read event
+        by event from the index on (event, sort_date, id), rather than walked from the index of that order.
+
+        For the statements of events in a date range: PostgreSQL takes them to be spread through the order and walks
+        it from the first statement ever said (198,327 walked to find the 50 since 2025 at 100,000 events: 350 ms;
+        25 ms read by event). The order is written as an expression no index holds, so that it cannot be walked."""
+        return self.order_by(Coalesce("sort_date", "sort_date"), "pk")
 
 
 class ParticipantQuerySet(models.QuerySet):

@@ -4,6 +4,7 @@ timeline's own filters, and those of the statements index ("who said what")."""
 from functools import cached_property
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from timeline import statementkeys
@@ -68,16 +69,22 @@ class StatementFilter(OfStatements, ParameterSet):
 
     speaker   participant slugs, repeatable: said by any of them
     language  "en" or "fr", repeatable
+
+    The queryset it narrows holds every statement, drafts' too (by default, all of them): it keeps the published
+    ones itself, as the statements of the published events the timeline's parameters select, or, with none, as
+    published() keeps them. Asked of each statement again, whether its event is published joined every published
+    event to the statements selected: 30 to 50 ms of the API's statements since 1935 at 100,000 events.
     """
 
     speaker = speaker_parameter()
     language = language_parameter()
 
     def __init__(self, data=None, queryset=None, **kwargs):
-        super().__init__(data, queryset, **kwargs)
-        events = None if data is None else data.copy()
-        if events is not None:
-            events.pop(self.NOT_TAKEN, None)
+        # Unbound, a FilterSet's results are its queryset as given: bound to no parameters, they are filtered.
+        data = QueryDict() if data is None else data
+        super().__init__(data, queryset if queryset is not None else Statement.objects.all(), **kwargs)
+        events = data.copy()
+        events.pop(self.NOT_TAKEN, None)
         self.events = EventFilter(events)
 
     # The statements are in the order they were said, whatever the timeline's: its order is not theirs to take.
@@ -91,12 +98,20 @@ class StatementFilter(OfStatements, ParameterSet):
         """Its own parameters' problems, then those of the timeline's parameters."""
         return super().problems + self.events.problems
 
+    # The timeline's date parameters: the statements of a date range's events lie together in the order said.
+    DATED = ("start", "end")
+
     def filter_queryset(self, queryset):
         statements = super().filter_queryset(queryset)
-        if self.events.selection():  # with none, every published event's: the queryset's own condition
-            statements = statements.filter(event__in=self.events.qs.order_by().values("pk"))
+        if self.events.selection():
+            statements = statements.of_published_events(self.events.qs)
+        else:
+            statements = statements.published()
         # In the order said, one with no date of its own on its event's day, as the statements index lists them:
-        # an index holds that order, so a page is read from it rather than sorted from every statement.
+        # an index holds that order, so a page is read from it rather than sorted from every statement; but the
+        # statements of a date range lie together, not spread through it, so they are read by event and sorted.
+        if set(self.DATED) & set(self.events.in_force()):
+            return statements.chronological_by_event()
         return statements.chronological()
 
     def in_force(self) -> list[str]:

@@ -83,6 +83,9 @@ class Statement(PlainTextFields, models.Model):
             models.Index(fields=["speaker", "said_on"], name="statement_speaker_date_idx"),
             # The statements index's order: a page is read from it, oldest or newest first.
             models.Index(fields=["sort_date", "id"], name="statement_sort_date_idx"),
+            # The statements of some events in that order, read from the index alone (querysets.py,
+            # chronological_by_event).
+            models.Index(fields=["event", "sort_date", "id"], name="statement_event_said_idx"),
         ]
 
     def __str__(self):
