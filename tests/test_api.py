@@ -359,6 +359,34 @@ def test_the_statements_of_a_date_range_are_read_by_their_events_not_walked_in_t
     assert "statement_sort_date_idx" not in plan, plan
 
 
+def test_a_date_range_selects_the_statements_of_every_published_event_overlapping_it(client, world):
+    """SQLite reads a date range alone from the keys with their events' dates, PostgreSQL from the events: both
+    select what the timeline's range selects, a range that began before it included, a draft's never."""
+    talks = EventFactory(slug="talks", start_date=D(2025, 4, 20), end_date=D(2025, 5, 10))
+    StatementFactory(event=talks, text="Still talking.", said_on=D(2025, 4, 21))
+    StatementFactory(event=EventFactory(slug="quiet", start_date=D(2025, 5, 20)), text="Nothing said.", said_on=None)
+    StatementFactory(event=DraftEventFactory(start_date=D(2025, 5, 7)), text="Not yet public.")
+    texts = lambda url: [s["text"] for s in get(client, url)["results"]]  # noqa: E731
+
+    assert texts("/api/statements?start=2025-05") == [
+        "Still talking.",
+        "Not for sale.",
+        "Two to tango.",
+        "Nothing said.",
+        "Some time in June.",
+    ]
+    assert texts("/api/statements?end=2025-04") == ["Still talking."]
+    assert texts("/api/statements?start=2025-05-11&end=2025-05-31") == ["Nothing said."]
+    assert get(client, "/api/statements?start=2025-05-11")["count"] == 2
+    assert texts("/api/statements?start=2026") == []
+    assert [e["slug"] for e in get(client, "/api/events?start=2025-05")["results"]] == [
+        "talks",
+        "meeting",
+        "quiet",
+        "summit",
+    ]
+
+
 def test_the_statements_of_the_events_selected_are_published_ones_without_asking_each_again(client, world):
     """A statement is published as its event is: the events the timeline's parameters select are all published, so
     the statements of those events are not asked again whether theirs is (a join of every published event, 30 to 50

@@ -469,8 +469,15 @@ class EventFilter(ParameterSet):
             matches[value] = self.queryset.search_matches(value)
         return matches[value]
 
+    # Whether its events are read in the timeline's order, a page at a time, or only as a set (the events whose
+    # statements the API lists): the bound on the first day of a range alone (EventQuerySet.between) serves the
+    # order, and hid the range's size from PostgreSQL's planner, which then looked up each event's statements one
+    # by one rather than hashing them (the API's statements since 1935 at 100,000 events: 158 → 118 ms).
+    in_order = True
+
     def filter_start(self, queryset, name, value):
-        return queryset.between(start=value, alone=set(self.in_force()) <= {"start", "end", "sort"})
+        alone = self.in_order and set(self.in_force()) <= {"start", "end", "sort"}
+        return queryset.between(start=value, alone=alone)
 
     def filter_end(self, queryset, name, value):
         return queryset.between(end=value)

@@ -465,6 +465,12 @@ class StatementQuerySet(models.QuerySet):
         without asking it of each statement's event again."""
         return self.filter(event__in=events.order_by().values("pk"))
 
+    def of_events_between(self, start: datetime.date | None, end: datetime.date | None):
+        """The published statements of the events overlapping [start, end] (as EventQuerySet.between reads a range),
+        read from the keys of the events with statements, with their dates (timeline/datedkeys.py): only published
+        events have keys."""
+        return self.filter(event__in=RawSQL(*datedkeys.events_with(eventkeys.STATEMENTS, [1], start, end)))
+
     def keyed(self, facet: int, values):
         """Published statements with any of these values of a facet, read from the published statements' facet
         keys (timeline/statementkeys.py): only published statements have keys."""

@@ -4,6 +4,7 @@ timeline's own filters, and those of the statements index ("who said what")."""
 from functools import cached_property
 
 from django import forms
+from django.db import connections
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +63,12 @@ class OfStatements:
         return queryset.filter(language__in=value)
 
 
+class SelectedEvents(EventFilter):
+    """The timeline's parameters as they select the events whose statements are listed: a set, not a page."""
+
+    in_order = False
+
+
 class StatementFilter(OfStatements, ParameterSet):
     """The statements' GET parameters. Every parameter of the timeline (EventFilter) but its order selects the events
     whose statements are listed, so that the timeline's query string gives the statements of the events it shows.
@@ -85,7 +92,7 @@ class StatementFilter(OfStatements, ParameterSet):
         super().__init__(data, queryset if queryset is not None else Statement.objects.all(), **kwargs)
         events = data.copy()
         events.pop(self.NOT_TAKEN, None)
-        self.events = EventFilter(events)
+        self.events = SelectedEvents(events)
 
     # The statements are in the order they were said, whatever the timeline's: its order is not theirs to take.
     NOT_TAKEN = "sort"
@@ -103,7 +110,9 @@ class StatementFilter(OfStatements, ParameterSet):
 
     def filter_queryset(self, queryset):
         statements = super().filter_queryset(queryset)
-        if self.events.selection():
+        if self.dates_alone() and connections[self.queryset.db].vendor == "sqlite":
+            statements = statements.of_events_between(*(self.events.cleaned.get(name) for name in self.DATED))
+        elif self.events.selection():
             statements = statements.of_published_events(self.events.qs)
         else:
             statements = statements.published()
@@ -116,6 +125,15 @@ class StatementFilter(OfStatements, ParameterSet):
 
     def in_force(self) -> list[str]:
         return super().in_force() + self.events.in_force()
+
+    def dates_alone(self) -> bool:
+        """Whether a date range is the only one of the timeline's parameters in force. SQLite then reads the events
+        from their keys with their dates (StatementQuerySet.of_events_between): from the events, it read each one's
+        row to test that it is published, the status being a parameter of the query, not the condition of the
+        published events' index (the API's statements since 1935 at 100,000 events: 320 → 169 ms). PostgreSQL plans
+        the range better on the events' own index."""
+        in_force = self.events.in_force()
+        return bool(in_force) and set(in_force) <= set(self.DATED)
 
 
 # The statements index: its own parameters, named as the timeline's where they mean the same.
