@@ -249,3 +249,38 @@ def test_the_statements_estimates_are_marked_in_french_too(client, said):
         assert "les nombres marqués ≈ à côté des filtres sont estimés à partir d’un échantillon" in html
     else:
         assert "≈" not in html
+
+
+def test_statements_of_a_date_range_past_a_sample_have_an_exact_total_and_estimated_counts(client, said):
+    """A range of days alone reads its statements from their keys by day (statementkeys.SAID): the total is every
+    published one, exactly; past a sample the counts are estimated from every 3rd by id, and marked so."""
+    response = client.get("/statements/", {"start": "2025-03-01", "end": "2025-03-31"})
+    html = response.text
+    assert response.context["total"] == 12  # the draft's left out
+    assert '<h2 id="results-heading" tabindex="-1">12 statements</h2>' in html
+    assert html.count('href="/statements/said-') == 12 and "said-in-draft" not in html
+    choices = response.context["facets"]
+    counted = {name: [(c.value, c.count) for c in choices[name]] for name in ("kind", "speaker", "topic")}
+    assert sum(count for _, count in counted["kind"]) == 12  # four of the twelve, each counted as three
+    assert counted["speaker"] == [("mark-carney", 12)] and counted["topic"] == [("trade", 12)]
+    assert all(isinstance(c.count, facets.Estimate) for name in counted for c in choices[name])
+    assert "are estimated from a sample of them. Every matching statement is listed below." in html
+
+
+@pytest.mark.parametrize(
+    ("query", "total"),
+    [
+        ({"start": "2025-03-05"}, 10),  # days 5 to 12, and two the factory dates 6 May 2025
+        ({"end": "2025-03-04"}, 4),
+        ({"start": "2025-03-02", "end": "2025-03-03"}, 2),
+        ({"start": "2025-03-20"}, 2),  # the draft's statement on its event's day is not one
+        ({"start": "2026"}, 0),
+    ],
+)
+def test_the_statements_total_of_a_date_range_is_every_published_statement_in_it(client, said, query, total):
+    response = client.get("/statements/", query)
+    assert response.context["total"] == total == response.context["statement_page"].paginator.count
+    assert len(response.context["statements"]) == total
+    kinds = {c.value: c.count for c in response.context["facets"]["kind"]}
+    if not any(isinstance(n, facets.Estimate) for n in kinds.values()):
+        assert sum(kinds.values()) == total

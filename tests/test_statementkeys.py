@@ -166,8 +166,11 @@ def test_keys_of_a_published_statement(world):
             )
             for pk in topic_ids
         ),
+        (statementkeys.SAID, 20250506),  # its event's day: it has none of its own
     }
     assert len(topic_ids) == 2
+    assert (statementkeys.SAID, 20250507) in keys_of("dated")
+    assert counts(statementkeys.SAID) == {20250506: 1, 20250507: 1, 20250616: 1}
     assert keys_of("in-draft") == set()  # a draft's statement has none, and counts nowhere
     assert counts(statementkeys.STATEMENT) == {0: 3}
     assert counts(statementkeys.TOPIC) == {world["trade"].pk: 2, meeting.topics.get(slug="sovereignty").pk: 2}

@@ -8,6 +8,7 @@ it whole.
 """
 
 import dataclasses
+import datetime
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -970,10 +971,14 @@ def selected_statements(
     match nothing. With `keyed` (facet, values), of those with one of these values. Under a search on PostgreSQL,
     the ids `statements_searched` read, or past SAMPLE_SIZE of them a sample (`statements_step`); with `keyed`, all
     of them, the few statements of those values read first."""
-    if (found := statements_searched(filterset, excluded)) is not None:
-        ids = found if keyed else sampled(found)
-        vendor = connections[filterset.queryset.db].vendor
-        sql, params = search.ids_sql(vendor), [ids.param(vendor)]
+    found, dated = statements_searched(filterset, excluded), statements_dated(filterset, excluded)
+    if found is not None or dated is not None:
+        if found is not None:
+            ids = found if keyed else sampled(found)
+            vendor = connections[filterset.queryset.db].vendor
+            sql, params = search.ids_sql(vendor), [ids.param(vendor)]
+        else:
+            sql, params = dated.sql(sampled=not keyed)
         if keyed:
             keyed_sql, keyed_params = statementkeys.statements_with(*keyed)
             return f"{keyed_sql} AND statement_id IN ({sql})", [*keyed_params, *params]
@@ -1006,9 +1011,48 @@ def statements_searched(filterset, excluded: str) -> search.Ids | None:
     return matches[languages]
 
 
+@dataclasses.dataclass(frozen=True)
+class SaidWithin:
+    """The published statements said within a range of days, as their keys hold them (statementkeys.SAID): how
+    many (`total`, exact), and SQL selecting their ids, past SAMPLE_SIZE of them every `step`-th by id (the same
+    sample for every count of the page; counts read from it are estimates, `scaled`)."""
+
+    start: datetime.date | None
+    end: datetime.date | None
+    total: int
+
+    @property
+    def step(self) -> int:
+        return max(1, -(-self.total // SAMPLE_SIZE))
+
+    def sql(self, sampled: bool = True) -> tuple[str, list]:
+        sql, params = statementkeys.said_sql(self.start, self.end)
+        if sampled and self.step > 1:
+            return f"{sql} AND statement_id %% {self.step} = 0", params
+        return sql, params
+
+
+def statements_dated(filterset, excluded: str) -> SaidWithin | None:
+    """Under a date range alone (but `excluded`): the statements said within it (SaidWithin); else None. Their total
+    was known only by reading each of them for its event's status, and their counts by grouping the keys of every
+    one (`?start=2025` at 100,000 events: 34,786 statements, 83 ms); their number is one stretch of the keys now
+    and a sample's keys are grouped."""
+    names = [name for name in filterset.in_force() if name not in ("sort", excluded)]
+    if not names or not set(names) <= {"start", "end"}:
+        return None
+    start, end = (filterset.cleaned.get(name) if name in names else None for name in ("start", "end"))
+    ranges = filterset.__dict__.setdefault("_statements_said", {})
+    if (start, end) not in ranges:
+        ranges[start, end] = SaidWithin(start, end, statementkeys.said_count(start, end, using=filterset.queryset.db))
+    return ranges[start, end]
+
+
 def statements_step(filterset, excluded: str) -> int:
     """Every how many of the statements every filter but `excluded` selects the counts read: 1, every one, but
-    under a search selecting more than SAMPLE_SIZE statements on PostgreSQL, as the timeline's (`sample_step`)."""
+    under a search selecting more than SAMPLE_SIZE statements on PostgreSQL, as the timeline's (`sample_step`), or a
+    date range alone selecting as many (`statements_dated`)."""
+    if (dated := statements_dated(filterset, excluded)) is not None:
+        return dated.step
     return step_of(statements_searched(filterset, excluded))
 
 
@@ -1113,6 +1157,8 @@ def statement_total(filterset) -> int:
     PostgreSQL, the statements it selects, all of them (`statements_searched`)."""
     if (found := statements_searched(filterset, "")) is not None:
         return len(found)
+    if (dated := statements_dated(filterset, "")) is not None:
+        return dated.total
     if "_statement_counts" in filterset.__dict__ and statement_shares(filterset, "", statementkeys.STATEMENT):
         return sum(statement_shared_counts(filterset)[statementkeys.STATEMENT].values())
     counted = statement_counts_sql(filterset, "", statementkeys.STATEMENT)

@@ -12,7 +12,8 @@ admin, an import, a bulk update, SQL in psql), like the facet keys of timeline/e
 
 The keys are to the statements what timeline/eventkeys.py's are to the events: one row of timeline_statementkey per
 (facet, value, published statement): the statement itself (facet STATEMENT, value 0), its speaker, each topic of
-its event, its language and its kind. Only statements of published events have keys, so a draft's statement never
+its event, its language, its kind and the day it is read under. Only statements of published events have keys, so
+a draft's statement never
 counts; timeline_statementcount holds the number of statements of every (facet, value), so the index's unfiltered
 facets and total are read, not counted over 300,000 statements, and a filtered facet groups keys, never the
 statements table. Like the events' keys they are tables, not models: no dump, backup or fixture holds them, and
@@ -48,6 +49,9 @@ PROFILES = 16
 # topic's id * 2**32 + the speaker's id, * 16 + the profile.
 TOPIC_SPEAKER_PROFILE = 8
 SPEAKERS = 2**32
+# And the day each is read under (its sort_date) as the number YYYYMMDD: the published statements of a range of days
+# are one stretch of the keys' primary key, their number and ids read without reading a statement or its event.
+SAID = 9
 # The facets keyed with a profile: for each facet of one value per statement, its value as SQL over the profile P
 # (run with parameters, so a modulo is written %%); speakers and topics are keyed with it by SPEAKER_PROFILE and
 # TOPIC_PROFILE.
@@ -89,6 +93,25 @@ def counts_sql(facet: int, statements: tuple[str, list] | None = None):
         "GROUP BY value",
         [facet, *params],
     )
+
+
+def said_sql(start, end) -> tuple[str, list]:
+    """SQL and parameters selecting the ids of the published statements read under a day from `start` to `end`
+    (either None for open): one stretch of the keys' primary key."""
+    sql, params = f"SELECT statement_id FROM timeline_statementkey WHERE facet = {SAID}", []
+    if start is not None:
+        sql, params = f"{sql} AND value >= %s", [*params, said_value(start)]
+    if end is not None:
+        sql, params = f"{sql} AND value <= %s", [*params, said_value(end)]
+    return sql, params
+
+
+def said_count(start, end, using: str = "default") -> int:
+    """How many published statements are read under a day from `start` to `end` (`said_sql`)."""
+    sql, params = said_sql(start, end)
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({sql}) said", params)
+        return cursor.fetchone()[0]
 
 
 def grouped_counts_sql(facets: list[int], statements: tuple[str, list]):
@@ -154,12 +177,25 @@ def kept_count(facet: int = STATEMENT, value: int = 0, using: str = "default") -
 # Writing the keys
 
 
-def keys_sql(statements: str) -> str:
+def said_value(day) -> int:
+    """The value of a day's SAID key."""
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+# The value of a SAID key as SQL over a date column.
+SAID_SQL = {
+    "postgresql": "CAST(to_char({column}, 'YYYYMMDD') AS bigint)",
+    "sqlite": "CAST(replace({column}, '-', '') AS INTEGER)",
+}
+
+
+def keys_sql(vendor: str, statements: str) -> str:
     """SELECT facet, value, statement_id of the published statements that the SQL condition `statements` on `s`
     selects."""
     source = "FROM timeline_statement s JOIN timeline_event e ON e.id = s.event_id"
     profile = f"({code_sql('s.language', LANGUAGES)} * 4 + {code_sql('s.kind', KINDS)})"
     where = f"WHERE e.status = 'published' AND ({statements})"
+    said = SAID_SQL[vendor].format(column="s.sort_date")
     return f"""
         SELECT {STATEMENT}, 0, s.id {source} {where}
         UNION ALL SELECT {SPEAKER}, s.speaker_id, s.id {source} {where}
@@ -172,13 +208,14 @@ def keys_sql(statements: str) -> str:
             JOIN timeline_event_topics t ON t.event_id = e.id {where}
         UNION ALL SELECT {TOPIC_SPEAKER_PROFILE}, (t.topic_id * {SPEAKERS} + s.speaker_id) * {PROFILES} + {profile},
             s.id {source} JOIN timeline_event_topics t ON t.event_id = e.id {where}
+        UNION ALL SELECT {SAID}, {said}, s.id {source} {where} AND s.sort_date IS NOT NULL
     """
 
 
 # What a change to each table can change, as the statements whose keys must be written anew. PostgreSQL: a query
 # over the statement's transition tables (old_rows, new_rows), UPDATE entries finding changed rows with EXCEPT
 # (see eventkeys.py); SQLite: a condition on the row, and the statements.
-KEYED_COLUMNS = "id, event_id, speaker_id, language, kind"
+KEYED_COLUMNS = "id, event_id, speaker_id, language, kind, sort_date"
 OF_EVENTS = "SELECT id FROM timeline_statement WHERE event_id IN ({events})"
 POSTGRESQL_AFFECTED = {
     "timeline_statement": {
@@ -222,7 +259,7 @@ BEGIN
         RETURN;
     END IF;
     DELETE FROM timeline_statementkey WHERE statement_id = ANY(statements);
-    INSERT INTO timeline_statementkey (facet, value, statement_id) {keys_sql("s.id = ANY(statements)")};
+    INSERT INTO timeline_statementkey (facet, value, statement_id) {keys_sql("postgresql", "s.id = ANY(statements)")};
 END
 $$;
 {postgresql_count_functions("timeline_count_statement_keys", "timeline_statementcount")}
@@ -279,7 +316,7 @@ def sqlite_key_triggers() -> dict[str, str]:
             refresh = (
                 f"DELETE FROM timeline_statementkey WHERE statement_id IN ({statements}); "
                 "INSERT INTO timeline_statementkey (facet, value, statement_id) "
-                f"{keys_sql(f's.id IN ({statements})')};"
+                f"{keys_sql('sqlite', f's.id IN ({statements})')};"
             )
             triggers[key_trigger_name(table, operation)] = (
                 f"AFTER {operation} ON {table} WHEN {when} BEGIN {refresh} END"
@@ -401,7 +438,8 @@ def rebuild(connection=None) -> None:
         if has_keys(connection):
             cursor.execute("DELETE FROM timeline_statementkey")
             cursor.execute("DELETE FROM timeline_statementcount")
-            cursor.execute(f"INSERT INTO timeline_statementkey (facet, value, statement_id) {keys_sql('1 = 1')}")
+            keys = keys_sql(connection.vendor, "1 = 1")
+            cursor.execute(f"INSERT INTO timeline_statementkey (facet, value, statement_id) {keys}")
             cursor.execute(
                 "INSERT INTO timeline_statementcount (facet, value, n) "
                 "SELECT facet, value, count(*) FROM timeline_statementkey GROUP BY facet, value"
