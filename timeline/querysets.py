@@ -32,7 +32,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, Greatest, Least, Lower, NullIf, Trim
 from django.utils import translation
 
-from timeline import datedkeys, eventkeys, fulltext, search_documents
+from timeline import datedkeys, eventkeys, fulltext, search_documents, statementkeys
 from timeline.search import (
     HIGHLIGHT_START,
     HIGHLIGHT_STOP,
@@ -425,14 +425,20 @@ class StatementQuerySet(models.QuerySet):
         return self.alias(**aliases).filter(condition).annotate(**annotations)
 
     def search_matches(self, q: str, languages: tuple[str, ...] = ()) -> Ids | None:
-        """PostgreSQL: the ids of the published statements `search` finds, of those in one of `languages` (none:
-        any), read from their documents (timeline/search_documents.py), narrow rows of published statements only,
+        """The ids of the published statements `search` finds, of those in one of `languages` (none: any). PostgreSQL
+        reads them from their documents (timeline/search_documents.py), narrow rows of published statements only,
         where the statements' own rows are wide and drafts' too (a common word's 24,962: 36 ms, then each one's event
-        tested; 17 ms there). None elsewhere, or with no word to look for."""
-        rebuilt = search_query(q)
-        if not rebuilt or connections[self.db].vendor != "postgresql":
+        tested; 17 ms there); SQLite, the full-text index's matches among the published statements' keys. None on
+        another database, or with no word to look for."""
+        rebuilt, vendor = search_query(q), connections[self.db].vendor
+        if not rebuilt or vendor not in ("postgresql", "sqlite"):
             return None
-        sql, params = search_documents.statement_matches_sql(rebuilt, languages)
+        if vendor == "postgresql":
+            sql, params = search_documents.statement_matches_sql(rebuilt, languages)
+        elif not (terms := search_terms(rebuilt)):
+            return Ids()  # as search() finds: nothing
+        else:
+            sql, params = statementkeys.published_among(fulltext.statements_matching(terms), languages)
         with connections[self.db].cursor() as cursor:
             cursor.execute(sql, params)
             return Ids(pk for (pk,) in cursor.fetchall())
@@ -474,8 +480,6 @@ class StatementQuerySet(models.QuerySet):
     def keyed(self, facet: int, values):
         """Published statements with any of these values of a facet, read from the published statements' facet
         keys (timeline/statementkeys.py): only published statements have keys."""
-        from timeline import statementkeys
-
         return self.filter(pk__in=RawSQL(*statementkeys.statements_with(facet, values)))
 
     def for_list(self, reading_order: bool = False):

@@ -166,6 +166,14 @@ def statements_with(facet: int, values) -> tuple[str, list]:
     )
 
 
+def published_among(statements, languages: tuple[str, ...] = ()) -> tuple[str, list]:
+    """SQL and parameters selecting the ids of the published statements among those `statements` (an expression
+    with `sql` and `params`, such as a RawSQL) selects, of those in one of `languages` (none: any), from their keys."""
+    facet, values = (LANGUAGE, [value_of(LANGUAGES, code) for code in languages]) if languages else (STATEMENT, [0])
+    sql, params = statements_with(facet, values)
+    return f"{sql} AND statement_id IN ({statements.sql})", [*params, *statements.params]
+
+
 def kept_count(facet: int = STATEMENT, value: int = 0, using: str = "default") -> int:
     """How many published statements have this value of `facet` (by default: how many there are), as kept."""
     with connections[using].cursor() as cursor:
