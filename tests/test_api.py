@@ -387,6 +387,22 @@ def test_a_date_range_selects_the_statements_of_every_published_event_overlappin
     ]
 
 
+def test_a_search_alone_selects_the_statements_of_the_published_events_it_finds_by_their_ids(client, world):
+    """The events a search finds are read once, published ones only, and their statements selected by those ids,
+    sent as one parameter: selected as published events, every published event was read first (the statements of
+    "tariffs" at 100,000 events: 122 ms)."""
+    texts = lambda url: [s["text"] for s in get(client, url)["results"]]  # noqa: E731
+
+    with CaptureQueriesContext(connection) as queries:
+        assert texts("/api/statements?q=meeting") == ["Not for sale.", "Two to tango."]
+    statements = [query["sql"] for query in queries if 'FROM "timeline_statement"' in query["sql"]]
+    assert len(statements) == 2  # the total, the page
+    assert [sql for sql in statements if '"timeline_event" U0' in sql or "timeline_event V0" in sql] == []
+    assert texts("/api/statements?q=draft") == []  # only the draft is found: none of its statements
+    assert texts("/api/statements?q=summit&language=fr") == ["Some time in June."]
+    assert get(client, "/api/statements?q=or", status=400)["errors"][0]["parameter"] == "q"  # nothing to look for
+
+
 def test_the_statements_of_the_events_selected_are_published_ones_without_asking_each_again(client, world):
     """A statement is published as its event is: the events the timeline's parameters select are all published, so
     the statements of those events are not asked again whether theirs is (a join of every published event, 30 to 50

@@ -471,6 +471,13 @@ class StatementQuerySet(models.QuerySet):
         without asking it of each statement's event again."""
         return self.filter(event__in=events.order_by().values("pk"))
 
+    def of_events_among(self, events: Ids):
+        """The statements of `events`, the ids of published events only (a search's matches:
+        EventQuerySet.search_matches), sent as one parameter, whose length the planner sees: it reads a few events'
+        statements by event, and many events' in the order said, testing each, where as a list of published events
+        it read every published event first (the API's statements of "tariffs", 19,209 events: 122 ms)."""
+        return self.filter(AmongIds(F("event_id"), events))
+
     def of_events_between(self, start: datetime.date | None, end: datetime.date | None):
         """The published statements of the events overlapping [start, end] (as EventQuerySet.between reads a range),
         read from the keys of the events with statements, with their dates (timeline/datedkeys.py): only published

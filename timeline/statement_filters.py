@@ -18,6 +18,7 @@ from timeline.filter_fields import (
 )
 from timeline.filters import EventFilter, ParameterSet, Problem, order_parameter, public_participants, public_topics
 from timeline.models import Statement
+from timeline.search import Ids
 
 
 def speaker_parameter() -> SlugMultipleFilter:
@@ -112,6 +113,8 @@ class StatementFilter(OfStatements, ParameterSet):
         statements = super().filter_queryset(queryset)
         if self.dates_alone() and connections[self.queryset.db].vendor == "sqlite":
             statements = statements.of_events_between(*(self.events.cleaned.get(name) for name in self.DATED))
+        elif (matches := self.events_searched()) is not None:
+            statements = statements.of_events_among(matches)
         elif self.events.selection():
             statements = statements.of_published_events(self.events.qs)
         else:
@@ -125,6 +128,13 @@ class StatementFilter(OfStatements, ParameterSet):
 
     def in_force(self) -> list[str]:
         return super().in_force() + self.events.in_force()
+
+    def events_searched(self) -> Ids | None:
+        """With a search the only one of the timeline's parameters in force, the published events it matches, read
+        once (EventFilter.search_matches); else None, as for a search with nothing to look for."""
+        if self.events.in_force() != ["q"]:
+            return None
+        return self.events.search_matches(self.events.cleaned["q"])
 
     def dates_alone(self) -> bool:
         """Whether a date range is the only one of the timeline's parameters in force. SQLite then reads the events
