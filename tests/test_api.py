@@ -17,6 +17,7 @@ from tests.factories import (
     StatementFactory,
     TopicFactory,
 )
+from tests.plans import ordered_plan, recorded
 from timeline.models import Correction, Event, Participant, Source
 from timeline.statement_filters import StatementFilter
 
@@ -335,27 +336,13 @@ def test_the_statements_of_a_date_range_are_read_by_their_events_not_walked_in_t
     planner takes a date range's statements to be spread through that order. Sorting is made dear and scanning
     whole forbidden, so that the plan shows whether that index is walked."""
     StatementFactory(event=world["summit"], text="Undated, in June.", said_on=None)
-    queries = []
-
-    def record(execute, sql, params, many, context):
-        queries.append((sql, params))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
+    with recorded() as queries:
         data = get(client, "/api/statements?start=2025-05&page_size=2&page=2")
     assert data["count"] == 4
     # In the order said, as the statements index lists them: on the same day, in the order written.
     assert [s["text"] for s in data["results"]] == ["Some time in June.", "Undated, in June."]
     sql, params = next((sql, params) for sql, params in queries if '"timeline_statement"."text"' in sql)  # the page
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("EXPLAIN " + sql, params)
-        else:
-            cursor.execute("ANALYZE timeline_statement")
-            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    plan = ordered_plan(sql, params, analyze="timeline_statement")
     assert "statement_sort_date_idx" not in plan, plan
 
 

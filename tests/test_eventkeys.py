@@ -15,6 +15,7 @@ from tests.factories import (
     StatementFactory,
     TopicFactory,
 )
+from tests.plans import ordered_plan, recorded
 from timeline import eventkeys
 from timeline.models import Event, Involvement, Participant, Source, Statement
 
@@ -241,23 +242,9 @@ def test_a_page_of_publishers_is_read_in_readers_order_from_its_index_alone():
     100,000 events). Sorting is made dear, so that the planner shows whether the index can serve the order."""
     for publisher in ["Zeta", "Élections Canada", "néomédia", "Newsmax"]:
         EventFactory(sources=[SourceFactory(publisher=publisher)])
-    queries = []
-
-    def record(execute, sql, params, many, context):
-        queries.append((sql, params))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
+    with recorded() as queries:
         page = eventkeys.Publishers()[0:3]
-    sql, params = queries[-1]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("EXPLAIN " + sql, params)
-        else:
-            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    plan = ordered_plan(*queries[-1])
     # SQLite lowers only ASCII letters: its key is "Élections canada".
     assert [publisher["publisher_key"].lower() for publisher in page] == ["élections canada", "néomédia", "newsmax"]
     read = "Index Only Scan using" if connection.vendor == "postgresql" else "USING COVERING INDEX"

@@ -9,6 +9,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from tests.factories import DraftEventFactory, EventFactory, InvolvementFactory, ParticipantFactory, TopicFactory
+from tests.plans import ordered_plan
 from tests.sqlite_steps import sqlite_steps
 from timeline.feeds import CorrectionsFeed, NewEventsFeed
 from timeline.filters import EventFilter
@@ -185,19 +186,8 @@ def test_the_newest_events_are_read_from_an_index_not_sorted_from_all():
     PostgreSQL and 340 on SQLite for each reader whose feed was not kept."""
     EventFactory.create_batch(30)
     sql, params = NewEventsFeed().items(EventFilter(QueryDict())).query.sql_with_params()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows would otherwise be scanned whole
-            # Sorting a handful costs next to nothing, so whether the planner takes the index turned on statistics
-            # an earlier test left: what is asked is whether an index serves the order at all.
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute("EXPLAIN " + sql, params)
-        else:
-            # SQLite weighs the index against the status index by the statistics ANALYZE keeps; without them it
-            # takes the published events to be a handful, and sorts them.
-            cursor.execute("ANALYZE timeline_event")
-            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    # Without statistics SQLite takes the published events to be a handful, and sorts them.
+    plan = ordered_plan(sql, params, analyze="timeline_event")
     assert "event_published_newest_idx" in plan, plan
     assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan
 

@@ -354,7 +354,12 @@ def sample_step(filterset, excluded: str) -> int:
 
 
 def step_of(matches: search.Ids | None) -> int:
-    return 1 if matches is None else max(1, -(-len(matches) // SAMPLE_SIZE))
+    return 1 if matches is None else step_for(len(matches))
+
+
+def step_for(count: int) -> int:
+    """Every how many of `count` rows a sample of at most SAMPLE_SIZE reads."""
+    return max(1, -(-count // SAMPLE_SIZE))
 
 
 def sample(filterset, excluded: str) -> search.Ids:
@@ -1025,7 +1030,7 @@ class SaidWithin:
 
     @property
     def step(self) -> int:
-        return max(1, -(-self.total // SAMPLE_SIZE))
+        return step_for(self.total)
 
     def sql(self, sampled: bool = True) -> tuple[str, list]:
         sql, params = statementkeys.said_sql(self.start, self.end)
