@@ -2,6 +2,7 @@
 its matches and marked so; the events listed and their total are every match, always."""
 
 import datetime
+import re
 
 import pytest
 from django.http import QueryDict
@@ -159,6 +160,10 @@ def said(monkeypatch):
     StatementFactory(speaker=carney, slug="said-in-french", text="Nous répondrons à ces tarifs.", language="fr")
 
 
+def estimated(choice) -> bool:
+    return isinstance(choice.count, facets.Estimate)
+
+
 def test_a_statements_search_matching_more_than_a_sample_has_its_counts_estimated(client, said):
     """On PostgreSQL the matches are read from their documents, on SQLite from the full-text index among the
     published statements' keys: on both, the total is every match and the counts read a sample."""
@@ -168,28 +173,90 @@ def test_a_statements_search_matching_more_than_a_sample_has_its_counts_estimate
     assert '<h2 id="results-heading" tabindex="-1">12 statements</h2>' in html
     assert html.count('href="/statements/said-') == 12 and "said-in-draft" not in html
     choices = response.context["facets"]
-    # Days 1, 4, 7 and 10: three quotes and a paraphrase, each counted as three.
-    assert [(c.value, c.count, c.count.estimated) for c in choices["kind"]] == [
-        ("quote", 9, True),
-        ("paraphrase", 3, True),
-    ]
+    # The speakers and topics from days 1, 4, 7 and 10, each counted as three; the kinds and languages are read with
+    # the matches, so counted exactly.
     assert [(c.value, c.count, c.count.estimated) for c in choices["speaker"]] == [("mark-carney", 12, True)]
     assert [(c.value, c.count, c.count.estimated) for c in choices["topic"]] == [("trade", 12, True)]
+    assert [(c.value, c.count, estimated(c)) for c in choices["kind"]] == [
+        ("quote", 8, False),
+        ("paraphrase", 4, False),
+    ]
+    assert [(c.value, c.count, estimated(c)) for c in choices["language"]] == [("en", 12, False), ("fr", 0, False)]
     assert "are estimated from a sample of them. Every matching statement is listed below." in html
     assert '<span class="count">≈\u00a012<span class="visually-hidden"> statements</span>' in html
 
 
 def test_a_statements_search_in_one_language_is_read_from_that_language_s_documents(client, said):
     """The search and a language select the twelve English statements; the languages are counted under the search
-    alone, the other facets under both: each from a sample of its own statements."""
+    alone, the other facets under both: the speakers from a sample, the kinds and languages exactly, from the
+    matches' profiles."""
     response = client.get("/statements/", {"q": "tariffs", "language": "en"})
     choices = response.context["facets"]
     assert response.context["total"] == 12
     assert response.text.count('href="/statements/said-') == 12
     assert [(c.value, c.count, c.selected) for c in choices["language"]] == [("en", 12, True), ("fr", 0, False)]
-    assert [(c.value, c.count) for c in choices["kind"]] == [("quote", 9), ("paraphrase", 3)]
-    assert all(isinstance(c.count, facets.Estimate) for c in choices["kind"] + choices["speaker"])
-    assert isinstance(choices["language"][0].count, facets.Estimate)
+    assert [(c.value, c.count) for c in choices["kind"]] == [("quote", 8), ("paraphrase", 4)]
+    assert all(estimated(c) for c in choices["speaker"])
+    assert not any(estimated(c) for c in choices["kind"] + choices["language"])
+
+
+def test_a_statements_search_with_a_kind_and_a_language_counts_them_exactly(client, said):
+    """The matches are read once with each one's language and kind (its profile): a kind's and a language's matches
+    are taken from them, and the kinds and languages counted from them exactly, each under the other filters; the
+    speakers, past a sample, are estimated (the eight quotes read every 2nd)."""
+    response = client.get("/statements/", {"q": "tariffs", "kind": "quote", "language": "en"})
+    choices = response.context["facets"]
+    assert response.context["total"] == 8
+    listed = re.findall(r'href="/statements/(said-[0-9]+)/"', response.text)
+    assert sorted(set(listed)) == sorted(f"said-{day}" for day in range(1, 9))
+    assert [(c.value, c.count, estimated(c)) for c in choices["kind"]] == [
+        ("quote", 8, False),
+        ("paraphrase", 4, False),
+    ]
+    assert [(c.value, c.count, estimated(c)) for c in choices["language"]] == [("en", 8, False), ("fr", 0, False)]
+    assert [(c.value, c.count, estimated(c)) for c in choices["speaker"]] == [("mark-carney", 8, True)]
+    french = client.get("/statements/", {"q": "tarifs", "kind": "quote", "language": ["en", "fr"]}).context
+    assert french["total"] == 1
+    assert [(c.value, c.count) for c in french["facets"]["language"]] == [("en", 0), ("fr", 1)]
+
+
+@pytest.mark.parametrize(
+    ("query", "total", "kinds"),
+    [
+        ({"q": "tariffs", "speaker": "mark-carney"}, 12, {"quote": 8, "paraphrase": 4}),
+        ({"q": "tariffs", "topic": "trade"}, 12, {"quote": 8, "paraphrase": 4}),
+        ({"q": "tariffs", "speaker": "pierre"}, 1, {"quote": 0, "paraphrase": 1}),
+        ({"q": "tariffs", "topic": "steel"}, 1, {"quote": 0, "paraphrase": 1}),
+        (
+            {"q": "tariffs", "speaker": ["mark-carney", "pierre"], "kind": "paraphrase"},
+            5,
+            {"quote": 8, "paraphrase": 5},
+        ),
+        ({"q": "tariffs", "topic": "trade", "speaker": "pierre"}, 0, {"quote": 0, "paraphrase": 0}),
+        (
+            {"q": "tariffs", "topic": "trade", "speaker": "mark-carney", "kind": "paraphrase"},
+            4,
+            {"quote": 8, "paraphrase": 4},
+        ),
+        ({"q": "defence", "speaker": "mark-carney"}, 1, {"quote": 1, "paraphrase": 0}),
+    ],
+)
+def test_a_statements_search_with_a_speaker_or_topic_selects_its_matches_they_have(client, said, query, total, kinds):
+    """A speaker's or topic's matches are read by intersecting the search's with their keys: the total is every
+    published one (the draft's statement, by the same speaker on the same topic, never), and the kinds are counted
+    exactly among them, under every filter but the kind."""
+    steel = TopicFactory(slug="steel", name="Steel")
+    event = EventFactory(title="Steel talks", start_date=datetime.date(2025, 4, 1))
+    event.topics.add(steel)
+    pierre = ParticipantFactory(slug="pierre", name="Pierre Poilievre")
+    StatementFactory(event=event, speaker=pierre, slug="said-by-pierre", text="These tariffs hurt.", kind="paraphrase")
+    response = client.get("/statements/", query)
+    assert response.status_code == 200
+    assert response.context["total"] == total == response.context["statement_page"].paginator.count
+    assert len(response.context["statements"]) == total
+    assert "said-in-draft" not in response.text
+    assert {c.value: c.count for c in response.context["facets"]["kind"]} == kinds
+    assert not any(estimated(c) for c in response.context["facets"]["kind"])
 
 
 def test_a_statements_search_matching_no_more_than_a_sample_is_counted_exactly(client, said, monkeypatch):
@@ -207,7 +274,7 @@ def test_a_statements_search_matching_no_more_than_a_sample_is_counted_exactly(c
 @pytest.mark.parametrize(
     ("query", "total"),
     [
-        ({"q": "tariffs", "kind": "paraphrase"}, 4),  # with another filter: counted as before, every one
+        ({"q": "tariffs", "kind": "paraphrase"}, 4),
         ({"q": "tariffs", "sort": "relevance"}, 12),
         ({"q": "defence"}, 1),
         ({"q": '"these tariffs"'}, 12),

@@ -1001,21 +1001,76 @@ def selected_statements(
 
 
 def statements_searched(filterset, excluded: str) -> search.Ids | None:
-    """Under a search alone or with a language (but `excluded`): the ids of the published statements they select,
-    read once, from their documents on PostgreSQL, from the full-text index on SQLite
-    (StatementQuerySet.search_matches); else None. The counts of a common word's 24,962 statements, their keys
-    grouped as the search selected them from the statements' own rows, took 115 ms on PostgreSQL, where their ids
-    take 17 and a sample's keys 13 (`statements_step`); on SQLite, "policy" in English took 204 ms for the page, 163
-    so. With other filters the counts are taken as before: intersecting the matches with a topic's or a kind's keys
-    (25 to 46 ms for each set of filters a page counts under) or a range of dates measured slower."""
-    names = [name for name in filterset.in_force() if name not in ("sort", excluded)]
-    if "q" not in names or not set(names) <= {"q", "language"}:
+    """Under a search with none but keyed filters (speaker, topic, language, kind; but `excluded`): the ids of the
+    published statements they select, else None: those of the search's matches (`statement_matches`) a speaker or
+    topic has (`searched_with`) and of the language and kind asked, by their profiles. The counts of a common word's
+    24,962 statements, their keys grouped as the search selected them from the statements' own rows, took 115 ms on
+    PostgreSQL, where their ids take 17 and a sample's keys 13 (`statements_step`); on SQLite, "policy" in English
+    took 204 ms for the page, 163 so. A word with a kind and a language, each filter evaluated over every statement
+    in each of the three sets of filters the page counts under, took 219 ms for the page; 94 so. A range of dates
+    with a search is counted as before: intersecting the matches with its days measured slower."""
+    if (searched := searched_with(filterset, excluded)) is None:
         return None
-    languages = tuple(filterset.cleaned["language"]) if "language" in names else ()
-    matches = filterset.__dict__.setdefault("_statement_matches", {})
-    if languages not in matches:
-        matches[languages] = filterset.queryset.search_matches(filterset.cleaned["q"], languages)
-    return matches[languages]
+    return searched.among(searched_profiles(filterset, excluded))
+
+
+def statements_profiled(filterset, name: str, facet: int) -> dict[int, int] | None:
+    """Under a search with none but keyed filters besides `name`: how many of the statements they select are in
+    each language or of each kind (`facet`), exact, from their profiles; else None."""
+    if facet not in statementkeys.IN_PROFILE or (searched := searched_with(filterset, name)) is None:
+        return None
+    return searched.counts(searched_profiles(filterset, name), facet)
+
+
+def profiled(filterset, facet: int) -> bool:
+    """Whether `facet`'s counts under every filter in force, its own not being one, are read from the profiles
+    (`statements_profiled`)."""
+    return facet in statementkeys.IN_PROFILE and searched_with(filterset, "") is not None
+
+
+def searched_with(filterset, excluded: str) -> statementkeys.Profiled | None:
+    """Under a search with none but keyed filters (but `excluded`): its matches with the speakers and topics in
+    force (not their languages and kinds), with their profiles; else None."""
+    names = [name for name in filterset.in_force() if name not in ("sort", excluded)]
+    if "q" not in names or not set(names) <= {"q", *filterset.KEYED}:
+        return None
+    if (matches := statement_matches(filterset)) is None:
+        return None
+    keyed = tuple(name for name in names if name not in ("q", *PROFILE_FILTERS))
+    if not keyed:
+        return matches
+    found = filterset.__dict__.setdefault("_statements_with", {})
+    if keyed not in found:
+        having = set.intersection(*(matches_with(filterset, matches, name) for name in keyed))
+        found[keyed] = statementkeys.Profiled((pk, profile) for pk, profile in matches.items() if pk in having)
+    return found[keyed]
+
+
+def matches_with(filterset, matches: statementkeys.Profiled, name: str) -> set[int]:
+    """The ids of those of `matches` that the keyed filter `name` (speaker or topic) selects: one query, once per
+    filterset; those of a speaker and a topic are those both select."""
+    found = filterset.__dict__.setdefault("_matches_with", {})
+    if name not in found:
+        vendor = connections[filterset.queryset.db].vendor
+        sql, params = filterset.keys([name])
+        with connections[filterset.queryset.db].cursor() as cursor:
+            cursor.execute(search.those_in_sql(vendor, sql), [matches.ids.param(vendor), *params])
+            found[name] = {pk for (pk,) in cursor.fetchall()}
+    return found[name]
+
+
+def searched_profiles(filterset, excluded: str) -> list[int]:
+    """The profiles of the languages and kinds in force (but `excluded`); none in force: every profile."""
+    cleaned, in_force = filterset.cleaned, [name for name in filterset.in_force() if name != excluded]
+    return statementkeys.profiles(*(cleaned[name] if name in in_force else [] for name in PROFILE_FILTERS))
+
+
+def statement_matches(filterset) -> statementkeys.Profiled | None:
+    """The published statements the search in force matches, with their profiles, read once per filterset
+    (StatementQuerySet.search_matches)."""
+    if "_statement_matches" not in filterset.__dict__:
+        filterset.__dict__["_statement_matches"] = filterset.queryset.search_matches(filterset.cleaned["q"])
+    return filterset.__dict__["_statement_matches"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1083,7 +1138,11 @@ def statement_shared(filterset) -> list[int]:
         in_force = [name for name in filterset.in_force() if name != "sort"]
         own = [statementkeys.STATEMENT]
         own += [facet for name, facet in STATEMENT_FACET_KEYS.items() if name not in in_force]
-        counted = [facet for facet in own if kept_statement_counts_sql(filterset, in_force, facet) is None]
+        counted = [
+            facet
+            for facet in own
+            if kept_statement_counts_sql(filterset, in_force, facet) is None and not profiled(filterset, facet)
+        ]
         filterset.__dict__["_statement_shared"] = counted if len(counted) > 1 else []
     return filterset.__dict__["_statement_shared"]
 
@@ -1141,7 +1200,9 @@ def statement_choice_facet(filterset, name: str, label, facet: int, codes: tuple
     selected = filterset.cleaned.get(name) or []
 
     def compute():
-        if statement_shares(filterset, name, facet):
+        if (profiled_counts := statements_profiled(filterset, name, facet)) is not None:
+            rows = profiled_counts.items()
+        elif statement_shares(filterset, name, facet):
             rows = statement_shared_counts(filterset)[facet].items()
         else:
             counted = statement_counts_sql(filterset, name, facet)

@@ -424,24 +424,25 @@ class StatementQuerySet(models.QuerySet):
         aliases, condition, annotations = statement_matches(self.model, q, self.db)
         return self.alias(**aliases).filter(condition).annotate(**annotations)
 
-    def search_matches(self, q: str, languages: tuple[str, ...] = ()) -> Ids | None:
-        """The ids of the published statements `search` finds, of those in one of `languages` (none: any). PostgreSQL
-        reads them from their documents (timeline/search_documents.py), narrow rows of published statements only,
-        where the statements' own rows are wide and drafts' too (a common word's 24,962: 36 ms, then each one's event
-        tested; 17 ms there); SQLite, the full-text index's matches among the published statements' keys. None on
-        another database, or with no word to look for."""
+    def search_matches(self, q: str) -> statementkeys.Profiled | None:
+        """The ids of the published statements `search` finds, each with its profile (its language and kind), for
+        the statements index to take those of a language or kind from, and count them by language and kind, without
+        another query. PostgreSQL reads them from their documents (timeline/search_documents.py), narrow rows of
+        published statements only, where the statements' own rows are wide and drafts' too (a common word's
+        24,962: 36 ms, then each one's event tested; 17 ms there); SQLite, the full-text index's matches among the
+        published statements' keys. None on another database, or with no word to look for."""
         rebuilt, vendor = search_query(q), connections[self.db].vendor
         if not rebuilt or vendor not in ("postgresql", "sqlite"):
             return None
         if vendor == "postgresql":
-            sql, params = search_documents.statement_matches_sql(rebuilt, languages)
+            sql, params = search_documents.statement_matches_sql(rebuilt)
         elif not (terms := search_terms(rebuilt)):
-            return Ids()  # as search() finds: nothing
+            return statementkeys.Profiled()  # as search() finds: nothing
         else:
-            sql, params = statementkeys.published_among(fulltext.statements_matching(terms), languages)
+            sql, params = statementkeys.published_among(fulltext.statements_matching(terms))
         with connections[self.db].cursor() as cursor:
             cursor.execute(sql, params)
-            return Ids(pk for (pk,) in cursor.fetchall())
+            return statementkeys.Profiled(cursor.fetchall())
 
     def matching_first(self, q: str):
         """Every statement, those matching `q` first and with their matches marked (`search_text`): the quote an

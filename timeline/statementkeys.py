@@ -21,6 +21,7 @@ whatever writes statements, events or their topics rewrites the keys of the stat
 transaction, through the triggers below.
 """
 
+import collections
 import contextlib
 
 from django.db import connection as default_connection
@@ -32,6 +33,7 @@ from timeline.eventkeys import (
     refresh_trigger_names,
     refresh_triggers,
 )
+from timeline.search import Ids
 
 STATEMENT, SPEAKER, TOPIC, LANGUAGE, KIND = 0, 1, 2, 3, 4
 # A language's or kind's key is its place among Statement.Language's or Statement.Kind's choices (0 for a value not
@@ -56,12 +58,18 @@ SAID = 9
 # (run with parameters, so a modulo is written %%); speakers and topics are keyed with it by SPEAKER_PROFILE and
 # TOPIC_PROFILE.
 OF_PROFILE = {STATEMENT: "0", LANGUAGE: "(P) / 4", KIND: "(P) %% 4"}
+IN_PROFILE = {LANGUAGE: lambda profile: profile // 4, KIND: lambda profile: profile % 4}  # the same, in Python
 WITH_PROFILE = {SPEAKER: SPEAKER_PROFILE, TOPIC: TOPIC_PROFILE}
 
 
 def code_sql(column: str, values: tuple[str, ...]) -> str:
     cases = " ".join(f"WHEN '{value}' THEN {number}" for number, value in enumerate(values, start=1))
     return f"(CASE {column} {cases} ELSE 0 END)"
+
+
+def profile_sql(row: str) -> str:
+    """A statement's profile as SQL over its row `row`."""
+    return f"({code_sql(f'{row}.language', LANGUAGES)} * 4 + {code_sql(f'{row}.kind', KINDS)})"
 
 
 def code_of(values: tuple[str, ...], value: int) -> str:
@@ -166,12 +174,36 @@ def statements_with(facet: int, values) -> tuple[str, list]:
     )
 
 
-def published_among(statements, languages: tuple[str, ...] = ()) -> tuple[str, list]:
-    """SQL and parameters selecting the ids of the published statements among those `statements` (an expression
-    with `sql` and `params`, such as a RawSQL) selects, of those in one of `languages` (none: any), from their keys."""
-    facet, values = (LANGUAGE, [value_of(LANGUAGES, code) for code in languages]) if languages else (STATEMENT, [0])
-    sql, params = statements_with(facet, values)
-    return f"{sql} AND statement_id IN ({statements.sql})", [*params, *statements.params]
+def published_among(statements) -> tuple[str, list]:
+    """SQL and parameters selecting (id, profile) of the published statements among those `statements` (an expression
+    with `sql` and `params`, such as a RawSQL) selects, from their keys."""
+    return (
+        f"SELECT statement_id, value FROM timeline_statementkey WHERE facet = {PROFILE} "
+        f"AND statement_id IN ({statements.sql})",
+        list(statements.params),
+    )
+
+
+class Profiled(dict):
+    """Published statements' ids, each with its profile: what a search matched, read once, from which the matches
+    of each language and kind are taken, and counted by language and kind, without another query."""
+
+    @property
+    def ids(self) -> Ids:
+        """All of them, the same list each time (its parameter is written once)."""
+        return self.among(range(PROFILES))
+
+    def among(self, wanted: list[int]) -> Ids:
+        """The ids of those of the profiles `wanted`, the same list each time (a page's counts sample it)."""
+        chosen = self.__dict__.setdefault("_among", {})
+        if (key := frozenset(wanted)) not in chosen:
+            chosen[key] = Ids(pk for pk, profile in self.items() if profile in key)
+        return chosen[key]
+
+    def counts(self, wanted: list[int], facet: int) -> dict[int, int]:
+        """{value of `facet` (LANGUAGE or KIND): how many} of those of the profiles `wanted`."""
+        kept, value_of_profile = set(wanted), IN_PROFILE[facet]
+        return dict(collections.Counter(value_of_profile(p) for p in self.values() if p in kept))
 
 
 def kept_count(facet: int = STATEMENT, value: int = 0, using: str = "default") -> int:
@@ -201,7 +233,7 @@ def keys_sql(vendor: str, statements: str) -> str:
     """SELECT facet, value, statement_id of the published statements that the SQL condition `statements` on `s`
     selects."""
     source = "FROM timeline_statement s JOIN timeline_event e ON e.id = s.event_id"
-    profile = f"({code_sql('s.language', LANGUAGES)} * 4 + {code_sql('s.kind', KINDS)})"
+    profile = profile_sql("s")
     where = f"WHERE e.status = 'published' AND ({statements})"
     said = SAID_SQL[vendor].format(column="s.sort_date")
     return f"""
