@@ -5,7 +5,9 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from tests.factories import EventFactory, InvolvementFactory, ParticipantFactory, StatementFactory, TopicFactory
@@ -336,3 +338,24 @@ def test_the_statements_total_of_a_date_range_is_every_published_statement_in_it
     kinds = {c.value: c.count for c in response.context["facets"]["kind"]}
     if not any(isinstance(n, facets.Estimate) for n in kinds.values()):
         assert sum(kinds.values()) == total
+
+
+def test_a_search_s_few_matches_under_its_filters_are_listed_by_their_ids(client, said):
+    """Where the search's matches under the page's filters were read, and are few (a sample's size at most), the
+    page reads them by their ids rather than walking every statement said in order for them; many are walked."""
+
+    def page_of(query) -> tuple[list[str], str]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/statements/", query)
+        [sql] = [q["sql"] for q in queries if q["sql"].startswith('SELECT "timeline_statement"."id", "timeline_s')]
+        return list(dict.fromkeys(re.findall(r'href="/statements/(said-[0-9]+)/"', response.text))), sql
+
+    by_ids = '"timeline_statement"."id" = ANY(' if connection.vendor == "postgresql" else "json_each"
+    listed, sql = page_of({"q": "tariffs", "kind": "paraphrase"})  # 4 matches: a sample's size here
+    assert listed == ["said-9", "said-10", "said-11", "said-12"]
+    assert by_ids in sql
+    listed, sql = page_of({"q": "tariffs", "kind": "paraphrase", "sort": "newest"})
+    assert listed == ["said-12", "said-11", "said-10", "said-9"]
+    listed, sql = page_of({"q": "tariffs", "kind": "quote"})  # 8
+    assert listed == [f"said-{day}" for day in range(1, 9)]
+    assert by_ids not in sql

@@ -479,6 +479,13 @@ class StatementQuerySet(models.QuerySet):
         it read every published event first (the API's statements of "tariffs", 19,209 events: 122 ms)."""
         return self.filter(AmongIds(F("event_id"), events))
 
+    def among(self, statements: Ids):
+        """Those of these statements among `statements`, ids read already (a search's few matches under its other
+        filters, facets.statements_listed), read by their ids: in order, the page walked the statements said and
+        tested each, many before it found 50 of a few hundred (a common word and a topic, 913 of 24,000 matches:
+        23 ms for the page)."""
+        return self.filter(AmongIds(F("pk"), statements))
+
     def of_events_between(self, start: datetime.date | None, end: datetime.date | None):
         """The published statements of the events overlapping [start, end] (as EventQuerySet.between reads a range),
         read from the keys of the events with statements, with their dates (timeline/datedkeys.py): only published

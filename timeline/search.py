@@ -258,16 +258,6 @@ def ids_sql(vendor: str) -> str:
     return "SELECT unnest(%s::bigint[])" if vendor == "postgresql" else "SELECT value FROM json_each(%s)"
 
 
-def those_in_sql(vendor: str, sql: str) -> str:
-    """SQL selecting those of one parameter's ids (Ids.param) that the SQL `sql` selects, each id looked up in its
-    result. Written the other way round (`sql`'s rows among the ids), PostgreSQL took the ids for 200 and probed a
-    topic's keys once for each of a common word's 24,000 statements (62 ms, against 7 so), and SQLite probed the keys
-    too (18 ms, against 6)."""
-    if vendor == "postgresql":
-        return f"SELECT i.id FROM unnest(%s::bigint[]) AS i(id) WHERE i.id IN ({sql})"
-    return f"SELECT value FROM json_each(%s) WHERE value IN ({sql})"
-
-
 class AmongIds(Func):
     """`expression` is one of `ids`, sent as one parameter however many there are (a list expanded into
     placeholders is slow to plan, and fails past 65,535 of them on PostgreSQL, 32,766 on SQLite)."""

@@ -193,17 +193,30 @@ class Profiled(dict):
         """All of them, the same list each time (its parameter is written once)."""
         return self.among(range(PROFILES))
 
-    def among(self, wanted: list[int]) -> Ids:
+    @property
+    def profiles(self) -> collections.Counter:
+        """{profile: how many}, counted once."""
+        if "_profiles" not in self.__dict__:
+            self.__dict__["_profiles"] = collections.Counter(self.values())
+        return self.__dict__["_profiles"]
+
+    def among(self, wanted) -> Ids:
         """The ids of those of the profiles `wanted`, the same list each time (a page's counts sample it)."""
         chosen = self.__dict__.setdefault("_among", {})
-        if (key := frozenset(wanted)) not in chosen:
-            chosen[key] = Ids(pk for pk, profile in self.items() if profile in key)
+        key = frozenset(wanted).intersection(self.profiles)
+        if key not in chosen:
+            every = key == self.profiles.keys()
+            chosen[key] = Ids(self) if every else Ids(pk for pk, profile in self.items() if profile in key)
         return chosen[key]
 
-    def counts(self, wanted: list[int], facet: int) -> dict[int, int]:
+    def counts(self, wanted, facet: int) -> dict[int, int]:
         """{value of `facet` (LANGUAGE or KIND): how many} of those of the profiles `wanted`."""
-        kept, value_of_profile = set(wanted), IN_PROFILE[facet]
-        return dict(collections.Counter(value_of_profile(p) for p in self.values() if p in kept))
+        counts: dict[int, int] = {}
+        for profile, n in self.profiles.items():
+            if profile in wanted:
+                value = IN_PROFILE[facet](profile)
+                counts[value] = counts.get(value, 0) + n
+        return counts
 
 
 def kept_count(facet: int = STATEMENT, value: int = 0, using: str = "default") -> int:

@@ -212,8 +212,11 @@ def statement_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = StatementListFilter(request.GET)
     # The facets first: where they count together, the total is read from their counts.
     statement_facets = facets.statement_facets(filterset)
+    statements = filterset.qs
+    if (found := facets.statements_listed(filterset)) is not None:
+        statements = statements.among(found)
     pages = paginate(
-        filterset.qs.for_list(reading_order=True),
+        statements.for_list(reading_order=True),
         STATEMENT_PAGE_SIZE,
         request.GET.get("page"),
         filterset.params(),
