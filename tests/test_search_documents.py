@@ -2,6 +2,8 @@
 changed, however, the triggers leave them exactly as a rebuild from the events and statements would, and a search
 finds what it finds in the events' and statements' own text."""
 
+import datetime
+
 import pytest
 from django.db import connection
 
@@ -14,7 +16,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgresql]
 
 def documents() -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT event_id, statement_id, english, french, profile FROM {search_documents.TABLE}")
+        cursor.execute(
+            f"SELECT event_id, statement_id, english, french, profile, said_on FROM {search_documents.TABLE}"
+        )
         return sorted(cursor.fetchall(), key=repr)
 
 
@@ -63,12 +67,13 @@ def test_a_published_event_has_a_document_for_its_text_and_one_per_statement(wor
     assert len(rows) == 4  # the meeting, its two statements, the other event; nothing of the draft
     french = [row for row in rows if row[1] is not None and row[3] is not None]
     assert len(french) == 1 and french[0][2] is None  # the French statement in the French column only
-    # Each statement's language and kind (statementkeys.profiles): an English quote, a French one; none for an event.
-    assert sorted((statement is not None, profile) for _, statement, *_, profile in rows) == [
-        (False, None),
-        (False, None),
-        (True, statementkeys.profiles(["en"], ["quote"])[0]),
-        (True, statementkeys.profiles(["fr"], ["quote"])[0]),
+    # Each statement's language and kind (statementkeys.profiles): an English quote, a French one; and the day
+    # said. None for an event.
+    assert sorted((statement is not None, profile, day) for _, statement, *_, profile, day in rows) == [
+        (False, None, None),
+        (False, None, None),
+        (True, statementkeys.profiles(["en"], ["quote"])[0], datetime.date(2025, 5, 6)),
+        (True, statementkeys.profiles(["fr"], ["quote"])[0], datetime.date(2025, 5, 6)),
     ]
 
 
@@ -133,6 +138,7 @@ CHANGES = {
     "statement text": lambda w: Statement.objects.filter(language="en").update(text="Steel and aluminum."),
     "statement language": lambda w: Statement.objects.filter(language="en").update(language="fr"),
     "statement kind": lambda w: Statement.objects.filter(language="en").update(kind="paraphrase"),
+    "statement day": lambda w: Statement.objects.filter(language="en").update(said_on=datetime.date(2025, 1, 2)),
     "move statement": lambda w: Statement.objects.filter(event=w["meeting"]).update(event=w["other"]),
     "move a draft's statement": lambda w: Statement.objects.filter(event=w["draft"]).update(event=w["meeting"]),
     "remove statement": lambda w: Statement.objects.filter(event=w["meeting"], language="fr").delete(),
@@ -143,7 +149,7 @@ CHANGES = {
 
 # Changes no document reads, and one that changes a document but not the words.
 KEEP_DOCUMENTS = [CHANGES[name] for name in ("save in the admin's way", "edit a draft", "new importance")]
-KEEP_WORDS = [CHANGES["statement kind"]]
+KEEP_WORDS = [CHANGES["statement kind"], CHANGES["statement day"]]
 
 
 @pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())

@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import (
     DraftEventFactory,
@@ -20,6 +22,7 @@ from tests.factories import (
     TopicFactory,
 )
 from tests.htmlparse import Page
+from timeline import facets
 from timeline.models import Event, Participant, Statement, Topic
 
 D = datetime.date
@@ -506,3 +509,84 @@ def test_a_shared_statement_link_unfurls_as_the_statement(client, quotes):
     assert meta["og:description"] == meta["description"] == "“if they become our cherished 51st State.”"
     assert meta["og:url"] == "http://testserver/statements/trump-51st/"
     assert len(html.find("meta", name="description")) == 1
+
+
+# Best match first
+
+
+@pytest.fixture
+def ranked():
+    """Statements a search for "tariffs" finds, more or less well: two ties said on one day, one said on a day not
+    known, and a paraphrase; a French one that "tarifs" finds; a draft's, found but never listed."""
+    speaker = ParticipantFactory(slug="speaker", name="A Speaker")
+    event = EventFactory(slug="talks", start_date=D(2025, 3, 1))
+    said = {
+        "thrice": ("Tariffs, tariffs and more tariffs.", D(2025, 3, 9), "quote", "en"),
+        "first-tie": ("We oppose these tariffs.", D(2025, 3, 2), "quote", "en"),
+        "undated": ("We oppose the tariffs.", None, "quote", "en"),
+        "second-tie": ("We oppose all tariffs.", D(2025, 3, 2), "quote", "en"),
+        "paraphrase": ("Tariffs on tariffs, they said.", D(2025, 2, 1), "paraphrase", "en"),
+        "french": ("Nous refusons ces tarifs.", D(2025, 3, 3), "quote", "fr"),
+        "unrelated": ("Dairy quotas stay.", D(2025, 3, 4), "quote", "en"),
+    }
+    for slug, (text, day, kind, language) in said.items():
+        StatementFactory(event=event, speaker=speaker, slug=slug, text=text, said_on=day, kind=kind, language=language)
+    StatementFactory(event=DraftEventFactory(slug="draft"), speaker=speaker, slug="drafted", text="Tariffs tariffs.")
+
+
+def in_rank_order(q: str, **filters) -> list[str]:
+    """The order the statements' own rows give: rank, then the day said (unknown last), then id."""
+    found = Statement.objects.published().filter(**filters).search(q)
+    order = ["-search_rank", F("said_on").asc(nulls_last=True), "pk"]
+    return list(found.order_by(*order).values_list("slug", flat=True))
+
+
+@pytest.mark.parametrize("sample", [1, 2500], ids=["past a sample", "within a sample"])
+@pytest.mark.parametrize(
+    ("query", "filters"),
+    [
+        ({"q": "tariffs"}, {}),
+        ({"q": "tariffs", "kind": "quote"}, {"kind": "quote"}),
+        ({"q": "tariffs", "language": "en", "kind": "paraphrase"}, {"language": "en", "kind": "paraphrase"}),
+        ({"q": "tarifs"}, {}),
+        ({"q": "tarifs", "language": "fr"}, {"language": "fr"}),
+        ({"q": "oppose tariffs"}, {}),
+        ({"q": "tariffs -these"}, {}),
+    ],
+)
+def test_best_match_first_lists_the_statements_as_their_rank_orders_them_page_by_page(
+    client, ranked, monkeypatch, query, filters, sample
+):
+    """Past a sample's size of matches, on PostgreSQL, the page is ranked from the search documents, and within it,
+    read by the matches' ids: either way in the order the statements' own rows give, page after page, the draft's
+    never."""
+    expected = in_rank_order(query["q"], **filters)
+    assert expected and "drafted" not in expected
+    monkeypatch.setattr(facets, "SAMPLE_SIZE", sample)
+    monkeypatch.setattr("timeline.views.STATEMENT_PAGE_SIZE", 2)
+    pages = [listed(client.get("/statements/", {**query, "sort": "relevance", "page": n})) for n in (1, 2, 3, 4)]
+    assert [slug for page in pages for slug in page][: len(expected)] == expected
+    assert all(len(page) == 2 for page in pages[: len(expected) // 2])
+
+
+@pytest.mark.parametrize("sample", [1, 2500], ids=["past a sample", "within a sample"])
+def test_best_match_first_ranks_the_better_match_first_and_ties_by_the_day_said(client, ranked, monkeypatch, sample):
+    monkeypatch.setattr(facets, "SAMPLE_SIZE", sample)
+    order = listed(client.get("/statements/", {"q": "tariffs", "sort": "relevance"}))
+    assert sorted(order) == ["first-tie", "paraphrase", "second-tie", "thrice", "undated"]
+    if connection.vendor == "postgresql":  # SQLite does not rank: its order is the day said, then id
+        assert order[:2] == ["thrice", "paraphrase"]  # three matches, then two
+    ties = [slug for slug in order if slug in ("first-tie", "second-tie", "undated")]
+    assert ties == ["first-tie", "second-tie", "undated"]  # said the same day, by id; a day unknown, last
+
+
+@pytest.mark.postgresql
+def test_best_match_first_is_ranked_from_the_documents_and_reads_only_its_page(client, ranked, monkeypatch):
+    monkeypatch.setattr(facets, "SAMPLE_SIZE", 1)  # past it: 5 matches
+    monkeypatch.setattr("timeline.views.STATEMENT_PAGE_SIZE", 2)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/statements/", {"q": "tariffs", "sort": "relevance", "language": "en", "page": 2})
+    ranking = [q["sql"] for q in queries if "ORDER BY CASE WHEN english IS NULL THEN ts_rank" in q["sql"]]
+    assert len(ranking) == 1 and "timeline_searchdocument" in ranking[0] and "LIMIT 2 OFFSET 2" in ranking[0]
+    [rows] = [q["sql"] for q in queries if q["sql"].startswith('SELECT "timeline_statement"."id", "timeline_stat')]
+    assert '"timeline_statement"."id" IN (' in rows and "ts_rank" not in rows.split(" WHERE ")[1]

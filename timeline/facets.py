@@ -1073,6 +1073,18 @@ def statements_listed(filterset) -> search.Ids | None:
     return found if found is not None and len(found) <= SAMPLE_SIZE else None
 
 
+def statements_best_first(filterset) -> bool:
+    """Whether the page is read from a search's documents best match first (StatementQuerySet.best_first): on
+    PostgreSQL, sorted by relevance, under at most a language and a kind besides the search."""
+    in_force = [name for name in filterset.in_force() if name != "sort"]
+    return (
+        filterset.relevance_sorted
+        and connections[filterset.queryset.db].vendor == "postgresql"
+        and set(in_force) <= {"q", *PROFILE_FILTERS}
+        and statement_matches(filterset) is not None
+    )
+
+
 def statement_matches(filterset) -> statementkeys.Profiled | None:
     """The published statements the search in force matches, with their profiles, read once per filterset
     (StatementQuerySet.search_matches)."""

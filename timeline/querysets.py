@@ -414,6 +414,32 @@ class EventQuerySet(models.QuerySet):
         )
 
 
+class BestFirst:
+    """A search's published statements of some languages and kinds, best match first, a page at a time: the page's
+    ids ranked over the narrow rows of their documents (search_documents.ranked_statements_sql), then those
+    statements read by id from `statements` (the page's queryset: its search, annotations and related rows) and put
+    in that order. Ranked in their own rows, a common word's 24,000 statements were read wide and sorted on disk for
+    each page (60 ms; 22 so)."""
+
+    def __init__(self, statements, q: str, profiles: list[int], count: int):
+        self.statements, self.q, self.profiles, self._count = statements, q, profiles, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, page: slice) -> list:
+        start = page.start or 0
+        sql, params = search_documents.ranked_statements_sql(self.q, self.profiles, start, page.stop - start)
+        with connections[self.statements.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = [pk for (pk,) in cursor.fetchall()]
+        read = {statement.pk: statement for statement in self.statements.filter(pk__in=ids)}
+        return [read[pk] for pk in ids if pk in read]
+
+
 class StatementQuerySet(models.QuerySet):
     def search(self, q: str):
         """Statements whose text (or speaker as printed) matches the free text `q`, with `search_rank` and
@@ -478,6 +504,11 @@ class StatementQuerySet(models.QuerySet):
         statements by event, and many events' in the order said, testing each, where as a list of published events
         it read every published event first (the API's statements of "tariffs", 19,209 events: 122 ms)."""
         return self.filter(AmongIds(F("event_id"), events))
+
+    def best_first(self, q: str, profiles: list[int], count: int) -> "BestFirst":
+        """These statements (a search for `q` of the profiles `profiles`, `count` of them), best match first, as a
+        sequence a paginator reads a page of at a time: on PostgreSQL, ranked from their documents."""
+        return BestFirst(self, search_query(q), profiles, count)
 
     def among(self, statements: Ids):
         """Those of these statements among `statements`, ids read already (a search's few matches under its other

@@ -5,6 +5,7 @@ from functools import cached_property
 
 from django import forms
 from django.db import connections
+from django.db.models import F
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -261,7 +262,8 @@ class StatementListFilter(OfStatements, ParameterSet):
     def filter_queryset(self, queryset):
         filtered = super().filter_queryset(queryset)
         if self.relevance_sorted:
-            return filtered.order_by("-search_rank", "said_on", "pk")
+            # A day not known last, on SQLite too (its NULLs otherwise come first), as the documents rank them.
+            return filtered.order_by("-search_rank", F("said_on").asc(nulls_last=True), "pk")
         return filtered.chronological(newest_first=self.cleaned.get("sort") == "newest")
 
     @property

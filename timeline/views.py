@@ -212,16 +212,13 @@ def statement_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = StatementListFilter(request.GET)
     # The facets first: where they count together, the total is read from their counts.
     statement_facets = facets.statement_facets(filterset)
-    statements = filterset.qs
+    total = facets.statement_total(filterset)
+    statements = filterset.qs.for_list(reading_order=True)
     if (found := facets.statements_listed(filterset)) is not None:
         statements = statements.among(found)
-    pages = paginate(
-        statements.for_list(reading_order=True),
-        STATEMENT_PAGE_SIZE,
-        request.GET.get("page"),
-        filterset.params(),
-        count=facets.statement_total(filterset),
-    )
+    elif facets.statements_best_first(filterset):
+        statements = statements.best_first(filterset.cleaned["q"], facets.searched_profiles(filterset, ""), total)
+    pages = paginate(statements, STATEMENT_PAGE_SIZE, request.GET.get("page"), filterset.params(), count=total)
     active_filters = facets.active_filters(filterset, facets.STATEMENT_ACTIVE_LABELS)
     heading = ", ".join(active["label"] for active in active_filters)
     context = {
