@@ -511,10 +511,10 @@ class StatementQuerySet(models.QuerySet):
         return BestFirst(self, search_query(q), profiles, count)
 
     def among(self, statements: Ids):
-        """Those of these statements among `statements`, ids read already (a search's few matches under its other
-        filters, facets.statements_listed), read by their ids: in order, the page walked the statements said and
+        """Those of these statements among `statements`, ids read already (a search's few matches of a speaker or
+        topic, facets.statements_listed), read by their ids: in order, the page walked the statements said and
         tested each, many before it found 50 of a few hundred (a common word and a topic, 913 of 24,000 matches:
-        23 ms for the page)."""
+        20 ms for the page, 13 so)."""
         return self.filter(AmongIds(F("pk"), statements))
 
     def of_events_between(self, start: datetime.date | None, end: datetime.date | None):
