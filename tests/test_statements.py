@@ -564,9 +564,9 @@ def test_best_match_first_lists_the_statements_as_their_rank_orders_them_page_by
     assert expected and "drafted" not in expected
     monkeypatch.setattr(facets, "SAMPLE_SIZE", sample)
     monkeypatch.setattr("timeline.views.STATEMENT_PAGE_SIZE", 2)
-    pages = [listed(client.get("/statements/", {**query, "sort": "relevance", "page": n})) for n in (1, 2, 3, 4)]
-    assert [slug for page in pages for slug in page][: len(expected)] == expected
-    assert all(len(page) == 2 for page in pages[: len(expected) // 2])
+    numbers = range(1, -(-len(expected) // 2) + 1)  # every page there is, two a page
+    pages = [listed(client.get("/statements/", {**query, "sort": "relevance", "page": n})) for n in numbers]
+    assert [slug for page in pages for slug in page] == expected
 
 
 @pytest.mark.parametrize("sample", [1, 2500], ids=["past a sample", "within a sample"])

@@ -1022,12 +1022,6 @@ def statements_profiled(filterset, name: str, facet: int) -> dict[int, int] | No
     return searched.counts(searched_profiles(filterset, name), facet)
 
 
-def profiled(filterset, facet: int) -> bool:
-    """Whether `facet`'s counts under every filter in force, its own not being one, are read from the profiles
-    (`statements_profiled`)."""
-    return facet in statementkeys.IN_PROFILE and searched_with(filterset, "") is not None
-
-
 def searched_with(filterset, excluded: str) -> statementkeys.Profiled | None:
     """Under a search with none but keyed filters (but `excluded`): its matches with the speakers and topics in
     force (not their languages and kinds), with their profiles; else None."""
@@ -1081,12 +1075,11 @@ def statements_listed(filterset) -> search.Ids | None:
 def statements_best_first(filterset) -> bool:
     """Whether the page is read from a search's documents best match first (StatementQuerySet.best_first): on
     PostgreSQL, sorted by relevance, under at most a language and a kind besides the search."""
-    in_force = [name for name in filterset.in_force() if name != "sort"]
     return (
         filterset.relevance_sorted
         and connections[filterset.queryset.db].vendor == "postgresql"
-        and set(in_force) <= {"q", *PROFILE_FILTERS}
-        and statement_matches(filterset) is not None
+        and not {"speaker", "topic"} & set(filterset.in_force())
+        and searched_with(filterset, "") is not None
     )
 
 
@@ -1161,12 +1154,13 @@ def statement_shared(filterset) -> list[int]:
     would be counted."""
     if "_statement_shared" not in filterset.__dict__:
         in_force = [name for name in filterset.in_force() if name != "sort"]
-        own = [statementkeys.STATEMENT]
-        own += [facet for name, facet in STATEMENT_FACET_KEYS.items() if name not in in_force]
+        own = [("", statementkeys.STATEMENT)]
+        own += [(name, facet) for name, facet in STATEMENT_FACET_KEYS.items() if name not in in_force]
         counted = [
             facet
-            for facet in own
-            if kept_statement_counts_sql(filterset, in_force, facet) is None and not profiled(filterset, facet)
+            for name, facet in own
+            if kept_statement_counts_sql(filterset, in_force, facet) is None
+            and statements_profiled(filterset, name, facet) is None
         ]
         filterset.__dict__["_statement_shared"] = counted if len(counted) > 1 else []
     return filterset.__dict__["_statement_shared"]
