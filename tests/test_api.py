@@ -327,7 +327,30 @@ def test_the_unfiltered_statements_read_their_total_as_the_database_keeps_it(cli
         data = get(client, "/api/statements")
     assert data["count"] == 3
     assert not [query for query in queries if "COUNT(" in query["sql"].upper()]
-    assert get(client, "/api/statements?language=fr")["count"] == 1  # filtered, counted
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("language=fr", ["Some time in June."]),
+        ("language=en", ["Not for sale.", "Two to tango."]),
+        ("speaker=mark-carney", ["Not for sale."]),
+        ("speaker=mark-carney&language=fr", []),
+        ("speaker=donald-trump&language=fr&language=en", ["Two to tango.", "Some time in June."]),
+        ("speaker=mark-carney&speaker=donald-trump&language=en", ["Not for sale.", "Two to tango."]),
+    ],
+)
+def test_a_speaker_s_or_a_language_s_total_is_read_as_the_database_keeps_it(client, world, query, expected):
+    """Counted, the French statements' 45,000 were each read for their event's status (79 ms at 100,000 events).
+    The draft's statements, Carney's in English and Trump's in French, count nowhere."""
+    trump = Participant.objects.get(slug="donald-trump")
+    StatementFactory(event=world["draft"], speaker=trump, text="Brouillon.", language="fr")
+    with CaptureQueriesContext(connection) as queries:
+        data = get(client, f"/api/statements?{query}")
+    assert [s["text"] for s in data["results"]] == expected
+    assert data["count"] == len(expected)
+    assert not [query for query in queries if "COUNT(*)" in query["sql"].upper()]
+    assert [query for query in queries if "timeline_statementcount" in query["sql"]]
 
 
 def test_the_statements_of_a_date_range_are_read_by_their_events_not_walked_in_the_order_said(client, world):

@@ -57,11 +57,12 @@ def world():
     carney = ParticipantFactory(slug="carney")
     trade = TopicFactory(slug="trade")
     meeting = EventFactory(slug="meeting", start_date=D(2025, 5, 6), topics=[trade, TopicFactory(slug="sovereignty")])
-    summit = EventFactory(slug="summit", start_date=D(2025, 6, 16))
+    summit = EventFactory(slug="summit", start_date=D(2025, 6, 16), end_date=D(2025, 6, 17))
     draft = DraftEventFactory(slug="draft", start_date=D(2025, 7, 1))
     StatementFactory(slug="dated", event=meeting, speaker=carney, said_on=D(2025, 5, 7))
     StatementFactory(slug="undated", event=meeting, speaker=carney, said_on=None, language="fr", kind="paraphrase")
     StatementFactory(slug="at-summit", event=summit, speaker=carney, said_on=None)
+    StatementFactory(slug="before-summit", event=summit, speaker=carney, said_on=D(2025, 6, 6))  # ten days before
     StatementFactory(slug="in-draft", event=draft, speaker=carney, said_on=None)
     draft.topics.add(trade)
     return {"carney": carney, "trade": trade, "meeting": meeting, "summit": summit, "draft": draft}
@@ -129,6 +130,12 @@ CHANGES = {
         w["summit"].delete(),
     ),
     "event saved in the admin's way": lambda w: w["meeting"].save(),
+    "event's end changed": lambda w: Event.objects.filter(pk=w["summit"].pk).update(end_date=D(2025, 6, 20)),
+    "event's end removed": lambda w: Event.objects.filter(pk=w["summit"].pk).update(end_date=None),
+    "event given an end": lambda w: Event.objects.filter(pk=w["meeting"].pk).update(end_date=D(2025, 5, 8)),
+    "event moved before what was said of it": lambda w: Event.objects.filter(pk=w["summit"].pk).update(
+        start_date=D(2025, 6, 1)
+    ),
 }
 
 
@@ -167,14 +174,31 @@ def test_keys_of_a_published_statement(world):
             for pk in topic_ids
         ),
         (statementkeys.SAID, 20250506),  # its event's day: it has none of its own
+        # Its event's first and last days (an event of one day), after its profile.
+        (statementkeys.EVENT_FIRST, profile * statementkeys.DAYS + 20250506),
+        (statementkeys.EVENT_LAST, profile * statementkeys.DAYS + 20250506),
     }
     assert len(topic_ids) == 2
     assert (statementkeys.SAID, 20250507) in keys_of("dated")
-    assert counts(statementkeys.SAID) == {20250506: 1, 20250507: 1, 20250616: 1}
+    assert counts(statementkeys.SAID) == {20250506: 1, 20250507: 1, 20250606: 1, 20250616: 1}
+    # The days of a ranged event; how many days one said before its event leads it, and only such a one.
+    english_quote = statementkeys.profiles(["en"], ["quote"])[0]
+    summit_days = {
+        (statementkeys.EVENT_FIRST, english_quote * statementkeys.DAYS + 20250616),
+        (statementkeys.EVENT_LAST, english_quote * statementkeys.DAYS + 20250617),
+    }
+    assert summit_days <= keys_of("at-summit")
+    assert (statementkeys.LEAD, 10) in keys_of("before-summit")
+    assert counts(statementkeys.LEAD) == {10: 1}
+    assert counts(statementkeys.EVENT_LAST) == {
+        english_quote * statementkeys.DAYS + 20250506: 1,
+        profile * statementkeys.DAYS + 20250506: 1,
+        english_quote * statementkeys.DAYS + 20250617: 2,
+    }
     assert keys_of("in-draft") == set()  # a draft's statement has none, and counts nowhere
-    assert counts(statementkeys.STATEMENT) == {0: 3}
+    assert counts(statementkeys.STATEMENT) == {0: 4}
     assert counts(statementkeys.TOPIC) == {world["trade"].pk: 2, meeting.topics.get(slug="sovereignty").pk: 2}
-    assert counts(statementkeys.SPEAKER) == {world["carney"].pk: 3}
+    assert counts(statementkeys.SPEAKER) == {world["carney"].pk: 4}
     Event.objects.update(status="draft")
     assert rows("SELECT * FROM timeline_statementcount") == []  # no row for a value no statement has
 
@@ -193,7 +217,7 @@ def test_no_dump_holds_the_keys(world):
 
 def test_the_triggers_are_back_after_a_migrate(world):
     call_command("migrate", verbosity=0)
-    Event.objects.filter(pk=world["summit"].pk).update(start_date=D(2030, 1, 1))
+    Event.objects.filter(pk=world["summit"].pk).update(start_date=D(2030, 1, 1), end_date=None)
     assert as_date(sort_date("at-summit")) == D(2030, 1, 1)
     assert_as_rebuilt()
 

@@ -23,7 +23,7 @@ from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
 from ninja.openapi.docs import Swagger
 
-from timeline import eventkeys, statementkeys
+from timeline import eventkeys, events_dated
 from timeline.api_schemas import (
     ErrorOut,
     EventDetail,
@@ -280,9 +280,14 @@ def get_event(request, slug: str = SLUG):
 @read_only
 def list_statements(request, params: Query[PageParams]):
     filterset = checked(StatementFilter, request.GET, Statement.objects.for_list())
-    # Unfiltered, the total is the one the database keeps (timeline/statementkeys.py).
-    count = None if filterset.in_force() else statementkeys.kept_count()
-    return page_of(request, filterset.qs, params, count=count)
+    # Under a speaker and a language, or neither, the total is the one the database keeps (timeline/statementkeys.py),
+    # and under a date range alone it is read from the keys too; past a few, that range's page is walked in order.
+    count, statements = filterset.kept_total(), filterset.qs
+    if (dated := filterset.events_dated()) is not None:
+        count = len(dated)
+        if count > events_dated.WALKED_PAST:
+            statements = dated
+    return page_of(request, statements, params, count=count)
 
 
 @api.get(

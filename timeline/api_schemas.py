@@ -4,6 +4,7 @@ sources, topics, and errors. The endpoints are in timeline/api.py."""
 import datetime
 from typing import Literal
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -63,7 +64,13 @@ def page_of(request: HttpRequest, queryset, params: PageParams, count: int | Non
             "pages reach the first %(most)s results: narrow the filters, or download everything from %(url)s"
         ) % {"most": number(MAX_RESULTS), "url": request.build_absolute_uri(reverse("export_full_index"))}
         raise InvalidParameters([{"parameter": "page", "location": "query", "message": message}])
-    items = paging.page_of(queryset, offset, offset + params.page_size) if offset < count else []
+    stop = offset + params.page_size
+    if offset >= count:
+        items = []
+    elif isinstance(queryset, QuerySet):
+        items = paging.page_of(queryset, offset, stop)
+    else:  # a sequence that reads its own pages (events_dated.EventsDated)
+        items = queryset[offset:stop]
 
     def link(page: int) -> str:
         query = request.GET.copy()

@@ -9,7 +9,8 @@ from django.db.models import F
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from timeline import statementkeys
+from timeline import events_dated, statementkeys
+from timeline.events_dated import EventsDated
 from timeline.filter_fields import (
     LenientForm,
     LenientMultipleFilter,
@@ -136,6 +137,34 @@ class StatementFilter(OfStatements, ParameterSet):
         if self.events.in_force() != ["q"]:
             return None
         return self.events.search_matches(self.events.cleaned["q"])
+
+    def kept_total(self) -> int | None:
+        """How many statements the parameters select, as the database keeps it, with none of the timeline's in force:
+        the kept counts of the speakers' statements, or all of them, of the languages asked (statementkeys
+        .profile_counts_sql); else None. Counted, the French ones' 45,000 were each read for their event's status
+        (79 ms at 100,000 events)."""
+        if self.events.in_force():
+            return None
+        speakers = [speaker.pk for speaker in self.cleaned.get("speaker") or []]
+        sql, params = statementkeys.profile_counts_sql(
+            statementkeys.STATEMENT,
+            statementkeys.profiles(self.cleaned.get("language") or [], []),
+            (statementkeys.SPEAKER, speakers) if speakers else None,
+        )
+        with connections[self.queryset.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return sum(n for _, n in cursor.fetchall())
+
+    def events_dated(self) -> EventsDated | None:
+        """With a date range the only one of the timeline's parameters in force, and at most languages besides: its
+        statements, counted from their keys, as a sequence paged from the order said (timeline/events_dated.py);
+        else None."""
+        if set(super().in_force()) - {"language"} or not self.dates_alone():
+            return None
+        start, end = (self.events.cleaned.get(name) for name in self.DATED)
+        languages = self.cleaned.get("language") or []
+        total, lead = events_dated.counted(start, end, languages, self.queryset.db)
+        return EventsDated(self.queryset, start, end, languages, total, lead)
 
     def dates_alone(self) -> bool:
         """Whether a date range is the only one of the timeline's parameters in force. SQLite then reads the events
