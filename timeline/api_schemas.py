@@ -69,7 +69,7 @@ def page_of(request: HttpRequest, queryset, params: PageParams, count: int | Non
         items = []
     elif isinstance(queryset, QuerySet):
         items = paging.page_of(queryset, offset, stop)
-    else:  # a sequence that reads its own pages (events_dated.EventsDated)
+    else:  # a sequence that reads its own pages (querysets.ReadByIds)
         items = queryset[offset:stop]
 
     def link(page: int) -> str:

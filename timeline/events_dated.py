@@ -14,6 +14,7 @@ import datetime
 from django.db import connections
 
 from timeline import statementkeys
+from timeline.querysets import ReadByIds
 
 # At most this many statements, the events' own statements are read and sorted (StatementQuerySet
 # .chronological_by_event): a few are found at once, where the walk through the order would pass every statement
@@ -129,26 +130,13 @@ def page_sql(start, end, languages: list[str], lead: int, offset: int, limit: in
     )
 
 
-class EventsDated:
+class EventsDated(ReadByIds):
     """The published statements in some languages (none: any) of the events overlapping a date range, in the order
-    said, `count` of them, as a sequence a paginator reads a page of at a time: the page's ids (`page_sql`), then
-    those statements read by id from `statements` (the page's queryset: its related rows) and put in that order."""
+    said, a page at a time: the page's ids from `page_sql`."""
 
     def __init__(self, statements, start, end, languages: list[str], count: int, lead: int):
-        self.statements, self.start, self.end, self.languages = statements, start, end, languages
-        self._count, self.lead = count, lead
+        super().__init__(statements, count)
+        self.start, self.end, self.languages, self.lead = start, end, languages, lead
 
-    def count(self) -> int:
-        return self._count
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, page: slice) -> list:
-        offset = page.start or 0
-        sql, params = page_sql(self.start, self.end, self.languages, self.lead, offset, page.stop - offset)
-        with connections[self.statements.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            ids = [pk for (pk,) in cursor.fetchall()]
-        read = {statement.pk: statement for statement in self.statements.filter(pk__in=ids)}
-        return [read[pk] for pk in ids if pk in read]
+    def page_ids_sql(self, offset: int, limit: int) -> tuple[str, list]:
+        return page_sql(self.start, self.end, self.languages, self.lead, offset, limit)

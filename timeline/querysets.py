@@ -414,15 +414,13 @@ class EventQuerySet(models.QuerySet):
         )
 
 
-class BestFirst:
-    """A search's published statements of some languages and kinds, best match first, a page at a time: the page's
-    ids ranked over the narrow rows of their documents (search_documents.ranked_statements_sql), then those
-    statements read by id from `statements` (the page's queryset: its search, annotations and related rows) and put
-    in that order. Ranked in their own rows, a common word's 24,000 statements were read wide and sorted on disk for
-    each page (60 ms; 22 so)."""
+class ReadByIds:
+    """Statements, `count` of them, as a sequence a paginator reads a page of at a time: the page's ids first, from
+    SQL of their own (`page_ids_sql`), then those statements read by id from `statements` (the page's queryset: its
+    search, annotations and related rows) and put in that order."""
 
-    def __init__(self, statements, q: str, profiles: list[int], count: int):
-        self.statements, self.q, self.profiles, self._count = statements, q, profiles, count
+    def __init__(self, statements, count: int):
+        self.statements, self._count = statements, count
 
     def count(self) -> int:
         return self._count
@@ -430,14 +428,29 @@ class BestFirst:
     def __len__(self) -> int:
         return self._count
 
+    def page_ids_sql(self, offset: int, limit: int) -> tuple[str, list]:
+        raise NotImplementedError
+
     def __getitem__(self, page: slice) -> list:
-        start = page.start or 0
-        sql, params = search_documents.ranked_statements_sql(self.q, self.profiles, start, page.stop - start)
+        offset = page.start or 0
         with connections[self.statements.db].cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(*self.page_ids_sql(offset, page.stop - offset))
             ids = [pk for (pk,) in cursor.fetchall()]
         read = {statement.pk: statement for statement in self.statements.filter(pk__in=ids)}
         return [read[pk] for pk in ids if pk in read]
+
+
+class BestFirst(ReadByIds):
+    """A search's published statements of some languages and kinds, best match first, a page at a time: the page's
+    ids ranked over the narrow rows of their documents (search_documents.ranked_statements_sql). Ranked in their own
+    rows, a common word's 24,000 statements were read wide and sorted on disk for each page (60 ms; 22 so)."""
+
+    def __init__(self, statements, q: str, profiles: list[int], count: int):
+        super().__init__(statements, count)
+        self.q, self.profiles = q, profiles
+
+    def page_ids_sql(self, offset: int, limit: int) -> tuple[str, list]:
+        return search_documents.ranked_statements_sql(self.q, self.profiles, offset, limit)
 
 
 class StatementQuerySet(models.QuerySet):
