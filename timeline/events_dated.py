@@ -4,9 +4,9 @@ counted from the statements' keys, and paged from the order said.
 Every statement of the events selected was read twice, to be counted and then sorted for a page (since 1935 at
 100,000 events: 249,876 statements, 54 and 77 ms on PostgreSQL). Their number is now the kept counts of their
 events' first and last days (statementkeys.EVENT_FIRST, EVENT_LAST), and a page is read from the index of the order
-said, walked from the range's first day, less the most days any statement is read before its event's first day
-(statementkeys.LEAD): none of the events starting in the range has a statement said earlier. The events that started
-before the range and run into it are few (event_ranged_idx); their statements are read apart and merged in.
+said, walked from the range's first day. Two kinds of statement come before that day and are read apart, then merged
+in: those said before their event began (keyed LEAD, few: a quote of 1987 recalled by an advertisement of 2025), and
+those of the events that started before the range and run into it (few: event_ranged_idx).
 """
 
 import datetime
@@ -24,10 +24,9 @@ WALKED_PAST = 2_500
 
 def counted(start: datetime.date | None, end: datetime.date | None, languages: list[str], using: str):
     """How many published statements in `languages` (none: any) the events overlapping [start, end] have (either
-    bound None for open, not both), and the most days any published statement is read before its event's first day:
-    (total, lead), from the kept counts. An event overlaps the range when it ends on or after `start` and starts on
-    or before `end`: with both, those ending on or after `start` less those starting after `end` (which all end
-    after `start` too)."""
+    bound None for open, not both), from the kept counts. An event overlaps the range when it ends on or after
+    `start` and starts on or before `end`: with both, those ending on or after `start` less those starting after
+    `end` (which all end after `start` too)."""
     terms = []  # (facet, first day, last day) of the days counted, the second taken from the first
     if start is not None:
         terms.append((statementkeys.EVENT_LAST, statementkeys.said_value(start), LAST_DAY))
@@ -44,13 +43,9 @@ def counted(start: datetime.date | None, end: datetime.date | None, languages: l
         )
         middle = sum(day or 0 for day in cursor.fetchone()) // 2
         sums = [days_sum(facet, first, last, profiles, middle) for facet, first, last in terms]
-        lead = "(SELECT COALESCE(max(value), 0) FROM timeline_statementcount WHERE facet = %s)"
-        cursor.execute(
-            f"SELECT {' - '.join(sql for sql, _ in sums)}, {lead}",
-            [*(param for _, params in sums for param in params), statementkeys.LEAD],
-        )
-        total, most = cursor.fetchone()
-    return int(total), int(most)
+        params = [param for _, term_params in sums for param in term_params]
+        cursor.execute(f"SELECT {' - '.join(sql for sql, _ in sums)}", params)
+        return int(cursor.fetchone()[0])
 
 
 LAST_DAY = statementkeys.DAYS - 1
@@ -83,10 +78,11 @@ def less(other: tuple[str, list], profiles: list[int]) -> tuple[str, list]:
     return f"({every} - {other[0]})", [statementkeys.PROFILE, *profiles, *other[1]]
 
 
-def page_sql(start, end, languages: list[str], lead: int, offset: int, limit: int) -> tuple[str, list]:
+def page_sql(start, end, languages: list[str], offset: int, limit: int) -> tuple[str, list]:
     """SQL and parameters of the ids of statements `offset` to `offset + limit` in `languages` (none: any) of the
     events overlapping [start, end], in the order said: those of the events starting in the range, walked in that
-    order from `lead` days before it, merged with those of the events running into it."""
+    order from its first day, merged with those of the same events said before it (read from their LEAD keys) and
+    those of the events running into it."""
     stop = offset + limit
     order = "ORDER BY s.sort_date, s.id"
     said_in, said_in_params = "", []
@@ -99,16 +95,23 @@ def page_sql(start, end, languages: list[str], lead: int, offset: int, limit: in
     if end is not None:
         starting.append("e.start_date <= %s")
         params.append(end)
-    walked = "s.sort_date >= %s AND " if start is not None else ""
-    walked_params = [start - datetime.timedelta(days=lead)] if start is not None else []
-    parts = [
-        (
-            "SELECT s.id, s.sort_date FROM timeline_statement s JOIN timeline_event e ON e.id = s.event_id "
-            f"WHERE {walked}{' AND '.join(starting)}{said_in} {order} LIMIT %s",
-            [*walked_params, *params, *said_in_params, stop],
-        )
-    ]
-    if start is not None:
+    starting = " AND ".join(starting)
+    statements = "SELECT s.id, s.sort_date FROM timeline_statement s JOIN timeline_event e ON e.id = s.event_id"
+    if start is None:
+        parts = [(f"{statements} WHERE {starting}{said_in} {order} LIMIT %s", [*params, *said_in_params, stop])]
+    else:
+        parts = [
+            (
+                f"{statements} WHERE s.sort_date >= %s AND {starting}{said_in} {order} LIMIT %s",
+                [start, *params, *said_in_params, stop],
+            ),
+            (
+                # Said before the range, so before their event began: the few statements with a LEAD key.
+                f"{statements} JOIN timeline_statementkey k ON k.statement_id = s.id "
+                f"WHERE k.facet = %s AND s.sort_date < %s AND {starting}{said_in} {order} LIMIT %s",
+                [statementkeys.LEAD, start, *params, *said_in_params, stop],
+            ),
+        ]
         # Written as event_ranged_idx's condition, which holds the events with an end by the day they end.
         running = "e.end_date IS NOT NULL AND e.status = 'published' AND e.end_date >= %s AND e.start_date < %s"
         running_params = [start, start]
@@ -134,9 +137,9 @@ class EventsDated(ReadByIds):
     """The published statements in some languages (none: any) of the events overlapping a date range, in the order
     said, a page at a time: the page's ids from `page_sql`."""
 
-    def __init__(self, statements, start, end, languages: list[str], count: int, lead: int):
+    def __init__(self, statements, start, end, languages: list[str], count: int):
         super().__init__(statements, count)
-        self.start, self.end, self.languages, self.lead = start, end, languages, lead
+        self.start, self.end, self.languages = start, end, languages
 
     def page_ids_sql(self, offset: int, limit: int) -> tuple[str, list]:
-        return page_sql(self.start, self.end, self.languages, self.lead, offset, limit)
+        return page_sql(self.start, self.end, self.languages, offset, limit)

@@ -163,8 +163,9 @@ class StatementFilter(OfStatements, ParameterSet):
             return None
         start, end = (self.events.cleaned.get(name) for name in self.DATED)
         languages = self.cleaned.get("language") or []
-        total, lead = events_dated.counted(start, end, languages, self.queryset.db)
-        return EventsDated(self.queryset, start, end, languages, total, lead)
+        return EventsDated(
+            self.queryset, start, end, languages, events_dated.counted(start, end, languages, self.queryset.db)
+        )
 
     def dates_alone(self) -> bool:
         """Whether a date range is the only one of the timeline's parameters in force. SQLite then reads the events

@@ -58,8 +58,8 @@ SAID = 9
 # first and last day of its event as YYYYMMDD after its profile (profile * DAYS + the day), so that their number, in
 # any languages, is read from the kept counts, a stretch of days for each profile (the statements of the events since
 # 1935 at 100,000 events: 249,876 counted over the statements, 54 ms); and, for a statement read before its event's
-# first day, by how many days (LEAD): the most any statement leads its event bounds how far before a range the page
-# must look for the statements of the events in it (timeline/events_dated.py).
+# first day, by how many days (LEAD): such statements are few, and a range's page reads those of its events apart
+# rather than walk the order from the earliest of them (timeline/events_dated.py).
 EVENT_FIRST, EVENT_LAST, LEAD = 10, 11, 12
 DAYS = 10**8
 # The facets keyed with a profile: for each facet of one value per statement, its value as SQL over the profile P
