@@ -858,6 +858,47 @@ def test_topic_page_lists_its_published_events(client, story):
     assert html.find("a", href="/?topic=tariffs")
 
 
+def test_a_topic_s_pages_list_its_published_events_in_order_each_with_its_own_counts(client, monkeypatch):
+    """Read page by page (each page's ids first, from the topic's keys), the pages together list the topic's
+    published events once each, in the timeline's order (day, most important first, then as entered), with no
+    draft and no other topic's event, and each card counts its own statements and sources."""
+    monkeypatch.setattr("timeline.paging.PAGE_SIZE", 2)
+    trade, other = TopicFactory(slug="trade", name="Trade"), TopicFactory()
+    shapes = [  # (day, importance, statements, sources)
+        (D(2025, 3, 4), 1, 0, 1),
+        (D(2019, 1, 1), 2, 2, 0),
+        (D(2025, 3, 4), 3, 1, 2),
+        (D(2025, 3, 4), 1, 3, 0),
+        (D(2021, 6, 1), 2, 0, 3),
+        (D(1988, 1, 2), 1, 1, 1),
+        (D(2026, 1, 1), 2, 2, 2),
+    ]
+    published = []
+    for day, importance, statements, sources in shapes:
+        event = EventFactory(
+            topics=[trade], start_date=day, importance=importance, sources=SourceFactory.create_batch(sources)
+        )
+        StatementFactory.create_batch(statements, event=event)
+        published.append((event, statements, sources))
+    for day in (D(2019, 1, 1), D(2025, 3, 4)):
+        StatementFactory(event=DraftEventFactory(topics=[trade], start_date=day, title=f"Draft of {day}"))
+        EventFactory(topics=[other], start_date=day, title=f"Another topic's {day}")
+    expected = sorted(published, key=lambda shown: (shown[0].start_date, -shown[0].importance, shown[0].pk))
+
+    listed = []
+    for number in range(1, 5):
+        response = client.get(f"/topics/trade/?page={number}")
+        html = page(response)
+        assert "7 events" in html.text
+        assert "Draft of" not in html.text and "Another topic's" not in html.text
+        counts = [p["_text"] for p in elements(response.content, "p") if p.get("class") == "event-counts"]
+        listed += zip((card["id"] for card in html.find("article")), counts, strict=True)
+    assert [card_id for card_id, _ in listed] == [f"event-{event.slug}" for event, _, _ in expected]
+    for (_, counts), (_, statements, sources) in zip(listed, expected, strict=True):
+        said, cited = counts.split("·")
+        assert said.split()[0] == str(statements) and cited.split()[0] == str(sources)
+
+
 def test_source_index_lists_cited_sources_with_the_events_citing_them(client, story):
     text = page(client.get(reverse("source_list"))).text
     assert "Carney meets Trump , CBC News" in text or "Carney meets Trump, CBC News" in text

@@ -210,6 +210,23 @@ def page_of(items, start: int, stop: int) -> list:
     return list(page.filter(pk__in=items.values("pk")[start:stop]))
 
 
+class IdsFirst:
+    """A queryset as a Paginator reads it: each page through `page_of`, its ids first. A page deep in a topic's
+    events, read in one step, computed the statement and source counts of every event before it, and PostgreSQL
+    walked the events in order testing each for the topic (page 200 of a topic's 5,562 at 100,000 events)."""
+
+    ordered = True
+
+    def __init__(self, items):
+        self.items = items
+
+    def count(self) -> int:
+        return self.items.count()
+
+    def __getitem__(self, index: slice) -> list:
+        return page_of(self.items, index.start, index.stop)
+
+
 def past_last(raw: str | None, last_page: int) -> bool:
     """Whether the page number `raw` is past `last_page`."""
     try:
