@@ -1,5 +1,6 @@
-"""The timeline's counts read on a second connection while its events are read (timeline/alongside.py): the reader
-gets the same page either way, in either language; only outside a transaction, on PostgreSQL."""
+"""The timeline's counts read on a second connection while its events are read (timeline/alongside.py), and the
+statements index's facets while its statements are: the reader gets the same page either way, in either language;
+only outside a transaction, on PostgreSQL."""
 
 import datetime
 import threading
@@ -11,6 +12,7 @@ from django.db import connection
 from tests.factories import EventFactory, InvolvementFactory, ParticipantFactory, StatementFactory, TopicFactory
 from timeline import alongside, facets
 from timeline.benchmarking import QUERY_COUNT_HEADER
+from timeline.models import Event
 
 HTMX = {"HX-Request": "true"}
 
@@ -114,3 +116,49 @@ def test_inside_a_transaction_the_counts_are_read_in_place(db, client):
     assert connection.in_atomic_block and not alongside.possible()
     html = client.get("/").content.decode()
     assert "Only in this transaction" in html and "1 event on the timeline" in html
+
+
+# The statements index: under a search (and at most speakers, topics, languages and kinds) its total is known from
+# the search's matches, so its facets are counted alongside the page's statements; otherwise they come first, in
+# turn, and the total is read from their counts.
+STATEMENT_PAGES = [
+    ("/statements/", {}, False),
+    ("/statements/?q=lumber", {}, True),
+    ("/fr/statements/?q=lumber&speaker=mark-carney", {}, True),
+    ("/statements/?q=lumber&sort=relevance&language=en", {}, True),
+    ("/statements/?q=lumber&page=2", {}, True),
+    ("/statements/?q=lumber&page=99", {}, True),  # past the last page: said so, and the last page shown
+    ("/statements/?q=lumber&topic=lumber&kind=quote", {**HTMX, "HX-Target": "results"}, True),
+    ("/statements/?q=lumber&start=2025-03", {}, False),  # a search and dates: counted as the timeline's filters
+    ("/fr/statements/?topic=lumber", {}, False),
+]
+
+
+@pytest.mark.postgresql
+def test_a_statements_page_is_the_same_with_its_facets_counted_alongside_as_in_order(timeline, client, monkeypatch):
+    monkeypatch.setattr("timeline.views.STATEMENT_PAGE_SIZE", 2)
+    for n, event in enumerate(Event.objects.published().order_by("start_date")[:12]):
+        StatementFactory(event=event, text=f"Lumber quota, point {n}.", language="fr" if n % 4 == 0 else "en")
+    StatementFactory(event=Event.objects.get(title="Lumber draft"), text="Lumber, a draft's words.")
+    threads = []
+    counted = facets.statement_facets
+
+    def counting(filterset):
+        threads.append(threading.current_thread())
+        return counted(filterset)
+
+    monkeypatch.setattr(facets, "statement_facets", counting)
+
+    def statement_pages():
+        return [client.get(path, headers=headers).content for path, headers, _ in STATEMENT_PAGES]
+
+    alongside_pages = statement_pages()
+    assert counted_alongside(threads) == [expected for _, _, expected in STATEMENT_PAGES]
+    monkeypatch.setattr(alongside, "possible", lambda using="default": False)
+    threads.clear()
+    in_order = statement_pages()
+    assert counted_alongside(threads) == [False] * len(STATEMENT_PAGES)
+    for (path, _, _), read_alongside, read_in_order in zip(STATEMENT_PAGES, alongside_pages, in_order, strict=True):
+        assert read_alongside == read_in_order, path
+    assert "Statements 1–2 of 18".encode() in alongside_pages[1] and b"There is no page 99" in alongside_pages[5]
+    assert b"a draft&#x27;s words" not in b"".join(alongside_pages)

@@ -1,5 +1,6 @@
 """Work done on a second database connection while the request goes on with its own: the timeline's counts (its
-facets, overview and total), read while the page's events are read and rendered.
+facets, overview and total), read while the page's events are read and rendered, and the statements index's facets
+under a search, while the page's statements are read.
 
 On PostgreSQL the counts are SQL the server computes while Python waits. At 100,000 events they were 20 to 40 ms of
 a filtered page, and the page's events and cards another 20 to 30 ms of Python; one after the other, a filtered

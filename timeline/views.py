@@ -210,8 +210,12 @@ def statement_list(request: HtmxHttpRequest) -> HttpResponse:
     of band) through htmx, and works as a plain GET form without it."""
     fragment = "results" if request.htmx.target == "results" else None
     filterset = StatementListFilter(request.GET)
-    # The facets first: where they count together, the total is read from their counts.
-    statement_facets = facets.statement_facets(filterset)
+    # Under a search (and at most speakers, topics, languages and kinds), the total is how many statements its
+    # matches hold, known once they are read: the facets are then counted alongside the page's statements, on a
+    # second connection (timeline/alongside.py), as the timeline's are. Otherwise the facets come first, and the
+    # total is read from their counts.
+    searched = facets.statements_searched(filterset, "") is not None
+    counting = alongside.start(lambda: facets.statement_facets(filterset), in_turn=not searched)
     total = facets.statement_total(filterset)
     statements = filterset.qs.for_list(reading_order=True)
     if (found := facets.statements_listed(filterset)) is not None:
@@ -219,6 +223,8 @@ def statement_list(request: HtmxHttpRequest) -> HttpResponse:
     elif facets.statements_best_first(filterset):
         statements = statements.best_first(filterset.cleaned["q"], facets.searched_profiles(filterset, ""), total)
     pages = paginate(statements, STATEMENT_PAGE_SIZE, request.GET.get("page"), filterset.params(), count=total)
+    items = cards.statement_items(pages.page)
+    statement_facets = counting.result()
     active_filters = facets.active_filters(filterset, facets.STATEMENT_ACTIVE_LABELS)
     heading = ", ".join(active["label"] for active in active_filters)
     context = {
@@ -226,7 +232,7 @@ def statement_list(request: HtmxHttpRequest) -> HttpResponse:
         "form": filterset.form,
         "notes": filterset.notes + pages.notes,
         "statement_page": pages.page,
-        "statements": cards.statement_items(pages.page),
+        "statements": items,
         "pages": pages,
         "total": pages.page.paginator.count,
         "facets": statement_facets,
