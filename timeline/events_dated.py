@@ -106,9 +106,12 @@ def page_sql(start, end, languages: list[str], offset: int, limit: int) -> tuple
                 [start, *params, *said_in_params, stop],
             ),
             (
-                # Said before the range, so before their event began: the few statements with a LEAD key.
-                f"{statements} JOIN timeline_statementkey k ON k.statement_id = s.id "
-                f"WHERE k.facet = %s AND s.sort_date < %s AND {starting}{said_in} {order} LIMIT %s",
+                # Said before the range, so before their event began: the few statements with a LEAD key, read
+                # from those keys. CROSS JOIN holds SQLite to that order: told the limit as a parameter, it walked
+                # every statement said before the range instead (265,000 for 2025 at 100,000 events: 240 ms).
+                "SELECT s.id, s.sort_date FROM timeline_statementkey k CROSS JOIN timeline_statement s "
+                "CROSS JOIN timeline_event e WHERE k.facet = %s AND s.id = k.statement_id AND e.id = s.event_id "
+                f"AND s.sort_date < %s AND {starting}{said_in} {order} LIMIT %s",
                 [statementkeys.LEAD, start, *params, *said_in_params, stop],
             ),
         ]
@@ -120,8 +123,9 @@ def page_sql(start, end, languages: list[str], offset: int, limit: int) -> tuple
             running_params.append(end)
         parts.append(
             (
-                "SELECT s.id, s.sort_date FROM timeline_event e JOIN timeline_statement s ON s.event_id = e.id "
-                f"WHERE {running}{said_in} {order} LIMIT %s",
+                # Events first, as the keys above.
+                "SELECT s.id, s.sort_date FROM timeline_event e CROSS JOIN timeline_statement s "
+                f"WHERE s.event_id = e.id AND {running}{said_in} {order} LIMIT %s",
                 [*running_params, *said_in_params, stop],
             )
         )
