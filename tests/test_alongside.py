@@ -162,3 +162,25 @@ def test_a_statements_page_is_the_same_with_its_facets_counted_alongside_as_in_o
         assert read_alongside == read_in_order, path
     assert "Statements 1–2 of 18".encode() in alongside_pages[1] and b"There is no page 99" in alongside_pages[5]
     assert b"a draft&#x27;s words" not in b"".join(alongside_pages)
+
+
+@pytest.mark.postgresql
+def test_best_match_first_the_first_page_is_ranked_alongside_the_search_s_matches(timeline, client, monkeypatch):
+    """The first page's ids are ranked on the second connection while the matches are read on the request's; a page
+    number is checked against the total first, and ranked in turn."""
+    monkeypatch.setattr("timeline.views.STATEMENT_PAGE_SIZE", 2)
+    ranked = []
+
+    def ranking(execute, sql, params, many, context):
+        if "ts_rank" in sql and "timeline_searchdocument" in sql:
+            ranked.append(threading.current_thread() is threading.main_thread())
+        return execute(sql, params, many, context)
+
+    pages = []
+    for path in ["/statements/?q=lumber&sort=relevance", "/statements/?q=lumber&sort=relevance&page=2"]:
+        with connection.execute_wrapper(ranking):
+            pages.append(client.get(path).content)
+    assert ranked == [False, True]
+    monkeypatch.setattr(alongside, "possible", lambda using="default": False)
+    assert [client.get(path).content for path in ["/statements/?q=lumber&sort=relevance"]] == pages[:1]
+    assert "Statements 1–2 of 6".encode() in pages[0] and "Statements 3–4 of 6".encode() in pages[1]

@@ -1074,12 +1074,15 @@ def statements_listed(filterset) -> search.Ids | None:
 
 def statements_best_first(filterset) -> bool:
     """Whether the page is read from a search's documents best match first (StatementQuerySet.best_first): on
-    PostgreSQL, sorted by relevance, under at most a language and a kind besides the search."""
+    PostgreSQL, sorted by relevance, under at most a language and a kind besides a search with something to look
+    for. Known before the search's matches are read, so that the first page's ids are ranked alongside them
+    (BestFirst.rank_ahead)."""
+    names = {name for name in filterset.in_force() if name != "sort"}
     return (
         filterset.relevance_sorted
         and connections[filterset.queryset.db].vendor == "postgresql"
-        and not {"speaker", "topic"} & set(filterset.in_force())
-        and searched_with(filterset, "") is not None
+        and names <= {"q", *PROFILE_FILTERS}
+        and bool(search.search_query(filterset.cleaned["q"]))
     )
 
 

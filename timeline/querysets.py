@@ -32,7 +32,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, Greatest, Least, Lower, NullIf, Trim
 from django.utils import translation
 
-from timeline import datedkeys, eventkeys, fulltext, search_documents, statementkeys
+from timeline import alongside, datedkeys, eventkeys, fulltext, search_documents, statementkeys
 from timeline.search import (
     HIGHLIGHT_START,
     HIGHLIGHT_STOP,
@@ -431,11 +431,14 @@ class ReadByIds:
     def page_ids_sql(self, offset: int, limit: int) -> tuple[str, list]:
         raise NotImplementedError
 
+    def page_ids(self, offset: int, limit: int) -> list[int]:
+        with connections[self.statements.db].cursor() as cursor:
+            cursor.execute(*self.page_ids_sql(offset, limit))
+            return [pk for (pk,) in cursor.fetchall()]
+
     def __getitem__(self, page: slice) -> list:
         offset = page.start or 0
-        with connections[self.statements.db].cursor() as cursor:
-            cursor.execute(*self.page_ids_sql(offset, page.stop - offset))
-            ids = [pk for (pk,) in cursor.fetchall()]
+        ids = self.page_ids(offset, page.stop - offset)
         read = {statement.pk: statement for statement in self.statements.filter(pk__in=ids)}
         return [read[pk] for pk in ids if pk in read]
 
@@ -443,14 +446,34 @@ class ReadByIds:
 class BestFirst(ReadByIds):
     """A search's published statements of some languages and kinds, best match first, a page at a time: the page's
     ids ranked over the narrow rows of their documents (search_documents.ranked_statements_sql). Ranked in their own
-    rows, a common word's 24,000 statements were read wide and sorted on disk for each page (60 ms; 22 so)."""
+    rows, a common word's 24,000 statements were read wide and sorted on disk for each page (60 ms; 22 so).
 
-    def __init__(self, statements, q: str, profiles: list[int], count: int):
+    `ahead`: the ids of the first `limit` of them, being read already (`rank_ahead`), for the first page."""
+
+    def __init__(self, statements, q: str, profiles: list[int], count: int, ahead=None):
         super().__init__(statements, count)
-        self.q, self.profiles = q, profiles
+        self.q, self.profiles, self.ahead = q, profiles, ahead
 
     def page_ids_sql(self, offset: int, limit: int) -> tuple[str, list]:
         return search_documents.ranked_statements_sql(self.q, self.profiles, offset, limit)
+
+    def page_ids(self, offset: int, limit: int) -> list[int]:
+        if offset == 0 and self.ahead is not None and limit <= self.ahead[0]:
+            return self.ahead[1].result()[:limit]
+        return super().page_ids(offset, limit)
+
+    @staticmethod
+    def rank_ahead(q: str, profiles: list[int], limit: int, using: str) -> tuple:
+        """The ids of the first `limit` best matches, begun on a second connection (timeline/alongside.py) while
+        the search's matches are read and counted on this one: BestFirst's `ahead`."""
+        sql, params = search_documents.ranked_statements_sql(search_query(q), profiles, 0, limit)
+
+        def read() -> list[int]:
+            with connections[using].cursor() as cursor:
+                cursor.execute(sql, params)
+                return [pk for (pk,) in cursor.fetchall()]
+
+        return limit, alongside.start(read, using=using)
 
 
 class StatementQuerySet(models.QuerySet):
@@ -518,10 +541,11 @@ class StatementQuerySet(models.QuerySet):
         it read every published event first (the API's statements of "tariffs", 19,209 events: 122 ms)."""
         return self.filter(AmongIds(F("event_id"), events))
 
-    def best_first(self, q: str, profiles: list[int], count: int) -> "BestFirst":
+    def best_first(self, q: str, profiles: list[int], count: int, ahead=None) -> "BestFirst":
         """These statements (a search for `q` of the profiles `profiles`, `count` of them), best match first, as a
-        sequence a paginator reads a page of at a time: on PostgreSQL, ranked from their documents."""
-        return BestFirst(self, search_query(q), profiles, count)
+        sequence a paginator reads a page of at a time: on PostgreSQL, ranked from their documents (the first page's
+        ids perhaps being read `ahead`: BestFirst.rank_ahead)."""
+        return BestFirst(self, search_query(q), profiles, count, ahead)
 
     def among(self, statements: Ids):
         """Those of these statements among `statements`, ids read already (a search's few matches of a speaker or

@@ -33,7 +33,7 @@ from timeline.models import (
     Topic,
 )
 from timeline.paging import Place, paginate, rows_with_headings, timeline_page
-from timeline.querysets import NameOrder, localized
+from timeline.querysets import BestFirst, NameOrder, localized
 from timeline.search import search_text
 from timeline.statement_filters import StatementListFilter
 from timeline.structured_data import json_ld_script, statement_data
@@ -210,19 +210,26 @@ def statement_list(request: HtmxHttpRequest) -> HttpResponse:
     of band) through htmx, and works as a plain GET form without it."""
     fragment = "results" if request.htmx.target == "results" else None
     filterset = StatementListFilter(request.GET)
+    raw_page = request.GET.get("page")
+    # Best match first, the first page's ids are ranked on a second connection (timeline/alongside.py) while the
+    # search's matches are read on this one.
+    best_first, ahead = facets.statements_best_first(filterset), None
+    if best_first and raw_page in (None, ""):
+        q, profiles = filterset.cleaned["q"], facets.searched_profiles(filterset, "")
+        ahead = BestFirst.rank_ahead(q, profiles, STATEMENT_PAGE_SIZE, filterset.queryset.db)
     # Under a search (and at most speakers, topics, languages and kinds), the total is how many statements its
-    # matches hold, known once they are read: the facets are then counted alongside the page's statements, on a
-    # second connection (timeline/alongside.py), as the timeline's are. Otherwise the facets come first, and the
-    # total is read from their counts.
+    # matches hold, known once they are read: the facets are then counted alongside the page's statements, as the
+    # timeline's are. Otherwise the facets come first, and the total is read from their counts.
     searched = facets.statements_searched(filterset, "") is not None
     counting = alongside.start(lambda: facets.statement_facets(filterset), in_turn=not searched)
     total = facets.statement_total(filterset)
     statements = filterset.qs.for_list(reading_order=True)
     if (found := facets.statements_listed(filterset)) is not None:
         statements = statements.among(found)
-    elif facets.statements_best_first(filterset):
-        statements = statements.best_first(filterset.cleaned["q"], facets.searched_profiles(filterset, ""), total)
-    pages = paginate(statements, STATEMENT_PAGE_SIZE, request.GET.get("page"), filterset.params(), count=total)
+    elif best_first:
+        q, profiles = filterset.cleaned["q"], facets.searched_profiles(filterset, "")
+        statements = statements.best_first(q, profiles, total, ahead)
+    pages = paginate(statements, STATEMENT_PAGE_SIZE, raw_page, filterset.params(), count=total)
     items = cards.statement_items(pages.page)
     statement_facets = counting.result()
     active_filters = facets.active_filters(filterset, facets.STATEMENT_ACTIVE_LABELS)
