@@ -18,7 +18,7 @@ from tests.factories import (
     TopicFactory,
 )
 from tests.plans import ordered_plan, recorded
-from timeline.models import Correction, Event, Participant, Source
+from timeline.models import Correction, Event, Participant, Source, Statement
 from timeline.statement_filters import StatementFilter
 
 pytestmark = pytest.mark.django_db
@@ -607,3 +607,43 @@ def test_filtered_statements_read_their_parameters_once(client, world):
         get(client, "/api/statements?speaker=mark-carney&participant=donald-trump")
     lookups = [query for query in queries if 'FROM "timeline_participant"' in query["sql"] and "slug" in query["sql"]]
     assert len(lookups) == 2  # the speaker's, the participant's
+
+
+def every_page(client, url: str) -> tuple[int, list[dict]]:
+    """The count and every result of a list, page after page."""
+    data = get(client, url)
+    count, results = data["count"], list(data["results"])
+    while data["next"]:
+        data = get(client, data["next"])
+        assert data["count"] == count
+        results += data["results"]
+    return count, results
+
+
+@pytest.mark.parametrize(
+    "dates", ["start=2024-06", "start=2024-06&end=2024-12", "end=2024-06-30", "start=2024-08-02&end=2024-08-02"]
+)
+def test_a_search_and_dates_list_the_statements_of_the_events_the_timeline_lists_for_them(client, dates):
+    """The events a word finds that overlap the range, read once: one running into it, one found through a statement,
+    none before it, after it, without the word, or a draft. Each page of two reads the same total."""
+    shapes = [  # (title, start, end, statement texts)
+        ("Lumber dispute", D(2020, 1, 1), D(2024, 9, 1), ["A long quarrel.", "Still going."]),
+        ("Lumber talks", D(2024, 7, 1), None, ["We met.", "We met again."]),
+        ("Lumber tariffs", D(2023, 1, 1), None, ["Too early."]),
+        ("Steel talks", D(2024, 8, 1), None, ["Softwood lumber matters too.", "And steel."]),
+        ("Dairy talks", D(2024, 8, 2), None, ["Milk."]),
+        ("Lumber in 2025", D(2025, 2, 1), None, ["Later on."]),
+    ]
+    for title, start, end, texts in shapes:
+        event = EventFactory(title=title, start_date=start, end_date=end)
+        for n, text in enumerate(texts):
+            StatementFactory(event=event, text=text, said_on=start + datetime.timedelta(days=40 * n))
+    draft = DraftEventFactory(title="Lumber draft", start_date=D(2024, 8, 2))
+    StatementFactory(event=draft, text="A draft's words.", said_on=D(2024, 8, 2))
+
+    _, events = every_page(client, f"/api/events?q=lumber&{dates}&page_size=200")
+    listed = Statement.objects.filter(event__slug__in=[event["slug"] for event in events])
+    expected = [statement.text for statement in listed.order_by("sort_date", "pk")]
+    count, statements = every_page(client, f"/api/statements?q=lumber&{dates}&page_size=2")
+    assert [statement["text"] for statement in statements] == expected and count == len(expected)
+    assert expected and "A draft's words." not in expected and "Milk." not in expected

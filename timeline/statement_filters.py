@@ -19,8 +19,8 @@ from timeline.filter_fields import (
     SlugMultipleFilter,
 )
 from timeline.filters import EventFilter, ParameterSet, Problem, order_parameter, public_participants, public_topics
-from timeline.models import Statement
-from timeline.search import Ids
+from timeline.models import Event, Statement
+from timeline.search import AmongIds, Ids
 
 
 def speaker_parameter() -> SlugMultipleFilter:
@@ -132,11 +132,20 @@ class StatementFilter(OfStatements, ParameterSet):
         return super().in_force() + self.events.in_force()
 
     def events_searched(self) -> Ids | None:
-        """With a search the only one of the timeline's parameters in force, the published events it matches, read
-        once (EventFilter.search_matches); else None, as for a search with nothing to look for."""
-        if self.events.in_force() != ["q"]:
+        """With a search the only one of the timeline's parameters in force, or a search and a date range, the
+        published events it matches (EventFilter.search_matches), and of those the ones in the range, each read once;
+        else None, as for a search with nothing to look for. Asked of each statement's event, a common word's events
+        in a wide range were read twice, for the total and again for the page ("exports" since 2000 at 100,000
+        events: 35 and 43 ms)."""
+        in_force = self.events.in_force()
+        if "q" not in in_force or not set(in_force) <= {"q", *self.DATED}:
             return None
-        return self.events.search_matches(self.events.cleaned["q"])
+        matches = self.events.search_matches(self.events.cleaned["q"])
+        if matches is None or in_force == ["q"]:
+            return matches
+        start, end = (self.events.cleaned.get(name) for name in self.DATED)
+        within = Event.objects.published().filter(AmongIds(F("pk"), matches)).between(start, end)
+        return Ids(within.values_list("pk", flat=True))
 
     def kept_total(self) -> int | None:
         """How many statements the parameters select, as the database keeps it, with none of the timeline's in force:
