@@ -48,14 +48,19 @@ def timeline(transactional_db, monkeypatch, settings):
         if n % 5 == 0:
             StatementFactory(event=event, speaker=carney, text=f"Softwood lumber, said for the {n}th time.")
     EventFactory(title="Lumber draft", status="draft", topics=[lumber])
+    return counted_on(monkeypatch, "facets")
+
+
+def counted_on(monkeypatch, name: str) -> list[threading.Thread]:
+    """The thread each call of facets.`name` runs on, in order."""
     threads = []
-    counted = facets.facets
+    counted = getattr(facets, name)
 
     def counting(filterset):
         threads.append(threading.current_thread())
         return counted(filterset)
 
-    monkeypatch.setattr(facets, "facets", counting)
+    monkeypatch.setattr(facets, name, counting)
     return threads
 
 
@@ -140,14 +145,7 @@ def test_a_statements_page_is_the_same_with_its_facets_counted_alongside_as_in_o
     for n, event in enumerate(Event.objects.published().order_by("start_date")[:12]):
         StatementFactory(event=event, text=f"Lumber quota, point {n}.", language="fr" if n % 4 == 0 else "en")
     StatementFactory(event=Event.objects.get(title="Lumber draft"), text="Lumber, a draft's words.")
-    threads = []
-    counted = facets.statement_facets
-
-    def counting(filterset):
-        threads.append(threading.current_thread())
-        return counted(filterset)
-
-    monkeypatch.setattr(facets, "statement_facets", counting)
+    threads = counted_on(monkeypatch, "statement_facets")
 
     def statement_pages():
         return [client.get(path, headers=headers).content for path, headers, _ in STATEMENT_PAGES]

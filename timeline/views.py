@@ -214,9 +214,10 @@ def statement_list(request: HtmxHttpRequest) -> HttpResponse:
     # Best match first, the first page's ids are ranked on a second connection (timeline/alongside.py) while the
     # search's matches are read on this one.
     best_first, ahead = facets.statements_best_first(filterset), None
-    if best_first and raw_page in (None, ""):
+    if best_first:
         q, profiles = filterset.cleaned["q"], facets.searched_profiles(filterset, "")
-        ahead = BestFirst.rank_ahead(q, profiles, STATEMENT_PAGE_SIZE, filterset.queryset.db)
+        if raw_page in (None, ""):
+            ahead = BestFirst.rank_ahead(q, profiles, STATEMENT_PAGE_SIZE, filterset.queryset.db)
     # Under a search (and at most speakers, topics, languages and kinds), the total is how many statements its
     # matches hold, known once they are read: the facets are then counted alongside the page's statements, as the
     # timeline's are. Otherwise the facets come first, and the total is read from their counts.
@@ -227,7 +228,6 @@ def statement_list(request: HtmxHttpRequest) -> HttpResponse:
     if (found := facets.statements_listed(filterset)) is not None:
         statements = statements.among(found)
     elif best_first:
-        q, profiles = filterset.cleaned["q"], facets.searched_profiles(filterset, "")
         statements = statements.best_first(q, profiles, total, ahead)
     pages = paginate(statements, STATEMENT_PAGE_SIZE, raw_page, filterset.params(), count=total)
     items = cards.statement_items(pages.page)
