@@ -9,7 +9,7 @@ from django.db.models import F
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from timeline import events_dated, statementkeys
+from timeline import events_dated, facets, statementkeys
 from timeline.events_dated import EventsDated
 from timeline.filter_fields import (
     LenientForm,
@@ -19,8 +19,8 @@ from timeline.filter_fields import (
     SlugMultipleFilter,
 )
 from timeline.filters import EventFilter, ParameterSet, Problem, order_parameter, public_participants, public_topics
-from timeline.models import Event, Statement
-from timeline.search import AmongIds, Ids
+from timeline.models import Statement
+from timeline.search import Ids
 
 
 def speaker_parameter() -> SlugMultipleFilter:
@@ -140,12 +140,7 @@ class StatementFilter(OfStatements, ParameterSet):
         in_force = self.events.in_force()
         if "q" not in in_force or not set(in_force) <= {"q", *self.DATED}:
             return None
-        matches = self.events.search_matches(self.events.cleaned["q"])
-        if matches is None or in_force == ["q"]:
-            return matches
-        start, end = (self.events.cleaned.get(name) for name in self.DATED)
-        within = Event.objects.published().filter(AmongIds(F("pk"), matches)).between(start, end)
-        return Ids(within.values_list("pk", flat=True))
+        return facets.searched(self.events, "")
 
     def kept_total(self) -> int | None:
         """How many statements the parameters select, as the database keeps it, with none of the timeline's in force:
