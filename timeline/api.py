@@ -23,7 +23,7 @@ from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
 from ninja.openapi.docs import Swagger
 
-from timeline import eventkeys, events_dated
+from timeline import eventkeys, events_dated, facets
 from timeline.api_schemas import (
     ErrorOut,
     EventDetail,
@@ -153,11 +153,6 @@ def unfiltered(data: QueryDict) -> None:
     refuse(unknown_parameters(data, list_parameters()))
 
 
-def filtered(filterset_class: type[django_filters.FilterSet], data: QueryDict, queryset):
-    """The queryset narrowed by a FilterSet (see checked())."""
-    return checked(filterset_class, data, queryset).qs
-
-
 def filter_parameters(filterset_class: type[django_filters.FilterSet]) -> list[dict]:
     """The FilterSet's GET parameters as OpenAPI parameter objects, from what each of its filters says of itself."""
     parameters = []
@@ -226,8 +221,10 @@ def read_only(view):
 )
 @read_only
 def list_events(request, params: Query[PageParams]):
-    events = filtered(EventFilter, request.GET, Event.objects.published().for_list())
-    return page_of(request, events, params)
+    filterset = checked(EventFilter, request.GET, Event.objects.published().for_list())
+    # Counted as the timeline counts them: with no filter, as the database keeps it; under a search alone, its
+    # matches, read already (a common word's 95,000 counted again: 27 ms).
+    return page_of(request, filterset.qs, params, count=facets.total(filterset))
 
 
 @api.get(

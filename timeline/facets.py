@@ -182,7 +182,7 @@ def events_sql(filterset, excluded: str, keyed: tuple[int, list[int]] | None = N
         vendor = connections[filterset.queryset.db].vendor
         if keyed is None:  # a few values' counts read only their own keys: they are counted exactly
             matches = sample(filterset, excluded)
-        return search.ids_sql(vendor), [matches.param(vendor)]
+        return matches.sql(vendor)
     events = filtered_except(filterset, excluded)
     if keyed is not None:
         events = events.keyed(*keyed)
@@ -320,7 +320,8 @@ def searched_by_keys(filterset, names: list[str], matches: search.Ids) -> search
         return intersection(filterset.queryset.filter(search.AmongIds(F("pk"), events)).between(start=start, end=end))
     (facet, values), *more = [filterset.keys_of(name) for name in in_sql]
     sql, params = datedkeys.events_with(facet, values, start, end) if dates else eventkeys.events_with(facet, values)
-    sql, params = f"{sql} AND event_id = ANY(%s::bigint[])", [*params, events.array]
+    among_sql, among_params = search.among("event_id", events, "postgresql")
+    sql, params = f"{sql} AND {among_sql}", [*params, *among_params]
     for facet, values in more:
         more_sql, more_params = eventkeys.events_with(facet, values)
         sql, params = f"{sql} AND event_id IN ({more_sql})", [*params, *more_params]
@@ -801,9 +802,13 @@ def kept_count(facet: int, value: int) -> int:
 
 
 def total_except(filterset, excluded: str) -> int:
-    """How many events every filter in force but `excluded` selects; read from the kept counts when none does."""
+    """How many events every filter in force but `excluded` selects; read from the kept counts when none does, and
+    under a search alone, the number of its matches, read already."""
     if not in_force_but(filterset, excluded):
         return kept_count(eventkeys.EVENT, 0)
+    if [name for name in filterset.in_force() if name not in ("sort", excluded)] == ["q"]:
+        if (matches := searched(filterset, excluded)) is not None:
+            return len(matches)
     return filtered_except(filterset, excluded).count()
 
 
@@ -981,8 +986,7 @@ def selected_statements(
     if found is not None or dated is not None:
         if found is not None:
             ids = found if keyed else sampled(found)
-            vendor = connections[filterset.queryset.db].vendor
-            sql, params = search.ids_sql(vendor), [ids.param(vendor)]
+            sql, params = ids.sql(connections[filterset.queryset.db].vendor)
         else:
             sql, params = dated.sql(sampled=not keyed)
         if keyed:

@@ -34,6 +34,7 @@ the events it touches. Not a model, so no dump, backup or fixture holds it. SQLi
 import contextlib
 
 from django.db import connection as default_connection
+from django.db import connections
 
 from timeline.eventkeys import refresh_trigger_names, refresh_triggers
 from timeline.statementkeys import profile_sql
@@ -205,6 +206,20 @@ def matches_sql(q: str) -> tuple[str, list]:
         f"UNION ALL SELECT DISTINCT event_id FROM {TABLE} WHERE NOT ({one_word}) AND {matching}"
     )
     return sql, asked * 8
+
+
+def word_matches_sql(q: str, using: str) -> tuple[str, list] | None:
+    """`matches_sql` read from the events' rows alone, where each reading of `q` is one word (or none), as the
+    database works it out; else None. A condition asking a common word's matches again (search.Ids.found_by): as
+    the two parts of `matches_sql`, the planner guessed a few hundred events and looked up each of 95,000 in
+    turn (268 ms); as one table's, it estimates them from the words' statistics."""
+    asked, english, french = queries(q)
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT numnode({english}) <= 1 AND numnode({french}) <= 1", asked * 2)
+        (one_word,) = cursor.fetchone()
+    if not one_word:
+        return None
+    return f"SELECT event_id FROM {EVENTS} WHERE english @@ {english} OR french @@ {french}", asked * 2
 
 
 def statement_matches_sql(q: str) -> tuple[str, list]:

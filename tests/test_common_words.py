@@ -1,0 +1,106 @@
+"""A search for a word most published events have, on PostgreSQL: its matches are asked again in each query that
+needs them rather than sent as ids (search.Ids.found_by), and a reader gets the same pages, totals and counts as
+when they are sent."""
+
+import datetime
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import DraftEventFactory, EventFactory, StatementFactory, TopicFactory
+from timeline.models import Event
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgresql]
+
+PAGES = [
+    "/?q=border",
+    "/fr/?q=border",
+    "/?q=border&topic=lumber",
+    "/?q=border&start=2025-02",
+    "/?q=border&sort=relevance",
+    "/?q=border&page=2",
+    "/api/events?q=border&page_size=2",
+    "/api/events?q=border&page_size=2&page=3",
+    "/api/events?q=border&topic=lumber",
+    "/api/statements?q=border&page_size=3",
+    "/api/statements?q=border&page_size=3&page=2",
+    "/api/statements?q=border&language=fr",
+    "/api/statements?q=border&start=2025-02",
+]
+
+
+@pytest.fixture
+def common(settings, monkeypatch):
+    """Seven published events, five with "border" (one only in a statement, one only in its French title), two
+    without it, and a draft with it; a page of two events."""
+    settings.TIMELINE_CACHE = False
+    monkeypatch.setattr("timeline.paging.PAGE_SIZE", 2)
+    lumber = TopicFactory(slug="lumber", name="Softwood lumber")
+    day = datetime.date(2025, 1, 6)
+    shapes = [  # (title, French title, statement texts, with the topic)
+        ("Border talks open", "", ["We will keep the border open."], True),
+        ("Border tariffs", "", ["Des droits à la frontière.", "Tariffs at the border."], False),
+        ("Leaders meet", "", ["The border is long."], True),
+        ("Trade report", "Rapport sur la border", [], False),
+        ("Border crossings fall", "", [], True),
+        ("Dairy quotas", "", ["Milk supply."], True),
+        ("Steel levies", "", [], False),
+    ]
+    for n, (title, title_fr, texts, topical) in enumerate(shapes):
+        event = EventFactory(
+            title=title,
+            title_fr=title_fr,
+            start_date=day + datetime.timedelta(days=20 * n),
+            topics=[lumber] if topical else [],
+        )
+        for text in texts:
+            StatementFactory(event=event, text=text, language="fr" if text.startswith("Des") else "en")
+    draft = DraftEventFactory(title="Border draft", start_date=day)
+    StatementFactory(event=draft, text="A draft's border words.")
+
+
+def pages(client) -> tuple[list[bytes], list[str]]:
+    """Each page's content, and the SQL every page sent."""
+    with CaptureQueriesContext(connection) as queries:
+        contents = [client.get(path).content for path in PAGES]
+    return contents, [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_word_most_events_have_gives_the_same_pages_asked_again_as_sent(common, client, monkeypatch):
+    matches = sorted(Event.objects.published().search_matches("border"))
+    assert len(matches) == 5 and 2 * len(matches) > Event.objects.published().count()
+    sent = "{" + ",".join(map(str, matches)) + "}"
+
+    monkeypatch.setattr("timeline.querysets.MANY_MATCHES", 10_000)  # fewer: sent as ids
+    as_sent, sql_sent = pages(client)
+    monkeypatch.setattr("timeline.querysets.MANY_MATCHES", 0)
+    asked_again, sql_asked = pages(client)
+
+    assert any(sent in sql for sql in sql_sent)
+    assert not any(sent in sql for sql in sql_asked)
+    assert any("timeline_searchevent WHERE english @@" in sql and "IN (SELECT event_id" in sql for sql in sql_asked)
+    for path, one, other in zip(PAGES, as_sent, asked_again, strict=True):
+        assert one == other, path
+
+    events = json.loads(asked_again[PAGES.index("/api/events?q=border&page_size=2")])
+    assert events["count"] == 5 and [event["title"] for event in events["results"]] == [
+        "Border talks open",
+        "Border tariffs",
+    ]
+    assert json.loads(asked_again[PAGES.index("/api/events?q=border&page_size=2&page=3")])["results"][0]["title"] == (
+        "Border crossings fall"
+    )
+    statements = json.loads(asked_again[PAGES.index("/api/statements?q=border&page_size=3")])
+    assert statements["count"] == 4  # the statements of the matching events, never the draft's or the others'
+    assert b"Milk supply" not in b"".join(asked_again) and b"draft" not in b"".join(asked_again[6:])
+    assert 'Events 1–<span id="shown-to">2</span> of 5'.encode() in asked_again[0]
+
+
+def test_a_word_fewer_than_half_the_events_have_is_sent(common, client, monkeypatch):
+    monkeypatch.setattr("timeline.querysets.MANY_MATCHES", 0)
+    assert Event.objects.published().search_matches("border").found_by is not None
+    for q in ("crossings", "border crossings"):  # one event; two words, read from the documents
+        assert Event.objects.published().search_matches(q).found_by is None
+    assert Event.objects.published().filter(pk__gt=0).search_matches("border").found_by is None  # not all events
