@@ -16,7 +16,7 @@ from tests.factories import (
     StatementFactory,
     TopicFactory,
 )
-from timeline import search_documents
+from timeline import fulltext, search_documents
 from timeline.filters import EventFilter
 from timeline.models import Event, Participant, Statement
 
@@ -341,9 +341,9 @@ def test_a_search_is_matched_once_per_timeline_page_however_many_counts_it_shows
         response = client.get(f"/?q=dairy&sort=relevance{dates}", headers=headers)
     assert response.status_code == 200
     # The match is read from the published events' search documents (PostgreSQL), never from the events' own
-    # vectors, or finds events through their statements' index (SQLite); the quote a card shows is matched among
-    # its statements.
-    match = f"FROM {search_documents.TABLE}" if connection.vendor == "postgresql" else "UNION SELECT event_id FROM"
+    # vectors, or from the event words, each event's own and its statements' (SQLite); the quote a card shows is
+    # matched among its statements.
+    match = f"FROM {search_documents.TABLE}" if connection.vendor == "postgresql" else f"FROM {fulltext.EVENT_WORDS}"
     matching = [query["sql"] for query in queries.captured_queries if match in query["sql"]]
     assert len(matching) == 1
     assert not any('"search_vector_fr" @@' in query["sql"] for query in queries.captured_queries)
