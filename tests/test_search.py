@@ -363,3 +363,34 @@ def test_a_search_is_matched_once_per_timeline_page_however_many_counts_it_shows
     assert "Leaders met" in narrowed.text and "quotas challenged" not in narrowed.text
     assert facet_counts(narrowed)["topic"] == {"dairy": 2, "lumber": 1}
     assert facet_counts(narrowed)["participant"] == {"carney": 1}
+
+
+def test_each_card_quotes_its_most_important_statement_the_search_found(client):
+    """Under a search, a card quotes the most important of its statements the words are found in (the earlier said
+    first), its words marked; without one, or where none of them has the words, its most important statement."""
+    leaders = EventFactory(title="Leaders met", summary="They talked at length.", start_date="2025-03-01")
+    StatementFactory(event=leaders, text="Softwood is not on the table.", importance=3)
+    StatementFactory(event=leaders, text="Dairy farmers first.", importance=1)
+    StatementFactory(event=leaders, text="Dairy quotas stay.", importance=2)
+    StatementFactory(event=leaders, text="Dairy again, said earlier.", importance=2, said_on="2025-01-02")
+    panel = EventFactory(title="Dairy panel", summary="A ruling at length.", start_date="2025-04-01")
+    StatementFactory(event=panel, text="We will appeal.", importance=2)
+    StatementFactory(event=panel, text="Dairy is protected.", importance=1)
+
+    def quotes(query: str) -> list[str]:
+        html = client.get(f"/?{query}").text
+        return [text for text in QUOTES if text in html]
+
+    assert quotes("q=dairy") == ["<mark>Dairy</mark> again, said earlier.", "<mark>Dairy</mark> is protected."]
+    assert quotes("") == quotes("q=length") == ["Softwood is not on the table.", "We will appeal."]
+    assert quotes("q=leaders") == ["Softwood is not on the table."]
+
+
+QUOTES = [
+    "<mark>Dairy</mark> again, said earlier.",
+    "<mark>Dairy</mark> is protected.",
+    "Softwood is not on the table.",
+    "We will appeal.",
+    "Dairy farmers first.",
+    "Dairy quotas stay.",
+]
