@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import DraftEventFactory, EventFactory, StatementFactory, TopicFactory
-from timeline.models import Event
+from timeline.models import Event, Statement
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,10 @@ PAGES = [
     "/api/statements?q=border&page_size=3&page=2",
     "/api/statements?q=border&language=fr",
     "/api/statements?q=border&start=2025-02",
+    "/statements/?q=border",
+    "/statements/?q=border&page=2",
+    "/fr/statements/?q=border&language=en",
+    "/statements/?q=border&sort=relevance",
 ]
 
 
@@ -37,6 +41,7 @@ def common(settings, monkeypatch):
     without it, and a draft with it; a page of two events."""
     settings.TIMELINE_CACHE = False
     monkeypatch.setattr("timeline.paging.PAGE_SIZE", 2)
+    monkeypatch.setattr("timeline.views.STATEMENT_PAGE_SIZE", 2)
     lumber = TopicFactory(slug="lumber", name="Softwood lumber")
     day = datetime.date(2025, 1, 6)
     shapes = [  # (title, French title, statement texts, with the topic)
@@ -73,6 +78,7 @@ def test_a_word_most_events_have_gives_the_same_pages_read_either_way(common, cl
     assert len(matches) == 5 and 2 * len(matches) > Event.objects.published().count()
     sent = "{" + ",".join(map(str, matches)) + "}"
     walked = '+"timeline_event"."id" IN (SELECT value FROM json_each('
+    said_walked = '+"timeline_statement"."id" IN (SELECT rowid FROM timeline_statement_fts'
 
     monkeypatch.setattr("timeline.querysets.MANY_MATCHES", 10_000)  # fewer: read as any other search's
     as_sent, sql_sent = pages(client)
@@ -85,8 +91,8 @@ def test_a_word_most_events_have_gives_the_same_pages_read_either_way(common, cl
         asked = "timeline_searchevent WHERE english @@"
         assert any(asked in sql and "IN (SELECT event_id" in sql for sql in sql_asked)
     else:
-        assert not any(walked in sql for sql in sql_sent)
-        assert any(walked in sql for sql in sql_asked)
+        assert not any(walked in sql or said_walked in sql for sql in sql_sent)
+        assert any(walked in sql for sql in sql_asked) and any(said_walked in sql for sql in sql_asked)
     for path, one, other in zip(PAGES, as_sent, asked_again, strict=True):
         assert one == other, path
 
@@ -102,6 +108,8 @@ def test_a_word_most_events_have_gives_the_same_pages_read_either_way(common, cl
     assert statements["count"] == 4  # the statements of the matching events, never the draft's or the others'
     assert b"Milk supply" not in b"".join(asked_again) and b"draft" not in b"".join(asked_again[6:])
     assert 'Events 1–<span id="shown-to">2</span> of 5'.encode() in asked_again[0]
+    assert "Statements 1–2 of 3".encode() in asked_again[PAGES.index("/statements/?q=border")]
+    assert "frontière".encode() not in b"".join(asked_again[-4:]) and b"draft" not in b"".join(asked_again[-4:])
 
 
 @pytest.mark.postgresql
@@ -118,3 +126,5 @@ def test_a_word_fewer_than_half_the_events_have_is_read_as_any_other(common, mon
     assert Event.objects.published().search_matches("border").most
     assert not Event.objects.published().search_matches("crossings").most
     assert not Event.objects.published().search_matches("border crossings").most
+    assert Statement.objects.search_matches("border").most  # 3 of 5 published statements
+    assert not Statement.objects.search_matches("tariffs").most

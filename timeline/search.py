@@ -301,6 +301,22 @@ def among(column: str, ids: Ids, vendor: str) -> tuple[str, list]:
     return f"{walked}{column} IN ({selected})", params
 
 
+class Walked(Func):
+    """SQLite: `expression` is one of the rows the RawSQL `found` selects, the column kept off its own index ("+"),
+    so that the rows are walked in the order asked, each tested against them: for words most rows have, of which
+    the first page's are among the first rows walked."""
+
+    output_field = models.BooleanField()
+
+    def __init__(self, expression, found):
+        super().__init__(expression)
+        self.found = found
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"+{sql} IN ({self.found.sql})", (*params, *self.found.params)
+
+
 class Highlight(Func):
     """SQLite: wrap each occurrence of the query's words in HIGHLIGHT marks (a Python function, see apps.py)."""
 
@@ -308,13 +324,14 @@ class Highlight(Func):
     output_field = models.TextField()
 
 
-def statement_matches(statement_model, q: str, db: str) -> tuple[dict, Q, dict]:
+def statement_matches(statement_model, q: str, db: str, walked: bool = False) -> tuple[dict, Q, dict]:
     """How statements match the free text `q`: (aliases to add, the condition, annotations), the annotations being
     `search_rank` and `search_text` (the text with matches between HIGHLIGHT_START and HIGHLIGHT_STOP).
 
     PostgreSQL: the stored vector, each statement in the language spoken (websearch syntax, stemmed, ranked), as
     the timeline's search reads statements. SQLite: every term (`search_terms`) found in the text or the speaker
-    as printed, in the full-text index of timeline/fulltext.py (case, accents and apostrophes not counting)."""
+    as printed, in the full-text index of timeline/fulltext.py (case, accents and apostrophes not counting); with
+    `walked`, tested on each statement in the order asked (Walked)."""
     if connections[db].vendor == "postgresql":
         from django.contrib.postgres.search import SearchHeadline, SearchRank
 
@@ -340,8 +357,9 @@ def statement_matches(statement_model, q: str, db: str) -> tuple[dict, Q, dict]:
     if not terms:
         return {}, Q(pk__in=[]), {"search_rank": Value(0.0), "search_text": F("text")}
     needle = Value("\n".join(fold(word) for word in search_words(q)))
+    found = fulltext.statements_matching(terms)
     return (
         {},
-        Q(pk__in=fulltext.statements_matching(terms)),
+        Walked(F("pk"), found) if walked else Q(pk__in=found),
         {"search_rank": Value(1.0), "search_text": Highlight("text", needle)},
     )

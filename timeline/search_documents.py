@@ -223,13 +223,14 @@ def word_matches_sql(q: str, using: str) -> tuple[str, list] | None:
 
 
 def statement_matches_sql(q: str) -> tuple[str, list]:
-    """SQL and parameters reading (id, profile) of the published statements that match the websearch query `q`, as
-    StatementQuerySet.search reads it (each in the language it was spoken in): from their documents, where a
-    statement's vector is in the column of its language (a constraint holds statements to English and French)."""
+    """SQL and parameters reading (profile, ids) of the published statements that match the websearch query `q`, as
+    StatementQuerySet.search reads it (each in the language it was spoken in), one row per profile: from their
+    documents, where a statement's vector is in the column of its language (a constraint holds statements to
+    English and French). As a row each, a common word's 241,712 took 115 ms to read; so, 86."""
     asked, english, french = queries(q)
     return (
-        f"SELECT statement_id, profile FROM {TABLE} WHERE statement_id IS NOT NULL "
-        f"AND (english @@ {english} OR french @@ {french})",
+        f"SELECT profile, array_agg(statement_id) FROM {TABLE} WHERE statement_id IS NOT NULL "
+        f"AND (english @@ {english} OR french @@ {french}) GROUP BY profile",
         asked * 2,
     )
 

@@ -282,7 +282,10 @@ class StatementListFilter(OfStatements, ParameterSet):
         return sql, params
 
     def filter_q(self, queryset, name, value):
-        return queryset.search(value)
+        # The matches, where the page has read them already (facets.statement_matches), say whether the words are in
+        # most statements.
+        matches = self.__dict__.get("_statement_matches")
+        return queryset.search(value, walked=matches is not None and matches.most)
 
     def filter_start(self, queryset, name, value):
         return queryset.said_between(start=value)
