@@ -250,3 +250,13 @@ def test_a_restored_backup_and_a_loaded_fixture_are_indexed_exactly(dairy, tmp_p
     call_command("loaddata", str(path), verbosity=0)
     assert titles("q=tarif") == ["Dairy quotas and tariffs"]
     assert_as_rebuilt()
+
+
+@sqlite_only
+def test_generated_data_is_indexed_once_at_the_end_and_the_triggers_are_back():
+    call_command("generate_synthetic", "--events", "40", verbosity=0)
+    assert_as_rebuilt()
+    assert len(rows(f"SELECT rowid FROM {fulltext.EVENT_WORDS}")) == Event.objects.count() == 40
+    assert len(titles("q=synthetic")) == Event.objects.published().count()
+    EventFactory(title="Written after the generation")
+    assert titles("q=written") == ["Written after the generation"]

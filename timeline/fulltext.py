@@ -21,6 +21,7 @@ models, so no dump, backup or fixture holds them: a restore or a fixture loaded 
 PostgreSQL keeps stored tsvector columns and GIN indexes instead (migrations 0004 and 0013): nothing here runs there.
 """
 
+import contextlib
 import re
 
 from django.conf import settings
@@ -178,6 +179,21 @@ def uninstall(connection=None) -> None:
     with connection.cursor() as cursor:
         for name in {**sqlite_triggers(), **event_words_triggers()}:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+@contextlib.contextmanager
+def suspended(connection=None):
+    """Write in bulk without the triggers' work per row, then index everything once (generate_synthetic): each
+    statement added indexes its event's words anew."""
+    connection = connection or default_connection
+    if not installed(connection):
+        yield
+        return
+    uninstall(connection)
+    try:
+        yield
+    finally:
+        rebuild(connection)
 
 
 def rebuild(connection=None) -> None:

@@ -5,7 +5,7 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from timeline import eventkeys, search_documents, statementkeys, synthetic
+from timeline import eventkeys, fulltext, search_documents, statementkeys, synthetic
 from timeline.models import Event, Participant, Source, Topic
 from timeline.progress import ProgressBar
 
@@ -51,8 +51,9 @@ class Command(BaseCommand):
         generator = synthetic.Generator(
             synthetic.Sizes(events=events), seed=seed, batch_size=batch_size, progress=progress
         )
-        # The keys and search documents are computed once at the end rather than by the triggers per batch.
-        with eventkeys.suspended(), statementkeys.suspended(), search_documents.suspended():
+        # The keys, search documents and full-text indexes are computed once at the end rather than by the triggers
+        # per batch.
+        with eventkeys.suspended(), statementkeys.suspended(), search_documents.suspended(), fulltext.suspended():
             counts = generator.run()
         progress.close()
         synthetic.analyze()
