@@ -325,16 +325,12 @@ def searched_by_keys(filterset, names: list[str], matches: search.Ids) -> search
     for facet, values in more:
         more_sql, more_params = eventkeys.events_with(facet, values)
         sql, params = f"{sql} AND event_id IN ({more_sql})", [*params, *more_params]
-    with connections[filterset.queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return search.Ids({pk for (pk,) in cursor.fetchall()})  # an event in two countries has two keys
+    return search.Ids(set(search.read_ids(sql, params, filterset.queryset.db)))  # an event in two countries: two keys
 
 
 def keyed_ids(facet: int, values: list[int], using: str) -> set[int]:
     """The ids of the published events with any of these values of `facet`."""
-    with connections[using].cursor() as cursor:
-        cursor.execute(*eventkeys.events_with(facet, values))
-        return {pk for (pk,) in cursor.fetchall()}
+    return set(search.read_ids(*eventkeys.events_with(facet, values), using))
 
 
 def intersection(events) -> search.Ids:
@@ -343,9 +339,7 @@ def intersection(events) -> search.Ids:
         sql, params = events.values("pk").query.sql_with_params()
     except EmptyResultSet:  # the filters can match nothing
         return search.Ids()
-    with connections[events.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return search.Ids(pk for (pk,) in cursor.fetchall())
+    return search.Ids(search.read_ids(sql, params, events.db))
 
 
 def sample_step(filterset, excluded: str) -> int:

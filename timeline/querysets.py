@@ -7,7 +7,6 @@ models through `self.model`, so this module imports nothing from timeline.models
 import datetime
 import functools
 import json
-import operator
 import unicodedata
 
 from django.conf import settings
@@ -45,6 +44,7 @@ from timeline.search import (
     Ids,
     fold,
     postgresql_query,
+    read_ids,
     search_query,
     search_terms,
     search_text,
@@ -273,10 +273,7 @@ class EventQuerySet(models.QuerySet):
                 sql, params = self.search(q).order_by().values("pk").query.sql_with_params()
             except EmptyResultSet:  # SQLite: no word to look for ("or", "-tariff"), so nothing matches
                 return Ids()
-        # Read past the ORM, which builds a row object for each of thousands of ids.
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            matches = Ids(map(operator.itemgetter(0), cursor.fetchall()))
+        matches = Ids(read_ids(sql, params, self.db))  # past the ORM, which builds a row object for each
         if len(matches) > MANY_MATCHES and 2 * len(matches) > eventkeys.kept_count(eventkeys.EVENT, 0, using=self.db):
             matches.most = True  # a word most events have (Ids.most)
             if self._all_published_on_postgresql():
