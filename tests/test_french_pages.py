@@ -393,3 +393,9 @@ def test_every_public_route_is_walked_in_french():
     """Every route but the API (one address, ?lang=, tested with it) and the switch is a French surface above."""
     routes = {name for name in public_route_names() if not name.startswith("api:")} - {"choose_language"}
     assert routes == FRENCH_ROUTES_WALKED
+
+
+def test_a_facet_with_nothing_to_choose_says_so_in_french(client):
+    StatementFactory(text="Softwood lumber.")
+    assert "Aucun choix parmi ces déclarations." in client.get("/fr/statements/?q=zqxw").text
+    assert "Aucun choix parmi ces événements." in client.get("/fr/?q=zqxw").text
