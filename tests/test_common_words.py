@@ -130,5 +130,6 @@ def test_a_word_fewer_than_half_the_events_have_is_read_as_any_other(common, mon
     assert Event.objects.published().search_matches("border").most
     assert not Event.objects.published().search_matches("crossings").most
     assert not Event.objects.published().search_matches("border crossings").most
-    assert Statement.objects.search_matches("border").most  # 3 of 5 published statements
+    # 3 of 5 published statements: walked on SQLite, which alone reads it (PostgreSQL plans from the words' statistics)
+    assert Statement.objects.search_matches("border").most == (connection.vendor == "sqlite")
     assert not Statement.objects.search_matches("tariffs").most

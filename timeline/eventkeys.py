@@ -1064,11 +1064,16 @@ def rebuild(connection=None) -> None:
 
 
 @contextlib.contextmanager
-def suspended(connection=None):
-    """Write in bulk without the triggers' work per statement, then rebuild the keys once (generate_synthetic)."""
-    connection = connection or default_connection
+def rebuilt_once(uninstall, rebuild, connection):
+    """Write in bulk without the triggers' work per row, then rebuild what they keep once (generate_synthetic):
+    `uninstall` and `rebuild` are those of one kind of derived rows (keys, documents, full-text indexes)."""
     uninstall(connection)
     try:
         yield
     finally:
         rebuild(connection)
+
+
+def suspended(connection=None):
+    """The keys rebuilt once after a bulk write (`rebuilt_once`)."""
+    return rebuilt_once(uninstall, rebuild, connection or default_connection)

@@ -1084,6 +1084,11 @@ def statements_best_first(filterset) -> bool:
     )
 
 
+def statement_matches_read(filterset) -> statementkeys.Profiled | None:
+    """`statement_matches`, where the page has read them already; else None, without reading them."""
+    return filterset.__dict__.get("_statement_matches")
+
+
 def statement_matches(filterset) -> statementkeys.Profiled | None:
     """The published statements the search in force matches, with their profiles, read once per filterset
     (StatementQuerySet.search_matches)."""

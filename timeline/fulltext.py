@@ -28,6 +28,8 @@ from django.conf import settings
 from django.db import connection as default_connection
 from django.db.models.expressions import RawSQL
 
+from timeline.eventkeys import rebuilt_once
+
 EVENTS, STATEMENTS, EVENT_WORDS = "timeline_event_fts", "timeline_statement_fts", "timeline_eventwords_fts"
 TABLES = (EVENTS, STATEMENTS, EVENT_WORDS)
 # An event's own words, in each language: what its search looks through (statements are searched too).
@@ -72,20 +74,22 @@ def event_words_sql(event: str) -> str:
     return f"{own} || ' ' || coalesce({said}, '')"
 
 
+def event_words_indexed(where: str = "1 = 1") -> str:
+    """SQL indexing the words of the events (alias e) that the condition `where` selects."""
+    words = event_words_sql("e")
+    return f"INSERT INTO {EVENT_WORDS} (rowid, words) SELECT e.id, {words} FROM timeline_event e WHERE {where}"
+
+
 def event_words_refreshed(event_id: str) -> str:
     """SQL statements indexing anew the words of the event whose id is the SQL `event_id` (forgotten if it is gone)."""
-    return (
-        f"DELETE FROM {EVENT_WORDS} WHERE rowid = {event_id}; INSERT INTO {EVENT_WORDS} (rowid, words) "
-        f"SELECT e.id, {event_words_sql('e')} FROM timeline_event e WHERE e.id = {event_id};"
-    )
+    return f"DELETE FROM {EVENT_WORDS} WHERE rowid = {event_id}; {event_words_indexed(f'e.id = {event_id}')};"
 
 
 def event_words_triggers() -> dict[str, str]:
     """The triggers keeping the event words: an event's row when its own words or id change, and its statements'
     events' rows when a statement is added, removed, or its words or event change."""
-    event_fields = {"id", *(field for sql in event_columns().values() for field in _fields(sql))}
-    event_changed = " OR ".join(f"OLD.{field} IS NOT NEW.{field}" for field in sorted(event_fields))
-    said_changed = " OR ".join(f"OLD.{field} IS NOT NEW.{field}" for field in ("event_id", "speaker_label", "text"))
+    event_changed = _changed({"id", *(field for sql in event_columns().values() for field in _fields(sql))})
+    said_changed = _changed({"event_id", "speaker_label", "text"})
     forget = f"DELETE FROM {EVENT_WORDS} WHERE rowid = OLD.id;"
     moved = f"{event_words_refreshed('OLD.event_id')} {event_words_refreshed('NEW.event_id')}"
     name = EVENT_WORDS
@@ -125,8 +129,7 @@ def sqlite_triggers() -> dict[str, str]:
         names, values = ", ".join(expressions), _values(expressions, "NEW.")
         add = f"DELETE FROM {index} WHERE rowid = NEW.id; INSERT INTO {index} (rowid, {names}) VALUES ({values});"
         forget = f"DELETE FROM {index} WHERE rowid = OLD.id;"
-        fields = {"id", *(field for sql in expressions.values() for field in _fields(sql))}
-        changed = " OR ".join(f"OLD.{field} IS NOT NEW.{field}" for field in sorted(fields))
+        changed = _changed({"id", *(field for sql in expressions.values() for field in _fields(sql))})
         triggers[f"{index}_insert"] = f"CREATE TRIGGER {index}_insert AFTER INSERT ON {table} BEGIN {add} END"
         triggers[f"{index}_update"] = (
             f"CREATE TRIGGER {index}_update AFTER UPDATE ON {table} WHEN {changed} BEGIN {forget} {add} END"
@@ -138,6 +141,11 @@ def sqlite_triggers() -> dict[str, str]:
 def _values(expressions: dict[str, str], row: str) -> str:
     """The id and each index column of the row `row` ("NEW.", or "" in a SELECT from the table)."""
     return ", ".join([f"{row}id", *(sql.replace("ROW.", row) for sql in expressions.values())])
+
+
+def _changed(fields: set[str]) -> str:
+    """A trigger's condition: any of these columns of the row changed."""
+    return " OR ".join(f"OLD.{field} IS NOT NEW.{field}" for field in sorted(fields))
 
 
 def _fields(sql: str) -> list[str]:
@@ -181,19 +189,13 @@ def uninstall(connection=None) -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
-@contextlib.contextmanager
 def suspended(connection=None):
-    """Write in bulk without the triggers' work per row, then index everything once (generate_synthetic): each
+    """The indexes filled once after a bulk write (eventkeys.rebuilt_once), where there are any: otherwise each
     statement added indexes its event's words anew."""
     connection = connection or default_connection
     if not installed(connection):
-        yield
-        return
-    uninstall(connection)
-    try:
-        yield
-    finally:
-        rebuild(connection)
+        return contextlib.nullcontext()
+    return rebuilt_once(uninstall, rebuild, connection)
 
 
 def rebuild(connection=None) -> None:
@@ -210,9 +212,7 @@ def rebuild(connection=None) -> None:
             cursor.execute(f"INSERT INTO {index} ({index}) VALUES ('optimize')")
         if has_event_words(connection):
             cursor.execute(f"DELETE FROM {EVENT_WORDS}")
-            cursor.execute(
-                f"INSERT INTO {EVENT_WORDS} (rowid, words) SELECT e.id, {event_words_sql('e')} FROM timeline_event e"
-            )
+            cursor.execute(event_words_indexed())
             cursor.execute(f"INSERT INTO {EVENT_WORDS} ({EVENT_WORDS}) VALUES ('optimize')")
     install(connection=connection)
 

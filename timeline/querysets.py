@@ -150,7 +150,7 @@ NEIGHBOUR_FIELDS = ("slug", "title", "start_date", "date_precision", "end_date",
 
 
 # Past this many, a search's matches may be most of the published events, and are then read otherwise
-# (search.Ids.most); below it, they are read as they are sooner than the published events are counted.
+# (search.Ids.most); below it, sending them costs less than asking how many published events there are.
 MANY_MATCHES = 10_000
 
 
@@ -520,16 +520,12 @@ class StatementQuerySet(models.QuerySet):
         with connections[self.db].cursor() as cursor:
             if vendor == "postgresql":
                 cursor.execute(*search_documents.statement_matches_sql(rebuilt))
-                matches = statementkeys.Profiled.of_groups(cursor.fetchall())
-            else:
-                found = fulltext.statements_matching(terms)
-                most = statementkeys.most_among(found, MANY_MATCHES, self.db)
-                cursor.execute(*statementkeys.published_among(found, walked=most))
-                matches = statementkeys.Profiled.of_groups(cursor.fetchall(), json.loads)
-                matches.most = most
-                return matches
-        if len(matches) > MANY_MATCHES and 2 * len(matches) > statementkeys.kept_count(using=self.db):
-            matches.most = True
+                return statementkeys.Profiled.of_groups(cursor.fetchall())
+            found = fulltext.statements_matching(terms)
+            most = statementkeys.most_among(found, MANY_MATCHES, self.db)
+            cursor.execute(*statementkeys.published_among(found, walked=most))
+            matches = statementkeys.Profiled.of_groups(cursor.fetchall(), json.loads)
+        matches.most = most
         return matches
 
     def matching_first(self, q: str):

@@ -36,7 +36,7 @@ import contextlib
 from django.db import connection as default_connection
 from django.db import connections
 
-from timeline.eventkeys import refresh_trigger_names, refresh_triggers
+from timeline.eventkeys import rebuilt_once, refresh_trigger_names, refresh_triggers
 from timeline.statementkeys import profile_sql
 
 TABLE = "timeline_searchdocument"
@@ -179,18 +179,12 @@ def rebuild(connection=None) -> None:
     install(connection=connection)
 
 
-@contextlib.contextmanager
 def suspended(connection=None):
-    """Write in bulk without the triggers' work per statement, then rebuild once (generate_synthetic)."""
+    """The documents rebuilt once after a bulk write (eventkeys.rebuilt_once), where there are any."""
     connection = connection or default_connection
     if not installed(connection):
-        yield
-        return
-    uninstall(connection)
-    try:
-        yield
-    finally:
-        rebuild(connection)
+        return contextlib.nullcontext()
+    return rebuilt_once(uninstall, rebuild, connection)
 
 
 def matches_sql(q: str) -> tuple[str, list]:

@@ -285,7 +285,7 @@ class StatementListFilter(OfStatements, ParameterSet):
         # The matches, where the page has read them already (facets.statement_matches), say whether the words are in
         # most statements, to be walked in the order said. Best match first there is no such order to walk: every
         # statement would be tested, then sorted (SQLite, a common word: 481 → 797 ms).
-        matches = self.__dict__.get("_statement_matches")
+        matches = facets.statement_matches_read(self)
         walked = matches is not None and matches.most and not self.relevance_sorted
         return queryset.search(value, walked=walked)
 

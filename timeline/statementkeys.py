@@ -22,13 +22,13 @@ transaction, through the triggers below.
 """
 
 import collections
-import contextlib
 
 from django.db import connection as default_connection
 from django.db import connections
 
 from timeline.eventkeys import (
     postgresql_count_functions,
+    rebuilt_once,
     refresh_trigger_name,
     refresh_trigger_names,
     refresh_triggers,
@@ -211,8 +211,8 @@ def most_among(statements, least: int, using: str) -> bool:
 
 class Profiled(dict):
     """Published statements' ids, each with its profile: what a search matched, read once, from which the matches
-    of each language and kind are taken, and counted by language and kind, without another query. `most`: they
-    are most of the published statements (StatementQuerySet.search)."""
+    of each language and kind are taken, and counted by language and kind, without another query. `most` (SQLite):
+    they are most of the published statements, and are walked (StatementQuerySet.search)."""
 
     most = False
 
@@ -556,12 +556,6 @@ def rebuild(connection=None) -> None:
     install(connection=connection)
 
 
-@contextlib.contextmanager
 def suspended(connection=None):
-    """Write in bulk without the triggers' work per statement, then rebuild once (generate_synthetic)."""
-    connection = connection or default_connection
-    uninstall(connection)
-    try:
-        yield
-    finally:
-        rebuild(connection)
+    """The keys rebuilt once after a bulk write (eventkeys.rebuilt_once)."""
+    return rebuilt_once(uninstall, rebuild, connection or default_connection)
