@@ -229,7 +229,7 @@ class EventQuerySet(models.QuerySet):
         return self.filter(said if present else ~said)
 
     def search(self, q: str, matching: list[int] | None = None):
-        """Events matching the free text `q`, annotated with `search_rank` (higher is better) and
+        """Events matching the free text `q`, with `search_rank` (higher is better; on SQLite an alias, to sort by) and
         `search_title` / `search_summary` (the text with matches between HIGHLIGHT_START and HIGHLIGHT_STOP, in the
         reader's language).
 
@@ -339,14 +339,21 @@ class EventQuerySet(models.QuerySet):
             )
         needle = Value("\n".join(fold(word) for word in search_words(q)))
         found = Q(pk__in=fulltext.events_found(terms)) if matching is None else AmongIds(F("pk"), matching)
-        return self.filter(found).annotate(
-            search_rank=Case(
-                When(pk__in=fulltext.events_matching(terms, column="title"), then=Value(1.0)),
-                When(pk__in=fulltext.events_matching(terms), then=Value(0.5)),
-                default=Value(0.1),
-            ),
-            search_title=Highlight(localized("title"), needle),
-            search_summary=Highlight(localized("summary"), needle),
+        # An alias: only best match first reads it. Selected, it read every match of each index for a page of 25 (a
+        # word most events have, at 100,000 events: 20 of the page's 23 ms).
+        return (
+            self.filter(found)
+            .alias(
+                search_rank=Case(
+                    When(pk__in=fulltext.events_matching(terms, column="title"), then=Value(1.0)),
+                    When(pk__in=fulltext.events_matching(terms), then=Value(0.5)),
+                    default=Value(0.1),
+                ),
+            )
+            .annotate(
+                search_title=Highlight(localized("title"), needle),
+                search_summary=Highlight(localized("summary"), needle),
+            )
         )
 
     def chronological(self, newest_first: bool = False):
