@@ -4,6 +4,7 @@ reader gets the same pages, totals and counts as when they are read as any other
 
 import datetime
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -164,3 +165,30 @@ def test_a_word_most_events_have_is_intersected_with_keys_and_dates_in_python(co
     sent = (matches.array, matches.json)
     assert queries.captured_queries
     assert not [q["sql"] for q in queries.captured_queries if "border" in q["sql"] or any(s in q["sql"] for s in sent)]
+
+
+@pytest.mark.sqlite
+@pytest.mark.parametrize(
+    "path, titles, ids, walked",
+    [
+        ("/?q=border&start=2025-01-20", ["Border tariffs", "Leaders meet"], 4, True),  # 4 of the 7 events
+        ("/?q=border&topic=lumber&start=2025-02", ["Leaders meet", "Border crossings fall"], 2, False),
+    ],
+)
+def test_sqlite_reads_the_page_by_the_intersection_walked_where_it_is_most(
+    common, client, monkeypatch, path, titles, ids, walked
+):
+    """The page's events are read by the ids the search and the other filters select together (facets.searched_walked),
+    not by the word and each filter's keys again; walked in order where they are most of the events."""
+    monkeypatch.setattr("timeline.querysets.MANY_MATCHES", 0)
+    with CaptureQueriesContext(connection) as queries:
+        content = client.get(path).content.decode()
+    content = re.sub(r"</?mark>", "", content)
+    assert [title for title in titles if f">{title}</a>" in content] == titles
+    assert content.index(titles[0]) < content.index(titles[1])
+    (page,) = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "timeline_event"."id"')]
+    selected = sorted(Event.objects.filter(title__in=titles).values_list("pk", flat=True))
+    assert "timeline_eventkey" not in page and "timeline_datedkey" not in page and "MATCH" not in page.split("FROM")[-1]
+    (sent,) = re.findall(r"json_each\('(\[[\d,]*\])'\)", page)
+    assert len(json.loads(sent)) == ids and set(selected) <= set(json.loads(sent))
+    assert ('+V0."id" IN (SELECT value FROM json_each(' in page) == walked
