@@ -244,3 +244,24 @@ def test_rebuild_after_a_bulk_write_with_the_triggers_suspended(world):
     assert (statementkeys.STATEMENT, 0) in keys_of("in-bulk")
     assert as_date(sort_date("in-bulk")) == D(2025, 5, 6)
     assert_as_rebuilt()
+
+
+def test_a_searchs_matches_by_profile_are_taken_and_counted_by_language_and_kind():
+    english_quote, french_quote, english_paraphrase = (
+        statementkeys.profiles(["en"], ["quote"])[0],
+        statementkeys.profiles(["fr"], ["quote"])[0],
+        statementkeys.profiles(["en"], ["paraphrase"])[0],
+    )
+    matches = statementkeys.Profiled.of_groups(
+        [(english_quote, "[3, 1]"), (french_quote, "[7]"), (english_paraphrase, "[]")], json.loads
+    )
+    assert len(matches) == 3 and 1 in matches and 7 in matches and 2 not in matches
+    assert sorted(matches.ids) == [1, 3, 7] and matches.ids is matches.ids
+    assert sorted(matches.among(statementkeys.profiles(["en"], []))) == [1, 3]
+    assert matches.among(statementkeys.profiles([], ["paraphrase"])) == []
+    assert matches.counts(range(statementkeys.PROFILES), statementkeys.LANGUAGE) == {
+        statementkeys.IN_PROFILE[statementkeys.LANGUAGE](english_quote): 2,
+        statementkeys.IN_PROFILE[statementkeys.LANGUAGE](french_quote): 1,
+    }
+    kept = matches.having({3, 7, 9})
+    assert len(kept) == 2 and sorted(kept.ids) == [3, 7] and 1 not in kept

@@ -1086,7 +1086,7 @@ def searched_with(filterset, excluded: str) -> statementkeys.Profiled | None:
     found = filterset.__dict__.setdefault("_statements_with", {})
     if keyed not in found:
         having = set.intersection(*(matches_with(filterset, matches, name) for name in keyed))
-        found[keyed] = statementkeys.Profiled((pk, profile) for pk, profile in matches.items() if pk in having)
+        found[keyed] = matches.having(having)
     return found[keyed]
 
 
