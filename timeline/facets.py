@@ -244,8 +244,6 @@ def searched(filterset, excluded: str, keys_only: bool = False) -> search.Ids | 
 
 def searched_among_keys(filterset, excluded: str, names: list[str], matches: search.Ids) -> search.Ids | None:
     """`searched`, where it is read from the keys alone; else None."""
-    if (most := searched_most(filterset, names, matches)) is not None:
-        return most
     if all(name == "q" or read_by_keys(filterset, name) for name in names):
         # Each filter's events read once by their keys, and every set of them the page counts under intersected
         # here: a search under a topic and a type was three queries of 10 to 19 ms, one for each set.
@@ -261,6 +259,8 @@ def searched_among_keys(filterset, excluded: str, names: list[str], matches: sea
         every, _ = complement
         taken = keyed_set(filterset, eventkeys.STATEMENTS, [0])
         return search.Ids(pk for pk in searched(every, excluded) if pk not in taken)
+    if (most := searched_most(filterset, names, matches)) is not None:
+        return most
     return searched_by_keys(filterset, names, matches)
 
 
@@ -277,11 +277,7 @@ def searched_most(filterset, names: list[str], matches: search.Ids) -> search.Id
     start, end = (filterset.cleaned.get(name) if name in others else None for name in ("start", "end"))
     if start or end:
         sets.append(dated_set(filterset, start, end))
-    events = search.Ids(set(matches).intersection(*sorted(sets, key=len)))
-    # Still most of the published events (a country's), SQLite walks the page's order testing each (search.among).
-    published = filterset.kept_count(eventkeys.EVENT, 0)
-    events.most = len(events) > querysets.MANY_MATCHES and 2 * len(events) > published
-    return events
+    return search.Ids(set(matches).intersection(*sorted(sets, key=len)))
 
 
 # The filters whose events a search's are intersected with in Python (`searched`): a participant has few events, a
@@ -315,9 +311,12 @@ def searched_walked(filterset) -> search.Ids | None:
     if "q" not in filterset.in_force() or not hasattr(filterset, "search_matches"):
         return None
     matches = filterset.search_matches(filterset.cleaned["q"])
-    if matches is None or not matches.most:
+    if matches is None or not matches.most or (selected := searched(filterset, "", keys_only=True)) is None:
         return None
-    return searched(filterset, "", keys_only=True)
+    # Still most of the published events (a country's), they are walked in order, each tested (search.among).
+    published = filterset.kept_count(eventkeys.EVENT, 0)
+    selected.most = len(selected) > querysets.MANY_MATCHES and 2 * len(selected) > published
+    return selected
 
 
 def keyed_events(filterset, name: str) -> set[int]:
