@@ -1099,7 +1099,7 @@ def matches_with(filterset, matches: statementkeys.Profiled, name: str) -> set[i
     if name not in found:
         with connections[filterset.queryset.db].cursor() as cursor:
             cursor.execute(*filterset.keys([name]))
-            found[name] = {pk for (pk,) in cursor.fetchall() if pk in matches}
+            found[name] = {pk for (pk,) in cursor.fetchall() if pk in matches.id_set}
     return found[name]
 
 

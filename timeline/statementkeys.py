@@ -21,6 +21,7 @@ whatever writes statements, events or their topics rewrites the keys of the stat
 transaction, through the triggers below.
 """
 
+import functools
 import itertools
 
 from django.db import connection as default_connection
@@ -229,10 +230,10 @@ class Profiled:
     def __len__(self) -> int:
         return sum(self.profiles.values())
 
-    def __contains__(self, pk: int) -> bool:
-        if "_every" not in self.__dict__:
-            self.__dict__["_every"] = set(itertools.chain.from_iterable(self.groups.values()))
-        return pk in self.__dict__["_every"]
+    @functools.cached_property
+    def id_set(self) -> set[int]:
+        """All of them, to test ids against."""
+        return set(itertools.chain.from_iterable(self.groups.values()))
 
     def having(self, kept: set[int]) -> "Profiled":
         """Those of them among `kept`."""
