@@ -192,3 +192,30 @@ def test_sqlite_reads_the_page_by_the_intersection_walked_where_it_is_most(
     (sent,) = re.findall(r"json_each\('(\[[\d,]*\])'\)", page)
     assert len(json.loads(sent)) == ids and set(selected) <= set(json.loads(sent))
     assert ('+V0."id" IN (SELECT value FROM json_each(' in page) == walked
+
+
+@pytest.mark.parametrize(
+    "query, speaker_of, count",
+    [
+        ("", None, 4),
+        ("&language=fr", None, 1),
+        ("&language=en", None, 3),
+        ("", "Tariffs at the border.", 1),
+        ("", "Milk supply.", 0),  # said at an event the word misses
+    ],
+)
+def test_the_apis_statements_of_a_word_most_events_have_are_the_kept_total_less_those_it_misses(
+    common, client, monkeypatch, query, speaker_of, count
+):
+    """Counted as the kept total of the languages and speakers asked, less the statements of the published events the
+    word is not in (StatementFilter.searched_total), not through its matches again."""
+    monkeypatch.setattr("timeline.querysets.MANY_MATCHES", 0)
+    matches = Event.objects.published().search_matches("border")
+    if speaker_of:
+        query += f"&speaker={Statement.objects.get(text=speaker_of).speaker.slug}"
+    with CaptureQueriesContext(connection) as queries:
+        page = json.loads(client.get(f"/api/statements?q=border{query}").content)
+    assert page["count"] == count == len(page["results"])
+    counted = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counted  # the statements of the events the word misses (Dairy quotas' one), counted
+    assert not [sql for sql in counted if "border" in sql or matches.array in sql or matches.json in sql]

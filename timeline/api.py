@@ -280,6 +280,8 @@ def list_statements(request, params: Query[PageParams]):
     # Under a speaker and a language, or neither, the total is the one the database keeps (timeline/statementkeys.py),
     # and under a date range alone it is read from the keys too; past a few, that range's page is walked in order.
     count, statements = filterset.kept_total(), filterset.qs
+    if count is None:  # a word most events have: the kept total, less the statements of the few it misses
+        count = filterset.searched_total()
     if (dated := filterset.events_dated()) is not None:
         count = len(dated)
         if count > events_dated.WALKED_PAST:

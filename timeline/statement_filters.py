@@ -9,7 +9,7 @@ from django.db.models import F
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from timeline import events_dated, facets, statementkeys
+from timeline import eventkeys, events_dated, facets, statementkeys
 from timeline.events_dated import EventsDated
 from timeline.filter_fields import (
     LenientForm,
@@ -20,7 +20,7 @@ from timeline.filter_fields import (
 )
 from timeline.filters import EventFilter, ParameterSet, Problem, order_parameter, public_participants, public_topics
 from timeline.models import Statement
-from timeline.search import Ids
+from timeline.search import Ids, read_ids
 
 
 def speaker_parameter() -> SlugMultipleFilter:
@@ -149,6 +149,10 @@ class StatementFilter(OfStatements, ParameterSet):
         (79 ms at 100,000 events)."""
         if self.events.in_force():
             return None
+        return self.kept()
+
+    def kept(self) -> int:
+        """How many published statements the speakers and languages asked select, as the database keeps it."""
         speakers = [speaker.pk for speaker in self.cleaned.get("speaker") or []]
         sql, params = statementkeys.profile_counts_sql(
             statementkeys.STATEMENT,
@@ -158,6 +162,20 @@ class StatementFilter(OfStatements, ParameterSet):
         with connections[self.queryset.db].cursor() as cursor:
             cursor.execute(sql, params)
             return sum(n for _, n in cursor.fetchall())
+
+    def searched_total(self) -> int | None:
+        """With a search the only one of the timeline's parameters in force, of a word most published events have
+        (search.Ids.most): how many statements the parameters select, as kept (`kept`) less those of the published
+        events it does not match, few, read by their ids; else None. Counted through the matches, a common word's
+        284,026 statements took 53 ms on PostgreSQL."""
+        if self.events.in_force() != ["q"] or (matches := self.events_searched()) is None or not matches.most:
+            return None
+        total = self.kept()
+        if self.events.kept_count(eventkeys.EVENT, 0) == len(matches):  # it matches every published event
+            return total
+        published = read_ids(*eventkeys.events_with(eventkeys.EVENT, [0]), self.queryset.db)
+        missed = Ids(set(published).difference(matches))
+        return total - self.narrowed(Statement.objects.of_events_among(missed), list(self.cleaned)).count()
 
     def events_dated(self) -> EventsDated | None:
         """With a date range the only one of the timeline's parameters in force, and at most languages besides: its
