@@ -1064,9 +1064,13 @@ def rebuild(connection=None) -> None:
 
 
 @contextlib.contextmanager
-def rebuilt_once(uninstall, rebuild, connection):
+def rebuilt_once(uninstall, rebuild, connection, installed=lambda connection: True):
     """Write in bulk without the triggers' work per row, then rebuild what they keep once (generate_synthetic):
-    `uninstall` and `rebuild` are those of one kind of derived rows (keys, documents, full-text indexes)."""
+    `uninstall`, `rebuild` and `installed` are those of one kind of derived rows (keys, documents, full-text
+    indexes); where they are not installed on this database, nothing is suspended."""
+    if not installed(connection):
+        yield
+        return
     uninstall(connection)
     try:
         yield

@@ -224,9 +224,7 @@ def searched(filterset, excluded: str, keys_only: bool = False) -> search.Ids | 
     keys alone: otherwise they are read through the filterset's queryset, which may itself ask for them (see
     `searched_from_keys`)."""
     names = [name for name in filterset.in_force() if name not in ("sort", excluded)]
-    if "q" not in names or not hasattr(filterset, "search_matches"):
-        return None
-    matches = filterset.search_matches(filterset.cleaned["q"])
+    matches = matches_in_force(filterset, names)
     if matches is None or names == ["q"]:
         return matches
     intersections = filterset.__dict__.setdefault("_searched", {})
@@ -240,6 +238,14 @@ def searched(filterset, excluded: str, keys_only: bool = False) -> search.Ids | 
             among_keys if among_keys is not None else intersection(filtered_except(filterset, excluded))
         )
     return intersections[key]
+
+
+def matches_in_force(filterset, names: list[str]) -> search.Ids | None:
+    """The matches of the search among the filters `names` (EventFilter.search_matches, read once per page); else
+    None."""
+    if "q" not in names or not hasattr(filterset, "search_matches"):
+        return None
+    return filterset.search_matches(filterset.cleaned["q"])
 
 
 def searched_among_keys(filterset, excluded: str, names: list[str], matches: search.Ids) -> search.Ids | None:
@@ -308,14 +314,11 @@ def searched_walked(filterset) -> search.Ids | None:
     filters keyed ones and dates (`searched_most`); else None. The page's events are then read by these ids, walked
     in order where they are most of the events too: as separate conditions, SQLite looked up each of a country's
     events and sorted them (at 100,000 events, a word every event has in Canada's 73,876: 63 ms for the page)."""
-    if "q" not in filterset.in_force() or not hasattr(filterset, "search_matches"):
-        return None
-    matches = filterset.search_matches(filterset.cleaned["q"])
+    matches = matches_in_force(filterset, filterset.in_force())
     if matches is None or not matches.most or (selected := searched(filterset, "", keys_only=True)) is None:
         return None
     # Still most of the published events (a country's), they are walked in order, each tested (search.among).
-    published = filterset.kept_count(eventkeys.EVENT, 0)
-    selected.most = len(selected) > querysets.MANY_MATCHES and 2 * len(selected) > published
+    selected.most = querysets.most_events(len(selected), lambda: filterset.kept_count(eventkeys.EVENT, 0))
     return selected
 
 
@@ -847,13 +850,11 @@ def total_except(filterset, excluded: str) -> int:
     if not in_force_but(filterset, excluded):
         return kept_count(eventkeys.EVENT, 0)
     names = [name for name in filterset.in_force() if name not in ("sort", excluded)]
-    if "q" in names and hasattr(filterset, "search_matches"):
-        # A word most events have, under keyed filters and dates: the intersection read in Python (`searched_most`)
-        # is counted, not the word asked again in SQL.
-        matches = filterset.search_matches(filterset.cleaned["q"])
-        if matches is not None and (names == ["q"] or matches.most):
-            if (selected := searched(filterset, excluded, keys_only=True)) is not None:
-                return len(selected)
+    # A word most events have, under keyed filters and dates: the intersection read in Python (`searched_most`) is
+    # counted, not the word asked again in SQL.
+    if (matches := matches_in_force(filterset, names)) is not None and (names == ["q"] or matches.most):
+        if (selected := searched(filterset, excluded, keys_only=True)) is not None:
+            return len(selected)
     return filtered_except(filterset, excluded).count()
 
 

@@ -21,7 +21,6 @@ models, so no dump, backup or fixture holds them: a restore or a fixture loaded 
 PostgreSQL keeps stored tsvector columns and GIN indexes instead (migrations 0004 and 0013): nothing here runs there.
 """
 
-import contextlib
 import re
 
 from django.conf import settings
@@ -192,10 +191,7 @@ def uninstall(connection=None) -> None:
 def suspended(connection=None):
     """The indexes filled once after a bulk write (eventkeys.rebuilt_once), where there are any: otherwise each
     statement added indexes its event's words anew."""
-    connection = connection or default_connection
-    if not installed(connection):
-        return contextlib.nullcontext()
-    return rebuilt_once(uninstall, rebuild, connection)
+    return rebuilt_once(uninstall, rebuild, connection or default_connection, installed)
 
 
 def rebuild(connection=None) -> None:

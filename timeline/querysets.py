@@ -154,6 +154,12 @@ NEIGHBOUR_FIELDS = ("slug", "title", "start_date", "date_precision", "end_date",
 MANY_MATCHES = 10_000
 
 
+def most_events(found: int, published) -> bool:
+    """Whether `found` events are most of the published events (search.Ids.most): more than MANY_MATCHES, and
+    than half of `published()`, which is asked only past MANY_MATCHES."""
+    return found > MANY_MATCHES and 2 * found > published()
+
+
 class EventQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status="published")
@@ -274,7 +280,7 @@ class EventQuerySet(models.QuerySet):
             except EmptyResultSet:  # SQLite: no word to look for ("or", "-tariff"), so nothing matches
                 return Ids()
         matches = Ids(read_ids(sql, params, self.db))  # past the ORM, which builds a row object for each
-        if len(matches) > MANY_MATCHES and 2 * len(matches) > eventkeys.kept_count(eventkeys.EVENT, 0, using=self.db):
+        if most_events(len(matches), lambda: eventkeys.kept_count(eventkeys.EVENT, 0, using=self.db)):
             matches.most = True  # a word most events have (Ids.most)
             if self._all_published_on_postgresql():
                 matches.found_by = search_documents.word_matches_sql(rebuilt, self.db)

@@ -31,8 +31,6 @@ the events it touches. Not a model, so no dump, backup or fixture holds it. SQLi
 (timeline/fulltext.py); nothing here runs there.
 """
 
-import contextlib
-
 from django.db import connection as default_connection
 from django.db import connections
 
@@ -181,10 +179,7 @@ def rebuild(connection=None) -> None:
 
 def suspended(connection=None):
     """The documents rebuilt once after a bulk write (eventkeys.rebuilt_once), where there are any."""
-    connection = connection or default_connection
-    if not installed(connection):
-        return contextlib.nullcontext()
-    return rebuilt_once(uninstall, rebuild, connection)
+    return rebuilt_once(uninstall, rebuild, connection or default_connection, installed)
 
 
 def matches_sql(q: str) -> tuple[str, list]:
