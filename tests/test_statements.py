@@ -585,6 +585,28 @@ def test_best_match_first_ranks_the_better_match_first_and_ties_by_the_day_said(
     assert ties == ["first-tie", "second-tie", "undated"]  # said the same day, by id; a day unknown, last
 
 
+@pytest.mark.sqlite
+def test_sqlite_walks_a_word_most_statements_have_best_match_first_in_the_order_said(client, ranked, monkeypatch):
+    """SQLite ranks every match the same, so best match first is the day said, a day not known last: a word most
+    statements have is walked in that order, down the index of migration 0040, each statement tested, rather than
+    every match read and sorted."""
+    monkeypatch.setattr("timeline.querysets.MANY_MATCHES", 0)  # "tariffs": 5 of the 7 published statements
+    monkeypatch.setattr("timeline.views.STATEMENT_PAGE_SIZE", 2)
+    with CaptureQueriesContext(connection) as queries:
+        pages = [
+            listed(client.get("/statements/", {"q": "tariffs", "sort": "relevance", "page": n})) for n in (1, 2, 3)
+        ]
+    assert [slug for page in pages for slug in page] == in_rank_order("tariffs")
+    assert pages[-1] == ["undated"]
+    rows = [q["sql"] for q in queries if q["sql"].startswith('SELECT "timeline_statement"."id", "timeline_stat')]
+    assert len(rows) == 3
+    for sql in rows:
+        assert '+"timeline_statement"."id" IN (SELECT rowid FROM timeline_statement_fts' in sql
+        with connection.cursor() as cursor:
+            plan = " / ".join(row[-1] for row in cursor.execute("EXPLAIN QUERY PLAN " + sql).fetchall())
+        assert "USING INDEX statement_said_known_first_idx" in plan and "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
 @pytest.mark.postgresql
 def test_best_match_first_is_ranked_from_the_documents_and_reads_only_its_page(client, ranked, monkeypatch):
     monkeypatch.setattr(facets, "SAMPLE_SIZE", 1)  # past it: 5 matches
