@@ -505,17 +505,23 @@ class BestFirst(ReadByIds):
 
 
 class StatementQuerySet(models.QuerySet):
-    def search(self, q: str, walked: bool = False):
+    def search(self, q: str, walked: bool = False, matching: Ids | None = None):
         """Statements whose text (or speaker as printed) matches the free text `q`, with `search_rank` and
         `search_text` (see statement_matches). `q` is first rebuilt by `search_query`, as the events' search is.
 
         `walked`: the words are in most statements (their matches read already: Profiled.most). SQLite then walks the
         statements in the order asked, testing each, rather than looking up each match and sorting them all (a
-        common word's 241,712: a page 143 → 27 ms)."""
+        common word's 241,712: a page 143 → 27 ms).
+
+        `matching`: the ids of the statements to list, read already (those of the matches that the other filters
+        select too: facets.statements_listed), which then stand for the search's condition: the ranks and
+        highlights are the same."""
         q = search_query(q)
         if not q:
             return self
         aliases, condition, annotations = statement_matches(self.model, q, self.db, walked)
+        if matching is not None:
+            condition = AmongIds(F("pk"), matching)
         return self.alias(**aliases).filter(condition).annotate(**annotations)
 
     def best_match_first(self):
@@ -593,13 +599,6 @@ class StatementQuerySet(models.QuerySet):
         sequence a paginator reads a page of at a time: on PostgreSQL, ranked from their documents (the first page's
         ids perhaps being read `ahead`: BestFirst.rank_ahead)."""
         return BestFirst(self, search_query(q), profiles, count, ahead)
-
-    def among(self, statements: Ids):
-        """Those of these statements among `statements`, ids read already (a search's few matches of a speaker or
-        topic, facets.statements_listed), read by their ids: in order, the page walked the statements said and
-        tested each, many before it found 50 of a few hundred (a common word and a topic, 913 of 24,000 matches:
-        20 ms for the page, 13 so)."""
-        return self.filter(AmongIds(F("pk"), statements))
 
     def of_events_between(self, start: datetime.date | None, end: datetime.date | None):
         """The published statements of the events overlapping [start, end] (as EventQuerySet.between reads a range),

@@ -314,7 +314,10 @@ class StatementListFilter(OfStatements, ParameterSet):
         return queryset  # ordering is applied last, in filter_queryset
 
     def filter_queryset(self, queryset):
-        filtered = super().filter_queryset(queryset)
+        if (listed := facets.statements_listed(self)) is not None:
+            filtered = queryset.search(self.cleaned["q"], matching=listed)  # they are what every filter selects
+        else:
+            filtered = super().filter_queryset(queryset)
         if self.relevance_sorted:
             return filtered.best_match_first()
         return filtered.chronological(newest_first=self.cleaned.get("sort") == "newest")

@@ -225,9 +225,7 @@ def statement_list(request: HtmxHttpRequest) -> HttpResponse:
     counting = alongside.start(lambda: facets.statement_facets(filterset), in_turn=not searched)
     total = facets.statement_total(filterset)
     statements = filterset.qs.for_list(reading_order=True)
-    if (found := facets.statements_listed(filterset)) is not None:
-        statements = statements.among(found)
-    elif best_first:
+    if best_first:
         statements = statements.best_first(q, profiles, total, ahead)
     pages = paginate(statements, STATEMENT_PAGE_SIZE, raw_page, filterset.params(), count=total)
     items = cards.statement_items(pages.page)
