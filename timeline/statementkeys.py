@@ -21,7 +21,6 @@ whatever writes statements, events or their topics rewrites the keys of the stat
 transaction, through the triggers below.
 """
 
-import functools
 import itertools
 
 from django.db import connection as default_connection
@@ -229,11 +228,6 @@ class Profiled:
 
     def __len__(self) -> int:
         return sum(self.profiles.values())
-
-    @functools.cached_property
-    def id_set(self) -> set[int]:
-        """All of them, to test ids against."""
-        return set(itertools.chain.from_iterable(self.groups.values()))
 
     def having(self, kept: set[int]) -> "Profiled":
         """Those of them among `kept`."""
