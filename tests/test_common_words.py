@@ -220,3 +220,36 @@ def test_the_apis_statements_of_a_word_most_events_have_are_the_kept_total_less_
     counted = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
     assert counted  # the statements of the events the word misses (Dairy quotas' one), counted
     assert not [sql for sql in counted if "border" in sql or matches.array in sql or matches.json in sql]
+
+
+@pytest.mark.parametrize(
+    "query, texts, kept",
+    [
+        # The four events from 26 January to 30 March all have the word: their statements are the range's.
+        (
+            "&start=2025-01-20&end=2025-03-31",
+            ["Des droits à la frontière.", "Tariffs at the border.", "The border is long."],
+            True,
+        ),
+        ("&start=2025-01-20&end=2025-03-31&language=fr", ["Des droits à la frontière."], True),
+        # From February, "Dairy quotas" (6 April) is in the range and not in the word's events.
+        ("&start=2025-02", ["The border is long."], False),
+    ],
+)
+def test_the_apis_statements_of_a_word_every_event_of_a_range_has_are_the_ranges(
+    common, client, monkeypatch, query, texts, kept
+):
+    """A search that keeps every published event of a date range selects the range's statements
+    (StatementFilter.search_keeps_the_range): counted from the kept counts by day and paged in the order said, as a
+    range alone is, never through the matches' ids; one that misses some of them, through its matches as before."""
+    monkeypatch.setattr("timeline.querysets.MANY_MATCHES", 0)
+    monkeypatch.setattr("timeline.events_dated.WALKED_PAST", 0)  # past it: the page walked in the order said
+    matches = Event.objects.published().search_matches("border")
+    with CaptureQueriesContext(connection) as queries:
+        page = json.loads(client.get(f"/api/statements?q=border{query}").content)
+    assert page["count"] == len(texts) and [statement["text"] for statement in page["results"]] == texts
+    statements_read = [q["sql"] for q in queries.captured_queries if "timeline_statement" in q["sql"]]
+    through_matches = [sql for sql in statements_read if "json_each" in sql or "= ANY(" in sql]
+    assert bool(through_matches) != kept
+    assert any("timeline_statementcount" in sql for sql in statements_read) == kept
+    assert not [sql for sql in statements_read if matches.array in sql or matches.json in sql]
