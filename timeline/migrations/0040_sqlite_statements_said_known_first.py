@@ -1,7 +1,8 @@
-"""SQLite: an index of the statements in the order best match first lists them there (StatementQuerySet.best_match_first):
-the day said, a day not known last, then id. SQLite sorts NULLs first, so that order is written `said_on IS NULL,
-said_on`, which only an index on the same expression can serve. PostgreSQL ranks each match, reads that page from
-the search documents (timeline/search_documents.py), and needs none: there this does nothing."""
+"""SQLite: an index of the statements in the order best match first lists them there
+(StatementQuerySet.best_match_first): the day said, a day not known last, then id. SQLite sorts NULLs first, so that
+order is written `said_on IS NULL, said_on`, which only an index on the same expression can serve. PostgreSQL ranks
+each match, reads that page from the search documents (timeline/search_documents.py), and needs none: there this
+does nothing."""
 
 from django.db import migrations
 
