@@ -340,11 +340,12 @@ def test_the_statements_total_of_a_date_range_is_every_published_statement_in_it
         assert sum(kinds.values()) == total
 
 
-def test_a_search_s_few_matches_of_a_topic_or_speaker_are_listed_by_their_ids(client, said):
+def test_a_search_s_few_matches_of_a_topic_or_speaker_are_listed_by_their_ids(client, said, monkeypatch):
     """Where the search's matches of a topic or a speaker were read, and are few (a sample's size at most), the page
     reads them by their ids alone rather than walking every statement said in order, testing each for the words and
     the topic's or speaker's keys; many are walked on PostgreSQL, and on SQLite read by their ids too, where the
-    words' condition read every match again; a search's own are walked, which its index finds."""
+    words' condition read every match again, and past the first page on PostgreSQL too; a search's own are walked,
+    which its index finds."""
 
     def page_of(query) -> tuple[list[str], str]:
         with CaptureQueriesContext(connection) as queries:
@@ -369,3 +370,7 @@ def test_a_search_s_few_matches_of_a_topic_or_speaker_are_listed_by_their_ids(cl
     listed, sql = page_of({"q": "tariffs", "kind": "paraphrase"})  # 4, without a topic or speaker
     assert listed == ["said-9", "said-10", "said-11", "said-12"]
     assert by_ids not in sql
+    monkeypatch.setattr("timeline.views.STATEMENT_PAGE_SIZE", 3)
+    listed, sql = page_of({"q": "tariffs", "topic": "trade", "kind": "quote", "page": "2"})  # deeper: by ids on both
+    assert listed == [f"said-{day}" for day in range(4, 7)]
+    assert alone(sql)
