@@ -100,6 +100,40 @@ def test_a_search_and_a_filter_selecting_few_events_are_counted_exactly(client, 
     assert '<h2 id="results-heading" tabindex="-1">5 events</h2>' in response.text
 
 
+def test_a_search_every_published_event_matches_is_counted_exactly_as_the_other_filters_are(client, found, settings):
+    """Once the one event without the word is a draft, "tariffs" matches all twelve published events: more than a
+    sample, but it selects none that the other filters do not, so the counts are theirs, exact and read without
+    the search's sample (no key of its events read). The events listed are still the search's, highlighted."""
+    settings.TIMELINE_CACHE = False  # each page computes its own counts
+    Event.objects.filter(title="Defence review").update(status=Event.Status.DRAFT)
+    matches = EventFilter(QueryDict("q=tariffs")).search_matches("tariffs")
+    sample = matches.every(3)
+    cases = [({}, 12), ({"topic": "trade"}, 12), ({"start": "2025-03-09"}, 4), ({"has_statements": "yes"}, 5)]
+    for others, total in cases:
+        unsearched = client.get("/", others).context
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/", {"q": "tariffs", **others})
+        html = response.text
+        choices = response.context["facets"]
+        assert response.context["page"].total == total
+        assert [[(c.value, c.count) for c in facet] for facet in choices.values()] == [
+            [(c.value, c.count) for c in facet] for facet in unsearched["facets"].values()
+        ]
+        assert not any(isinstance(c.count, facets.Estimate) for facet in choices.values() for c in facet)
+        months = [(column.start, column.count) for column in response.context["overview"].columns]
+        assert months == [(column.start, column.count) for column in unsearched["overview"].columns]
+        assert all("q=tariffs&" in column.url for column in response.context["overview"].columns)
+        assert "≈" not in html and "estimated from a sample" not in html
+        assert html.count("<mark>Tariffs</mark>, round") == total
+        sent = [
+            sql for q in queries.captured_queries if (sql := q["sql"]) and (sample.array in sql or sample.json in sql)
+        ]
+        assert sent == []
+    response = client.get("/", {"q": "tariffs", "topic": "trade"})
+    assert [(c.value, c.count, c.selected) for c in response.context["facets"]["topic"]] == [("trade", 12, True)]
+    assert 'href="?q=tariffs"' in response.text  # removing the topic keeps the search
+
+
 def test_the_estimate_reads_the_same_sample_for_every_count(found):
     filterset = EventFilter(QueryDict("q=tariffs"))
     assert facets.sample_step(filterset, "") == 3

@@ -840,6 +840,23 @@ def has_statements_facet(filterset) -> list[FacetChoice]:
     ]
 
 
+def counted_as(filterset):
+    """The filters whose counts are those of `filterset`: the same but the search where it matches more events than
+    a sample holds and every published event, and so selects none that the other filters do not. Its counts are
+    then exact, and kept or read from the keys, where a sample of its matches was counted (at 100,000 events, a
+    word in every event: 17 ms of the page's SQL on PostgreSQL); its events, their order and highlights are the
+    search's still. One per filterset, so that its counts are read once."""
+    if "_counted_as" not in filterset.__dict__:
+        matches = matches_in_force(filterset, filterset.in_force())
+        every = (
+            matches is not None
+            and len(matches) > SAMPLE_SIZE
+            and len(matches) == filterset.kept_count(eventkeys.EVENT, 0)
+        )
+        filterset.__dict__["_counted_as"] = filterset.varied(q=None) if every else filterset
+    return filterset.__dict__["_counted_as"]
+
+
 def kept_count(facet: int, value: int) -> int:
     return eventkeys.kept_count(facet, value, using=Event.objects.db)
 
@@ -862,15 +879,19 @@ def month_counts(filterset, together: bool = True) -> dict:
     """{(first day of a month, date precision): how many of the events every filter in force selects start in
     it, known to that precision}: what the overview counts (timeline.overview.period_counts), from the keys; with
     the facets' counts (`shared_counts`) unless not `together` (a page that shows no facets of these filters)."""
+    filterset = counted_as(filterset)
     counts = value_counts(filterset, "", eventkeys.MONTH, together)
     return {eventkeys.month_of(value): n for value, n in counts}
 
 
 def total(filterset) -> int:
     """How many events every filter in force selects: from the shared counts when the page has taken them (see
-    `shared_counts`), else counted alone (load more needs no facets)."""
-    if "_shared_counts" in filterset.__dict__ and shares(filterset, ""):
-        return shared_total(filterset)
+    `shared_counts`, under the filters they were counted under: `counted_as`), else counted alone (load more and
+    the API need no facets: under a search every event matches and other filters, the events both select are read
+    for the page, and their number is the total, where those of the others alone would be counted again)."""
+    counted = counted_as(filterset)
+    if "_shared_counts" in counted.__dict__ and shares(counted, ""):
+        return shared_total(counted)
     return total_except(filterset, "")
 
 
@@ -892,6 +913,7 @@ def estimated(choices: dict[str, list[FacetChoice]], overview=None) -> bool:
 
 def facets(filterset) -> dict[str, list[FacetChoice]]:
     """Choices with counts for each facet of the timeline's filters."""
+    filterset = counted_as(filterset)
     return {
         "participant": linked_facet(filterset, "participant", eventkeys.PARTICIPANT, Participant),
         "topic": linked_facet(filterset, "topic", eventkeys.TOPIC, Topic),
