@@ -31,6 +31,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, Greatest, Least, Lower, NullIf, Trim
+from django.db.models.sql.where import WhereNode
 from django.utils import translation
 
 from timeline import alongside, datedkeys, eventkeys, fulltext, search_documents, statementkeys
@@ -42,6 +43,7 @@ from timeline.search import (
     AmongIds,
     Highlight,
     Ids,
+    among,
     fold,
     postgresql_query,
     read_ids,
@@ -467,8 +469,38 @@ class ReadByIds:
     def __getitem__(self, page: slice) -> list:
         offset = page.start or 0
         ids = self.page_ids(offset, page.stop - offset)
-        read = {statement.pk: statement for statement in self.statements.filter(pk__in=ids)}
+        read = {statement.pk: statement for statement in self.read(ids)}
         return [read[pk] for pk in ids if pk in read]
+
+    def read(self, ids: list[int]):
+        return self.statements.filter(pk__in=ids)
+
+
+class ListedByIds(ReadByIds):
+    """Statements whose ids were read already (facets.statements_listed: a search's under a speaker or a topic), in
+    the order said (or newest first), a page at a time: the page's ids walked from the index of that order, (sort_date,
+    id), each tested against the ids, then those statements read in full. Read in one step, each statement before the
+    page was joined to its event and speaker and highlighted (at 100,000 events, the 41st page of 14,323: 80 ms; its
+    ids 6)."""
+
+    def __init__(self, statements, ids: Ids, newest_first: bool = False):
+        super().__init__(statements, len(ids))
+        self.ids, self.newest_first = ids, newest_first
+
+    def page_ids_sql(self, offset: int, limit: int) -> tuple[str, list]:
+        listed, params = among("id", self.ids, connections[self.statements.db].vendor)
+        order = "sort_date DESC, id DESC" if self.newest_first else "sort_date, id"
+        return (
+            f"SELECT id FROM timeline_statement WHERE {listed} ORDER BY {order} LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+
+    def read(self, ids: list[int]):
+        # By the page's ids alone, still published: with the listed ids' array beside them, PostgreSQL 15 planned two
+        # arrays on one column and scanned every statement (the 41st page above: 69 ms; 3 so).
+        statements = self.statements.all()
+        statements.query.where = WhereNode()
+        return statements.published().filter(pk__in=ids)
 
 
 class BestFirst(ReadByIds):
@@ -593,6 +625,11 @@ class StatementQuerySet(models.QuerySet):
         statements by event, and many events' in the order said, testing each, where as a list of published events
         it read every published event first (the API's statements of "tariffs", 19,209 events: 122 ms)."""
         return self.filter(AmongIds(F("event_id"), events))
+
+    def listed(self, ids: Ids, newest_first: bool = False) -> "ListedByIds":
+        """These statements, whose ids are `ids` (all of them published), in the order said or `newest_first`, as a
+        sequence a paginator reads a page of at a time (ListedByIds)."""
+        return ListedByIds(self, ids, newest_first)
 
     def best_first(self, q: str, profiles: list[int], count: int, ahead=None) -> "BestFirst":
         """These statements (a search for `q` of the profiles `profiles`, `count` of them), best match first, as a

@@ -227,6 +227,9 @@ def statement_list(request: HtmxHttpRequest) -> HttpResponse:
     statements = filterset.qs.for_list(reading_order=True)
     if best_first:
         statements = statements.best_first(q, profiles, total, ahead)
+    elif (listed := facets.statements_listed(filterset)) is not None and not filterset.relevance_sorted:
+        # The page's ids first, walked from the index of the order said, then its statements (ListedByIds).
+        statements = statements.listed(listed, newest_first=filterset.cleaned.get("sort") == "newest")
     pages = paginate(statements, STATEMENT_PAGE_SIZE, raw_page, filterset.params(), count=total)
     items = cards.statement_items(pages.page)
     statement_facets = counting.result()
