@@ -602,10 +602,33 @@ def test_sqlite_walks_a_word_most_statements_have_best_match_first_in_the_order_
     rows = [q["sql"] for q in queries if q["sql"].startswith('SELECT "timeline_statement"."id", "timeline_stat')]
     assert len(rows) == 3
     for sql in rows:
-        assert '+"timeline_statement"."id" IN (SELECT rowid FROM timeline_statement_fts' in sql
+        # The page's ids first (paging.IdsFirst), walked in a subquery of their own, then the page's rows by id.
+        assert re.search(r'\+[UV]0\."id" IN \(SELECT rowid FROM timeline_statement_fts', sql)
         with connection.cursor() as cursor:
             plan = " / ".join(row[-1] for row in cursor.execute("EXPLAIN QUERY PLAN " + sql).fetchall())
-        assert "USING INDEX statement_said_known_first_idx" in plan and "TEMP B-TREE FOR ORDER BY" not in plan, plan
+        assert re.search(r"SCAN [UV]0 USING INDEX statement_said_known_first_idx", plan), plan
+        # Sorted: the page's own rows alone, read by id, never every match.
+        assert plan.startswith("SEARCH timeline_statement USING INTEGER PRIMARY KEY"), plan
+        assert plan.count("TEMP B-TREE FOR ORDER BY") == 1 and plan.endswith("USE TEMP B-TREE FOR ORDER BY"), plan
+
+
+@pytest.mark.parametrize("query", [{}, {"q": "tariffs"}, {"q": "tariffs", "sort": "newest"}, {"language": "en"}])
+def test_a_page_of_the_statements_index_reads_its_own_rows_alone(client, ranked, monkeypatch, query):
+    """A page's ids come first, in the order listed, and only its own rows are then read with their event, speaker
+    and highlights: read in one step, every statement before the page was (at 100,000 events, page 80 of a word
+    most statements have: 71 → 13 ms on PostgreSQL)."""
+    whole = listed(client.get("/statements/", query))
+    monkeypatch.setattr("timeline.views.STATEMENT_PAGE_SIZE", 2)
+    pages = []
+    for number in range(1, -(-len(whole) // 2) + 1):
+        with CaptureQueriesContext(connection) as queries:
+            pages.append(listed(client.get("/statements/", {**query, "page": number})))
+        [rows] = [q["sql"] for q in queries if q["sql"].startswith('SELECT "timeline_statement"."id", "timeline_stat')]
+        ids, _, outer = rows.rpartition(")")
+        assert re.search(r'"timeline_statement"\."id" IN \(SELECT [UV]\d\."id"', rows), rows
+        offset = f" OFFSET {2 * (number - 1)}" if number > 1 else ""
+        assert re.search(rf"LIMIT [12]{offset}$", ids) and "LIMIT" not in outer, rows
+    assert [slug for page in pages for slug in page] == whole and len(whole) > 2
 
 
 @pytest.mark.postgresql
