@@ -886,10 +886,9 @@ def month_counts(filterset, together: bool = True) -> dict:
 
 def total(filterset) -> int:
     """How many events every filter in force selects: from the shared counts when the page has taken them (see
-    `shared_counts`, under the filters they were counted under: `counted_as`), else counted alone (load more and
-    the API need no facets: under a search every event matches and other filters, the events both select are read
-    for the page, and their number is the total, where those of the others alone would be counted again)."""
-    counted = counted_as(filterset)
+    `shared_counts`), under the filters they were counted under (`counted_as`); else counted alone (load more and
+    the API need no facets)."""
+    counted = filterset.__dict__.get("_counted_as", filterset)
     if "_shared_counts" in counted.__dict__ and shares(counted, ""):
         return shared_total(counted)
     return total_except(filterset, "")
