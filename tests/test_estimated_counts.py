@@ -125,9 +125,7 @@ def test_a_search_every_published_event_matches_is_counted_exactly_as_the_other_
         assert all("q=tariffs&" in column.url for column in response.context["overview"].columns)
         assert "≈" not in html and "estimated from a sample" not in html
         assert html.count("<mark>Tariffs</mark>, round") == total
-        sent = [
-            sql for q in queries.captured_queries if (sql := q["sql"]) and (sample.array in sql or sample.json in sql)
-        ]
+        sent = [q["sql"] for q in queries.captured_queries if sample.array in q["sql"] or sample.json in q["sql"]]
         assert sent == []
     response = client.get("/", {"q": "tariffs", "topic": "trade"})
     assert [(c.value, c.count, c.selected) for c in response.context["facets"]["topic"]] == [("trade", 12, True)]

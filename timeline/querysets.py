@@ -481,7 +481,8 @@ class ListedByIds(ReadByIds):
     the order said (or newest first), a page at a time: the page's ids walked from the index of that order, (sort_date,
     id), each tested against the ids, then those statements read in full. Read in one step, each statement before the
     page was joined to its event and speaker and highlighted (at 100,000 events, the 41st page of 14,323: 80 ms; its
-    ids 6)."""
+    ids 6). Not paging.IdsFirst: its walk tests each statement's event for the published condition too, from the
+    statement's row (those ids: 45 ms), where these ids are of published statements already."""
 
     def __init__(self, statements, ids: Ids, newest_first: bool = False):
         super().__init__(statements, len(ids))
