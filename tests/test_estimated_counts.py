@@ -423,3 +423,85 @@ def test_a_search_s_few_matches_of_a_topic_or_speaker_are_listed_by_their_ids(cl
     assert alone(sql)
     listed, sql = page_of({"q": "tariffs", "topic": "trade", "kind": "quote", "page": "3"})  # the last: two
     assert listed == ["said-7", "said-8"]
+
+
+@pytest.mark.parametrize(
+    ("query", "total", "kinds"),
+    [
+        ({"q": "tariffs", "start": "2025-03-02", "end": "2025-03-31"}, 11, {"quote": 7, "paraphrase": 4}),
+        ({"q": "tariffs", "start": "2025-03-02"}, 11, {"quote": 7, "paraphrase": 4}),
+        ({"q": "tariffs", "end": "2025-03-11", "topic": "trade"}, 11, {"quote": 8, "paraphrase": 3}),
+        (
+            {"q": "tariffs", "start": "2025-03-02", "language": "en", "sort": "newest"},
+            11,
+            {"quote": 7, "paraphrase": 4},
+        ),
+    ],
+)
+def test_a_statements_search_within_a_range_of_days_has_an_exact_total_and_estimated_counts(
+    client, said, query, total, kinds
+):
+    """The search's published matches in the range are read once, with their profiles: the total is every one of
+    them (the draft's, on the 20th, left out), the kinds and languages are counted from their profiles, exactly, and
+    past a sample the speakers and topics are estimated from every 3rd. Their keys were grouped as the search and
+    the range selected them, every one, which at 100,000 events took half a second for a common word."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/statements/", query)
+    html = response.text
+    assert response.context["total"] == total == response.context["statement_page"].paginator.count
+    assert f'<h2 id="results-heading" tabindex="-1">{total} statements</h2>' in html
+    listed = list(dict.fromkeys(re.findall(r'href="/statements/(said-[0-9]+|said-in-draft)/"', html)))
+    days = range(2, 13) if "start" in query else range(1, 12)
+    newest = query.get("sort") == "newest"
+    assert listed == [f"said-{day}" for day in (reversed(days) if newest else days)]
+    choices = response.context["facets"]
+    assert {c.value: (c.count, estimated(c)) for c in choices["kind"]} == {k: (n, False) for k, n in kinds.items()}
+    assert [(c.value, c.count, estimated(c)) for c in choices["language"]] == [("en", total, False), ("fr", 0, False)]
+    assert [(c.value, c.count.estimated) for c in choices["speaker"]] == [("mark-carney", True)]
+    assert [(c.value, c.count.estimated) for c in choices["topic"]] == [("trade", True)]
+    assert "are estimated from a sample of them. Every matching statement is listed below." in html
+    grouped = [q["sql"] for q in queries if "FROM timeline_statementkey" in q["sql"] and "GROUP BY" in q["sql"]]
+    assert grouped and not any(word in sql for sql in grouped for word in ("@@", "MATCH"))  # a sample's ids
+
+
+def test_a_statements_search_within_a_range_of_days_matching_no_more_than_a_sample_is_counted_exactly(
+    client, said, monkeypatch
+):
+    monkeypatch.setattr(facets, "SAMPLE_SIZE", 11)
+    response = client.get("/statements/", {"q": "tariffs", "start": "2025-03-02"})
+    choices = response.context["facets"]
+    assert response.context["total"] == 11
+    assert [(c.value, c.count) for c in choices["speaker"]] == [("mark-carney", 11)]
+    assert [(c.value, c.count) for c in choices["topic"]] == [("trade", 11)]
+    assert [(c.value, c.count) for c in choices["kind"]] == [("quote", 7), ("paraphrase", 4)]
+    assert not any(estimated(c) for facet in choices.values() for c in facet)
+    assert "≈" not in response.text
+
+
+def test_a_page_of_a_statements_search_within_a_range_of_days_is_walked_from_its_first_day(client, said, monkeypatch):
+    """The page's ids are walked from the range's first day (or back from its last, newest first), each tested
+    against the ids read already; on SQLite, where those are most of the range's statements, with the ids' own
+    index kept out of it ("+"), so that the walk, not each id looked up and sorted, finds the page. On PostgreSQL,
+    the first page of more than a sample's size is walked with the search itself, which its index finds."""
+    monkeypatch.setattr("timeline.views.STATEMENT_PAGE_SIZE", 3)
+
+    def page_of(query) -> tuple[list[str], list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/statements/", query)
+        walked = [q["sql"] for q in queries if q["sql"].startswith("SELECT id FROM timeline_statement WHERE")]
+        return list(dict.fromkeys(re.findall(r'href="/statements/(said-[0-9a-z-]+)/"', response.text))), walked
+
+    sqlite = connection.vendor == "sqlite"
+    listed, walked = page_of({"q": "tariffs", "start": "2025-03-02", "page": "2"})
+    assert listed == ["said-5", "said-6", "said-7"]
+    assert len(walked) == 1 and walked[0].startswith("SELECT id FROM timeline_statement WHERE sort_date >= ")
+    assert ("+id IN" in walked[0]) == sqlite  # 11 of the range's 13 statements
+    listed, walked = page_of({"q": "tariffs", "end": "2025-03-10", "sort": "newest", "page": "3"})
+    assert listed == ["said-4", "said-3", "said-2"]
+    assert len(walked) == 1 and "sort_date <= " in walked[0] and "ORDER BY sort_date DESC, id DESC" in walked[0]
+    listed, walked = page_of({"q": "tariffs", "start": "2025-03-02"})
+    assert listed == ["said-2", "said-3", "said-4"]
+    assert len(walked) == (1 if sqlite else 0)  # PostgreSQL: past a sample, the first page walked by the search
+    listed, walked = page_of({"q": "defence", "start": "2025-03-02"})  # 1 of the range's 13: each looked up
+    assert listed == ["said-else"]
+    assert len(walked) == 1 and "+id" not in walked[0]

@@ -484,16 +484,21 @@ class ListedByIds(ReadByIds):
     ids 6). Not paging.IdsFirst: its walk tests each statement's event for the published condition too, from the
     statement's row (those ids: 45 ms), where these ids are of published statements already."""
 
-    def __init__(self, statements, ids: Ids, newest_first: bool = False):
+    def __init__(self, statements, ids: Ids, newest_first: bool = False, said=None):
         super().__init__(statements, len(ids))
-        self.ids, self.newest_first = ids, newest_first
+        self.ids, self.newest_first, self.said = ids, newest_first, said
 
     def page_ids_sql(self, offset: int, limit: int) -> tuple[str, list]:
         listed, params = among("id", self.ids, connections[self.statements.db].vendor)
+        # The ids of a range of days (`said`: start, end) are walked from its first day, not from the first ever said.
+        start, end = self.said or (None, None)
+        conditions = [f"sort_date {op} %s" for op, day in ((">=", start), ("<=", end)) if day is not None]
+        days = [day for day in (start, end) if day is not None]
         order = "sort_date DESC, id DESC" if self.newest_first else "sort_date, id"
         return (
-            f"SELECT id FROM timeline_statement WHERE {listed} ORDER BY {order} LIMIT %s OFFSET %s",
-            [*params, limit, offset],
+            f"SELECT id FROM timeline_statement WHERE {' AND '.join([*conditions, listed])} ORDER BY {order} "
+            "LIMIT %s OFFSET %s",
+            [*days, *params, limit, offset],
         )
 
     def read(self, ids: list[int]):
@@ -592,6 +597,22 @@ class StatementQuerySet(models.QuerySet):
         matches.most = most
         return matches
 
+    def profiled(self) -> statementkeys.Profiled:
+        """The ids of these statements by profile (their language and kind), read in one query: for a search within a
+        range of days, whose matches no kept list holds (facets.statements_within)."""
+        vendor = connections[self.db].vendor
+        try:
+            sql, params = self.order_by().values("pk", "language", "kind").query.sql_with_params()
+        except EmptyResultSet:  # SQLite: a search with no word to look for matches nothing
+            return statementkeys.Profiled()
+        gathered = "array_agg(m.pk)" if vendor == "postgresql" else "json_group_array(m.pk)"
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(f"SELECT {statementkeys.profile_sql('m')}, {gathered} FROM ({sql}) m GROUP BY 1", params)
+            rows = cursor.fetchall()
+        if vendor == "sqlite":
+            return statementkeys.Profiled.of_groups(rows, json.loads)
+        return statementkeys.Profiled.of_groups(rows)
+
     def matching_first(self, q: str):
         """Every statement, those matching `q` first and with their matches marked (`search_text`): the quote an
         event's card shows when a search found the event through it."""
@@ -627,10 +648,11 @@ class StatementQuerySet(models.QuerySet):
         it read every published event first (the API's statements of "tariffs", 19,209 events: 122 ms)."""
         return self.filter(AmongIds(F("event_id"), events))
 
-    def listed(self, ids: Ids, newest_first: bool = False) -> "ListedByIds":
-        """These statements, whose ids are `ids` (all of them published), in the order said or `newest_first`, as a
-        sequence a paginator reads a page of at a time (ListedByIds)."""
-        return ListedByIds(self, ids, newest_first)
+    def listed(self, ids: Ids, newest_first: bool = False, said=None) -> "ListedByIds":
+        """These statements, whose ids are `ids` (all of them published, said within the range of days `said`, (start,
+        end), if given), in the order said or `newest_first`, as a sequence a paginator reads a page of at a time
+        (ListedByIds)."""
+        return ListedByIds(self, ids, newest_first, said)
 
     def best_first(self, q: str, profiles: list[int], count: int, ahead=None) -> "BestFirst":
         """These statements (a search for `q` of the profiles `profiles`, `count` of them), best match first, as a

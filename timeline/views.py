@@ -229,7 +229,8 @@ def statement_list(request: HtmxHttpRequest) -> HttpResponse:
         statements = statements.best_first(q, profiles, total, ahead)
     elif (listed := facets.statements_listed(filterset)) is not None and not filterset.relevance_sorted:
         # The page's ids first, walked from the index of the order said, then its statements (ListedByIds).
-        statements = statements.listed(listed, newest_first=filterset.cleaned.get("sort") == "newest")
+        newest_first = filterset.cleaned.get("sort") == "newest"
+        statements = statements.listed(listed, newest_first, said=facets.said_range(filterset))
     else:
         # The page's ids first (paging.IdsFirst): read in one step, each statement before the page was joined to its
         # event and speaker and highlighted (at 100,000 events, page 80 of a word most statements have: 71 → 13 ms).
