@@ -1000,6 +1000,7 @@ def statements_counted(filterset, name: str, compute, unranked=()):
 
 
 PROFILE_FILTERS = ("language", "kind")  # filters the kept counts are split by (statementkeys.PROFILE)
+SAID = {"start", "end"}  # the statements index's range of days said
 
 
 def statement_counts_sql(
@@ -1111,9 +1112,6 @@ def searched_with(filterset, excluded: str) -> statementkeys.Profiled | None:
     return found[keyed]
 
 
-SAID = {"start", "end"}  # the statements index's range of days said
-
-
 def statements_within(filterset) -> statementkeys.Profiled | None:
     """The published statements the search in force matches within the range of days in force, with their profiles,
     read once per filterset (StatementQuerySet.profiled); None for a search with nothing to look for. Their keys
@@ -1218,12 +1216,14 @@ def statement_matches(filterset) -> statementkeys.Profiled | None:
 
 @dataclasses.dataclass(frozen=True)
 class SaidWithin:
-    """The published statements said within a range of days, as their keys hold them (statementkeys.SAID): how
-    many (`total`, exact), and SQL selecting their ids, past SAMPLE_SIZE of them every `step`-th by id (the same
-    sample for every count of the page; counts read from it are estimates, `scaled`)."""
+    """The published statements said within a range of days, as their keys hold them (statementkeys.SAID), or those
+    of the profiles `among` (statementkeys.SAID_PROFILE): how many (`total`, exact), and SQL selecting their ids,
+    past SAMPLE_SIZE of them every `step`-th by id (the same sample for every count of the page; counts read from it
+    are estimates, `scaled`)."""
 
     start: datetime.date | None
     end: datetime.date | None
+    among: tuple[int, ...] | None
     total: int
 
     @property
@@ -1231,25 +1231,26 @@ class SaidWithin:
         return step_for(self.total)
 
     def sql(self, sampled: bool = True) -> tuple[str, list]:
-        sql, params = statementkeys.said_sql(self.start, self.end)
-        if sampled and self.step > 1:
-            return f"{sql} AND statement_id %% {self.step} = 0", params
-        return sql, params
+        among = None if self.among is None else list(self.among)
+        return statementkeys.said_sql(self.start, self.end, among, self.step if sampled else 1)
 
 
 def statements_dated(filterset, excluded: str) -> SaidWithin | None:
-    """Under a date range alone (but `excluded`): the statements said within it (SaidWithin); else None. Their total
-    was known only by reading each of them for its event's status, and their counts by grouping the keys of every
-    one (`?start=2025` at 100,000 events: 34,786 statements, 83 ms); their number is one stretch of the keys now
-    and a sample's keys are grouped."""
+    """Under a date range alone, or with at most a language and a kind (but `excluded`): the statements said within
+    it (SaidWithin); else None. Their total was known only by reading each of them for its event's status, and their
+    counts by grouping the keys of every one (`?start=2025` at 100,000 events: 34,786 statements, 83 ms; the quotes
+    since 2020, 290); their number is one stretch of the keys now (one for each profile) and a sample's keys are
+    grouped."""
     names = [name for name in filterset.in_force() if name not in ("sort", excluded)]
-    if not names or not set(names) <= {"start", "end"}:
+    if not SAID & set(names) or not set(names) <= {*SAID, *PROFILE_FILTERS}:
         return None
     start, end = (filterset.cleaned.get(name) if name in names else None for name in ("start", "end"))
+    among = tuple(searched_profiles(filterset, excluded)) if set(PROFILE_FILTERS) & set(names) else None
     ranges = filterset.__dict__.setdefault("_statements_said", {})
-    if (start, end) not in ranges:
-        ranges[start, end] = SaidWithin(start, end, statementkeys.said_count(start, end, using=filterset.queryset.db))
-    return ranges[start, end]
+    if (start, end, among) not in ranges:
+        total = statementkeys.said_count(start, end, None if among is None else list(among), filterset.queryset.db)
+        ranges[start, end, among] = SaidWithin(start, end, among, total)
+    return ranges[start, end, among]
 
 
 def statements_step(filterset, excluded: str) -> int:

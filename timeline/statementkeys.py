@@ -62,6 +62,11 @@ SAID = 9
 # rather than walk the order from the earliest of them (timeline/events_dated.py).
 EVENT_FIRST, EVENT_LAST, LEAD = 10, 11, 12
 DAYS = 10**8
+# And the day each is read under after its profile (profile * DAYS + the day as SAID's), so that the statements of a
+# language or kind said within a range of days are one stretch of the keys for each profile: their number and ids
+# read without reading a statement (the quotes since 2020 at 100,000 events: their counts grouped from every one,
+# 290 ms).
+SAID_PROFILE = 13
 # The facets keyed with a profile: for each facet of one value per statement, its value as SQL over the profile P
 # (run with parameters, so a modulo is written %%); speakers and topics are keyed with it by SPEAKER_PROFILE and
 # TOPIC_PROFILE.
@@ -111,20 +116,29 @@ def counts_sql(facet: int, statements: tuple[str, list] | None = None):
     )
 
 
-def said_sql(start, end) -> tuple[str, list]:
+def said_sql(start, end, among: list[int] | None = None, step: int = 1) -> tuple[str, list]:
     """SQL and parameters selecting the ids of the published statements read under a day from `start` to `end`
-    (either None for open): one stretch of the keys' primary key."""
-    sql, params = f"SELECT statement_id FROM timeline_statementkey WHERE facet = {SAID}", []
-    if start is not None:
-        sql, params = f"{sql} AND value >= %s", [*params, said_value(start)]
-    if end is not None:
-        sql, params = f"{sql} AND value <= %s", [*params, said_value(end)]
-    return sql, params
+    (either None for open): one stretch of the keys' primary key; of the profiles `among`, one stretch for each.
+    With `step`, every `step`-th of them by id."""
+    sampled = f" AND statement_id %% {step} = 0" if step > 1 else ""
+    if among is None:
+        sql, params = f"SELECT statement_id FROM timeline_statementkey WHERE facet = {SAID}", []
+        if start is not None:
+            sql, params = f"{sql} AND value >= %s", [*params, said_value(start)]
+        if end is not None:
+            sql, params = f"{sql} AND value <= %s", [*params, said_value(end)]
+        return sql + sampled, params
+    first, last = (said_value(start) if start else 0), (said_value(end) if end else DAYS - 1)
+    stretch = f"SELECT statement_id FROM timeline_statementkey WHERE facet = {SAID_PROFILE} AND value BETWEEN %s AND %s"
+    return (
+        " UNION ALL ".join([stretch + sampled] * len(among)) or "SELECT NULL WHERE 1 = 0",
+        [bound for profile in among for bound in (profile * DAYS + first, profile * DAYS + last)],
+    )
 
 
-def said_count(start, end, using: str = "default") -> int:
+def said_count(start, end, among: list[int] | None = None, using: str = "default") -> int:
     """How many published statements are read under a day from `start` to `end` (`said_sql`)."""
-    sql, params = said_sql(start, end)
+    sql, params = said_sql(start, end, among)
     with connections[using].cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({sql}) said", params)
         return cursor.fetchone()[0]
@@ -314,6 +328,7 @@ def keys_sql(vendor: str, statements: str) -> str:
         UNION ALL SELECT {TOPIC_SPEAKER_PROFILE}, (t.topic_id * {SPEAKERS} + s.speaker_id) * {PROFILES} + {profile},
             s.id {source} JOIN timeline_event_topics t ON t.event_id = e.id {where}
         UNION ALL SELECT {SAID}, {said}, s.id {source} {where} AND s.sort_date IS NOT NULL
+        UNION ALL SELECT {SAID_PROFILE}, {profile} * {DAYS} + {said}, s.id {source} {where} AND s.sort_date IS NOT NULL
         UNION ALL SELECT {EVENT_FIRST}, {first}, s.id {source} {where}
         UNION ALL SELECT {EVENT_LAST}, {last}, s.id {source} {where}
         UNION ALL SELECT {LEAD}, {lead}, s.id {source} {where} AND s.sort_date < e.start_date
@@ -559,6 +574,11 @@ def rebuild(connection=None) -> None:
                 "INSERT INTO timeline_statementcount (facet, value, n) "
                 "SELECT facet, value, count(*) FROM timeline_statementkey GROUP BY facet, value"
             )
+            if connection.vendor == "postgresql":
+                # Every key written anew: until autovacuum came by, the planner read the keys by the old statistics
+                # (at 100,000 events, the French statements since 2020: 45 ms of SQL, 153 meanwhile).
+                cursor.execute("ANALYZE timeline_statementkey")
+                cursor.execute("ANALYZE timeline_statementcount")
     install(connection=connection)
 
 
