@@ -263,6 +263,12 @@ class Ids(list):
             return self.found_by
         return ids_sql(vendor), [self.param(vendor)]
 
+    def as_set(self) -> set[int]:
+        """These ids as a set, built once (a page may test many ids against them)."""
+        if "_set" not in self.__dict__:
+            self.__dict__["_set"] = set(self)
+        return self.__dict__["_set"]
+
     def every(self, step: int) -> "Ids":
         """Every `step`-th of these ids in order, the same list each time it is asked (a sample every count of a page
         reads)."""
