@@ -460,7 +460,7 @@ def test_a_statements_search_within_a_range_of_days_has_an_exact_total_and_estim
     assert [(c.value, c.count.estimated) for c in choices["speaker"]] == [("mark-carney", True)]
     assert [(c.value, c.count.estimated) for c in choices["topic"]] == [("trade", True)]
     assert "are estimated from a sample of them. Every matching statement is listed below." in html
-    grouped = [q["sql"] for q in queries if "FROM timeline_statementkey" in q["sql"] and "GROUP BY" in q["sql"]]
+    grouped = [q["sql"] for q in queries if "FROM timeline_statementkey" in q["sql"] and "count(*)" in q["sql"]]
     assert grouped and not any(word in sql for sql in grouped for word in ("@@", "MATCH"))  # a sample's ids
 
 
@@ -574,3 +574,14 @@ def test_a_speaker_chosen_beyond_those_ranked_is_counted_among_the_search_s_matc
     apart = [q["sql"] for q in queries if q["sql"].startswith("SELECT value, statement_id FROM timeline_statementkey")]
     assert len(apart) == 1  # the chosen speakers' keys, read once, sending no ids
     assert "json_each" not in apart[0] and "ANY(" not in apart[0] and "unnest" not in apart[0]
+
+
+def test_a_search_within_a_range_of_days_under_a_speaker_reads_the_speaker_s_matches_with_it(client, said):
+    """Under a speaker, the matches in the range are read with the speaker's condition, for the total and every
+    facet but the speakers', which are counted over those read without it: taken from the range's, a speaker's
+    few of a common word's 224,513 since 1900 at 100,000 events cost reading those (250 ms)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/statements/", {"q": "tariffs", "start": "2025-03-02", "speaker": "mark-carney"})
+    assert response.context["total"] == 11
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT ((CASE m.language")]
+    assert len(reads) == 2 and sum('"speaker_id" IN' in sql for sql in reads) == 1
