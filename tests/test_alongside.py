@@ -123,9 +123,9 @@ def test_inside_a_transaction_the_counts_are_read_in_place(db, client):
     assert "Only in this transaction" in html and "1 event on the timeline" in html
 
 
-# The statements index: under a search (and at most speakers, topics, languages and kinds) its total is known from
-# the search's matches, so its facets are counted alongside the page's statements; otherwise they come first, in
-# turn, and the total is read from their counts.
+# The statements index: under a search (and at most speakers, topics, languages, kinds and a range of days) its total
+# is known from the search's matches, so its facets are counted alongside the page's statements; otherwise they come
+# first, in turn, and the total is read from their counts.
 STATEMENT_PAGES = [
     ("/statements/", {}, False),
     ("/statements/?q=lumber", {}, True),
@@ -134,7 +134,8 @@ STATEMENT_PAGES = [
     ("/statements/?q=lumber&page=2", {}, True),
     ("/statements/?q=lumber&page=99", {}, True),  # past the last page: said so, and the last page shown
     ("/statements/?q=lumber&topic=lumber&kind=quote", {**HTMX, "HX-Target": "results"}, True),
-    ("/statements/?q=lumber&start=2025-03", {}, False),  # a search and dates: counted as the timeline's filters
+    ("/statements/?q=lumber&start=2025-03", {}, True),  # a search and dates: its matches in the range read first
+    ("/statements/?start=2025-03&kind=quote", {}, False),  # dates and a kind: counted from the keys, in turn
     ("/fr/statements/?topic=lumber", {}, False),
 ]
 
