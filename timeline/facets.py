@@ -1053,19 +1053,11 @@ def selected_statements(
     match nothing. With `keyed` (facet, values), of those with one of these values. Under a search, the ids
     `statements_searched` read, or past SAMPLE_SIZE of them a sample (`statements_step`), and under a date range
     alone, those `statements_dated` selects, likewise; with `keyed`, all of them, the few statements of those values
-    read first."""
+    read first (under a search, those values are counted apart: `statement_value_counts`)."""
     found, dated = statements_searched(filterset, excluded), statements_dated(filterset, excluded)
     if found is not None or dated is not None:
-        vendor = connections[filterset.queryset.db].vendor
-        if found is not None and keyed:
-            # Each of those values' statements tested against the ids, sent so that PostgreSQL sees how many: as IN
-            # (unnest), it guessed 200 and, once its statistics said a speaker had one statement, joined the
-            # speaker's keys to a word's 23,898 matches in nested loops (7.8 s for the count of one speaker).
-            keyed_sql, keyed_params = statementkeys.statements_with(*keyed)
-            among_sql, among_params = search.among("statement_id", found, vendor)
-            return f"{keyed_sql} AND {among_sql}", [*keyed_params, *among_params]
         if found is not None:
-            sql, params = sampled(found).sql(vendor)
+            sql, params = sampled(found).sql(connections[filterset.queryset.db].vendor)
         else:
             sql, params = dated.sql(sampled=not keyed)
         if keyed:
