@@ -539,6 +539,50 @@ def test_statements_of_a_language_or_kind_within_a_range_of_days_are_read_from_t
     grouped = [q["sql"] for q in queries if "FROM timeline_statementkey" in q["sql"] and "GROUP BY" in q["sql"]]
     assert grouped and not any('timeline_statement"' in sql for sql in grouped)  # keys alone, no statement read
     assert any(f"facet = {statementkeys.SAID_PROFILE} AND value BETWEEN" in q["sql"] for q in queries)
+    # The total: the kept counts of the profiles' days summed.
+    summed = f"FROM timeline_statementcount WHERE facet = {statementkeys.SAID_PROFILE} AND (value BETWEEN"
+    assert any(summed in q["sql"] for q in queries)
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ({"start": "2025-03-02", "topic": "trade"}, range(2, 13)),
+        ({"start": "2025-03-01", "end": "2025-03-03", "topic": "trade"}, range(1, 4)),
+        ({"start": "2025-03-05", "topic": "trade", "kind": "paraphrase"}, range(9, 13)),
+        ({"end": "2025-03-31", "topic": "trade", "language": "en", "kind": "quote", "sort": "newest"}, range(8, 0, -1)),
+        ({"start": "2025-03-01", "topic": "trade", "language": "fr"}, []),
+    ],
+)
+def test_a_topic_s_statements_within_a_range_of_days_are_read_from_their_keys(client, said, query, listed):
+    """A range of days with one topic reads the topic's statements from their keys by topic and day
+    (statementkeys.TOPIC_SAID), one stretch: the total is every published one, exactly, and past a sample the counts
+    are estimated from every n-th by id, and marked so; a language or kind is tested on each by its profile's key.
+    Each statement's day was tested on its own row: at 100,000 events, a topic's 14,443 statements since 1950 took
+    73 ms to count and 282 to count by speaker, language and kind."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/statements/", query)
+    html = response.text
+    total = len(listed)
+    assert response.context["total"] == total
+    shown = list(dict.fromkeys(re.findall(r'href="/statements/said-([0-9a-z-]+)/"', html)))
+    assert shown == [str(item) for item in listed]
+    choices = response.context["facets"]
+    assert all(estimated(c) == (total > 4) for c in choices["speaker"])
+    if total > 4:
+        assert "are estimated from a sample of them. Every matching statement is listed below." in html
+        assert [c.value for c in choices["speaker"]] == ["mark-carney"]
+    elif total:  # counted exactly: Mark Carney said them all
+        assert [(c.value, c.count) for c in choices["speaker"]] == [("mark-carney", total)]
+    else:
+        assert choices["speaker"] == []
+    grouped = [q["sql"] for q in queries if "FROM timeline_statementkey" in q["sql"] and "GROUP BY" in q["sql"]]
+    assert grouped and not any('timeline_statement"' in sql for sql in grouped)  # keys alone, no statement read
+    assert any(f"facet = {statementkeys.TOPIC_SAID} AND value BETWEEN" in q["sql"] for q in queries)
+    # The number of the topic's statements in the range of every language or kind (the total, or under one of the
+    # two, the other's facet): the kept counts of its days summed, where of some profiles, each is tested for it.
+    summed = f"FROM timeline_statementcount WHERE facet = {statementkeys.TOPIC_SAID} AND (value BETWEEN"
+    assert any(summed in q["sql"] for q in queries) == (not {"language", "kind"} <= set(query))
 
 
 @pytest.mark.parametrize(
@@ -574,6 +618,43 @@ def test_a_speaker_chosen_beyond_those_ranked_is_counted_among_the_search_s_matc
     apart = [q["sql"] for q in queries if q["sql"].startswith("SELECT value, statement_id FROM timeline_statementkey")]
     assert len(apart) == 1  # the chosen speakers' keys, read once, sending no ids
     assert "json_each" not in apart[0] and "ANY(" not in apart[0] and "unnest" not in apart[0]
+
+
+@pytest.mark.parametrize(
+    ("query", "counts"),
+    [
+        ({"start": "2025-03-05", "speaker": "pierre"}, {"pierre": 1}),
+        ({"start": "2025-03-05", "end": "2025-03-31", "speaker": ["pierre", "jean"]}, {"pierre": 0, "jean": 0}),
+        ({"start": "2025-03-05", "speaker": "jean", "kind": "quote"}, {"jean": 1}),
+        ({"start": "2025-03-05", "speaker": "pierre", "topic": "trade"}, {"pierre": 0}),
+        ({"start": "2025-03-05", "speaker": "pierre", "topic": "steel", "language": "en"}, {"pierre": 1}),
+    ],
+)
+def test_a_speaker_chosen_beyond_those_ranked_within_a_range_of_days_tests_each_of_its_statements_day(
+    client, said, monkeypatch, query, counts
+):
+    """Within a range of days (with a topic, a language or a kind), a chosen speaker the facet's ranked choices leave
+    out is counted from its own keys, each of its statements tested for its day by its key: asked whether they were
+    among the range's keys, SQLite gathered those first (a speaker's since 1900 at 100,000 events: 190,000 keys,
+    311 ms)."""
+    monkeypatch.setattr(facets, "RANKED", 1)  # Mark Carney's alone are ranked
+    steel = TopicFactory(slug="steel", name="Steel")
+    event = EventFactory(title="Steel talks", start_date=datetime.date(2025, 4, 1))
+    event.topics.add(steel)
+    pierre = ParticipantFactory(slug="pierre", name="Pierre Poilievre")
+    jean = ParticipantFactory(slug="jean", name="Jean Charest")
+    StatementFactory(event=event, speaker=pierre, slug="said-by-pierre", text="These tariffs hurt.", kind="paraphrase")
+    StatementFactory(event=event, speaker=jean, slug="said-by-jean", text="Defence first.", kind="quote")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/statements/", query)
+    assert response.status_code == 200
+    chosen = [c for c in response.context["facets"]["speaker"] if c.selected]
+    assert {c.value: c.count for c in chosen} == counts and not any(estimated(c) for c in chosen)
+    speakers = f"FROM timeline_statementkey WHERE facet = {statementkeys.SPEAKER} AND statement_id IN"
+    apart = [q["sql"] for q in queries if "counted WHERE value IN" in q["sql"] and speakers in q["sql"]]
+    assert len(apart) == 1  # the chosen speakers' counts
+    assert "EXISTS (SELECT 1 FROM timeline_statementkey said WHERE said.statement_id = " in apart[0]
+    assert f"facet = {statementkeys.SAID} AND value" not in apart[0]  # the range's keys are not gathered
 
 
 def test_a_search_within_a_range_of_days_under_a_speaker_reads_the_speaker_s_matches_with_it(client, said):

@@ -175,6 +175,7 @@ def test_keys_of_a_published_statement(world):
         ),
         (statementkeys.SAID, 20250506),  # its event's day: it has none of its own
         (statementkeys.SAID_PROFILE, profile * statementkeys.DAYS + 20250506),  # the same, after its profile
+        *((statementkeys.TOPIC_SAID, pk * statementkeys.DAYS + 20250506) for pk in topic_ids),  # after each topic
         # Its event's first and last days (an event of one day), after its profile.
         (statementkeys.EVENT_FIRST, profile * statementkeys.DAYS + 20250506),
         (statementkeys.EVENT_LAST, profile * statementkeys.DAYS + 20250506),
@@ -184,6 +185,8 @@ def test_keys_of_a_published_statement(world):
     assert counts(statementkeys.SAID) == {20250506: 1, 20250507: 1, 20250606: 1, 20250616: 1}
     dated = {value for facet, value in keys_of("dated") if facet == statementkeys.SAID_PROFILE}
     assert dated == {statementkeys.profiles(["en"], ["quote"])[0] * statementkeys.DAYS + 20250507}
+    topical = {value for facet, value in keys_of("dated") if facet == statementkeys.TOPIC_SAID}
+    assert topical == {pk * statementkeys.DAYS + 20250507 for pk in topic_ids}
     # The days of a ranged event; how many days one said before its event leads it, and only such a one.
     english_quote = statementkeys.profiles(["en"], ["quote"])[0]
     summit_days = {

@@ -392,6 +392,7 @@ def build_statements(count: int):
         ("/statements/?start=2025-01-02&end=2026", 7, HTMX_RESULTS),
         ("/statements/?start=2025-01-02&kind=quote&language=en", 11, {}),
         ("/statements/?q=memorable&start=2025-01-02", {"postgresql": 8, "sqlite": 9}, {}),
+        ("/statements/?start=2025-01-02&topic=trade", 10, {}),
         ("/statements/{statement}/", 4, {}),
     ],
 )
@@ -407,7 +408,8 @@ def test_query_counts_do_not_grow_with_the_number_of_statements(
     of the statements they select, then its statements); under a date range alone, the
     statements said in it are counted from their keys by day, then the four facets in one query (with a language and
     a kind, from their keys by profile and day, and the language's and kind's own facets each so, under the other
-    filter); under a search
+    filter; with one topic, from its keys by topic and day, and the page's ids read from them in the order said,
+    then its statements); under a search
     within a range, its matches in the range are read with their profiles, then their keys counted, and the page's
     ids walked from the range's first day (on SQLite, the range's statements counted first, to choose how to walk
     them), then its statements. Statement page: the

@@ -1052,18 +1052,17 @@ def selected_statements(
     the keys alone when each of those filters is one of a key (speaker, topic, language, kind); None when they can
     match nothing. With `keyed` (facet, values), of those with one of these values. Under a search, the ids
     `statements_searched` read, or past SAMPLE_SIZE of them a sample (`statements_step`), and under a date range
-    alone, those `statements_dated` selects, likewise; with `keyed`, all of them, the few statements of those values
-    read first (under a search, those values are counted apart: `statement_value_counts`)."""
-    found, dated = statements_searched(filterset, excluded), statements_dated(filterset, excluded)
-    if found is not None or dated is not None:
-        if found is not None:
-            sql, params = sampled(found).sql(connections[filterset.queryset.db].vendor)
-        else:
-            sql, params = dated.sql(sampled=not keyed)
+    alone, those `statements_dated` selects, likewise; with `keyed` (never under a search: those values are counted
+    apart, `statement_value_counts`), all of them, the few statements of those values read first, each tested for
+    its day (SaidWithin.of)."""
+    if (found := statements_searched(filterset, excluded)) is not None:
+        return sampled(found).sql(connections[filterset.queryset.db].vendor)
+    if (dated := statements_dated(filterset, excluded)) is not None:
         if keyed:
             keyed_sql, keyed_params = statementkeys.statements_with(*keyed)
-            return f"{keyed_sql} AND statement_id IN ({sql})", [*keyed_params, *params]
-        return sql, params
+            sql, params = dated.of("timeline_statementkey.statement_id")
+            return f"{keyed_sql} AND {sql}", [*keyed_params, *params]
+        return dated.sql()
     if set(others) <= set(filterset.KEYED):
         return filterset.keys(others, keyed)
     # Only published statements have keys, so the statements are taken from all of them: the test of each one's
@@ -1233,32 +1232,57 @@ class SaidWithin:
     end: datetime.date | None
     among: tuple[int, ...] | None
     total: int
+    topic: int | None = None
 
     @property
     def step(self) -> int:
         return step_for(self.total)
 
-    def sql(self, sampled: bool = True) -> tuple[str, list]:
+    def sql(self) -> tuple[str, list]:
         among = None if self.among is None else list(self.among)
-        return statementkeys.said_sql(self.start, self.end, among, self.step if sampled else 1)
+        return statementkeys.said_sql(self.start, self.end, among, self.step, self.topic)
+
+    def in_order(self) -> tuple[str, list] | None:
+        """SQL selecting their ids, every one, from one stretch of keys in the order said (a topic's: the order of
+        (day, id)), for the page to be read from it (StatementQuerySet.keyed_in_order); else None."""
+        if self.topic is None:
+            return None
+        among = None if self.among is None else list(self.among)
+        return statementkeys.said_sql(self.start, self.end, among, topic=self.topic)
+
+    def of(self, column: str) -> tuple[str, list]:
+        """A condition: the statement `column` is among them, every one of them (statementkeys.said_of)."""
+        sql, params = statementkeys.said_of(
+            column, self.start, self.end, None if self.among is None else list(self.among)
+        )
+        if self.topic is None:
+            return sql, params
+        topical, topical_params = statementkeys.of_topic(column, self.topic)
+        return f"{sql} AND {topical}", [*params, *topical_params]
 
 
 def statements_dated(filterset, excluded: str) -> SaidWithin | None:
-    """Under a date range alone, or with at most a language and a kind (but `excluded`): the statements said within
-    it (SaidWithin); else None. Their total was known only by reading each of them for its event's status, and their
-    counts by grouping the keys of every one (`?start=2025` at 100,000 events: 34,786 statements, 83 ms; the quotes
-    since 2020, 290); their number is one stretch of the keys now (one for each profile) and a sample's keys are
-    grouped."""
+    """Under a date range alone, or with at most one topic, a language and a kind (but `excluded`): the statements
+    said within it (SaidWithin); else None. Their total was known only by reading each of them for its event's
+    status, and their counts by grouping the keys of every one (`?start=2025` at 100,000 events: 34,786 statements,
+    83 ms; the quotes since 2020, 290); their number is one stretch of the keys now (one for each profile, or the
+    topic's) and a sample's keys are grouped."""
     names = [name for name in filterset.in_force() if name not in ("sort", excluded)]
-    if not SAID & set(names) or not set(names) <= {*SAID, *PROFILE_FILTERS}:
+    if not SAID & set(names) or not set(names) <= {*SAID, *PROFILE_FILTERS, "topic"}:
         return None
+    topic = None
+    if "topic" in names:
+        if len(topics := filterset.cleaned["topic"]) > 1:  # a statement on two of them is one statement
+            return None
+        topic = topics[0].pk
     start, end = (filterset.cleaned.get(name) if name in names else None for name in ("start", "end"))
     among = tuple(searched_profiles(filterset, excluded)) if set(PROFILE_FILTERS) & set(names) else None
     ranges = filterset.__dict__.setdefault("_statements_said", {})
-    if (start, end, among) not in ranges:
-        total = statementkeys.said_count(start, end, None if among is None else list(among), filterset.queryset.db)
-        ranges[start, end, among] = SaidWithin(start, end, among, total)
-    return ranges[start, end, among]
+    if (start, end, among, topic) not in ranges:
+        profiles = None if among is None else list(among)
+        total = statementkeys.said_count(start, end, profiles, filterset.queryset.db, topic)
+        ranges[start, end, among, topic] = SaidWithin(start, end, among, total, topic)
+    return ranges[start, end, among, topic]
 
 
 def statements_step(filterset, excluded: str) -> int:

@@ -509,6 +509,23 @@ class ListedByIds(ReadByIds):
         return statements.published().filter(pk__in=ids)
 
 
+class KeyedInOrder(ListedByIds):
+    """Statements that are one stretch of their keys in the order said (facets.SaidWithin: a topic's within a range
+    of days, statementkeys.TOPIC_SAID), a page at a time: the page's ids read from the stretch in the keys' order,
+    which is the order said, (day, id), then those statements read in full, as ListedByIds reads them. Walked from
+    the index of that order, each statement was tested for the topic and its event for the published condition (at
+    100,000 events, the 10th page of a topic's statements since 1950: 118 ms)."""
+
+    def __init__(self, statements, stretch: tuple[str, list], count: int, newest_first: bool = False):
+        ReadByIds.__init__(self, statements, count)
+        self.stretch, self.newest_first = stretch, newest_first
+
+    def page_ids_sql(self, offset: int, limit: int) -> tuple[str, list]:
+        sql, params = self.stretch
+        order = "value DESC, statement_id DESC" if self.newest_first else "value, statement_id"
+        return f"{sql} ORDER BY {order} LIMIT %s OFFSET %s", [*params, limit, offset]
+
+
 class BestFirst(ReadByIds):
     """A search's published statements of some languages and kinds, best match first, a page at a time: the page's
     ids ranked over the narrow rows of their documents (search_documents.ranked_statements_sql). Ranked in their own
@@ -653,6 +670,12 @@ class StatementQuerySet(models.QuerySet):
         end), if given), in the order said or `newest_first`, as a sequence a paginator reads a page of at a time
         (ListedByIds)."""
         return ListedByIds(self, ids, newest_first, said)
+
+    def keyed_in_order(self, stretch: tuple[str, list], count: int, newest_first: bool = False) -> "KeyedInOrder":
+        """These statements, whose ids the SQL `stretch` selects (`count` of them) from one stretch of their keys in
+        the order said, in that order or `newest_first`, as a sequence a paginator reads a page of at a time
+        (KeyedInOrder)."""
+        return KeyedInOrder(self, stretch, count, newest_first)
 
     def best_first(self, q: str, profiles: list[int], count: int, ahead=None) -> "BestFirst":
         """These statements (a search for `q` of the profiles `profiles`, `count` of them), best match first, as a
