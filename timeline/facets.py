@@ -1233,6 +1233,7 @@ class SaidWithin:
     among: tuple[int, ...] | None
     total: int
     topic: int | None = None
+    by_profile: bool = False  # a topic's of some profiles read by profile, each tested for its day (statementkeys)
 
     @property
     def step(self) -> int:
@@ -1240,7 +1241,7 @@ class SaidWithin:
 
     def sql(self) -> tuple[str, list]:
         among = None if self.among is None else list(self.among)
-        return statementkeys.said_sql(self.start, self.end, among, self.step, self.topic)
+        return statementkeys.said_sql(self.start, self.end, among, self.step, self.topic, self.by_profile)
 
     def in_order(self) -> tuple[str, list] | None:
         """SQL selecting their ids, every one, from one stretch of keys in the order said (a topic's: the order of
@@ -1279,9 +1280,18 @@ def statements_dated(filterset, excluded: str) -> SaidWithin | None:
     among = tuple(searched_profiles(filterset, excluded)) if set(PROFILE_FILTERS) & set(names) else None
     ranges = filterset.__dict__.setdefault("_statements_said", {})
     if (start, end, among, topic) not in ranges:
-        profiles = None if among is None else list(among)
-        total = statementkeys.said_count(start, end, profiles, filterset.queryset.db, topic)
-        ranges[start, end, among, topic] = SaidWithin(start, end, among, total, topic)
+        using, profiles = filterset.queryset.db, None if among is None else list(among)
+        by_profile = False
+        if topic is not None and among is not None:
+            # Whichever of the topic's statements in the range and those of the profiles are fewer, each of them
+            # tested for the other (the French of a topic since 1990: 76 ms by the range, 11 by the profile).
+            in_range = statementkeys.said_count(start, end, None, using, topic)
+            of_profiles = statementkeys.kept_sum(
+                statementkeys.TOPIC_PROFILE, [topic * statementkeys.PROFILES + profile for profile in among], using
+            )
+            by_profile = of_profiles < in_range
+        total = statementkeys.said_count(start, end, profiles, using, topic, by_profile)
+        ranges[start, end, among, topic] = SaidWithin(start, end, among, total, topic, by_profile)
     return ranges[start, end, among, topic]
 
 
